@@ -1,0 +1,85 @@
+package dev.recsys.api.config;
+
+import dev.recsys.api.loss.LossSpec;
+import dev.recsys.api.loss.Stage;
+
+/**
+ * One training stage.
+ *
+ * @param stage           pre-training (next item) or fine-tuning (stage-2 scorer)
+ * @param loss            the loss; must support the stage
+ * @param sampling        negative sampling distribution
+ * @param epochs          passes over all training users
+ * @param batchSize       sequences per optimiser step
+ * @param learningRate    peak learning rate
+ * @param warmupSteps     linear warm-up steps (0 = none)
+ * @param schedule        decay after warm-up
+ * @param minLrRatio      floor of the decay as a fraction of the peak
+ * @param optimizer       Adam / AdamW, clipping
+ * @param evalEveryEpochs validate every this many epochs (0 = never)
+ * @param patience        stop after this many validations without improvement (0 = no early stopping)
+ * @param checkpointEverySteps write a resumable checkpoint every this many steps (0 = never)
+ * @param seed            the single seed of shuffling, sampling and dropout
+ */
+public record TrainConfig(
+        Stage stage,
+        LossSpec loss,
+        Sampling sampling,
+        int epochs,
+        int batchSize,
+        float learningRate,
+        int warmupSteps,
+        Schedule schedule,
+        float minLrRatio,
+        OptimizerConfig optimizer,
+        int evalEveryEpochs,
+        int patience,
+        int checkpointEverySteps,
+        long seed) {
+
+    public TrainConfig {
+        if (stage == null || loss == null || sampling == null || schedule == null || optimizer == null) {
+            throw new IllegalArgumentException("stage, loss, sampling, schedule and optimizer must be set");
+        }
+        if (!loss.supports(stage)) {
+            throw new IllegalArgumentException("loss '" + loss.name() + "' cannot be used for " + stage
+                    + " (pre-training: bce, softmax, sampled-softmax, gbce; fine-tuning: bce, mse, bpr, hinge)");
+        }
+        if (epochs < 0) {
+            throw new IllegalArgumentException("epochs must be >= 0, found " + epochs);
+        }
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batchSize must be > 0, found " + batchSize);
+        }
+        if (!(learningRate > 0) || Float.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("learningRate must be > 0, found " + learningRate);
+        }
+        if (warmupSteps < 0 || evalEveryEpochs < 0 || patience < 0 || checkpointEverySteps < 0) {
+            throw new IllegalArgumentException("warmupSteps, evalEveryEpochs, patience and checkpointEverySteps must be >= 0");
+        }
+        if (!(minLrRatio >= 0 && minLrRatio <= 1)) {
+            throw new IllegalArgumentException("minLrRatio must be in [0, 1], found " + minLrRatio);
+        }
+    }
+
+    /** SASRec-style pre-training defaults: BCE with one negative, Adam 1e-3, batch 128. */
+    public static TrainConfig pretrainDefaults() {
+        return new TrainConfig(Stage.PRETRAIN, new LossSpec.Bce(1), Sampling.UNIFORM, 200, 128, 1e-3f, 0,
+                Schedule.CONSTANT, 0f, OptimizerConfig.adam(), 20, 3, 0, 42L);
+    }
+
+    public TrainConfig withEpochs(int n) {
+        return new TrainConfig(stage, loss, sampling, n, batchSize, learningRate, warmupSteps, schedule, minLrRatio,
+                optimizer, evalEveryEpochs, patience, checkpointEverySteps, seed);
+    }
+
+    public TrainConfig withLoss(Stage newStage, LossSpec newLoss) {
+        return new TrainConfig(newStage, newLoss, sampling, epochs, batchSize, learningRate, warmupSteps, schedule,
+                minLrRatio, optimizer, evalEveryEpochs, patience, checkpointEverySteps, seed);
+    }
+
+    public TrainConfig withSeed(long s) {
+        return new TrainConfig(stage, loss, sampling, epochs, batchSize, learningRate, warmupSteps, schedule, minLrRatio,
+                optimizer, evalEveryEpochs, patience, checkpointEverySteps, s);
+    }
+}

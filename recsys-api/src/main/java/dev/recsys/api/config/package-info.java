@@ -1,0 +1,2 @@
+/** Validated configuration records: model shape, training stage, optimiser. */
+package dev.recsys.api.config;

@@ -1,0 +1,56 @@
+package dev.recsys.api.spi;
+
+import dev.recsys.api.config.ModelConfig;
+import dev.recsys.api.data.ItemContent;
+import dev.recsys.api.data.SeqBatch;
+import dev.recsys.api.data.TrainBatch;
+import dev.recsys.api.loss.LossSpec;
+import dev.recsys.api.model.ForwardTrace;
+import dev.recsys.api.model.Weights;
+
+/**
+ * A model built by a backend. Everything crossing this interface is Java arrays and records.
+ * Scoring methods are thread-safe and release their native memory before returning;
+ * {@link #lossAndGradients} and {@link #setWeights} are called from one training thread.
+ * After {@link #close()} every method except close fails with an {@link IllegalStateException}.
+ *
+ * <p>Semantics are those of the reference forward pass in {@code dev.recsys.api.reference}.
+ */
+public interface RecModel extends AutoCloseable {
+    ModelConfig config();
+
+    /** Item content, or null for an id-only model. */
+    ItemContent content();
+
+    /** Stage-1 user vectors: the encoded last position {@code u_L}, {@code [B, d]}. */
+    float[] userVectors(SeqBatch batch);
+
+    /** Item vectors {@code [N+1, d]} (row 0: the padding item). Computed once per weight version. */
+    float[] itemVectors();
+
+    /** Stage-1 scores of every item, {@code [B, N+1]}; column 0 is padding and must be masked by the caller. */
+    float[] scoreAll(SeqBatch batch);
+
+    /** Stage-2 cross-attention scores of {@code perRow} candidates per row, {@code [B, perRow]}. */
+    float[] scoreCandidates(SeqBatch batch, int[] candidates, int perRow);
+
+    /**
+     * The loss of the batch and its gradients.
+     *
+     * @param training apply dropout (true in training; false for checks)
+     */
+    StepResult lossAndGradients(TrainBatch batch, LossSpec loss, boolean training);
+
+    /** A copy of the current weights. */
+    Weights weights();
+
+    /** Replaces every parameter (canonical names and shapes) and invalidates cached item vectors. */
+    void setWeights(Weights weights);
+
+    /** Intermediate results of one eval-mode forward pass, for layer-by-layer comparison. */
+    ForwardTrace trace(SeqBatch batch, int[] candidates, int perRow);
+
+    /** Releases native memory; safe to call twice. */
+    @Override
+    void close();
+}
