@@ -1,0 +1,84 @@
+package dev.recsys.api.train;
+
+import dev.recsys.api.config.Sampling;
+import java.util.SplittableRandom;
+
+/**
+ * Draws negative items from 1..N, uniformly or proportionally to popularity, never returning the
+ * positive it is given. Immutable and thread-safe; randomness comes from the caller's generator so
+ * that a run is repeatable from one seed.
+ */
+public final class NegativeSampler {
+    private final int numItems;
+    private final Sampling sampling;
+    /** Cumulative counts for popularity sampling, index i-1 for item i. */
+    private final long[] cumulative;
+    private final float[] logQ;
+
+    /**
+     * @param numItems catalogue size N
+     * @param counts   training frequency of each item, index = item id (length N+1); used for POPULARITY
+     *                 and for logQ; may be null for UNIFORM
+     */
+    public NegativeSampler(int numItems, Sampling sampling, long[] counts) {
+        if (numItems < 2) {
+            throw new IllegalArgumentException("negative sampling needs at least 2 items, found " + numItems);
+        }
+        this.numItems = numItems;
+        this.sampling = sampling;
+        this.logQ = new float[numItems + 1];
+        if (sampling == Sampling.POPULARITY) {
+            if (counts == null || counts.length != numItems + 1) {
+                throw new IllegalArgumentException("popularity sampling needs counts for items 0..N (length " + (numItems + 1) + ")");
+            }
+            cumulative = new long[numItems];
+            long acc = 0;
+            for (int i = 1; i <= numItems; i++) {
+                acc += Math.max(0, counts[i]) + 1; // +1 smoothing: every item can be drawn
+                cumulative[i - 1] = acc;
+            }
+            for (int i = 1; i <= numItems; i++) {
+                logQ[i] = (float) Math.log((double) (Math.max(0, counts[i]) + 1) / acc);
+            }
+        } else {
+            cumulative = null;
+            java.util.Arrays.fill(logQ, (float) -Math.log(numItems));
+        }
+        logQ[0] = 0f;
+    }
+
+    public Sampling sampling() {
+        return sampling;
+    }
+
+    /** log Q(item) of the sampling distribution (for the log-Q correction). */
+    public float logQ(int item) {
+        return logQ[item];
+    }
+
+    /** One item from 1..N that is not {@code positive}. */
+    public int sample(SplittableRandom r, int positive) {
+        while (true) {
+            int item;
+            if (cumulative == null) {
+                item = 1 + r.nextInt(numItems);
+            } else {
+                long x = r.nextLong(cumulative[numItems - 1]);
+                int lo = 0;
+                int hi = numItems - 1;
+                while (lo < hi) {
+                    int mid = (lo + hi) >>> 1;
+                    if (cumulative[mid] > x) {
+                        hi = mid;
+                    } else {
+                        lo = mid + 1;
+                    }
+                }
+                item = lo + 1;
+            }
+            if (item != positive) {
+                return item;
+            }
+        }
+    }
+}
