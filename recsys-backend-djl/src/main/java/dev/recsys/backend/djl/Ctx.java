@@ -1,0 +1,133 @@
+package dev.recsys.backend.djl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One call's native scope: a sub-manager that owns every tensor the call creates, closed before
+ * the call returns.
+ *
+ * <p>Parameters enter the call as detached aliases of the shared parameter tensors (same
+ * memory, no copy), created on first use and owned by this scope, so that no operation result
+ * can attach itself to the long-lived manager and so that, in a gradient call, each call's
+ * gradients live on its own leaves (nothing accumulates between calls; nothing to zero).
+ * Inputs are created in engine-allocated memory and filled through a direct view, so that no
+ * native memory waits for the Java garbage collector.
+ */
+final class Ctx implements AutoCloseable {
+    final NDManager m;
+    final boolean training;
+    final float dropout;
+    private final boolean grad;
+    private final ParamStore store;
+    private final NDArray[] leaves;
+    /** Named intermediate results, when a trace is wanted (else null). */
+    final Map<String, NDArray> trace;
+
+    Ctx(ParamStore store, boolean training, boolean grad, float dropout, boolean traced) {
+        this.store = store;
+        this.m = store.manager().newSubManager();
+        this.training = training;
+        this.grad = grad;
+        this.dropout = dropout;
+        this.leaves = new NDArray[store.slotCount()];
+        this.trace = traced ? new LinkedHashMap<>() : null;
+    }
+
+    /** The parameter tensor of an internal name (see {@link ParamStore}), as a call-scoped alias. */
+    NDArray p(String name) {
+        ParamStore.Slot s = store.slot(name);
+        NDArray v = leaves[s.index];
+        if (v == null) {
+            v = s.array.stopGradient();
+            v.attach(m);
+            if (grad) {
+                v.setRequiresGradient(true);
+            }
+            leaves[s.index] = v;
+        }
+        return v;
+    }
+
+    /** A call-scoped alias of a long-lived tensor (e.g. a cache), read-only. */
+    NDArray view(NDArray longLived) {
+        NDArray v = longLived.stopGradient();
+        v.attach(m);
+        return v;
+    }
+
+    /** Per-slot gradients of this call's leaves (null where a parameter was not used). */
+    NDArray[] gradients() {
+        NDArray[] g = new NDArray[leaves.length];
+        for (int i = 0; i < leaves.length; i++) {
+            if (leaves[i] != null && leaves[i].hasGradient()) {
+                g[i] = leaves[i].getGradient();
+            }
+        }
+        return g;
+    }
+
+    void record(String name, NDArray v) {
+        if (trace != null) {
+            trace.put(name, v);
+        }
+    }
+
+    NDArray floats(float[] data, long... shape) {
+        return floatsAt(data, 0, shape);
+    }
+
+    /** A float tensor filled from {@code data[offset ..]}. */
+    NDArray floatsAt(float[] data, int offset, long... shape) {
+        NDArray a = m.zeros(new Shape(shape), DataType.FLOAT32);
+        FloatBuffer fb = a.toByteBuffer(true).asFloatBuffer();
+        fb.put(data, offset, Math.toIntExact(a.size()));
+        return a;
+    }
+
+    /** An int64 index tensor. */
+    NDArray longs(int[] data, long... shape) {
+        NDArray a = m.zeros(new Shape(shape), DataType.INT64);
+        LongBuffer lb = a.toByteBuffer(true).asLongBuffer();
+        int n = Math.toIntExact(a.size());
+        for (int i = 0; i < n; i++) {
+            lb.put(i, data[i]);
+        }
+        return a;
+    }
+
+    /** Rows of a 2-D table: {@code table[idx]}, shape {@code idx.shape + [cols]}; differentiable in table. */
+    NDArray rows(NDArray table, NDArray idx) {
+        return idx.getNDArrayInternal().embedding(idx, table, SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    /** {@code y = x W + b} with the internal (PyTorch) weight {@code prefix.weight} and bias {@code prefix.bias}. */
+    NDArray linear(NDArray x, String prefix) {
+        return x.getNDArrayInternal().linear(x, p(prefix + ".weight"), p(prefix + ".bias")).singletonOrThrow();
+    }
+
+    NDArray layerNorm(NDArray x, String prefix, float eps) {
+        NDArray w = p(prefix + ".weight");
+        return x.getNDArrayInternal().layerNorm(x, new Shape(w.getShape().get(0)), w, p(prefix + ".bias"), eps).singletonOrThrow();
+    }
+
+    /** Dropout at the model's rate in training, identity otherwise. */
+    NDArray drop(NDArray x) {
+        if (!training || dropout <= 0f) {
+            return x;
+        }
+        return x.getNDArrayInternal().dropout(x, dropout, true).singletonOrThrow();
+    }
+
+    @Override
+    public void close() {
+        m.close();
+    }
+}

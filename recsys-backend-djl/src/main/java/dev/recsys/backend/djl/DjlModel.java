@@ -1,0 +1,695 @@
+package dev.recsys.backend.djl;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import dev.recsys.api.config.ModelConfig;
+import dev.recsys.api.config.Positional;
+import dev.recsys.api.data.ItemContent;
+import dev.recsys.api.data.SeqBatch;
+import dev.recsys.api.data.TrainBatch;
+import dev.recsys.api.loss.LossSpec;
+import dev.recsys.api.model.ForwardTrace;
+import dev.recsys.api.model.ParamLayout;
+import dev.recsys.api.model.Weights;
+import dev.recsys.api.reference.RefOps;
+import dev.recsys.api.spi.RecModel;
+import dev.recsys.api.spi.StepResult;
+import java.nio.FloatBuffer;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+
+/**
+ * The recsys model (docs/MODEL.md) on DJL/PyTorch: raw NDArray operations on parameters kept in
+ * one base {@link NDManager} under the canonical names of {@link ParamLayout} (internally laid
+ * out for PyTorch, see {@link ParamStore}).
+ *
+ * <p><b>Native memory.</b> Every call runs in its own sub-manager ({@link Ctx}) closed before it
+ * returns; parameters enter a call as detached aliases, inputs are engine-allocated, so nothing
+ * is left behind and nothing waits for the garbage collector. The only long-lived tensors are the
+ * parameters and the item-vector cache.
+ *
+ * <p><b>Threads.</b> Scoring ({@link #scoreAll}, {@link #scoreCandidates}, {@link #userVectors},
+ * {@link #itemVectors}, {@link #trace}) is thread-safe: calls share the parameter tensors
+ * read-only under a read lock; item vectors (and, for content models, the encoded content of
+ * every item) are computed once per weight version under a lock and cached. {@link #setWeights}
+ * and {@link #close} take the write lock. {@link #lossAndGradients} is meant for one training
+ * thread, and only one training step may run in the process at a time (DJL's gradient
+ * collector is process-wide).
+ *
+ * <p><b>Determinism.</b> Dropout draws from PyTorch's CPU generator, which is process-wide; the
+ * model reseeds it at every training step from (seed, step number), so a model's dropout masks
+ * depend only on its seed and on how many training steps it has taken, not on other models or
+ * on scoring calls. With one intra-op thread, results are bit-identical between runs; with more
+ * threads, reductions may differ in the last bits. Eval-mode calls are deterministic.
+ *
+ * <p><b>Speed.</b> Leading columns that are padding in every row are dropped before the
+ * encoder (positions are right-aligned, so this changes nothing); pre-training losses are
+ * computed at target positions only; Q, K and V projections run as one GEMM.
+ */
+public final class DjlModel implements RecModel {
+    private final ModelConfig config;
+    private final ItemContent content;
+    private final long seed;
+    private final Engine engine;
+    private final NDManager manager;
+    private final ParamStore store;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Object cacheLock = new Object();
+    private final float[] userSinusoids;
+    private final float[] contentSinusoids;
+    private final float scale;
+    private final Consumer<DjlModel> onClose;
+    private volatile ItemCache cache;
+    private volatile boolean closed;
+    private long step;
+
+    /** Item vectors (and encoded content) of a subset of items, with the map id -> row. */
+    private record ItemTable(NDArray vectors, NDArray contentOut, int[] local) {
+        int row(int id) {
+            return local == null ? id : local[id];
+        }
+    }
+
+    /** The encoded user sequences and their keep mask. */
+    private record UserSide(NDArray u, NDArray keep, int len) {
+    }
+
+    /** Item vectors of every item for one weight version. */
+    private static final class ItemCache implements AutoCloseable {
+        final NDManager m;
+        final NDArray vectors;
+        final NDArray contentFlat;
+        final float[] javaVectors;
+
+        ItemCache(NDManager m, NDArray vectors, NDArray contentFlat, float[] javaVectors) {
+            this.m = m;
+            this.vectors = vectors;
+            this.contentFlat = contentFlat;
+            this.javaVectors = javaVectors;
+        }
+
+        @Override
+        public void close() {
+            m.close();
+        }
+    }
+
+    DjlModel(ModelConfig config, ItemContent content, Weights weights, long seed, Consumer<DjlModel> onClose) {
+        if (config == null || weights == null) {
+            throw new IllegalArgumentException("config and weights are required");
+        }
+        if (config.hasContent()) {
+            if (content == null) {
+                throw new IllegalArgumentException("the config has content (contentVocab=" + config.contentVocab()
+                        + ") but no ItemContent was given");
+            }
+            if (content.numItems() != config.numItems() || content.contentLen() != config.contentLen()) {
+                throw new IllegalArgumentException("content table is " + content.numItems() + " items x " + content.contentLen()
+                        + " tokens, expected " + config.numItems() + " x " + config.contentLen());
+            }
+            if (content.maxToken() >= config.contentVocab()) {
+                throw new IllegalArgumentException("content token " + content.maxToken() + " is outside the vocabulary of "
+                        + config.contentVocab());
+            }
+        }
+        ParamLayout.validate(config, weights);
+        this.config = config;
+        this.content = config.hasContent() ? content : null;
+        this.seed = seed;
+        this.onClose = onClose;
+        this.scale = config.scaleEmbeddings() ? (float) Math.sqrt(config.dim()) : 1f;
+        this.userSinusoids = config.positional() == Positional.SINUSOIDAL ? sinusoids(config.maxLen(), config.dim()) : null;
+        this.contentSinusoids = config.positional() == Positional.SINUSOIDAL && config.hasContent()
+                ? sinusoids(config.contentLen(), config.dim()) : null;
+        this.engine = Engine.getEngine("PyTorch");
+        this.manager = engine.newBaseManager();
+        try {
+            this.store = new ParamStore(config, manager);
+            store.load(weights);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** Sinusoidal table {@code [len, d]} of MODEL.md (the reference's own table, so both agree to the last bit). */
+    static float[] sinusoids(int len, int d) {
+        return RefOps.sinusoidTable(len, d);
+    }
+
+    @Override
+    public ModelConfig config() {
+        return config;
+    }
+
+    @Override
+    public ItemContent content() {
+        return content;
+    }
+
+    // ---------------------------------------------------------------- scoring
+
+    @Override
+    public float[] userVectors(SeqBatch batch) {
+        return read(() -> {
+            checkBatch(batch);
+            ItemCache ic = itemCache();
+            try (Ctx c = evalCtx(false)) {
+                ItemTable t = new ItemTable(c.view(ic.vectors), null, null);
+                UserSide u = encodeUsers(c, t, batch, leadingPadding(batch, null));
+                return floatsOf(last(u));
+            }
+        });
+    }
+
+    @Override
+    public float[] itemVectors() {
+        return read(() -> itemCache().javaVectors.clone());
+    }
+
+    @Override
+    public float[] scoreAll(SeqBatch batch) {
+        return read(() -> {
+            checkBatch(batch);
+            ItemCache ic = itemCache();
+            try (Ctx c = evalCtx(false)) {
+                NDArray vectors = c.view(ic.vectors);
+                ItemTable t = new ItemTable(vectors, null, null);
+                UserSide u = encodeUsers(c, t, batch, leadingPadding(batch, null));
+                return floatsOf(last(u).matMul(vectors.transpose()));
+            }
+        });
+    }
+
+    @Override
+    public float[] scoreCandidates(SeqBatch batch, int[] candidates, int perRow) {
+        return read(() -> {
+            checkBatch(batch);
+            checkCandidates(batch, candidates, perRow);
+            ItemCache ic = itemCache();
+            try (Ctx c = evalCtx(false)) {
+                ItemTable t = new ItemTable(c.view(ic.vectors), ic.contentFlat == null ? null : c.view(ic.contentFlat), null);
+                UserSide u = encodeUsers(c, t, batch, leadingPadding(batch, null));
+                return floatsOf(stage2(c, t, u, batch.size(), candidates, perRow));
+            }
+        });
+    }
+
+    @Override
+    public ForwardTrace trace(SeqBatch batch, int[] candidates, int perRow) {
+        return read(() -> {
+            checkBatch(batch);
+            if (candidates != null) {
+                checkCandidates(batch, candidates, perRow);
+            }
+            try (Ctx c = evalCtx(true)) {
+                ItemTable t = allItems(c);
+                c.record(ForwardTrace.ITEM_VECTORS, t.vectors());
+                UserSide u = encodeUsers(c, t, batch, 0);
+                c.record(ForwardTrace.STAGE1, last(u).matMul(t.vectors().transpose()));
+                if (candidates != null) {
+                    c.record(ForwardTrace.STAGE2, stage2(c, t, u, batch.size(), candidates, perRow));
+                }
+                ForwardTrace tr = new ForwardTrace();
+                for (Map.Entry<String, NDArray> e : c.trace.entrySet()) {
+                    tr.put(e.getKey(), floatsOf(e.getValue()));
+                }
+                return tr;
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- training
+
+    @Override
+    public StepResult lossAndGradients(TrainBatch batch, LossSpec loss, boolean training) {
+        if (batch == null || loss == null) {
+            throw new IllegalArgumentException("batch and loss are required");
+        }
+        return read(() -> {
+            checkBatch(batch.input());
+            boolean dropout = training && config.dropout() > 0f;
+            if (dropout) {
+                JniUtils.setSeed(mix(seed, step));
+            }
+            step++;
+            if (batch instanceof TrainBatch.NextItem n) {
+                return nextItem(n, loss, dropout);
+            }
+            return candidates((TrainBatch.Candidates) batch, loss, dropout);
+        });
+    }
+
+    private StepResult nextItem(TrainBatch.NextItem n, LossSpec spec, boolean training) {
+        boolean full = spec instanceof LossSpec.SoftmaxCe;
+        if (!(full || spec instanceof LossSpec.Bce || spec instanceof LossSpec.Gbce || spec instanceof LossSpec.SampledSoftmax)) {
+            throw new IllegalArgumentException("loss '" + spec.name() + "' cannot be used for pre-training; use bce, gbce, "
+                    + "sampled-softmax or softmax");
+        }
+        if (full && n.candidates() != null) {
+            throw new IllegalArgumentException("full softmax scores the whole catalogue: the batch must not carry candidates, found perRow="
+                    + n.perRow());
+        }
+        if (!full && n.candidates() == null) {
+            throw new IllegalArgumentException(spec.name() + " needs sampled candidates per position (target first), found a batch "
+                    + "without candidates");
+        }
+        if (!full && n.perRow() != 1 + spec.negatives()) {
+            throw new IllegalArgumentException(spec.name() + " with " + spec.negatives() + " negatives expects groups of 1 + "
+                    + spec.negatives() + " = " + (1 + spec.negatives()) + " candidates (positive first), found " + n.perRow());
+        }
+        if (spec instanceof LossSpec.SampledSoftmax ss && ss.logQ() && n.logQ() == null) {
+            throw new IllegalArgumentException("sampled softmax with logQ correction needs one log Q per candidate, found none");
+        }
+        SeqBatch in = n.input();
+        int len = in.length();
+        int[] targets = n.targets();
+        int positions = 0;
+        for (int t : targets) {
+            if (t != 0) {
+                checkItem(t, "target");
+                positions++;
+            }
+        }
+        if (positions == 0) {
+            return new StepResult(0f, store.gradients(new NDArray[store.slotCount()]));
+        }
+        int lead = leadingPadding(in, targets);
+        int kept = len - lead;
+        int cands = n.perRow();
+        int[] rowOf = new int[positions];
+        int[] tgt = new int[positions];
+        int[] candIds = full ? null : new int[positions * cands];
+        float[] logQ = !full && n.logQ() != null ? new float[positions * cands] : null;
+        int r = 0;
+        for (int b = 0; b < in.size(); b++) {
+            for (int j = lead; j < len; j++) {
+                int flat = b * len + j;
+                if (targets[flat] == 0) {
+                    continue;
+                }
+                rowOf[r] = b * kept + (j - lead);
+                tgt[r] = targets[flat];
+                if (candIds != null) {
+                    System.arraycopy(n.candidates(), flat * cands, candIds, r * cands, cands);
+                    if (logQ != null) {
+                        System.arraycopy(n.logQ(), flat * cands, logQ, r * cands, cands);
+                    }
+                }
+                r++;
+            }
+        }
+        if (candIds != null) {
+            for (int id : candIds) {
+                checkItem(id, "candidate");
+            }
+        }
+        try (Ctx c = new Ctx(store, training, true, config.dropout(), false);
+             GradientCollector gc = engine.newGradientCollector()) {
+            ItemTable t = full || !config.hasContent() ? allItems(c) : someItems(c, in, lead, candIds);
+            UserSide u = encodeUsers(c, t, in, lead);
+            NDArray flatU = u.u().reshape((long) in.size() * kept, config.dim());
+            NDArray uv = c.rows(flatU, c.longs(rowOf, positions));
+            NDArray lossValue;
+            if (full) {
+                NDArray logits = uv.matMul(t.vectors().transpose());
+                lossValue = DjlLosses.fullSoftmax(c, logits, c.longs(tgt, positions, 1));
+            } else {
+                int[] local = new int[candIds.length];
+                for (int i = 0; i < local.length; i++) {
+                    local[i] = t.row(candIds[i]);
+                }
+                NDArray cv = c.rows(t.vectors(), c.longs(local, positions, cands));
+                NDArray logits = cv.mul(uv.expandDims(1)).sum(new int[] {2});
+                NDArray lq = logQ == null ? null : c.floats(logQ, positions, cands);
+                lossValue = DjlLosses.sampled(c, spec, logits, lq, config.numItems());
+            }
+            return backward(c, gc, lossValue);
+        }
+    }
+
+    private StepResult candidates(TrainBatch.Candidates cb, LossSpec spec, boolean training) {
+        if (!(spec instanceof LossSpec.Bce || spec instanceof LossSpec.Mse || spec instanceof LossSpec.Bpr
+                || spec instanceof LossSpec.Hinge)) {
+            throw new IllegalArgumentException("loss '" + spec.name() + "' is not a fine-tuning loss; expected bce, mse, bpr or hinge");
+        }
+        if ((spec instanceof LossSpec.Mse || spec instanceof LossSpec.Bce) && cb.labels() == null) {
+            throw new IllegalArgumentException(spec.name() + " fine-tuning needs one label per candidate: expected "
+                    + cb.candidates().length + ", found null");
+        }
+        if ((spec instanceof LossSpec.Bpr || spec instanceof LossSpec.Hinge) && cb.perRow() != 1 + spec.negatives()) {
+            throw new IllegalArgumentException(spec.name() + " with " + spec.negatives() + " negatives expects rows of 1 + "
+                    + spec.negatives() + " = " + (1 + spec.negatives()) + " candidates (positive first), found " + cb.perRow());
+        }
+        SeqBatch in = cb.input();
+        checkCandidates(in, cb.candidates(), cb.perRow());
+        int lead = leadingPadding(in, null);
+        try (Ctx c = new Ctx(store, training, true, config.dropout(), false);
+             GradientCollector gc = engine.newGradientCollector()) {
+            ItemTable t = config.hasContent() ? someItems(c, in, lead, cb.candidates()) : allItems(c);
+            UserSide u = encodeUsers(c, t, in, lead);
+            NDArray y = stage2(c, t, u, in.size(), cb.candidates(), cb.perRow());
+            NDArray labels = cb.labels() == null ? null : c.floats(cb.labels(), in.size(), cb.perRow());
+            return backward(c, gc, DjlLosses.finetune(c, spec, y, labels));
+        }
+    }
+
+    private StepResult backward(Ctx c, GradientCollector gc, NDArray lossValue) {
+        gc.backward(lossValue);
+        float value = lossValue.getFloat();
+        return new StepResult(value, store.gradients(c.gradients()));
+    }
+
+    /** A per-step seed for the dropout stream (SplitMix64 of seed and step). */
+    static long mix(long seed, long step) {
+        long z = seed + 0x9E3779B97F4A7C15L * (step + 1);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return (z ^ (z >>> 31)) & Long.MAX_VALUE;
+    }
+
+    // ---------------------------------------------------------------- weights
+
+    @Override
+    public Weights weights() {
+        return read(store::export);
+    }
+
+    @Override
+    public void setWeights(Weights weights) {
+        ParamLayout.validate(config, weights);
+        lock.writeLock().lock();
+        try {
+            ensureOpen();
+            store.load(weights);
+            invalidateCache();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            invalidateCache();
+            store.close();
+            manager.close();
+        } finally {
+            lock.writeLock().unlock();
+        }
+        if (onClose != null) {
+            onClose.accept(this);
+        }
+    }
+
+    private void invalidateCache() {
+        synchronized (cacheLock) {
+            if (cache != null) {
+                cache.close();
+                cache = null;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- forward pieces
+
+    private ItemCache itemCache() {
+        ItemCache ic = cache;
+        if (ic != null) {
+            return ic;
+        }
+        synchronized (cacheLock) {
+            if (cache == null) {
+                NDManager cm = manager.newSubManager();
+                try (Ctx c = evalCtx(false)) {
+                    ItemTable t = allItems(c);
+                    NDArray v = t.vectors().duplicate();
+                    v.attach(cm);
+                    NDArray flat = null;
+                    if (t.contentOut() != null) {
+                        flat = t.contentOut().reshape(config.numItems() + 1L, (long) config.contentLen() * config.dim()).duplicate();
+                        flat.attach(cm);
+                    }
+                    cache = new ItemCache(cm, v, flat, floatsOf(v));
+                } catch (RuntimeException e) {
+                    cm.close();
+                    throw e;
+                }
+            }
+            return cache;
+        }
+    }
+
+    private Ctx evalCtx(boolean traced) {
+        return new Ctx(store, false, false, 0f, traced);
+    }
+
+    /** Item vectors of every item 0..N (rows = ids). */
+    private ItemTable allItems(Ctx c) {
+        if (!config.hasContent()) {
+            return new ItemTable(c.p(ParamLayout.ITEM_EMBEDDING), null, null);
+        }
+        int n = config.numItems() + 1;
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = i;
+        }
+        ItemTable t = contentItems(c, ids, null);
+        c.record(ForwardTrace.CONTENT_OUTPUT, t.contentOut());
+        return t;
+    }
+
+    /** Item vectors of the items of a batch (history from column lead, and candidates), content models. */
+    private ItemTable someItems(Ctx c, SeqBatch in, int lead, int[] candidates) {
+        int[] local = new int[config.numItems() + 1];
+        java.util.Arrays.fill(local, -1);
+        int[] ids = new int[Math.min(local.length, in.size() * (in.length() - lead) + (candidates == null ? 0 : candidates.length))];
+        int u = 0;
+        for (int b = 0; b < in.size(); b++) {
+            for (int j = lead; j < in.length(); j++) {
+                int id = in.item(b, j);
+                if (local[id] < 0) {
+                    local[id] = u;
+                    ids[u++] = id;
+                }
+            }
+        }
+        if (candidates != null) {
+            for (int id : candidates) {
+                if (local[id] < 0) {
+                    local[id] = u;
+                    ids[u++] = id;
+                }
+            }
+        }
+        return contentItems(c, java.util.Arrays.copyOf(ids, u), local);
+    }
+
+    /** Content encoder over the given items and their item vectors (MODEL.md "Item side"). */
+    private ItemTable contentItems(Ctx c, int[] ids, int[] local) {
+        int n = ids.length;
+        int len = config.contentLen();
+        int d = config.dim();
+        int[] tok = new int[n * len];
+        float[] keep = new float[n * len];
+        int[] all = content.tokens();
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(all, ids[i] * len, tok, i * len, len);
+            for (int t = 0; t < len; t++) {
+                keep[i * len + t] = tok[i * len + t] != 0 ? 1f : 0f;
+            }
+        }
+        NDArray x0 = c.rows(c.p(ParamLayout.TOKEN_EMBEDDING), c.longs(tok, n, len));
+        if (scale != 1f) {
+            x0 = x0.mul(scale);
+        }
+        NDArray pos = config.positional() == Positional.LEARNED
+                ? c.p(ParamLayout.CONTENT_POSITION_EMBEDDING)
+                : c.floats(contentSinusoids, len, d);
+        x0 = x0.add(pos);
+        NDArray keepT = c.floats(keep, n, len);
+        NDArray out = new DjlEncoder(c, config, ParamLayout.CONTENT_ENCODER, config.contentLayers(), false, null).encode(x0, keepT);
+        NDArray cnt = keepT.sum(new int[] {1}, true);
+        NDArray pooled = out.mul(keepT.reshape(n, len, 1)).sum(new int[] {1}).div(cnt);
+        NDArray vectors = pooled;
+        if (config.itemIds()) {
+            vectors = c.rows(c.p(ParamLayout.ITEM_EMBEDDING), c.longs(ids, n)).add(pooled);
+        }
+        return new ItemTable(vectors, out, local);
+    }
+
+    /** The user encoder over columns lead..L-1 of the batch (MODEL.md "User side"). */
+    private UserSide encodeUsers(Ctx c, ItemTable t, SeqBatch batch, int lead) {
+        int b = batch.size();
+        int full = batch.length();
+        int len = full - lead;
+        int d = config.dim();
+        int[] rows = new int[b * len];
+        float[] keep = new float[b * len];
+        boolean events = config.eventTypes() > 0;
+        int[] ev = events ? new int[b * len] : null;
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < len; j++) {
+                int id = batch.items()[i * full + lead + j];
+                rows[i * len + j] = t.row(id);
+                keep[i * len + j] = id != 0 ? 1f : 0f;
+                if (events && batch.events() != null) {
+                    ev[i * len + j] = batch.events()[i * full + lead + j];
+                }
+            }
+        }
+        NDArray x0 = c.rows(t.vectors(), c.longs(rows, b, len));
+        if (scale != 1f) {
+            x0 = x0.mul(scale);
+        }
+        if (events) {
+            x0 = x0.add(c.rows(c.p(ParamLayout.EVENT_EMBEDDING), c.longs(ev, b, len)));
+        }
+        int first = config.maxLen() - len;
+        NDArray pos;
+        if (config.positional() == Positional.LEARNED) {
+            int[] p = new int[len];
+            for (int j = 0; j < len; j++) {
+                p[j] = first + j;
+            }
+            pos = c.rows(c.p(ParamLayout.POSITION_EMBEDDING), c.longs(p, len));
+        } else {
+            pos = c.floatsAt(userSinusoids, first * d, len, d);
+        }
+        x0 = x0.add(pos);
+        c.record(ForwardTrace.USER_INPUT, x0);
+        NDArray keepT = c.floats(keep, b, len);
+        NDArray u = new DjlEncoder(c, config, ParamLayout.USER_ENCODER, config.layers(), true,
+                c.trace != null ? "user_encoder.layers." : null).encode(x0, keepT);
+        c.record(ForwardTrace.USER_OUTPUT, u);
+        return new UserSide(u, keepT, len);
+    }
+
+    private static NDArray last(UserSide u) {
+        return u.u().get(new NDIndex(":, {}, :", u.len() - 1));
+    }
+
+    /** Stage-2 scores {@code [B, C]} (MODEL.md "Scores"). */
+    private NDArray stage2(Ctx c, ItemTable t, UserSide u, int b, int[] candidates, int perRow) {
+        int d = config.dim();
+        int[] local = new int[candidates.length];
+        for (int i = 0; i < local.length; i++) {
+            local[i] = t.row(candidates[i]);
+        }
+        NDArray idx = c.longs(local, b, perRow);
+        NDArray cv = c.rows(t.vectors(), idx);
+        NDArray s1 = cv.mul(last(u).expandDims(1)).sum(new int[] {2});
+        NDArray keys;
+        NDArray keyAdd;
+        if (config.hasContent()) {
+            int len = config.contentLen();
+            NDArray flat = t.contentOut().reshape(t.contentOut().getShape().get(0), (long) len * d);
+            keys = c.rows(flat, idx).reshape(b, perRow, len, d);
+            float[] add = new float[candidates.length * len];
+            int[] all = content.tokens();
+            for (int i = 0; i < candidates.length; i++) {
+                for (int k = 0; k < len; k++) {
+                    add[i * len + k] = all[candidates[i] * len + k] != 0 ? 0f : Mha.NEG;
+                }
+            }
+            keyAdd = c.floats(add, b, perRow, len);
+        } else {
+            keys = cv.expandDims(2);
+            keyAdd = c.m.zeros(new ai.djl.ndarray.types.Shape(b, perRow, 1));
+        }
+        NDArray a = new DjlCrossAttention(c, config.heads()).attendMany(u.u(), keys, keyAdd);
+        c.record(ForwardTrace.CROSS_OUTPUT, a);
+        return new DjlScorer(c, config.pooling()).scoreMany(a, u.u(), u.keep(), s1);
+    }
+
+    // ---------------------------------------------------------------- checks and helpers
+
+    /** Columns that are padding in every row (items, and targets when given), dropped before encoding. */
+    static int leadingPadding(SeqBatch b, int[] targets) {
+        int len = b.length();
+        for (int j = 0; j < len - 1; j++) {
+            for (int i = 0; i < b.size(); i++) {
+                int f = i * len + j;
+                if (b.items()[f] != 0 || (targets != null && targets[f] != 0)) {
+                    return j;
+                }
+            }
+        }
+        return len - 1;
+    }
+
+    private void checkBatch(SeqBatch b) {
+        if (b == null) {
+            throw new IllegalArgumentException("batch is required");
+        }
+        if (b.length() > config.maxLen()) {
+            throw new IllegalArgumentException("batch length " + b.length() + " exceeds the model's maxLen " + config.maxLen()
+                    + "; keep the last maxLen items of each history");
+        }
+        for (int id : b.items()) {
+            checkItem(id, "history");
+        }
+        if (config.eventTypes() > 0 && b.events() != null) {
+            for (int e : b.events()) {
+                if (e < 0 || e >= config.eventTypes()) {
+                    throw new IllegalArgumentException("event type " + e + " is outside 0.." + (config.eventTypes() - 1));
+                }
+            }
+        }
+    }
+
+    private void checkCandidates(SeqBatch b, int[] candidates, int perRow) {
+        if (candidates == null || perRow < 1 || candidates.length != b.size() * perRow) {
+            throw new IllegalArgumentException("candidates must hold batch size * perRow = " + b.size() + " * " + perRow
+                    + " ids, found " + (candidates == null ? "null" : candidates.length));
+        }
+        for (int id : candidates) {
+            checkItem(id, "candidate");
+        }
+        for (int r = 0; r < b.size(); r++) {
+            if (b.validCount(r) == 0) {
+                throw new IllegalArgumentException("row " + r + " has no item: stage-2 pooling needs at least one valid position");
+            }
+        }
+    }
+
+    private void checkItem(int id, String what) {
+        if (id < 0 || id > config.numItems()) {
+            throw new IllegalArgumentException(what + " item id " + id + " is outside 0.." + config.numItems());
+        }
+    }
+
+    /** A tensor's values (made contiguous first). */
+    static float[] floatsOf(NDArray a) {
+        FloatBuffer fb = a.toByteBuffer(true).asFloatBuffer();
+        float[] out = new float[fb.remaining()];
+        fb.get(out);
+        return out;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("model is closed");
+        }
+    }
+
+    private <T> T read(java.util.function.Supplier<T> body) {
+        lock.readLock().lock();
+        try {
+            ensureOpen();
+            return body.get();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.recsys.backend.djl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Scaled dot-product multi-head attention on raw NDArrays: head h owns columns
+ * {@code h*dh .. (h+1)*dh} of the projections; disallowed keys carry an additive {@code -1e9},
+ * which gives them a weight of exactly 0 in float32 (every row keeps at least one allowed key).
+ */
+final class Mha {
+    /** Additive value of a disallowed (query, key) pair. */
+    static final float NEG = -1e9f;
+
+    private static final Map<Integer, float[]> CAUSAL = new ConcurrentHashMap<>();
+
+    private Mha() {
+    }
+
+    /**
+     * Attention of {@code q [*, Lq, d]} over {@code k, v [*, Lk, d]}; {@code mask} is additive and
+     * broadcasts to {@code [*, Lq, Lk]} when {@code heads == 1}, to {@code [*, H, Lq, Lk]} otherwise.
+     *
+     * @return {@code [*, Lq, d]} (before the output projection)
+     */
+    static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, int heads) {
+        Shape qs = q.getShape();
+        int r = qs.dimension();
+        long d = qs.get(r - 1);
+        long dh = d / heads;
+        NDArray qs1 = q.mul((float) (1.0 / Math.sqrt(dh)));
+        if (heads == 1) {
+            NDArray s = qs1.matMul(k.swapAxes(r - 2, r - 1)).add(mask);
+            return s.softmax(r - 1).matMul(v);
+        }
+        NDArray qh = splitHeads(qs1, heads);
+        NDArray kh = splitHeads(k, heads);
+        NDArray vh = splitHeads(v, heads);
+        NDArray s = qh.matMul(kh.swapAxes(r - 1, r)).add(mask);
+        NDArray o = s.softmax(r).matMul(vh);
+        return mergeHeads(o);
+    }
+
+    /** {@code [..., L, d] -> [..., H, L, dh]}. */
+    static NDArray splitHeads(NDArray x, int heads) {
+        Shape s = x.getShape();
+        int r = s.dimension();
+        long[] dims = new long[r + 1];
+        for (int i = 0; i < r - 1; i++) {
+            dims[i] = s.get(i);
+        }
+        dims[r - 1] = heads;
+        dims[r] = s.get(r - 1) / heads;
+        return x.reshape(new Shape(dims)).swapAxes(r - 2, r - 1);
+    }
+
+    /** {@code [..., H, L, dh] -> [..., L, d]}. */
+    static NDArray mergeHeads(NDArray x) {
+        Shape s = x.getShape();
+        int r = s.dimension();
+        long[] dims = new long[r - 1];
+        for (int i = 0; i < r - 3; i++) {
+            dims[i] = s.get(i);
+        }
+        dims[r - 3] = s.get(r - 2);
+        dims[r - 2] = s.get(r - 3) * s.get(r - 1);
+        return x.swapAxes(r - 3, r - 2).reshape(new Shape(dims));
+    }
+
+    /** Additive causal mask {@code [L, L]}: 0 where key ≤ query, {@code -1e9} above the diagonal (shared, read-only). */
+    static float[] causal(int len) {
+        return CAUSAL.computeIfAbsent(len, l -> {
+            float[] m = new float[l * l];
+            for (int i = 0; i < l; i++) {
+                for (int j = i + 1; j < l; j++) {
+                    m[i * l + j] = NEG;
+                }
+            }
+            return m;
+        });
+    }
+}
