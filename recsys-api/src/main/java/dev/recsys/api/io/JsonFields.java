@@ -7,7 +7,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Typed, strict access to the members of a parsed JSON object: every failure is an
+ * Typed, strict access to the members of a JSON object (parsed, or built in Java: the map is
+ * first {@linkplain Json#normalize normalised}): every failure is an
  * {@link IllegalArgumentException} that names the field ({@code where.key}), what was expected
  * and what was found. Unknown keys are checked up front so that a misspelt key is reported as
  * such, not as the missing key it was meant to be.
@@ -23,11 +24,12 @@ final class JsonFields {
 
     /** Wraps value, which must be an object, whose members must all be among the allowed keys. */
     static JsonFields of(Object value, String where, String... allowed) {
-        if (!(value instanceof Map<?, ?> m)) {
+        if (!(value instanceof Map<?, ?>)) {
             throw new IllegalArgumentException(where + ": expected an object, found " + Json.typeName(value));
         }
+        // maps built in Java (Integer, Float ...) read the same as parsed ones (Long, Double)
         @SuppressWarnings("unchecked")
-        Map<String, Object> map = (Map<String, Object>) m;
+        Map<String, Object> map = (Map<String, Object>) Json.normalize(value);
         JsonFields f = new JsonFields(map, where);
         if (allowed.length > 0) {
             f.allowOnly(allowed);
