@@ -13,11 +13,14 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * first renamed aside and deleted only after the new one is in place, so a failure at any
  * point leaves either the old or the new checkpoint (after a crash between the two renames,
  * the old one is left as {@code .<name>.old-*} next to it, and {@link #read} says so). A folder
- * that exists but is not a checkpoint is never replaced. {@link #read} validates everything
+ * that exists but is not a checkpoint is never replaced; the folder belongs to the checkpoint,
+ * so other files in an existing checkpoint folder go with it (a warning lists them). {@link #read} validates everything
  * and fails with a {@link CheckpointException} naming the file and the problem. Not for
  * concurrent writers of the same folder.
  */
@@ -170,6 +174,18 @@ public final class Checkpoint {
             AtomicFiles.fsyncDir(parent);
             return;
         }
+        List<String> foreign = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(target)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (!n.equals(MODEL_JSON) && !n.equals(WEIGHTS) && !n.equals(OPTIMIZER) && !n.equals(TRAINER)) {
+                    foreign.add(n);
+                }
+            }
+        }
+        if (!foreign.isEmpty()) {
+            LOG.warn("replacing checkpoint {} also deletes files it held that are not part of a checkpoint: {}", target, foreign);
+        }
         Path old = parent.resolve("." + target.getFileName() + ".old-" + AtomicFiles.nonce());
         Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
         try {
@@ -262,16 +278,19 @@ public final class Checkpoint {
                     + " has no content (contentVocab=0)");
         }
 
-        Weights w = new Weights();
         List<ParamLayout.Param> layout = ParamLayout.of(c);
+        Set<String> known = new HashSet<>();
+        layout.forEach(p -> known.add(p.name()));
+        known.add(CONTENT_TENSOR);
+        List<String> extra = tensors.names().stream().filter(n -> !known.contains(n)).toList();
+        if (!extra.isEmpty()) {
+            throw new CheckpointException(wf + ": the weights do not match the config in " + MODEL_JSON
+                    + ": unexpected parameters for this config: " + extra);
+        }
+        Weights w = new Weights();
         for (ParamLayout.Param p : layout) {
             if (tensors.contains(p.name())) {
                 w.put(p.name(), tensors.shape(p.name()), tensors.floats(p.name()));
-            }
-        }
-        for (String name : tensors.names()) {
-            if (!w.contains(name) && !name.equals(CONTENT_TENSOR)) {
-                w.put(name, tensors.shape(name), new float[Math.toIntExact(tensors.info(name).elements())]);
             }
         }
         try {

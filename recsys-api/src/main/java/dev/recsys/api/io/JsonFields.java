@@ -99,7 +99,11 @@ final class JsonFields {
         if (!(v instanceof Double d)) {
             throw wrong(key, "a number", v);
         }
-        return toFloat(d);
+        float f = toFloat(d);
+        if (Float.isInfinite(f)) {
+            throw new IllegalArgumentException(where + "." + key + ": expected a number within the float range, found " + d);
+        }
+        return f;
     }
 
     static float toFloat(double d) {

@@ -138,6 +138,31 @@ class CheckpointTest {
     }
 
     @Test
+    void weightsWrittenByAnotherToolInAnotherOrderAreReadInCanonicalOrder() throws Exception {
+        CheckpointData data = fullData();
+        Path dir = tmp.resolve("other");
+        Checkpoint.write(dir, data);
+        // rewrite weights.safetensors as a name-sorting writer (like the Python one) would
+        Safetensors.Writer w = Safetensors.writer().metadata("format", "pt");
+        List<String> names = new ArrayList<>(data.weights().names());
+        names.add(Checkpoint.CONTENT_TENSOR);
+        names.sort(null);
+        for (String n : names) {
+            if (n.equals(Checkpoint.CONTENT_TENSOR)) {
+                w.i32(n, new int[] {21, 5}, data.content().tokens());
+            } else {
+                w.f32(n, data.weights().get(n).shape(), data.weights().data(n));
+            }
+        }
+        w.write(dir.resolve("weights.safetensors"));
+        assertThat(Safetensors.readHeader(dir.resolve("weights.safetensors")).tensors().keySet().iterator().next())
+                .isEqualTo("content_encoder.final_norm.bias");
+        CheckpointData back = Checkpoint.read(dir);
+        assertBitIdentical(data.weights(), back.weights());
+        assertThat(back.content().tokens()).isEqualTo(data.content().tokens());
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void filesFollowTheDocumentedLayout() throws Exception {
         Path dir = tmp.resolve("layout");
@@ -217,6 +242,12 @@ class CheckpointTest {
 
         Files.writeString(mj, good.replace("\"contentLen\": 5,", "\"contentLen\": 6,"));
         assertThatThrownBy(() -> Checkpoint.read(dir)).hasMessageContaining("item_content.tokens has shape [21, 5], expected");
+
+        Files.writeString(mj, good.replace("\"eventTypes\": 2,", "\"eventTypes\": 0,"));
+        assertThatThrownBy(() -> Checkpoint.read(dir)).hasMessageContaining("unexpected parameters for this config: [event_embedding.weight]");
+
+        Files.writeString(mj, good.replace("\"itemIds\": true", "\"itemIds\": false"));
+        assertThatThrownBy(() -> Checkpoint.read(dir)).hasMessageContaining("unexpected parameters for this config: [item_embedding.weight]");
 
         Files.writeString(mj, good.substring(0, good.length() / 2));
         assertThatThrownBy(() -> Checkpoint.read(dir)).hasMessageContaining("model.json");

@@ -67,6 +67,9 @@ class ConfigJsonTest {
         assertThatThrownBy(() -> ConfigJson.modelFromMap(m)).hasMessage("model config.norm: expected one of [pre, post], found the string \"middle\"");
         m.put("norm", "PRE");
         assertThat(ConfigJson.modelFromMap(m).norm()).isEqualTo(Norm.PRE);
+        m.put("layerNormEps", 1e300);
+        assertThatThrownBy(() -> ConfigJson.modelFromMap(m)).hasMessage("model config.layerNormEps: expected a number within the float range, found 1.0E300");
+        m.put("layerNormEps", 1e-5);
         m.put("dropout", true);
         assertThatThrownBy(() -> ConfigJson.modelFromMap(m)).hasMessage("model config.dropout: expected a number, found the boolean true");
         assertThatThrownBy(() -> ConfigJson.modelFromMap(List.of())).hasMessage("model config: expected an object, found an array");
