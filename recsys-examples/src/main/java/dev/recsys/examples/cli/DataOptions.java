@@ -1,0 +1,23 @@
+package dev.recsys.examples.cli;
+
+import dev.recsys.eval.data.Dataset;
+import dev.recsys.examples.workflow.DataSource;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** {@code --data FORMAT:PATH} with the SASRec content options. */
+public final class DataOptions {
+    @Option(names = "--data", required = true, paramLabel = "FORMAT:PATH",
+            description = "ml-100k|ml-1m|ml-10m|ml-20m|ml-25m|ml-latest|sasrec|csv:PATH, or synthetic[:users=N,items=N,seed=N].")
+    String data;
+
+    @Option(names = "--item-map", paramLabel = "FILE", description = "sasrec: item id map (sas_to_original_items.txt).")
+    Path itemMap;
+
+    @Option(names = "--movies", paramLabel = "FILE", description = "sasrec: movies file (ml-1m movies.dat) for titles and genres.")
+    Path movies;
+
+    public Dataset load() {
+        return DataSource.load(data, itemMap, movies);
+    }
+}

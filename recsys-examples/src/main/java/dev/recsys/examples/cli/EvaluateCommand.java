@@ -1,0 +1,179 @@
+package dev.recsys.examples.cli;
+
+import dev.recsys.api.DataException;
+import dev.recsys.api.spi.Backend;
+import dev.recsys.api.spi.Backends;
+import dev.recsys.eval.baseline.ItemKnn;
+import dev.recsys.eval.baseline.Markov;
+import dev.recsys.eval.baseline.MostPopular;
+import dev.recsys.eval.baseline.RandomScorer;
+import dev.recsys.eval.metrics.EvalResult;
+import dev.recsys.eval.metrics.PairedTest;
+import dev.recsys.eval.protocol.BatchScorer;
+import dev.recsys.eval.protocol.Protocol;
+import dev.recsys.eval.split.Target;
+import dev.recsys.examples.workflow.ConfigLoader;
+import dev.recsys.examples.workflow.ExperimentConfig;
+import dev.recsys.examples.workflow.ModelScorer;
+import dev.recsys.examples.workflow.Prepared;
+import dev.recsys.examples.workflow.ResultFiles;
+import dev.recsys.examples.workflow.Workflow;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code recsys evaluate}: a model or a baseline on a data set; or a paired comparison of two result files. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = {"Evaluate a model or a baseline (leave-one-out; full ranking over the catalogue with seen items masked",
+                "and pessimistic ties by default), or compare two result files with a paired t-test and a bootstrap CI."})
+final class EvaluateCommand implements Callable<Integer> {
+    @Option(names = "--data", paramLabel = "FORMAT:PATH", description = "Data set (see recsys train --help).")
+    String data;
+
+    @Option(names = "--item-map", paramLabel = "FILE", description = "sasrec: item id map.")
+    Path itemMap;
+
+    @Option(names = "--movies", paramLabel = "FILE", description = "sasrec: movies file.")
+    Path movies;
+
+    @ArgGroup(exclusive = true)
+    What what;
+
+    static final class What {
+        @Option(names = "--model", paramLabel = "DIR", description = "Checkpoint folder.")
+        Path model;
+
+        @Option(names = "--baseline", paramLabel = "NAME", description = "popular, itemknn, markov or random.")
+        String baseline;
+
+        @Option(names = "--compare", arity = "2", paramLabel = "RESULT.json", description = "Two result files to compare (paired test).")
+        List<Path> compare;
+    }
+
+    @Mixin
+    EngineOptions engine;
+
+    @Option(names = "--protocol", defaultValue = "full", description = "full (default) or sampled.")
+    String protocol;
+
+    @Option(names = "--negatives", defaultValue = "100", description = "Negatives of the sampled protocol (default: ${DEFAULT-VALUE}).")
+    int negatives;
+
+    @Option(names = "--sampling", defaultValue = "uniform", description = "Sampled protocol: uniform or popularity.")
+    String sampling;
+
+    @Option(names = "--k", split = ",", defaultValue = "5,10,20", description = "Cut-offs (default: ${DEFAULT-VALUE}).")
+    int[] ks;
+
+    @Option(names = "--target", defaultValue = "test", description = "test (default) or validation.")
+    String target;
+
+    @Option(names = "--rerank", description = "Stage-2 re-ranking depth (default: the model's; 0 = stage 1 only).")
+    Integer rerank;
+
+    @Option(names = "--metric", defaultValue = "ndcg@10", description = "Metric of --compare (default: ${DEFAULT-VALUE}).")
+    String metric;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of sampled negatives and of the random baseline.")
+    long seed;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the result (metrics, protocol, per-user values) as JSON.")
+    Path json;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (what == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "one of --model, --baseline or --compare is required");
+        }
+        if (what.compare != null) {
+            EvalResult a = ResultFiles.read(what.compare.get(0));
+            EvalResult b = ResultFiles.read(what.compare.get(1));
+            PairedTest.Comparison cmp = PairedTest.compare(a, b, metric);
+            out.println(cmp.summary());
+            if (json != null) {
+                ResultFiles.writeJson(json, cmp);
+            }
+            return Main.OK;
+        }
+        if (data == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--data is required to evaluate a model or a baseline");
+        }
+        ExperimentConfig c = ConfigLoader.load(null, List.of("seed=" + seed));
+        c = new ExperimentConfig(c.model(), c.content(), c.pretrain(), c.finetune(),
+                new ExperimentConfig.Eval(ks, c.eval().metric(), c.eval().rerank(), protocol, negatives, 0), seed);
+        var d = dev.recsys.examples.workflow.DataSource.load(data, itemMap, movies);
+        Target t = switch (target.toLowerCase(Locale.ROOT)) {
+            case "test" -> Target.TEST;
+            case "validation" -> Target.VALIDATION;
+            default -> throw new DataException("--target must be test or validation, found " + target);
+        };
+        Protocol proto = switch (protocol.toLowerCase(Locale.ROOT)) {
+            case "full" -> Protocol.full();
+            case "sampled" -> Protocol.sampled(negatives, sampling(sampling), seed,
+                    json == null ? null : json.toAbsolutePath().getParent().resolve(json.getFileName() + ".negatives"));
+            default -> throw new DataException("--protocol must be full or sampled, found " + protocol);
+        };
+        EvalResult r;
+        String modelName;
+        String backendName = "none";
+        String engineName = "none";
+        String fingerprint;
+        if (what.baseline != null) {
+            // baselines need no content: skip building it
+            ExperimentConfig noContent = ConfigLoader.load(null, List.of("model.useContent=false", "seed=" + seed));
+            Prepared p = Workflow.prepare(d, noContent);
+            fingerprint = p.fingerprint();
+            BatchScorer scorer = switch (what.baseline.toLowerCase(Locale.ROOT)) {
+                case "popular", "most-popular", "pop" -> MostPopular.fit(p.split());
+                case "itemknn", "item-knn", "knn" -> ItemKnn.fit(p.split(), 100);
+                case "markov" -> Markov.fit(p.split());
+                case "random" -> new RandomScorer(d.numItems(), seed);
+                default -> throw new DataException("unknown baseline '" + what.baseline + "'; known: popular, itemknn, markov, random");
+            };
+            modelName = "baseline:" + what.baseline.toLowerCase(Locale.ROOT);
+            r = Workflow.evaluator(c, proto).evaluate(p.split(), t, scorer);
+        } else {
+            Prepared p = Workflow.prepare(d, ConfigLoader.load(null, List.of("seed=" + seed)));
+            fingerprint = p.fingerprint();
+            try (Backend backend = Backends.create(engine.backend(), engine.options());
+                 Workflow.Loaded m = Workflow.load(what.model, backend)) {
+                Workflow.checkFits(m.data(), d, what.model);
+                int depth = rerank != null ? rerank : m.rerank();
+                Prepared s = p;
+                ModelScorer scorer = new ModelScorer(m.model(), depth,
+                        m.model().config().eventTypes() > 0 ? u -> s.split().historyEvents(u, t) : null);
+                r = Workflow.evaluator(c, proto).evaluate(p.split(), t, scorer);
+                modelName = what.model.toString() + (depth > 0 ? " (re-rank " + depth + ")" : " (stage 1)");
+                backendName = backend.name();
+                engineName = backend.engineVersion();
+            }
+        }
+        out.println(modelName + " on " + r.dataset() + ", " + r.target().toLowerCase(Locale.ROOT) + ", " + r.protocol());
+        out.println(Tables.metrics(r, ks));
+        if (json != null) {
+            ResultFiles.writeJson(json, ResultFiles.toMap(r, modelName, backendName, engineName, seed, fingerprint));
+            out.println("wrote " + json);
+        }
+        return Main.OK;
+    }
+
+    private static Protocol.Sampling sampling(String s) {
+        return switch (s.toLowerCase(Locale.ROOT)) {
+            case "uniform" -> Protocol.Sampling.UNIFORM;
+            case "popularity" -> Protocol.Sampling.POPULARITY;
+            default -> throw new DataException("--sampling must be uniform or popularity, found " + s);
+        };
+    }
+}

@@ -1,0 +1,112 @@
+package dev.recsys.examples.cli;
+
+import dev.recsys.api.BackendException;
+import dev.recsys.api.CheckpointException;
+import dev.recsys.api.DataException;
+import dev.recsys.api.TrainingException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code recsys} command line. Exit codes: 0 success, 2 usage or bad input (missing file,
+ * malformed line, unknown backend or config key, foreign or corrupt model folder), 1 anything else.
+ * Errors are one line on standard error; {@code --verbose} adds the stack trace.
+ */
+@Command(name = "recsys", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Transformer-based content recommendation: train, evaluate, recommend, compare backends.",
+        subcommands = {QuickstartCommand.class, DataCommand.class, TrainCommand.class, EvaluateCommand.class,
+                RecommendCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    public static final int OK = 0;
+    public static final int FAILURE = 1;
+    public static final int BAD_INPUT = 2;
+
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces and debug logs.")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command; try 'recsys --help'");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line and returns the exit code (tests call this). */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+        if (!verbose && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+        System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("recsys: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return BAD_INPUT;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            int code = exitCode(ex);
+            err.println("recsys: error: " + message(ex));
+            if (verbose) {
+                ex.printStackTrace(err);
+            }
+            err.flush();
+            return code;
+        });
+        return cl.execute(args);
+    }
+
+    static int exitCode(Throwable ex) {
+        Throwable t = ex instanceof UncheckedIOException u ? u.getCause() : ex;
+        if (t instanceof DataException || t instanceof CheckpointException || t instanceof BackendException
+                || t instanceof IllegalArgumentException || t instanceof NoSuchFileException
+                || t instanceof AccessDeniedException || t instanceof java.nio.file.NotDirectoryException
+                || t instanceof java.nio.charset.CharacterCodingException) {
+            return BAD_INPUT;
+        }
+        return FAILURE;
+    }
+
+    static String message(Throwable ex) {
+        Throwable t = ex instanceof UncheckedIOException u ? u.getCause() : ex;
+        if (t instanceof NoSuchFileException e) {
+            return "file not found: " + e.getFile();
+        }
+        if (t instanceof AccessDeniedException e) {
+            return "permission denied: " + e.getFile();
+        }
+        if (t instanceof TrainingException) {
+            return "training stopped: " + t.getMessage();
+        }
+        if (t instanceof IOException) {
+            return "I/O error: " + t.getMessage();
+        }
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m.replace('\n', ' ');
+    }
+
+    /** Version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"recsys " + (v == null ? "dev" : v), "Java " + System.getProperty("java.version")};
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package dev.recsys.examples.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.recsys.api.DataException;
+import dev.recsys.api.io.CheckpointData;
+import dev.recsys.api.recommend.Recommendation;
+import dev.recsys.api.recommend.Recommender;
+import dev.recsys.api.spi.Backend;
+import dev.recsys.api.spi.Backends;
+import dev.recsys.eval.data.Dataset;
+import dev.recsys.examples.workflow.DataSource;
+import dev.recsys.examples.workflow.Workflow;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code recsys recommend}: top-K for a user of a data set or for an explicit history. */
+@Command(name = "recommend", mixinStandardHelpOptions = true,
+        description = "Top-K items for a user id (with --data) or for an explicit history of item ids, with titles and scores.")
+final class RecommendCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint folder.")
+    Path model;
+
+    @Option(names = "--data", paramLabel = "FORMAT:PATH", description = "Data set: the user's history and item titles.")
+    String data;
+
+    @Option(names = "--item-map", paramLabel = "FILE", description = "sasrec: item id map.")
+    Path itemMap;
+
+    @Option(names = "--movies", paramLabel = "FILE", description = "sasrec: movies file.")
+    Path movies;
+
+    @Option(names = "--user", paramLabel = "ID", description = "External user id in --data.")
+    String user;
+
+    @Option(names = "--history", split = ",", paramLabel = "ITEM", description = "External item ids, oldest first.")
+    List<String> history;
+
+    @Option(names = {"-k", "--k"}, defaultValue = "10", description = "How many (default: ${DEFAULT-VALUE}).")
+    int k;
+
+    @Option(names = "--include-seen", description = "Allow items of the history in the result.")
+    boolean includeSeen;
+
+    @Option(names = "--rerank", description = "Stage-2 re-ranking depth (default: the model's; 0 = stage 1 only).")
+    Integer rerank;
+
+    @Option(names = "--json", description = "Print [{\"item\": …, \"score\": …, \"title\": …}] for scripts.")
+    boolean json;
+
+    @Mixin
+    EngineOptions engine;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if ((user == null) == (history == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give exactly one of --user (with --data) or --history");
+        }
+        if (user != null && data == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--user needs --data to look up the user's history");
+        }
+        if (k <= 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "-k must be > 0, found " + k);
+        }
+        Dataset d = data == null ? null : DataSource.load(data, itemMap, movies);
+        try (Backend backend = Backends.create(engine.backend(), engine.options());
+             Workflow.Loaded m = Workflow.load(model, backend)) {
+            CheckpointData cd = m.data();
+            if (d != null) {
+                Workflow.checkFits(cd, d, model);
+            }
+            Map<String, Integer> dense = new HashMap<>();
+            List<String> ids = cd.itemIds();
+            if (ids != null) {
+                for (int i = 1; i < ids.size(); i++) {
+                    dense.put(ids.get(i), i);
+                }
+            }
+            int[] hist;
+            if (user != null) {
+                int u = lookupUser(d, user);
+                hist = d.history(u);
+            } else {
+                hist = new int[history.size()];
+                for (int i = 0; i < hist.length; i++) {
+                    Integer it = dense.get(history.get(i).trim());
+                    if (it == null) {
+                        throw new DataException("unknown item id '" + history.get(i) + "' in --history: not in the model's catalogue");
+                    }
+                    hist[i] = it;
+                }
+            }
+            if (hist.length == 0) {
+                throw new DataException("the history is empty: a recommendation needs at least one item");
+            }
+            Recommender rec = new Recommender(m.model(), rerank != null ? rerank : m.rerank());
+            List<Recommendation> top = rec.recommend(hist, null, k, !includeSeen);
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (Recommendation r : top) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("item", ids != null ? ids.get(r.item()) : Integer.toString(r.item()));
+                row.put("score", r.score());
+                row.put("title", title(d, r.item()));
+                rows.add(row);
+            }
+            if (json) {
+                out.println(new ObjectMapper().writeValueAsString(rows));
+            } else {
+                out.printf(Locale.ROOT, "%-4s %-10s %-9s %s%n", "rank", "item", "score", "title");
+                int rank = 1;
+                for (Map<String, Object> row : rows) {
+                    out.printf(Locale.ROOT, "%-4d %-10s %-9.4f %s%n", rank++, row.get("item"), (Float) row.get("score"),
+                            row.get("title") == null ? "" : row.get("title"));
+                }
+            }
+        }
+        return Main.OK;
+    }
+
+    private static int lookupUser(Dataset d, String user) {
+        int u;
+        try {
+            u = d.userIds().keyType() == dev.recsys.api.data.IdMap.KeyType.LONG ? d.userIds().get(Long.parseLong(user.trim()))
+                    : d.userIds().get(user.trim());
+        } catch (NumberFormatException e) {
+            throw new DataException("--user " + user + ": this data set has numeric user ids");
+        }
+        if (u <= 0) {
+            throw new DataException("unknown user id '" + user + "' in " + d.name());
+        }
+        return u;
+    }
+
+    private static String title(Dataset d, int item) {
+        if (d == null || !d.hasMeta()) {
+            return null;
+        }
+        return d.meta().title(item);
+    }
+}

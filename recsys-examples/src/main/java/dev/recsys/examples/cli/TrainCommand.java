@@ -1,0 +1,97 @@
+package dev.recsys.examples.cli;
+
+import dev.recsys.api.DataException;
+import dev.recsys.api.spi.Backend;
+import dev.recsys.api.spi.Backends;
+import dev.recsys.api.spi.RecModel;
+import dev.recsys.eval.data.DatasetStats;
+import dev.recsys.eval.metrics.EvalResult;
+import dev.recsys.eval.protocol.Protocol;
+import dev.recsys.eval.split.Target;
+import dev.recsys.examples.workflow.ConfigLoader;
+import dev.recsys.examples.workflow.ExperimentConfig;
+import dev.recsys.examples.workflow.Prepared;
+import dev.recsys.examples.workflow.Workflow;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code recsys train}: pre-train, fine-tune, select on validation, report test, save a checkpoint. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train a model on a data set and write a checkpoint folder (model.json + weights.safetensors).",
+                "Config: a JSON or YAML file (docs/CONFIG.md) over the defaults, then --set overrides."})
+final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    DataOptions data;
+
+    @Mixin
+    EngineOptions engine;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Config file (.json, .yaml).")
+    Path config;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key, e.g. --set pretrain.epochs=5.")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Checkpoint folder to write.")
+    Path outDir;
+
+    @Option(names = "--resume", description = "Continue from the training state saved in --out (needs checkpointEvery > 0 when it was written).")
+    boolean resume;
+
+    @Option(names = "--seed", description = "Seed of the run (overrides the config).")
+    Long seed;
+
+    @Option(names = "--epochs", description = "Pre-training epochs (overrides pretrain.epochs).")
+    Integer epochs;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        List<String> sets = new ArrayList<>(overrides);
+        if (seed != null) {
+            sets.add("seed=" + seed);
+        }
+        if (epochs != null) {
+            sets.add("pretrain.epochs=" + epochs);
+        }
+        ExperimentConfig c = ConfigLoader.load(config, sets);
+        var d = data.load();
+        out.println("data: " + d.name() + ": " + DatasetStats.of(d).summary());
+        Prepared p = Workflow.prepare(d, c);
+        Workflow.ResumePoint resumeAt = null;
+        if (resume) {
+            resumeAt = Workflow.readResume(outDir);
+            out.println("resuming " + resumeAt.stage() + " at epoch " + (resumeAt.state().epochsDone() + 1) + ", step "
+                    + resumeAt.state().step());
+        }
+        try (Backend backend = Backends.create(engine.backend(), engine.options());
+             RecModel model = Workflow.newModel(backend, c, p)) {
+            out.println("backend: " + backend.name() + " (" + backend.engineVersion() + "), model: " + model.config());
+            if (resumeAt != null && !resumeAt.state().weights().names().equals(model.weights().names())) {
+                throw new DataException(outDir + " holds a model of another shape than this config and data; resume with the same config");
+            }
+            boolean tty = Progress.isTerminal();
+            List<dev.recsys.api.train.TrainingListener> ls = new ArrayList<>();
+            ls.add(new Progress(out, tty, "train"));
+            Path ckpt = c.pretrain().checkpointEvery() > 0 || (c.finetune() != null && c.finetune().checkpointEvery() > 0) ? outDir : null;
+            Workflow.train(model, p, c, ls, ckpt, backend, resumeAt);
+            Workflow.save(outDir, model, p, c, backend);
+            EvalResult val = Workflow.evaluate(model, p, c, Target.VALIDATION, c.eval().rerank(), Protocol.full(), 0);
+            EvalResult test = Workflow.evaluate(model, p, c, Target.TEST, c.eval().rerank(), Protocol.full(), 0);
+            out.println("validation: " + val.summary());
+            out.println("test:       " + test.summary());
+            out.println("saved " + outDir.toAbsolutePath());
+        }
+        return Main.OK;
+    }
+}

@@ -1,0 +1,99 @@
+package dev.recsys.examples.workflow;
+
+import dev.recsys.api.data.SeqBatch;
+import dev.recsys.api.recommend.Recommender;
+import dev.recsys.api.recommend.TopK;
+import dev.recsys.api.spi.RecModel;
+import dev.recsys.eval.protocol.BatchScorer;
+
+/**
+ * Adapts a {@link RecModel} to the evaluator: stage-1 scores of the whole catalogue, and with
+ * {@code rerank > 0} the two-stage ranking of {@link Recommender}: the top {@code rerank} unseen
+ * items by stage 1 are ordered by their stage-2 score and placed above every other item, which
+ * keep their stage-1 order. Thread-safe.
+ */
+public final class ModelScorer implements BatchScorer {
+    private final RecModel model;
+    private final Recommender batches;
+    private final int rerank;
+    private final java.util.function.IntFunction<int[]> events;
+
+    /**
+     * @param events event types of a user's history as the evaluator passes it (dense user id to
+     *               types), or null for a model without event types
+     */
+    public ModelScorer(RecModel model, int rerank, java.util.function.IntFunction<int[]> events) {
+        this.model = model;
+        this.batches = new Recommender(model, rerank);
+        this.rerank = rerank;
+        this.events = events;
+    }
+
+    @Override
+    public void score(int[] users, int[][] histories, float[] out) {
+        int n = model.config().numItems();
+        int[][] hist = new int[histories.length][];
+        int[][] ev = events == null ? null : new int[histories.length][];
+        for (int r = 0; r < histories.length; r++) {
+            if (histories[r].length == 0) {
+                throw new dev.recsys.api.DataException("user " + users[r] + " has an empty history; the model cannot score it");
+            }
+            hist[r] = histories[r];
+            if (ev != null) {
+                int[] e = events.apply(users[r]);
+                ev[r] = e == null || e.length != hist[r].length ? new int[hist[r].length] : e;
+            }
+        }
+        SeqBatch batch = batches.toBatch(hist, ev);
+        float[] s1 = model.scoreAll(batch);
+        System.arraycopy(s1, 0, out, 0, s1.length);
+        if (rerank == 0) {
+            return;
+        }
+        int b = hist.length;
+        int[][] top = new int[b][];
+        boolean[] mask = new boolean[n + 1];
+        for (int r = 0; r < b; r++) {
+            java.util.Arrays.fill(mask, false);
+            mask[0] = true;
+            for (int it : hist[r]) {
+                mask[it] = true;
+            }
+            top[r] = TopK.select(s1, r * (n + 1), (r + 1) * (n + 1), rerank, mask);
+        }
+        int c = rerank;
+        int[] cand = new int[b * c];
+        for (int r = 0; r < b; r++) {
+            for (int j = 0; j < c; j++) {
+                cand[r * c + j] = top[r].length == 0 ? 1 : top[r][Math.min(j, top[r].length - 1)];
+            }
+        }
+        float[] s2 = model.scoreCandidates(batch, cand, c);
+        for (int r = 0; r < b; r++) {
+            int base = r * (n + 1);
+            float maxOther = Float.NEGATIVE_INFINITY;
+            boolean[] inTop = new boolean[n + 1];
+            for (int it : top[r]) {
+                inTop[it] = true;
+            }
+            for (int i = 1; i <= n; i++) {
+                if (!inTop[i] && !mask[i] && s1[base + i] > maxOther) {
+                    maxOther = s1[base + i];
+                }
+            }
+            float min2 = Float.POSITIVE_INFINITY;
+            for (int j = 0; j < top[r].length; j++) {
+                min2 = Math.min(min2, s2[r * c + j]);
+            }
+            float shift = maxOther == Float.NEGATIVE_INFINITY ? 0f : maxOther - min2 + 1f;
+            for (int j = 0; j < top[r].length; j++) {
+                out[base + top[r][j]] = s2[r * c + j] + shift;
+            }
+        }
+    }
+
+    @Override
+    public boolean threadSafe() {
+        return true;
+    }
+}

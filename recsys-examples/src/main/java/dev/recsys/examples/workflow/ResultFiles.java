@@ -1,0 +1,120 @@
+package dev.recsys.examples.workflow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.recsys.api.DataException;
+import dev.recsys.api.io.Provenance;
+import dev.recsys.eval.metrics.EvalResult;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Result files of {@code evaluate}, {@code compare} and {@code bench}: JSON with a {@code metrics}
+ * object ({@code ndcg@10}, {@code recall@10}, {@code mrr}, …) next to the protocol, data
+ * fingerprint, seed, backend and versions, plus the per-user values for paired tests. Every write
+ * is atomic (temp file, then move), so a failed command never leaves a partial file.
+ */
+public final class ResultFiles {
+    public static final String FORMAT = "recsys-result";
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private ResultFiles() {
+    }
+
+    /** The result as a JSON tree (per-user values included). */
+    public static Map<String, Object> toMap(EvalResult r, String model, String backend, String engine, long seed, String fingerprint) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", FORMAT);
+        m.put("formatVersion", 1);
+        m.put("model", model);
+        m.put("dataset", r.dataset());
+        m.put("split", r.split());
+        m.put("target", r.target());
+        m.put("protocol", r.protocol());
+        m.put("ks", r.ks());
+        m.put("metrics", r.metrics());
+        m.put("usersEvaluated", r.usersEvaluated());
+        m.put("usersSkipped", r.usersSkipped());
+        m.put("seconds", r.seconds());
+        m.put("seed", seed);
+        m.put("dataFingerprint", fingerprint);
+        m.put("backend", backend);
+        m.put("engine", engine);
+        m.put("recsysVersion", Provenance.currentRecsysVersion());
+        m.put("java", Provenance.currentJavaVersion());
+        m.put("os", Provenance.currentOs());
+        Map<String, Object> pu = new LinkedHashMap<>();
+        pu.put("users", r.users());
+        for (String k : r.perUserKeys()) {
+            pu.put(k, r.perUser(k));
+        }
+        m.put("perUser", pu);
+        return m;
+    }
+
+    /** Writes any JSON-able value atomically. */
+    public static void writeJson(Path file, Object value) throws IOException {
+        writeAtomically(file, JSON.writeValueAsString(value) + "\n");
+    }
+
+    /** Writes text to file atomically: a temp file in the same folder, then a move over the target. */
+    public static void writeAtomically(Path file, String text) throws IOException {
+        Path abs = file.toAbsolutePath();
+        Path dir = abs.getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
+        try {
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            try {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Reads a result file back into an {@link EvalResult} (for {@code --compare}). */
+    public static EvalResult read(Path file) throws IOException {
+        JsonNode n;
+        try {
+            n = JSON.readTree(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            throw new DataException("result file not found: " + file);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new DataException(file + ": not a JSON result file: " + e.getOriginalMessage());
+        }
+        if (n == null || !FORMAT.equals(n.path("format").asText())) {
+            throw new DataException(file + ": not a recsys result file (expected \"format\": \"" + FORMAT + "\")");
+        }
+        JsonNode pu = n.path("perUser");
+        if (!pu.path("users").isArray()) {
+            throw new DataException(file + ": the result has no per-user values (perUser.users)");
+        }
+        int[] users = JSON.convertValue(pu.get("users"), int[].class);
+        Map<String, double[]> per = new LinkedHashMap<>();
+        pu.fields().forEachRemaining(e -> {
+            if (!e.getKey().equals("users")) {
+                per.put(e.getKey(), JSON.convertValue(e.getValue(), double[].class));
+            }
+        });
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        n.path("metrics").fields().forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asDouble()));
+        try {
+            return new EvalResult(n.path("dataset").asText(), n.path("split").asText(), n.path("target").asText(),
+                    n.path("protocol").asText(), JSON.convertValue(n.path("ks"), int[].class), metrics, users, per,
+                    n.path("usersSkipped").asInt(), n.path("seconds").asDouble());
+        } catch (IllegalArgumentException e) {
+            throw new DataException(file + ": inconsistent result file: " + e.getMessage());
+        }
+    }
+}
