@@ -63,9 +63,9 @@ public final class SyntheticMovieLens {
             }
         }
 
-        /** Defaults: 1,000 users, 400 items, 40 interactions each, pSeries 0.6, seed 42. */
+        /** Defaults: 1,000 users, 400 items, 40 interactions each, pSeries 0.3, seed 42. */
         public static Config defaults() {
-            return new Config(1000, 400, 40, 0.6, 42L);
+            return new Config(1000, 400, 40, 0.3, 42L);
         }
 
         /** Defaults with another seed. */

@@ -126,7 +126,8 @@ class SyntheticMovieLensTest {
                 }
                 int last = h.length == 0 ? 0 : h[h.length - 1];
                 int succ = last == 0 ? 0 : successor[last];
-                double pOpen = succ != 0 ? 0.4 : 1.0;
+                double pSeries = SyntheticMovieLens.Config.defaults().pSeries();
+                double pOpen = succ != 0 ? 1 - pSeries : 1.0;
                 for (int i = 1; i <= n; i++) {
                     double s = 1e-6 * pop[i];
                     if (opener[i]) {
@@ -138,7 +139,7 @@ class SyntheticMovieLensTest {
                         s += pOpen * best;
                     }
                     if (i == succ) {
-                        s += 0.6;
+                        s += pSeries;
                     }
                     out[r * (n + 1) + i] = (float) s;
                 }
