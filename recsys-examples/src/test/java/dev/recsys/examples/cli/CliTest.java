@@ -1,0 +1,176 @@
+package dev.recsys.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line end to end on tiny synthetic data with the DJL backend. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CliTest {
+    static final String DATA = "synthetic:users=80,items=60,length=10,seed=3";
+    static final String[] TINY = {"--set", "model.dim=16", "--set", "model.heads=2", "--set", "model.maxLen=12", "--set", "model.ffnDim=16",
+        "--set", "content.length=6", "--set", "pretrain.epochs=2", "--set", "pretrain.batchSize=32", "--set", "pretrain.evalEvery=1",
+        "--set", "finetune.epochs=1", "--set", "finetune.batchSize=32", "--set", "eval.rerank=10"};
+
+    @TempDir
+    static Path dir;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        int code = Main.run(args, new PrintWriter(o, true), new PrintWriter(e, true));
+        return new Run(code, o.toString(), e.toString());
+    }
+
+    static String[] concat(String[] a, String... b) {
+        return Stream.concat(Stream.of(a), Stream.of(b)).toArray(String[]::new);
+    }
+
+    @BeforeAll
+    static void trainOnce() {
+        Run r = run(concat(new String[] {"train", "--data", DATA, "--out", dir.resolve("model").toString(), "--backend", "djl"}, TINY));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("test:").contains("saved");
+    }
+
+    @Test
+    @Order(1)
+    void trainWritesACheckpointFolder() {
+        assertThat(dir.resolve("model/model.json")).exists();
+        assertThat(dir.resolve("model/weights.safetensors")).exists();
+    }
+
+    @Test
+    @Order(2)
+    void evaluateWritesJsonWithMetricsProtocolAndPerUserValues() throws IOException {
+        Path json = dir.resolve("eval.json");
+        Run r = run("evaluate", "--data", DATA, "--model", dir.resolve("model").toString(), "--json", json.toString(), "--backend", "djl");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode n = new ObjectMapper().readTree(json.toFile());
+        assertThat(n.path("protocol").asText()).isEqualTo("full");
+        assertThat(n.path("metrics").path("ndcg@10").asDouble()).isBetween(0.0, 1.0);
+        assertThat(n.path("metrics").has("recall@10")).isTrue();
+        assertThat(n.path("metrics").has("mrr")).isTrue();
+        assertThat(n.path("backend").asText()).isEqualTo("djl");
+        assertThat(n.path("perUser").path("users").size()).isEqualTo(n.path("usersEvaluated").asInt()).isPositive();
+    }
+
+    @Test
+    @Order(3)
+    void baselinesAndThePairedComparisonWork() throws IOException {
+        Path pop = dir.resolve("pop.json");
+        Path markov = dir.resolve("markov.json");
+        assertThat(run("evaluate", "--data", DATA, "--baseline", "popular", "--json", pop.toString()).code()).isZero();
+        assertThat(run("evaluate", "--data", DATA, "--baseline", "markov", "--json", markov.toString()).code()).isZero();
+        Run cmp = run("evaluate", "--compare", pop.toString(), markov.toString());
+        assertThat(cmp.code()).as(cmp.err()).isZero();
+        assertThat(cmp.out()).contains("ndcg@10");
+    }
+
+    @Test
+    @Order(4)
+    void recommendPrintsJsonWithItemsScoresAndTitles() throws IOException {
+        Run r = run("recommend", "--model", dir.resolve("model").toString(), "--data", DATA, "--user", "1", "-k", "3", "--json",
+                "--backend", "djl");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode n = new ObjectMapper().readTree(r.out());
+        assertThat(n.size()).isEqualTo(3);
+        assertThat(n.get(0).has("item")).isTrue();
+        assertThat(n.get(0).get("score").isNumber()).isTrue();
+        assertThat(n.get(0).get("title").asText()).isNotBlank();
+        assertThat(n.get(0).get("score").asDouble()).isGreaterThanOrEqualTo(n.get(1).get("score").asDouble());
+    }
+
+    @Test
+    void unknownBackendIsOneLineAndExitCodeTwo() {
+        Run r = run("evaluate", "--data", DATA, "--model", dir.resolve("model").toString(), "--backend", "tensorflow");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err()).contains("unknown backend 'tensorflow'").contains("djl");
+    }
+
+    @Test
+    void missingDataFileIsExitCodeTwo() {
+        Path out = dir.resolve("never");
+        Run r = run("train", "--data", "sasrec:" + dir.resolve("nope.txt"), "--out", out.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("not found").contains("nope.txt");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void malformedLineNamesFileAndLine() throws IOException {
+        Path bad = dir.resolve("bad.txt");
+        Files.writeString(bad, "1 1\n1 2\n1 x\n");
+        Run r = run("data", "stats", "--data", "sasrec:" + bad);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("bad.txt:3");
+    }
+
+    @Test
+    void unknownConfigKeyIsRejectedWithItsName() throws IOException {
+        Path cfg = dir.resolve("c.yaml");
+        Files.writeString(cfg, "model:\n  dim: 16\n  dimm: 3\n");
+        Path out = dir.resolve("never2");
+        Run r = run("train", "--data", DATA, "--config", cfg.toString(), "--out", out.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("unknown config key 'model.dimm'").contains("c.yaml");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void corruptModelFolderIsExitCodeTwo() throws IOException {
+        Path m = dir.resolve("corrupt");
+        Files.createDirectories(m);
+        Files.copy(dir.resolve("model/model.json"), m.resolve("model.json"));
+        byte[] w = Files.readAllBytes(dir.resolve("model/weights.safetensors"));
+        Files.write(m.resolve("weights.safetensors"), java.util.Arrays.copyOf(w, w.length - 1));
+        Run r = run("recommend", "--model", m.toString(), "--history", "1,2", "--backend", "djl");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("truncated");
+    }
+
+    @Test
+    void modelFromANewerVersionIsRefused() throws IOException {
+        Path m = dir.resolve("newer");
+        Files.createDirectories(m);
+        Files.writeString(m.resolve("model.json"),
+                Files.readString(dir.resolve("model/model.json")).replace("\"formatVersion\": 1", "\"formatVersion\": 99"));
+        Files.copy(dir.resolve("model/weights.safetensors"), m.resolve("weights.safetensors"));
+        Run r = run("recommend", "--model", m.toString(), "--history", "1,2", "--backend", "djl");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("newer");
+    }
+
+    @Test
+    void configPrintsTheMergedConfig() {
+        Run r = run("config", "--set", "pretrain.epochs=7");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("\"epochs\" : 7");
+    }
+
+    @Test
+    void helpWorksOnEveryCommand() {
+        for (String c : new String[] {"quickstart", "train", "evaluate", "recommend", "data", "config"}) {
+            Run r = run(c, "--help");
+            assertThat(r.code()).as(c).isZero();
+            assertThat(r.out()).as(c).contains("Usage:");
+        }
+    }
+}
