@@ -108,6 +108,12 @@ public final class LossMath {
      */
     public static Result pretrain(LossSpec spec, float[] logits, int groups, int groupSize, int[] targetIndex,
             float[] logQ, int numItems) {
+        return pretrain(spec, widen(logits), groups, groupSize, targetIndex, logQ, numItems);
+    }
+
+    /** {@link #pretrain(LossSpec, float[], int, int, int[], float[], int)} on double-precision logits. */
+    public static Result pretrain(LossSpec spec, double[] logits, int groups, int groupSize, int[] targetIndex,
+            float[] logQ, int numItems) {
         if (spec == null || !spec.supports(Stage.PRETRAIN)) {
             throw new IllegalArgumentException("loss " + (spec == null ? "null" : spec.name())
                     + " cannot be used for pre-training; use bce, gbce, sampled-softmax or softmax");
@@ -149,6 +155,11 @@ public final class LossMath {
      * @param labels pointwise losses: one label per score (0/1 for bce, a rating for mse); else ignored
      */
     public static Result finetune(LossSpec spec, float[] scores, int rows, int perRow, float[] labels) {
+        return finetune(spec, widen(scores), rows, perRow, labels);
+    }
+
+    /** {@link #finetune(LossSpec, float[], int, int, float[])} on double-precision scores. */
+    public static Result finetune(LossSpec spec, double[] scores, int rows, int perRow, float[] labels) {
         if (spec == null || !spec.supports(Stage.FINETUNE)) {
             throw new IllegalArgumentException("loss " + (spec == null ? "null" : spec.name())
                     + " cannot be used for fine-tuning; use bce, mse, bpr or hinge");
@@ -174,7 +185,18 @@ public final class LossMath {
         throw new IllegalArgumentException("no fine-tuning maths for loss " + spec.name());
     }
 
-    private static void checkLayout(float[] logits, int groups, int groupSize) {
+    private static double[] widen(float[] x) {
+        if (x == null) {
+            return null;
+        }
+        double[] d = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            d[i] = x[i];
+        }
+        return d;
+    }
+
+    private static void checkLayout(double[] logits, int groups, int groupSize) {
         if (groups < 1 || groupSize < 1) {
             throw new IllegalArgumentException("groups and groupSize must be > 0, found " + groups + " x " + groupSize
                     + " (a batch without any counted position has no loss)");
@@ -186,7 +208,7 @@ public final class LossMath {
     }
 
     /** {@code -β log σ(s_0) - Σ_{k>=1} log(1 - σ(s_k))} per group, mean over groups. */
-    private static Result binaryRanking(float[] s, int groups, int size, double beta) {
+    private static Result binaryRanking(double[] s, int groups, int size, double beta) {
         double[] g = new double[s.length];
         double total = 0;
         for (int r = 0; r < groups; r++) {
@@ -204,7 +226,7 @@ public final class LossMath {
     }
 
     /** {@code -log softmax(s - logQ)[0]} per group, mean over groups. */
-    private static Result sampledSoftmax(float[] s, int groups, int size, float[] logQ) {
+    private static Result sampledSoftmax(double[] s, int groups, int size, float[] logQ) {
         double[] g = new double[s.length];
         double total = 0;
         double[] z = new double[size];
@@ -219,7 +241,7 @@ public final class LossMath {
     }
 
     /** {@code -log softmax(s)[target]} over items 1..N per group, mean over groups. */
-    private static Result softmax(float[] s, int groups, int size, int[] targetIndex, int numItems) {
+    private static Result softmax(double[] s, int groups, int size, int[] targetIndex, int numItems) {
         if (size != numItems) {
             throw new IllegalArgumentException("full softmax groups span the catalogue: expected groupSize = numItems = "
                     + numItems + ", found " + size);
@@ -266,7 +288,7 @@ public final class LossMath {
     }
 
     /** {@code -[y log σ(s) + (1-y) log(1-σ(s))] = y softplus(-s) + (1-y) softplus(s)}, mean over all. */
-    private static Result pointwiseBce(float[] s, float[] y) {
+    private static Result pointwiseBce(double[] s, float[] y) {
         int n = s.length;
         double[] g = new double[n];
         double total = 0;
@@ -279,12 +301,12 @@ public final class LossMath {
     }
 
     /** {@code (s - y)^2}, mean over all. */
-    private static Result mse(float[] s, float[] y) {
+    private static Result mse(double[] s, float[] y) {
         int n = s.length;
         double[] g = new double[n];
         double total = 0;
         for (int i = 0; i < n; i++) {
-            double e = (double) s[i] - y[i];
+            double e = s[i] - y[i];
             total += e * e;
             g[i] = 2 * e / n;
         }
@@ -295,7 +317,7 @@ public final class LossMath {
      * BPR {@code -log σ(s_0 - s_k)} (margin NaN) or hinge {@code max(0, margin - s_0 + s_k)}; mean
      * over k = 1..C-1, then over rows. The hinge's sub-gradient is 0 where the term is exactly 0.
      */
-    private static Result pairwise(float[] s, int rows, int size, double margin) {
+    private static Result pairwise(double[] s, int rows, int size, double margin) {
         double[] g = new double[s.length];
         double total = 0;
         int k1 = size - 1;

@@ -1,0 +1,54 @@
+package dev.recsys.api.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.recsys.api.config.ModelConfig;
+import dev.recsys.api.data.TrainBatch;
+import dev.recsys.api.loss.LossSpec;
+import dev.recsys.api.loss.Stage;
+import dev.recsys.api.model.Weights;
+import dev.recsys.api.spi.RecModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every loss in its stage: {@code lossAndGradients(batch, loss, false).loss()} (through
+ * {@link #evalLoss}, which is exactly that unless a backend with expensive gradients returns the
+ * same number more cheaply) equals
+ * {@link dev.recsys.api.reference.ReferenceModel#loss} within {@link #tolerance()} (pre-training:
+ * bce, gbce, sampled softmax with and without log Q, full softmax; fine-tuning: bce, mse, bpr,
+ * hinge).
+ */
+public abstract class AbstractLossContractTest extends BackendContractSupport {
+
+    Stream<Arguments> casesAndLosses() {
+        List<Arguments> out = new ArrayList<>();
+        for (ContractFixtures.Case c : cases()) {
+            for (LossSpec l : ContractFixtures.pretrainLosses()) {
+                out.add(Arguments.of(c, l, Stage.PRETRAIN));
+            }
+            for (LossSpec l : ContractFixtures.finetuneLosses()) {
+                out.add(Arguments.of(c, l, Stage.FINETUNE));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {2} {1}")
+    @MethodSource("casesAndLosses")
+    void everyLossMatchesTheReference(ContractFixtures.Case c, LossSpec loss, Stage stage) {
+        ModelConfig cfg = c.config();
+        assertThat(loss.supports(stage)).isTrue();
+        TrainBatch batch = ContractFixtures.batchFor(cfg, loss, stage == Stage.PRETRAIN);
+        Weights w = ContractFixtures.weights(cfg);
+        double expected = reference(c, w).loss(batch, loss);
+        try (RecModel m = create(c, w, 1)) {
+            float actual = evalLoss(m, batch, loss);
+            assertClose(stage + " " + loss, new float[] {actual}, new double[] {expected}, tolerance());
+        }
+    }
+}
