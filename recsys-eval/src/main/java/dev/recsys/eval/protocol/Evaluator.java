@@ -283,7 +283,30 @@ public final class Evaluator {
             int above = 0;
             int candidates = 0;
             heapSize = 0;
-            if (negatives == null) {
+            if (negatives == null && st > Float.NEGATIVE_INFINITY && st < Float.POSITIVE_INFINITY) {
+                // fast path: overwrite the seen items' scores (this buffer is ours) with -inf, then one
+                // branch-light pass over all items; -inf never reaches a finite target score
+                // (mark[] is already set for the seen items; candidates is only needed for a NaN target)
+                for (int h : history) {
+                    if (h != t) {
+                        o[base + h] = Float.NEGATIVE_INFINITY;
+                    }
+                }
+                for (int i = 1; i <= n; i++) {
+                    float v = o[base + i];
+                    if (v >= st) {
+                        above++;
+                    }
+                    if (heapSize == maxK && v < heapScore[0]) {
+                        continue;
+                    }
+                    if (v == Float.NEGATIVE_INFINITY && mark[i] == s) {
+                        continue;
+                    }
+                    offer(v, i);
+                }
+                above--; // the target itself
+            } else if (negatives == null) {
                 for (int i = 1; i <= n; i++) {
                     if (mark[i] == s) {
                         continue;
