@@ -24,19 +24,23 @@ import java.util.Map;
 final class Ctx implements AutoCloseable {
     final NDManager m;
     final boolean training;
-    final float dropout;
+    private final DropoutMasks masks;
     private final boolean grad;
     private final ParamStore store;
     private final NDArray[] leaves;
     /** Named intermediate results, when a trace is wanted (else null). */
     final Map<String, NDArray> trace;
 
-    Ctx(ParamStore store, boolean training, boolean grad, float dropout, boolean traced) {
+    /**
+     * @param masks the dropout stream in training (null: no dropout, eval mode)
+     * @param grad  whether parameters get gradients
+     */
+    Ctx(ParamStore store, DropoutMasks masks, boolean grad, boolean traced) {
         this.store = store;
         this.m = store.manager().newSubManager();
-        this.training = training;
+        this.masks = masks != null && masks.rate() > 0f ? masks : null;
+        this.training = this.masks != null;
         this.grad = grad;
-        this.dropout = dropout;
         this.leaves = new NDArray[store.slotCount()];
         this.trace = traced ? new LinkedHashMap<>() : null;
     }
@@ -118,12 +122,13 @@ final class Ctx implements AutoCloseable {
         return x.getNDArrayInternal().layerNorm(x, new Shape(w.getShape().get(0)), w, p(prefix + ".bias"), eps).singletonOrThrow();
     }
 
-    /** Dropout at the model's rate in training, identity otherwise. */
+    /** Inverted dropout at the model's rate in training (masks from {@link DropoutMasks}), identity otherwise. */
     NDArray drop(NDArray x) {
-        if (!training || dropout <= 0f) {
+        if (masks == null) {
             return x;
         }
-        return x.getNDArrayInternal().dropout(x, dropout, true).singletonOrThrow();
+        Shape s = x.getShape();
+        return x.mul(floats(masks.next(Math.toIntExact(s.size())), s.getShape()));
     }
 
     @Override

@@ -4,7 +4,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.recsys.api.config.ModelConfig;
 import dev.recsys.api.config.Positional;
@@ -41,11 +40,12 @@ import java.util.function.Consumer;
  * thread, and only one training step may run in the process at a time (DJL's gradient
  * collector is process-wide).
  *
- * <p><b>Determinism.</b> Dropout draws from PyTorch's CPU generator, which is process-wide; the
- * model reseeds it at every training step from (seed, step number), so a model's dropout masks
- * depend only on its seed and on how many training steps it has taken, not on other models or
- * on scoring calls. With one intra-op thread, results are bit-identical between runs; with more
- * threads, reductions may differ in the last bits. Eval-mode calls are deterministic.
+ * <p><b>Determinism.</b> Dropout masks come from the model's own stream ({@link DropoutMasks}),
+ * seeded at every training step from (seed, step number): a model's masks depend only on its
+ * seed and on how many training steps it has taken, not on other models, on scoring calls or on
+ * threads. With one intra-op thread, losses and gradients are bit-identical between runs of the
+ * same seed; with more threads, PyTorch's reductions may differ in the last bits. Eval-mode calls
+ * do not depend on the seed at all.
  *
  * <p><b>Speed.</b> Leading columns that are padding in every row are dropped before the
  * encoder (positions are right-aligned, so this changes nothing); pre-training losses are
@@ -64,6 +64,7 @@ public final class DjlModel implements RecModel {
     private final float[] contentSinusoids;
     private final float scale;
     private final Consumer<DjlModel> onClose;
+    private final DropoutMasks dropoutMasks;
     private volatile ItemCache cache;
     private volatile boolean closed;
     private long step;
@@ -122,6 +123,7 @@ public final class DjlModel implements RecModel {
         this.content = config.hasContent() ? content : null;
         this.seed = seed;
         this.onClose = onClose;
+        this.dropoutMasks = new DropoutMasks(config.dropout());
         this.scale = config.scaleEmbeddings() ? (float) Math.sqrt(config.dim()) : 1f;
         this.userSinusoids = config.positional() == Positional.SINUSOIDAL ? sinusoids(config.maxLen(), config.dim()) : null;
         this.contentSinusoids = config.positional() == Positional.SINUSOIDAL && config.hasContent()
@@ -233,19 +235,20 @@ public final class DjlModel implements RecModel {
         }
         return read(() -> {
             checkBatch(batch.input());
-            boolean dropout = training && config.dropout() > 0f;
-            if (dropout) {
-                JniUtils.setSeed(mix(seed, step));
+            DropoutMasks masks = null;
+            if (training && config.dropout() > 0f) {
+                masks = dropoutMasks;
+                masks.reseed(mix(seed, step));
             }
             step++;
             if (batch instanceof TrainBatch.NextItem n) {
-                return nextItem(n, loss, dropout);
+                return nextItem(n, loss, masks);
             }
-            return candidates((TrainBatch.Candidates) batch, loss, dropout);
+            return candidates((TrainBatch.Candidates) batch, loss, masks);
         });
     }
 
-    private StepResult nextItem(TrainBatch.NextItem n, LossSpec spec, boolean training) {
+    private StepResult nextItem(TrainBatch.NextItem n, LossSpec spec, DropoutMasks masks) {
         boolean full = spec instanceof LossSpec.SoftmaxCe;
         if (!(full || spec instanceof LossSpec.Bce || spec instanceof LossSpec.Gbce || spec instanceof LossSpec.SampledSoftmax)) {
             throw new IllegalArgumentException("loss '" + spec.name() + "' cannot be used for pre-training; use bce, gbce, "
@@ -309,7 +312,7 @@ public final class DjlModel implements RecModel {
                 checkItem(id, "candidate");
             }
         }
-        try (Ctx c = new Ctx(store, training, true, config.dropout(), false);
+        try (Ctx c = new Ctx(store, masks, true, false);
              GradientCollector gc = engine.newGradientCollector()) {
             ItemTable t = full || !config.hasContent() ? allItems(c) : someItems(c, in, lead, candIds);
             UserSide u = encodeUsers(c, t, in, lead);
@@ -333,7 +336,7 @@ public final class DjlModel implements RecModel {
         }
     }
 
-    private StepResult candidates(TrainBatch.Candidates cb, LossSpec spec, boolean training) {
+    private StepResult candidates(TrainBatch.Candidates cb, LossSpec spec, DropoutMasks masks) {
         if (!(spec instanceof LossSpec.Bce || spec instanceof LossSpec.Mse || spec instanceof LossSpec.Bpr
                 || spec instanceof LossSpec.Hinge)) {
             throw new IllegalArgumentException("loss '" + spec.name() + "' is not a fine-tuning loss; expected bce, mse, bpr or hinge");
@@ -349,7 +352,7 @@ public final class DjlModel implements RecModel {
         SeqBatch in = cb.input();
         checkCandidates(in, cb.candidates(), cb.perRow());
         int lead = leadingPadding(in, null);
-        try (Ctx c = new Ctx(store, training, true, config.dropout(), false);
+        try (Ctx c = new Ctx(store, masks, true, false);
              GradientCollector gc = engine.newGradientCollector()) {
             ItemTable t = config.hasContent() ? someItems(c, in, lead, cb.candidates()) : allItems(c);
             UserSide u = encodeUsers(c, t, in, lead);
@@ -451,7 +454,7 @@ public final class DjlModel implements RecModel {
     }
 
     private Ctx evalCtx(boolean traced) {
-        return new Ctx(store, false, false, 0f, traced);
+        return new Ctx(store, null, false, traced);
     }
 
     /** Item vectors of every item 0..N (rows = ids). */
