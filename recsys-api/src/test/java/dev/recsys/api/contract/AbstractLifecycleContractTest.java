@@ -3,7 +3,7 @@ package dev.recsys.api.contract;
 import static dev.recsys.api.contract.ContractFixtures.PER_ROW;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.recsys.api.config.ModelConfig;
 import dev.recsys.api.data.SeqBatch;
@@ -102,19 +102,19 @@ public abstract class AbstractLifecycleContractTest extends BackendContractSuppo
         ContractFixtures.Case c = cases().get(0);
         ModelConfig cfg = c.config();
         Weights wrong = ContractFixtures.weights(cfg.withNumItems(cfg.numItems() + 1));
-        assertThatThrownBy(() -> sharedBackend().create(cfg, ContractFixtures.content(cfg), wrong, 1))
-                .as("weights of a larger catalogue").isInstanceOf(IllegalArgumentException.class);
+        assertThat(catchThrowable(() -> sharedBackend().create(cfg, ContractFixtures.content(cfg), wrong, 1)))
+                .as("create with the weights of a larger catalogue").isInstanceOf(IllegalArgumentException.class);
         Weights missing = new Weights();
         ContractFixtures.weights(cfg).asMap().forEach((name, t) -> {
             if (!name.equals(ParamLayout.SCORER_BIAS)) {
                 missing.put(name, t.shape(), t.data());
             }
         });
-        assertThatThrownBy(() -> sharedBackend().create(cfg, ContractFixtures.content(cfg), missing, 1))
-                .as("weights without scorer.bias").isInstanceOf(IllegalArgumentException.class);
+        assertThat(catchThrowable(() -> sharedBackend().create(cfg, ContractFixtures.content(cfg), missing, 1)))
+                .as("create with weights without scorer.bias").isInstanceOf(IllegalArgumentException.class);
         if (cfg.hasContent()) {
-            assertThatThrownBy(() -> sharedBackend().create(cfg, null, ContractFixtures.weights(cfg), 1))
-                    .as("a content model without content").isInstanceOf(IllegalArgumentException.class);
+            assertThat(catchThrowable(() -> sharedBackend().create(cfg, null, ContractFixtures.weights(cfg), 1)))
+                    .as("create a content model without content").isInstanceOf(IllegalArgumentException.class);
         }
     }
 
@@ -146,7 +146,7 @@ public abstract class AbstractLifecycleContractTest extends BackendContractSuppo
         calls.put("weights", m::weights);
         calls.put("setWeights", () -> m.setWeights(w));
         calls.put("trace", () -> m.trace(batch, ContractFixtures.candidates(), PER_ROW));
-        calls.forEach((name, call) -> assertThatThrownBy(call).as("%s after close", name)
+        calls.forEach((name, call) -> assertThat(catchThrowable(call)).as("%s after close", name)
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed"));
     }

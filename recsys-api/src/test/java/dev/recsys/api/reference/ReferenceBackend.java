@@ -54,7 +54,7 @@ public final class ReferenceBackend implements Backend {
      * The eval-mode loss of a model of this backend without its (expensive, finite-difference)
      * gradients: the same number {@code lossAndGradients(batch, loss, false).loss()} reports.
      */
-    static float evalLoss(RecModel model, TrainBatch batch, LossSpec loss) {
+    public static float evalLoss(RecModel model, TrainBatch batch, LossSpec loss) {
         return ((Model) model).evalLoss(batch, loss);
     }
 
