@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
 @Command(name = "recsys", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Transformer-based content recommendation: train, evaluate, recommend, compare backends.",
         subcommands = {QuickstartCommand.class, DataCommand.class, TrainCommand.class, EvaluateCommand.class,
-                RecommendCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+                RecommendCommand.class, CompareCommand.class, BenchCommand.class, ConfigCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0;
     public static final int FAILURE = 1;
