@@ -41,7 +41,7 @@ import java.util.function.Consumer;
  * collector is process-wide).
  *
  * <p><b>Determinism.</b> Dropout masks come from the model's own stream ({@link DropoutMasks}),
- * seeded at every training step from (seed, step number): a model's masks depend only on its
+ * seeded at every training-mode call from (seed, number of earlier training-mode calls): a model's masks depend only on its
  * seed and on how many training steps it has taken, not on other models, on scoring calls or on
  * threads. With one intra-op thread, losses and gradients are bit-identical between runs of the
  * same seed; with more threads, PyTorch's reductions may differ in the last bits. Eval-mode calls
@@ -146,11 +146,13 @@ public final class DjlModel implements RecModel {
 
     @Override
     public ModelConfig config() {
+        ensureOpen();
         return config;
     }
 
     @Override
     public ItemContent content() {
+        ensureOpen();
         return content;
     }
 
@@ -238,9 +240,8 @@ public final class DjlModel implements RecModel {
             DropoutMasks masks = null;
             if (training && config.dropout() > 0f) {
                 masks = dropoutMasks;
-                masks.reseed(mix(seed, step));
+                masks.reseed(mix(seed, step++));
             }
-            step++;
             if (batch instanceof TrainBatch.NextItem n) {
                 return nextItem(n, loss, masks);
             }
