@@ -1,0 +1,889 @@
+package dev.recsys.backend.dl4j;
+
+import dev.recsys.api.config.ModelConfig;
+import dev.recsys.api.config.Positional;
+import dev.recsys.api.data.ItemContent;
+import dev.recsys.api.data.SeqBatch;
+import dev.recsys.api.data.TrainBatch;
+import dev.recsys.api.loss.LossMath;
+import dev.recsys.api.loss.LossSpec;
+import dev.recsys.api.model.ForwardTrace;
+import dev.recsys.api.model.ParamLayout;
+import dev.recsys.api.model.Weights;
+import dev.recsys.api.spi.RecModel;
+import dev.recsys.api.spi.StepResult;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.rng.Random;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The model of docs/MODEL.md on ND4J / SameDiff.
+ *
+ * <p>Structure. One SameDiff graph per batch shape and purpose (eval, pre-training with sampled
+ * candidates, pre-training with full softmax, fine-tuning), built once and cached (LRU of
+ * {@value #GRAPH_CACHE} user graphs and as many content graphs), so a training run builds two or
+ * three graphs in all. Parameters are graph variables refreshed from the master weights only
+ * when {@link #setWeights} changed them. Embedding tables never enter a graph: the rows a batch
+ * needs are gathered in Java into input variables and their gradients scatter-added back, which
+ * keeps SameDiff away from differentiating gather (see ENGINES.md) and costs O(rows·d). For
+ * content models the item vectors of the batch's distinct items (padded to a bucket size) come
+ * from a separate content-encoder graph whose backward pass is driven by the user graph's
+ * gradients with respect to those vectors. Losses are computed in the graph (one forward and one
+ * backward pass per step) from coefficient inputs filled in Java; tests compare them with
+ * {@link LossMath}.
+ *
+ * <p>Threads. SameDiff graphs are not thread-safe; every method runs under one lock, so
+ * concurrent scoring calls are serialised (score larger batches to use the engine's threads).
+ */
+final class Dl4jModel implements RecModel {
+    private static final Logger LOG = LoggerFactory.getLogger(Dl4jModel.class);
+    static final int GRAPH_CACHE = 6;
+    private static final int ITEM_CHUNK = 512;
+
+    private final ModelConfig config;
+    private final ItemContent content;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Random rng;
+    private final Map<Object, Graph> graphs = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Object, Graph> eldest) {
+            if (size() > 2 * GRAPH_CACHE) {
+                eldest.getValue().close();
+                return true;
+            }
+            return false;
+        }
+    };
+    private Weights weights;
+    private Weights grads;
+    private long version;
+    private float[] itemVectors;
+    private long itemVectorsVersion = -1;
+    private final float[] sinusoid;
+    private final float[] contentSinusoid;
+    private volatile boolean closed;
+
+    Dl4jModel(ModelConfig config, ItemContent content, Weights weights, long seed) {
+        if (config.hasContent()) {
+            if (content == null) {
+                throw new IllegalArgumentException("config has content (contentVocab=" + config.contentVocab()
+                        + ") but no ItemContent was given");
+            }
+            if (content.numItems() != config.numItems() || content.contentLen() != config.contentLen()) {
+                throw new IllegalArgumentException("content table must be [numItems+1, contentLen] = [" + (config.numItems() + 1) + ", "
+                        + config.contentLen() + "], found [" + (content.numItems() + 1) + ", " + content.contentLen() + "]");
+            }
+            if (content.maxToken() >= config.contentVocab()) {
+                throw new IllegalArgumentException("content token ids must be < contentVocab = " + config.contentVocab() + ", found "
+                        + content.maxToken());
+            }
+        }
+        ParamLayout.validate(config, weights);
+        this.config = config;
+        this.content = config.hasContent() ? content : null;
+        this.weights = weights.copy();
+        this.grads = this.weights.zerosLike();
+        this.rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
+        this.sinusoid = config.positional() == Positional.SINUSOIDAL ? sinusoid(config.maxLen(), config.dim()) : null;
+        this.contentSinusoid = config.positional() == Positional.SINUSOIDAL && config.hasContent()
+                ? sinusoid(config.contentLen(), config.dim()) : null;
+    }
+
+    @Override
+    public ModelConfig config() {
+        ensureOpen();
+        return config;
+    }
+
+    @Override
+    public ItemContent content() {
+        ensureOpen();
+        return content;
+    }
+
+    // ---------------------------------------------------------------- weights
+
+    @Override
+    public Weights weights() {
+        ensureOpen();
+        lock.lock();
+        try {
+            return weights.copy();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void setWeights(Weights w) {
+        ensureOpen();
+        ParamLayout.validate(config, w);
+        lock.lock();
+        try {
+            for (String n : weights.names()) {
+                System.arraycopy(w.data(n), 0, weights.data(n), 0, weights.data(n).length);
+            }
+            version++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- scoring
+
+    @Override
+    public float[] itemVectors() {
+        ensureOpen();
+        lock.lock();
+        try {
+            return allItemVectors().clone();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public float[] userVectors(SeqBatch batch) {
+        ensureOpen();
+        check(batch);
+        lock.lock();
+        try {
+            return lastRows(encode(batch, 0, null).get(UserGraph.USER), batch);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public float[] scoreAll(SeqBatch batch) {
+        ensureOpen();
+        check(batch);
+        lock.lock();
+        try {
+            float[] users = lastRows(encode(batch, 0, null).get(UserGraph.USER), batch);
+            return dotAll(users, batch.size());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public float[] scoreCandidates(SeqBatch batch, int[] candidates, int perRow) {
+        ensureOpen();
+        check(batch);
+        checkCandidates(batch, candidates, perRow);
+        lock.lock();
+        try {
+            return encode(batch, perRow, candidates).get(UserGraph.STAGE2);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public ForwardTrace trace(SeqBatch batch, int[] candidates, int perRow) {
+        ensureOpen();
+        check(batch);
+        int c = candidates == null ? 0 : perRow;
+        if (candidates != null) {
+            checkCandidates(batch, candidates, perRow);
+        }
+        lock.lock();
+        try {
+            ForwardTrace t = new ForwardTrace();
+            t.put(ForwardTrace.ITEM_VECTORS, allItemVectors().clone());
+            if (config.hasContent()) {
+                t.put(ForwardTrace.CONTENT_OUTPUT, allContentOutputs());
+            }
+            Map<String, float[]> out = encode(batch, c, candidates);
+            t.put(ForwardTrace.USER_INPUT, out.get(UserGraph.USER_INPUT));
+            for (int i = 0; i < config.layers(); i++) {
+                t.put(ForwardTrace.userLayer(i), out.get(UserGraph.layerOutput(i)));
+            }
+            t.put(ForwardTrace.USER_OUTPUT, out.get(UserGraph.USER));
+            t.put(ForwardTrace.STAGE1, dotAll(lastRows(out.get(UserGraph.USER), batch), batch.size()));
+            if (c > 0) {
+                t.put(ForwardTrace.CROSS_OUTPUT, out.get(UserGraph.CROSS));
+                t.put(ForwardTrace.STAGE2, out.get(UserGraph.STAGE2));
+            }
+            return t;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs the eval graph: user encoder, and stage 2 when c > 0. */
+    private Map<String, float[]> encode(SeqBatch batch, int c, int[] candidates) {
+        UserGraph g = userGraph(new UserGraph.Spec(UserGraph.Kind.EVAL, UserGraph.Form.NONE, batch.size(), batch.length(), c,
+                false, 0f, false));
+        float[] vectors = allItemVectors();
+        fillUserInputs(g, batch, vectors, null);
+        List<String> outs = new ArrayList<>(List.of(UserGraph.USER_INPUT, UserGraph.USER));
+        for (int i = 0; i < config.layers(); i++) {
+            outs.add(UserGraph.layerOutput(i));
+        }
+        if (c > 0) {
+            gatherRows(g, UserGraph.CAND, candidates, vectors, null);
+            if (config.hasContent()) {
+                int[] uniq = distinct(candidates);
+                ContentOut co = runContent(uniq, false, false);
+                gatherContext(g, candidates, co);
+            }
+            outs.add(UserGraph.CROSS);
+            outs.add(UserGraph.STAGE2);
+        }
+        g.syncWeights(weights, version);
+        return g.output(outs);
+    }
+
+    // ---------------------------------------------------------------- training
+
+    @Override
+    public StepResult lossAndGradients(TrainBatch batch, LossSpec loss, boolean training) {
+        return step(batch, loss, training, true);
+    }
+
+    /**
+     * The eval-mode loss alone (one forward pass, no gradients): the same number as
+     * {@code lossAndGradients(batch, loss, false).loss()}.
+     */
+    float evalLoss(TrainBatch batch, LossSpec loss) {
+        return step(batch, loss, false, false).loss();
+    }
+
+    private StepResult step(TrainBatch batch, LossSpec loss, boolean training, boolean withGradients) {
+        ensureOpen();
+        if (batch == null || loss == null) {
+            throw new IllegalArgumentException("batch and loss must not be null");
+        }
+        SeqBatch in = batch.input();
+        check(in);
+        lock.lock();
+        try {
+            for (Weights.Tensor t : grads.asMap().values()) {
+                Arrays.fill(t.data(), 0f);
+            }
+            boolean dropout = training && config.dropout() > 0f;
+            UserGraph g;
+            int[] candidateIds;
+            if (batch instanceof TrainBatch.NextItem n) {
+                g = pretrainGraph(n, loss, dropout);
+                candidateIds = n.candidates();
+            } else {
+                TrainBatch.Candidates f = (TrainBatch.Candidates) batch;
+                g = finetuneGraph(f, loss, dropout);
+                candidateIds = f.candidates();
+            }
+            g.syncWeights(weights, version);
+
+            // item vectors of the rows this batch touches
+            ContentOut co = null;
+            float[] table;
+            int[] local;
+            boolean softmax = g.spec.kind() == UserGraph.Kind.PRE_SOFTMAX;
+            if (config.hasContent()) {
+                int[] uniq = softmax ? range(config.numItems() + 1) : distinct(in.items(), candidateIds);
+                co = runContent(uniq, dropout, g.spec.kind() == UserGraph.Kind.FINE);
+                table = co.vec;
+                local = co.local;
+            } else {
+                table = weights.data(ParamLayout.ITEM_EMBEDDING);
+                local = null;
+            }
+            fillUserInputs(g, in, table, local);
+            if (softmax) {
+                float[] all = g.buffer(UserGraph.ALL, config.numItems() * config.dim());
+                int d = config.dim();
+                for (int i = 1; i <= config.numItems(); i++) {
+                    System.arraycopy(table, row(local, i) * d, all, (i - 1) * d, d);
+                }
+                g.setVariable(UserGraph.ALL, all);
+            } else {
+                gatherRows(g, UserGraph.CAND, candidateIds, table, local);
+                if (config.hasContent() && g.spec.kind() == UserGraph.Kind.FINE) {
+                    gatherContext(g, candidateIds, co);
+                }
+            }
+            if (dropout) {
+                g.drawDropout(rng);
+            }
+            if (!withGradients) {
+                return new StepResult(g.output(List.of(Graph.LOSS)).get(Graph.LOSS)[0], null);
+            }
+            Graph.Result r = g.lossAndGradients(g.gradNames);
+            if (!Float.isFinite(r.loss())) {
+                LOG.warn("non-finite loss {} on a batch of {} x {}", r.loss(), in.size(), in.length());
+            }
+            for (String p : g.net.paramNames()) {
+                addInto(grads.data(p), r.gradients().get(p));
+            }
+            scatterUserInputs(g, in, r.gradients(), local, co);
+            if (softmax) {
+                float[] ga = r.gradients().get(UserGraph.ALL);
+                int d = config.dim();
+                for (int i = 1; i <= config.numItems(); i++) {
+                    addRow(itemGradTarget(co), row(local, i), ga, i - 1, d);
+                }
+            } else {
+                float[] gc = r.gradients().get(UserGraph.CAND);
+                int d = config.dim();
+                for (int k = 0; k < candidateIds.length; k++) {
+                    addRow(itemGradTarget(co), row(local, candidateIds[k]), gc, k, d);
+                }
+                if (co != null && co.gradCtx != null && g.spec.kind() == UserGraph.Kind.FINE) {
+                    float[] gk = r.gradients().get(UserGraph.KEYS);
+                    int block = config.contentLen() * d;
+                    for (int k = 0; k < candidateIds.length; k++) {
+                        addRow(co.gradCtx, co.local[candidateIds[k]], gk, k, block);
+                    }
+                }
+            }
+            if (co != null) {
+                backwardContent(co);
+            }
+            return new StepResult(r.loss(), grads);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private UserGraph pretrainGraph(TrainBatch.NextItem n, LossSpec loss, boolean dropout) {
+        if (!loss.supports(dev.recsys.api.loss.Stage.PRETRAIN)) {
+            throw new IllegalArgumentException("loss " + loss.name() + " cannot be used for pre-training (next-item batches); use bce, gbce, "
+                    + "sampled-softmax or softmax");
+        }
+        SeqBatch in = n.input();
+        int positions = in.size() * in.length();
+        int counted = 0;
+        for (int t : n.targets()) {
+            if (t < 0 || t > config.numItems()) {
+                throw new IllegalArgumentException("target ids must be in 0.." + config.numItems() + ", found " + t);
+            }
+            if (t != 0) {
+                counted++;
+            }
+        }
+        if (counted == 0) {
+            throw new IllegalArgumentException("the batch has no position with a target (all targets are 0): no loss to compute");
+        }
+        float inv = 1f / counted;
+        if (loss instanceof LossSpec.SoftmaxCe) {
+            int items = config.numItems();
+            UserGraph g = userGraph(new UserGraph.Spec(UserGraph.Kind.PRE_SOFTMAX, UserGraph.Form.CE, in.size(), in.length(), 0, dropout,
+                    0f, false));
+            float[] target = g.buffer(UserGraph.L_TARGET, positions * items);
+            Arrays.fill(target, 0f);
+            for (int r = 0; r < positions; r++) {
+                int t = n.targets()[r];
+                if (t != 0) {
+                    target[r * items + t - 1] = inv;
+                }
+            }
+            g.setPlaceholder(UserGraph.L_TARGET, target);
+            return g;
+        }
+        int c = n.perRow();
+        if (n.candidates() == null || c != 1 + loss.negatives()) {
+            throw new IllegalArgumentException(loss.name() + " with " + loss.negatives() + " negatives expects " + (1 + loss.negatives())
+                    + " candidates per position (target first), found " + (n.candidates() == null ? "none" : c));
+        }
+        checkIds(n.candidates(), "candidate");
+        boolean logQ = loss instanceof LossSpec.SampledSoftmax s && s.logQ();
+        if (logQ && n.logQ() == null) {
+            throw new IllegalArgumentException("sampled-softmax with logQ correction needs the batch's logQ values, found none");
+        }
+        UserGraph.Form form = loss instanceof LossSpec.SampledSoftmax ? UserGraph.Form.CE : UserGraph.Form.BINARY;
+        UserGraph g = userGraph(new UserGraph.Spec(UserGraph.Kind.PRE_RANK, form, in.size(), in.length(), c, dropout, 0f, logQ));
+        if (form == UserGraph.Form.CE) {
+            float[] target = g.buffer(UserGraph.L_TARGET, positions * c);
+            Arrays.fill(target, 0f);
+            for (int r = 0; r < positions; r++) {
+                if (n.targets()[r] != 0) {
+                    target[r * c] = inv;
+                }
+            }
+            g.setPlaceholder(UserGraph.L_TARGET, target);
+            if (logQ) {
+                g.setPlaceholder(UserGraph.L_LOGQ, n.logQ());
+            }
+        } else {
+            double beta = loss instanceof LossSpec.Gbce gb ? LossMath.gbceBeta(gb.negatives(), config.numItems(), gb.t()) : 1.0;
+            float[] pos = g.buffer(UserGraph.L_POS, positions * c);
+            float[] neg = g.buffer(UserGraph.L_NEG, positions * c);
+            Arrays.fill(pos, 0f);
+            Arrays.fill(neg, 0f);
+            for (int r = 0; r < positions; r++) {
+                if (n.targets()[r] != 0) {
+                    pos[r * c] = (float) (beta / counted);
+                    for (int k = 1; k < c; k++) {
+                        neg[r * c + k] = inv;
+                    }
+                }
+            }
+            g.setPlaceholder(UserGraph.L_POS, pos);
+            g.setPlaceholder(UserGraph.L_NEG, neg);
+        }
+        return g;
+    }
+
+    private UserGraph finetuneGraph(TrainBatch.Candidates f, LossSpec loss, boolean dropout) {
+        if (!loss.supports(dev.recsys.api.loss.Stage.FINETUNE)) {
+            throw new IllegalArgumentException("loss " + loss.name() + " cannot be used for fine-tuning (candidate batches); use bce, mse, "
+                    + "bpr or hinge");
+        }
+        SeqBatch in = f.input();
+        int b = in.size();
+        int c = f.perRow();
+        checkIds(f.candidates(), "candidate");
+        int n = b * c;
+        if (loss instanceof LossSpec.Bce || loss instanceof LossSpec.Mse) {
+            if (f.labels() == null) {
+                throw new IllegalArgumentException(loss.name() + " fine-tuning needs one label per candidate, found none");
+            }
+            boolean bce = loss instanceof LossSpec.Bce;
+            UserGraph g = userGraph(new UserGraph.Spec(UserGraph.Kind.FINE, bce ? UserGraph.Form.BINARY : UserGraph.Form.MSE, b, in.length(),
+                    c, dropout, 0f, false));
+            float[] y = f.labels();
+            if (bce) {
+                float[] pos = g.buffer(UserGraph.L_POS, n);
+                float[] neg = g.buffer(UserGraph.L_NEG, n);
+                for (int i = 0; i < n; i++) {
+                    pos[i] = y[i] / n;
+                    neg[i] = (1f - y[i]) / n;
+                }
+                g.setPlaceholder(UserGraph.L_POS, pos);
+                g.setPlaceholder(UserGraph.L_NEG, neg);
+            } else {
+                float[] w = g.buffer(UserGraph.L_WEIGHT, n);
+                Arrays.fill(w, 1f / n);
+                g.setPlaceholder(UserGraph.L_LABEL, y);
+                g.setPlaceholder(UserGraph.L_WEIGHT, w);
+            }
+            return g;
+        }
+        if (c != 1 + loss.negatives()) {
+            throw new IllegalArgumentException(loss.name() + " with " + loss.negatives() + " negatives expects rows of " + (1 + loss.negatives())
+                    + " candidates (positive first), found " + c);
+        }
+        UserGraph.Form form = loss instanceof LossSpec.Bpr ? UserGraph.Form.BPR : UserGraph.Form.HINGE;
+        float margin = loss instanceof LossSpec.Hinge h ? h.margin() : 0f;
+        UserGraph g = userGraph(new UserGraph.Spec(UserGraph.Kind.FINE, form, b, in.length(), c, dropout, margin, false));
+        float[] w = g.buffer(UserGraph.L_WEIGHT, b * (c - 1));
+        Arrays.fill(w, 1f / (b * (c - 1)));
+        g.setPlaceholder(UserGraph.L_WEIGHT, w);
+        return g;
+    }
+
+    // ---------------------------------------------------------------- inputs and their gradients
+
+    /** HIST (item vectors of the history), EVENTS, POS and KEEP. */
+    private void fillUserInputs(UserGraph g, SeqBatch batch, float[] table, int[] local) {
+        int d = config.dim();
+        int b = batch.size();
+        int l = batch.length();
+        gatherRows(g, UserGraph.HIST, batch.items(), table, local);
+        if (config.eventTypes() > 0) {
+            float[] ev = g.buffer(UserGraph.EVENTS, b * l * d);
+            float[] et = weights.data(ParamLayout.EVENT_EMBEDDING);
+            for (int p = 0; p < b * l; p++) {
+                System.arraycopy(et, batch.events()[p] * d, ev, p * d, d);
+            }
+            g.setVariable(UserGraph.EVENTS, ev);
+        }
+        float[] pos = g.buffer(UserGraph.POS, l * d);
+        float[] src = config.positional() == Positional.LEARNED ? weights.data(ParamLayout.POSITION_EMBEDDING) : sinusoid;
+        System.arraycopy(src, (config.maxLen() - l) * d, pos, 0, l * d);
+        g.setVariable(UserGraph.POS, pos);
+        float[] keep = g.buffer(UserGraph.KEEP, b * l);
+        for (int p = 0; p < b * l; p++) {
+            keep[p] = batch.items()[p] != 0 ? 1f : 0f;
+        }
+        g.setPlaceholder(UserGraph.KEEP, keep);
+    }
+
+    private void scatterUserInputs(UserGraph g, SeqBatch batch, Map<String, float[]> gr, int[] local, ContentOut co) {
+        int d = config.dim();
+        int n = batch.size() * batch.length();
+        float[] gh = gr.get(UserGraph.HIST);
+        float[] target = itemGradTarget(co);
+        for (int p = 0; p < n; p++) {
+            addRow(target, row(local, batch.items()[p]), gh, p, d);
+        }
+        if (config.eventTypes() > 0) {
+            float[] ge = gr.get(UserGraph.EVENTS);
+            float[] et = grads.data(ParamLayout.EVENT_EMBEDDING);
+            for (int p = 0; p < n; p++) {
+                addRow(et, batch.events()[p], ge, p, d);
+            }
+        }
+        if (config.positional() == Positional.LEARNED) {
+            float[] gp = gr.get(UserGraph.POS);
+            float[] pt = grads.data(ParamLayout.POSITION_EMBEDDING);
+            int offset = (config.maxLen() - batch.length()) * d;
+            for (int i = 0; i < gp.length; i++) {
+                pt[offset + i] += gp[i];
+            }
+        }
+    }
+
+    /** Where gradients of item vectors go: the item table (id-only) or the content graph's vector gradient. */
+    private float[] itemGradTarget(ContentOut co) {
+        return co == null ? grads.data(ParamLayout.ITEM_EMBEDDING) : co.gradVec;
+    }
+
+    private void gatherRows(Graph g, String name, int[] ids, float[] table, int[] local) {
+        int d = config.dim();
+        float[] buf = g.buffer(name, ids.length * d);
+        for (int k = 0; k < ids.length; k++) {
+            System.arraycopy(table, row(local, ids[k]) * d, buf, k * d, d);
+        }
+        g.setVariable(name, buf);
+    }
+
+    /** KEYS {@code [B, C, T, d]} and KEY_KEEP {@code [B, C, T]} of the candidates, from a content run. */
+    private void gatherContext(Graph g, int[] ids, ContentOut co) {
+        int t = config.contentLen();
+        int block = t * config.dim();
+        float[] keys = g.buffer(UserGraph.KEYS, ids.length * block);
+        float[] kk = g.buffer(UserGraph.KEY_KEEP, ids.length * t);
+        for (int k = 0; k < ids.length; k++) {
+            System.arraycopy(co.ctx, co.local[ids[k]] * block, keys, k * block, block);
+            for (int j = 0; j < t; j++) {
+                kk[k * t + j] = content.tokens()[ids[k] * t + j] != 0 ? 1f : 0f;
+            }
+        }
+        g.setVariable(UserGraph.KEYS, keys);
+        g.setPlaceholder(UserGraph.KEY_KEEP, kk);
+    }
+
+    private static int row(int[] local, int id) {
+        return local == null ? id : local[id];
+    }
+
+    private static void addRow(float[] target, int row, float[] src, int srcRow, int width) {
+        int to = row * width;
+        int from = srcRow * width;
+        for (int i = 0; i < width; i++) {
+            target[to + i] += src[from + i];
+        }
+    }
+
+    private static void addInto(float[] target, float[] src) {
+        if (src == null) {
+            return;
+        }
+        for (int i = 0; i < target.length; i++) {
+            target[i] += src[i];
+        }
+    }
+
+    // ---------------------------------------------------------------- content side
+
+    /** Output of the content graph for a set of items (padded to the graph's row count). */
+    private static final class ContentOut {
+        ContentGraph graph;
+        int[] items;
+        /** item id → row, -1 when absent. */
+        int[] local;
+        float[] vec;
+        float[] ctx;
+        float[] gradVec;
+        float[] gradCtx;
+    }
+
+    private ContentOut runContent(int[] items, boolean dropout, boolean needCtxGrad) {
+        int rows = bucket(items.length);
+        ContentGraph g = contentGraph(rows, dropout);
+        g.syncWeights(weights, version);
+        int t = config.contentLen();
+        int d = config.dim();
+        int[] padded = Arrays.copyOf(items, rows); // padding rows: item 0
+        float[] tok = g.buffer(ContentGraph.TOKENS, rows * t * d);
+        float[] tt = weights.data(ParamLayout.TOKEN_EMBEDDING);
+        float[] ck = g.buffer(ContentGraph.CKEEP, rows * t);
+        int[] tokens = content.tokens();
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < t; j++) {
+                int token = tokens[padded[r] * t + j];
+                System.arraycopy(tt, token * d, tok, (r * t + j) * d, d);
+                ck[r * t + j] = token != 0 ? 1f : 0f;
+            }
+        }
+        g.setVariable(ContentGraph.TOKENS, tok);
+        g.setPlaceholder(ContentGraph.CKEEP, ck);
+        float[] cpos = config.positional() == Positional.LEARNED ? weights.data(ParamLayout.CONTENT_POSITION_EMBEDDING) : contentSinusoid;
+        g.setVariable(ContentGraph.POS, cpos);
+        if (config.itemIds()) {
+            gatherRows(g, ContentGraph.IDS, padded, weights.data(ParamLayout.ITEM_EMBEDDING), null);
+        }
+        if (dropout) {
+            g.drawDropout(rng);
+        }
+        Map<String, float[]> out = g.output(List.of(ContentGraph.VEC, ContentGraph.CTX));
+        ContentOut co = new ContentOut();
+        co.graph = g;
+        co.items = padded;
+        co.local = new int[config.numItems() + 1];
+        Arrays.fill(co.local, -1);
+        for (int r = items.length - 1; r >= 0; r--) {
+            co.local[items[r]] = r;
+        }
+        co.vec = out.get(ContentGraph.VEC);
+        co.ctx = out.get(ContentGraph.CTX);
+        co.gradVec = new float[rows * d];
+        co.gradCtx = needCtxGrad ? new float[rows * t * d] : null;
+        return co;
+    }
+
+    /** Back-propagates the gradients collected in co through the content graph into the tables. */
+    private void backwardContent(ContentOut co) {
+        ContentGraph g = co.graph;
+        int t = config.contentLen();
+        int d = config.dim();
+        int rows = co.items.length;
+        g.setPlaceholder(ContentGraph.GRAD_VEC, co.gradVec);
+        g.setPlaceholder(ContentGraph.GRAD_CTX, co.gradCtx != null ? co.gradCtx : g.buffer(ContentGraph.GRAD_CTX, rows * t * d));
+        Graph.Result r = g.lossAndGradients(g.gradNames);
+        for (String p : g.net.paramNames()) {
+            addInto(grads.data(p), r.gradients().get(p));
+        }
+        float[] gt = r.gradients().get(ContentGraph.TOKENS);
+        float[] tt = grads.data(ParamLayout.TOKEN_EMBEDDING);
+        int[] tokens = content.tokens();
+        for (int row = 0; row < rows; row++) {
+            for (int j = 0; j < t; j++) {
+                addRow(tt, tokens[co.items[row] * t + j], gt, row * t + j, d);
+            }
+        }
+        if (config.positional() == Positional.LEARNED) {
+            addInto(grads.data(ParamLayout.CONTENT_POSITION_EMBEDDING), r.gradients().get(ContentGraph.POS));
+        }
+        if (config.itemIds()) {
+            float[] gi = r.gradients().get(ContentGraph.IDS);
+            float[] it = grads.data(ParamLayout.ITEM_EMBEDDING);
+            for (int row = 0; row < rows; row++) {
+                addRow(it, co.items[row], gi, row, d);
+            }
+        }
+    }
+
+    /** Item vectors of every item {@code [N+1, d]}, cached per weight version. */
+    private float[] allItemVectors() {
+        if (itemVectorsVersion == version && itemVectors != null) {
+            return itemVectors;
+        }
+        int n = config.numItems() + 1;
+        int d = config.dim();
+        float[] v;
+        if (!config.hasContent()) {
+            v = weights.data(ParamLayout.ITEM_EMBEDDING).clone();
+        } else {
+            v = new float[n * d];
+            for (int start = 0; start < n; start += ITEM_CHUNK) {
+                int count = Math.min(ITEM_CHUNK, n - start);
+                ContentOut co = runContent(rangeFrom(start, count), false, false);
+                System.arraycopy(co.vec, 0, v, start * d, count * d);
+            }
+        }
+        itemVectors = v;
+        itemVectorsVersion = version;
+        return v;
+    }
+
+    /** Encoded content of every item {@code [N+1, T, d]} (trace only). */
+    private float[] allContentOutputs() {
+        int n = config.numItems() + 1;
+        int block = config.contentLen() * config.dim();
+        float[] out = new float[n * block];
+        for (int start = 0; start < n; start += ITEM_CHUNK) {
+            int count = Math.min(ITEM_CHUNK, n - start);
+            ContentOut co = runContent(rangeFrom(start, count), false, false);
+            System.arraycopy(co.ctx, 0, out, start * block, count * block);
+        }
+        return out;
+    }
+
+    /** Rows of a content graph for n items: rounded up so that few graph shapes are built. */
+    static int bucket(int n) {
+        int step = n <= 256 ? 32 : n <= 2048 ? 128 : 512;
+        return (n + step - 1) / step * step;
+    }
+
+    // ---------------------------------------------------------------- graphs
+
+    private UserGraph userGraph(UserGraph.Spec spec) {
+        Graph g = graphs.get(spec);
+        if (g == null) {
+            long t0 = System.nanoTime();
+            g = UserGraph.build(config, spec);
+            graphs.put(spec, g);
+            LOG.debug("built user graph {} in {} ms", spec, (System.nanoTime() - t0) / 1_000_000);
+        }
+        return (UserGraph) g;
+    }
+
+    private record ContentKey(int rows, boolean dropout) {
+    }
+
+    private ContentGraph contentGraph(int rows, boolean dropout) {
+        ContentKey key = new ContentKey(rows, dropout);
+        Graph g = graphs.get(key);
+        if (g == null) {
+            g = ContentGraph.build(config, rows, dropout);
+            graphs.put(key, g);
+            LOG.debug("built content graph for {} rows (dropout {})", rows, dropout);
+        }
+        return (ContentGraph) g;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private float[] lastRows(float[] users, SeqBatch batch) {
+        int d = config.dim();
+        int l = batch.length();
+        float[] out = new float[batch.size() * d];
+        for (int b = 0; b < batch.size(); b++) {
+            System.arraycopy(users, (b * l + l - 1) * d, out, b * d, d);
+        }
+        return out;
+    }
+
+    /** {@code users [B, d] · itemVectors^T} → {@code [B, N+1]}. */
+    private float[] dotAll(float[] users, int b) {
+        int d = config.dim();
+        int n = config.numItems() + 1;
+        INDArray u = Nd4j.create(users, new long[] {b, d}, 'c');
+        INDArray v = Nd4j.create(allItemVectors(), new long[] {n, d}, 'c');
+        INDArray s = u.mmul(v.transpose());
+        float[] out = Arrays2.toFloats(s);
+        s.close();
+        u.close();
+        v.close();
+        return out;
+    }
+
+    private void check(SeqBatch batch) {
+        if (batch == null) {
+            throw new IllegalArgumentException("batch must not be null");
+        }
+        if (batch.length() > config.maxLen()) {
+            throw new IllegalArgumentException("batch length must be <= maxLen = " + config.maxLen() + ", found " + batch.length());
+        }
+        checkIds(batch.items(), "item");
+        if (config.eventTypes() > 0) {
+            if (batch.events() == null) {
+                throw new IllegalArgumentException("the model has " + config.eventTypes() + " event types: the batch needs events, found none");
+            }
+            for (int e : batch.events()) {
+                if (e < 0 || e >= config.eventTypes()) {
+                    throw new IllegalArgumentException("event types must be in 0.." + (config.eventTypes() - 1) + ", found " + e);
+                }
+            }
+        }
+    }
+
+    private void checkIds(int[] ids, String what) {
+        for (int id : ids) {
+            if (id < 0 || id > config.numItems()) {
+                throw new IllegalArgumentException(what + " ids must be in 0.." + config.numItems() + " (0 = padding), found " + id);
+            }
+        }
+    }
+
+    private void checkCandidates(SeqBatch batch, int[] candidates, int perRow) {
+        if (perRow < 1 || candidates == null || candidates.length != batch.size() * perRow) {
+            throw new IllegalArgumentException("candidates must hold batch size * perRow = " + batch.size() + " * " + perRow
+                    + " ids with perRow >= 1, found " + (candidates == null ? "null" : candidates.length));
+        }
+        checkIds(candidates, "candidate");
+    }
+
+    private static int[] distinct(int[]... arrays) {
+        int max = 0;
+        for (int[] a : arrays) {
+            if (a != null) {
+                for (int v : a) {
+                    max = Math.max(max, v);
+                }
+            }
+        }
+        boolean[] seen = new boolean[max + 1];
+        int[] out = new int[16];
+        int n = 0;
+        for (int[] a : arrays) {
+            if (a == null) {
+                continue;
+            }
+            for (int v : a) {
+                if (!seen[v]) {
+                    seen[v] = true;
+                    if (n == out.length) {
+                        out = Arrays.copyOf(out, n * 2);
+                    }
+                    out[n++] = v;
+                }
+            }
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    private static int[] range(int n) {
+        return rangeFrom(0, n);
+    }
+
+    private static int[] rangeFrom(int start, int n) {
+        int[] r = new int[n];
+        for (int i = 0; i < n; i++) {
+            r[i] = start + i;
+        }
+        return r;
+    }
+
+    /** {@code pe[p, 2i] = sin(p / 10000^(2i/d))}, {@code pe[p, 2i+1] = cos(..)}; odd d: the last column uses sin. */
+    static float[] sinusoid(int rows, int d) {
+        float[] pe = new float[rows * d];
+        for (int p = 0; p < rows; p++) {
+            for (int k = 0; k < d; k++) {
+                int i = k / 2;
+                double angle = p / Math.pow(10000.0, (2.0 * i) / d);
+                pe[p * d + k] = (float) (k % 2 == 0 ? Math.sin(angle) : Math.cos(angle));
+            }
+        }
+        return pe;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("this DL4J model is closed; create a new one with Backend.create");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (Graph g : graphs.values()) {
+                g.close();
+            }
+            graphs.clear();
+            itemVectors = null;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package dev.recsys.backend.dl4j;
+
+import dev.recsys.api.model.Weights;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.autodiff.samediff.internal.InferenceSession;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution;
+import org.nd4j.linalg.api.rng.Random;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A built SameDiff graph with fixed shapes, ready to run many times: the parameter values it
+ * holds are refreshed only when the model's weight version changes, inputs are written into the
+ * existing variable arrays (no graph rebuild, no new variables per step) and placeholders are
+ * reused arrays. Not thread-safe: the model runs every graph under its lock.
+ */
+class Graph {
+    /** Name of the scalar training objective. */
+    static final String LOSS = "loss";
+
+    final Net net;
+    private final Map<String, INDArray> placeholders = new HashMap<>();
+    private final Map<String, float[]> buffers = new HashMap<>();
+    private long weightVersion = -1;
+    private boolean gradReady;
+
+    Graph(Net net) {
+        this.net = net;
+    }
+
+    /** Copies the model's weights into this graph's parameter variables if they are stale. */
+    void syncWeights(Weights weights, long version) {
+        if (version == weightVersion) {
+            return;
+        }
+        for (Map.Entry<String, SDVariable> e : net.params.entrySet()) {
+            e.getValue().getArr().data().setData(weights.data(e.getKey()));
+        }
+        weightVersion = version;
+    }
+
+    /** A reusable Java buffer for an input, of the given size. */
+    float[] buffer(String name, int size) {
+        float[] b = buffers.get(name);
+        if (b == null || b.length != size) {
+            b = new float[size];
+            buffers.put(name, b);
+        }
+        return b;
+    }
+
+    /** Writes values into the array of a (non-placeholder) input variable. */
+    void setVariable(String name, float[] values) {
+        net.sd.getVariable(name).getArr().data().setData(values);
+    }
+
+    boolean hasVariable(String name) {
+        return net.sd.hasVariable(name);
+    }
+
+    /** Writes values into a placeholder (array reused between runs). */
+    void setPlaceholder(String name, float[] values) {
+        INDArray a = placeholders.get(name);
+        if (a == null) {
+            long[] shape = net.sd.getVariable(name).placeholderShape();
+            a = Nd4j.create(DataType.FLOAT, shape);
+            placeholders.put(name, a);
+        }
+        a.data().setData(values);
+    }
+
+    /** Draws fresh dropout masks (Bernoulli(1-p) / (1-p)) from the model's generator. */
+    void drawDropout(Random rng) {
+        double keep = 1.0 - net.config.dropout();
+        for (Map.Entry<String, long[]> e : net.dropoutMasks.entrySet()) {
+            INDArray a = placeholders.get(e.getKey());
+            if (a == null) {
+                a = Nd4j.create(DataType.FLOAT, e.getValue());
+                placeholders.put(e.getKey(), a);
+            }
+            Nd4j.getExecutioner().exec(new BernoulliDistribution(a, keep), rng);
+            a.muli(1.0 / keep);
+        }
+    }
+
+    /** Forward pass: the named outputs as Java arrays (native results are released). */
+    Map<String, float[]> output(Collection<String> names) {
+        Map<String, INDArray> out = net.sd.output(placeholders, new ArrayList<>(names));
+        Map<String, float[]> res = new HashMap<>();
+        for (String n : names) {
+            INDArray a = out.get(n);
+            res.put(n, Arrays2.toFloats(a));
+        }
+        release(out.values());
+        return res;
+    }
+
+    /** Forward and backward pass of {@link #LOSS}: the loss and the gradients of the named variables. */
+    Result lossAndGradients(List<String> gradNames) {
+        if (!gradReady) {
+            quietly(() -> net.sd.createGradFunction(LOSS));
+            gradReady = true;
+        }
+        OutAndGrad og = net.sd.calculateGradientsAndOutputs(placeholders, List.of(LOSS), gradNames);
+        float loss = og.getOutputs().get(LOSS).getFloat(0);
+        Map<String, float[]> grads = new HashMap<>();
+        for (String n : gradNames) {
+            INDArray g = og.getGradients().get(n);
+            if (g != null) {
+                grads.put(n, Arrays2.toFloats(g));
+            }
+        }
+        release(og.getGradients().values());
+        release(og.getOutputs().values());
+        return new Result(loss, grads);
+    }
+
+    /** Drops the cached arrays of every execution session of this graph. */
+    void close() {
+        for (InferenceSession s : net.sd.getSessions().values()) {
+            if (s.getMmgr() != null) {
+                s.getMmgr().close();
+            }
+        }
+        net.sd.getSessions().clear();
+        for (INDArray a : placeholders.values()) {
+            a.close();
+        }
+        placeholders.clear();
+        buffers.clear();
+    }
+
+    private static void release(Collection<INDArray> arrays) {
+        for (INDArray a : arrays) {
+            if (a != null && a.closeable() && !a.wasClosed()) {
+                a.close();
+            }
+        }
+    }
+
+    /** Loss and gradients of one run. */
+    record Result(float loss, Map<String, float[]> gradients) {
+    }
+
+    private static final Object STDOUT_LOCK = new Object();
+
+    /**
+     * Runs action with the ≈ 160 "Added differentiated op" lines that SameDiff prints to
+     * {@code System.out} while building a gradient function filtered out; every other line passes.
+     */
+    static void quietly(Runnable action) {
+        synchronized (STDOUT_LOCK) {
+            PrintStream original = System.out;
+            System.setOut(new PrintStream(new FilteringStream(original), true, StandardCharsets.UTF_8));
+            try {
+                action.run();
+            } finally {
+                System.out.flush();
+                System.setOut(original);
+            }
+        }
+    }
+
+    /** Line filter for {@link #quietly}. */
+    private static final class FilteringStream extends OutputStream {
+        private final PrintStream target;
+        private final StringBuilder line = new StringBuilder();
+
+        FilteringStream(PrintStream target) {
+            this.target = target;
+        }
+
+        @Override
+        public void write(int b) {
+            line.append((char) (b & 0xff));
+            if (b == '\n') {
+                String s = line.toString();
+                line.setLength(0);
+                if (!s.startsWith("Added differentiated op")) {
+                    target.print(s);
+                }
+            }
+        }
+
+        @Override
+        public void flush() {
+            if (line.length() > 0 && !line.toString().startsWith("Added differentiated op")) {
+                target.print(line);
+                line.setLength(0);
+            }
+            target.flush();
+        }
+    }
+}

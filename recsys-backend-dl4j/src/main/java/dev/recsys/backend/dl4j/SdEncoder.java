@@ -1,0 +1,123 @@
+package dev.recsys.backend.dl4j;
+
+import dev.recsys.api.config.Norm;
+import dev.recsys.api.model.Encoder;
+import dev.recsys.api.model.ParamLayout;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The Transformer encoder of docs/MODEL.md on SameDiff: {@code x0 * keep}, then pre- or post-norm
+ * layers of masked multi-head self-attention and a ReLU feed-forward, each followed by
+ * {@code x * keep}, then the final norm in PRE mode. The attention mask is built in the graph
+ * from {@code keep}: causal (query i sees key j iff {@code j <= i} and {@code keep[j]}, or
+ * {@code j == i}) for the user encoder, bidirectional ({@code keep[j]} or {@code j == i}) for the
+ * content encoder, as an additive {@code -1e9}.
+ */
+final class SdEncoder implements Encoder<SDVariable> {
+    private final Net net;
+    private final String prefix;
+    private final int layers;
+    private final boolean causal;
+    private final long batch;
+    private final long length;
+    private final List<SDVariable> layerOutputs = new ArrayList<>();
+
+    SdEncoder(Net net, String prefix, int layers, boolean causal, long batch, long length) {
+        this.net = net;
+        this.prefix = prefix;
+        this.layers = layers;
+        this.causal = causal;
+        this.batch = batch;
+        this.length = length;
+    }
+
+    /** Outputs of each layer {@code [B*L, d]} of the last {@link #encode} call. */
+    List<SDVariable> layerOutputs() {
+        return layerOutputs;
+    }
+
+    /**
+     * @param input {@code [B, L, d]} or {@code [B*L, d]}
+     * @param keep  {@code [B, L]} 1 for real positions
+     * @return {@code [B*L, d]}
+     */
+    @Override
+    public SDVariable encode(SDVariable input, SDVariable keep) {
+        long d = net.config.dim();
+        long rows = batch * length;
+        SDVariable keepExp = net.expandCol(keep.reshape(rows, 1), rows, d);
+        SDVariable mask = attentionMask(keep);
+        SDVariable h = input.reshape(rows, d).mul(keepExp);
+        layerOutputs.clear();
+        for (int i = 0; i < layers; i++) {
+            String p = ParamLayout.layer(prefix, i);
+            if (net.config.norm() == Norm.PRE) {
+                SDVariable a = selfAttention(net.layerNorm(h, p + ".attention_norm", rows), mask, p + ".attention");
+                h = h.add(net.dropout(a, rows, d));
+                h = h.add(feedForward(net.layerNorm(h, p + ".ffn_norm", rows), p, rows));
+            } else {
+                SDVariable a = selfAttention(h, mask, p + ".attention");
+                h = net.layerNorm(h.add(net.dropout(a, rows, d)), p + ".attention_norm", rows);
+                h = net.layerNorm(h.add(feedForward(h, p, rows)), p + ".ffn_norm", rows);
+            }
+            h = h.mul(keepExp);
+            layerOutputs.add(h);
+        }
+        if (net.config.norm() == Norm.PRE) {
+            h = net.layerNorm(h, prefix + ".final_norm", rows);
+        }
+        return h;
+    }
+
+    private SDVariable feedForward(SDVariable x, String p, long rows) {
+        SDVariable f = net.sd.nn.relu(net.dense(x, p + ".ffn.in"), 0);
+        f = net.dropout(f, rows, net.config.ffnDim());
+        f = net.dense(f, p + ".ffn.out");
+        return net.dropout(f, rows, net.config.dim());
+    }
+
+    /** Additive mask {@code [B, 1, L, L]}: 0 where allowed, -1e9 elsewhere. */
+    private SDVariable attentionMask(SDVariable keep) {
+        int l = (int) length;
+        INDArray pattern = Nd4j.zeros(DataType.FLOAT, 1, 1, l, l);
+        INDArray eye = Nd4j.zeros(DataType.FLOAT, 1, 1, l, l);
+        for (int i = 0; i < l; i++) {
+            eye.putScalar(new long[] {0, 0, i, i}, 1f);
+            for (int j = 0; j < l; j++) {
+                if (j != i && (!causal || j < i)) {
+                    pattern.putScalar(new long[] {0, 0, i, j}, 1f);
+                }
+            }
+        }
+        SDVariable allowed = net.sd.constant(net.uniq("mask_pattern"), pattern).mul(keep.reshape(batch, 1, 1, length))
+                .add(net.sd.constant(net.uniq("mask_eye"), eye));
+        return allowed.sub(1.0).mul(1e9);
+    }
+
+    /** Multi-head self-attention of {@code x [B*L, d]} with prefix p. */
+    private SDVariable selfAttention(SDVariable x, SDVariable mask, String p) {
+        int h = net.config.heads();
+        long d = net.config.dim();
+        long dh = d / h;
+        SDVariable q = heads(net.dense(x, p + ".query"), h, dh);
+        SDVariable k = heads(net.dense(x, p + ".key"), h, dh);
+        SDVariable v = heads(net.dense(x, p + ".value"), h, dh);
+        SDVariable s = net.sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(dh)).add(mask);
+        SDVariable a = net.sd.mmul(net.sd.nn.softmax(s, 3), v);
+        SDVariable merged = h == 1 ? a.reshape(batch * length, d) : a.permute(0, 2, 1, 3).reshape(batch * length, d);
+        return net.dense(merged, p + ".output");
+    }
+
+    /** {@code [B*L, d]} → {@code [B, H, L, dh]}. */
+    private SDVariable heads(SDVariable x, int h, long dh) {
+        if (h == 1) {
+            return x.reshape(batch, 1, length, dh);
+        }
+        return x.reshape(batch, length, h, dh).permute(0, 2, 1, 3);
+    }
+}

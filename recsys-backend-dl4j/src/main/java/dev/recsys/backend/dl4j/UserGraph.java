@@ -1,0 +1,203 @@
+package dev.recsys.backend.dl4j;
+
+import dev.recsys.api.config.ModelConfig;
+import dev.recsys.api.model.ParamLayout;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.autodiff.samediff.SDIndex;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The user side of the model for one batch shape: input sum, user encoder, stage-1 scores, and
+ * (with candidates) cross-attention and the stage-2 scorer; in training graphs also the loss.
+ *
+ * <p>Embedding rows enter as trainable input variables holding gathered rows (item vectors of
+ * the history and the candidates, event rows, position rows), so no gather is differentiated in
+ * the graph (ENGINES.md: SameDiff cannot train through gather); the model scatter-adds their
+ * gradients into the tables in Java.
+ */
+final class UserGraph extends Graph {
+    static final String HIST = "in.hist";
+    static final String EVENTS = "in.events";
+    static final String POS = "in.pos";
+    static final String CAND = "in.cand";
+    static final String ALL = "in.all";
+    static final String KEYS = "in.keys";
+    static final String KEEP = "ph.keep";
+    static final String KEY_KEEP = "ph.keykeep";
+    static final String USER_INPUT = "out.user_input";
+    static final String USER = "out.user";
+    static final String STAGE1 = "out.stage1";
+    static final String CROSS = "out.cross";
+    static final String STAGE2 = "out.stage2";
+    static final String L_POS = "loss.pos";
+    static final String L_NEG = "loss.neg";
+    static final String L_TARGET = "loss.target";
+    static final String L_LOGQ = "loss.logq";
+    static final String L_LABEL = "loss.label";
+    static final String L_WEIGHT = "loss.weight";
+
+    /** What the graph computes. */
+    enum Kind { EVAL, PRE_RANK, PRE_SOFTMAX, FINE }
+
+    /** The loss expression on the scores. */
+    enum Form { NONE, BINARY, CE, MSE, BPR, HINGE }
+
+    /**
+     * @param candidates C per position (PRE_RANK), per row (FINE, EVAL; 0 = no stage 2)
+     * @param margin     hinge margin
+     * @param logQ       CE with a log-Q correction input
+     */
+    record Spec(Kind kind, Form form, int batch, int length, int candidates, boolean dropout, float margin, boolean logQ) {
+    }
+
+    final Spec spec;
+    /** Variables whose gradients a training step needs: parameters, then inputs. */
+    final List<String> gradNames = new ArrayList<>();
+
+    private UserGraph(Net net, Spec spec) {
+        super(net);
+        this.spec = spec;
+    }
+
+    static String layerOutput(int i) {
+        return "out.layer." + i;
+    }
+
+    static UserGraph build(ModelConfig c, Spec spec) {
+        Net net = new Net(c, spec.dropout());
+        SameDiff sd = net.sd;
+        long b = spec.batch();
+        long l = spec.length();
+        long d = c.dim();
+        long rows = b * l;
+        UserGraph g = new UserGraph(net, spec);
+        List<String> inputs = new ArrayList<>();
+
+        SDVariable hist = sd.var(HIST, DataType.FLOAT, b, l, d);
+        inputs.add(HIST);
+        SDVariable x = c.scaleEmbeddings() ? hist.mul(Math.sqrt(c.dim())) : hist;
+        if (c.eventTypes() > 0) {
+            x = x.add(sd.var(EVENTS, DataType.FLOAT, b, l, d));
+            inputs.add(EVENTS);
+        }
+        x = x.add(sd.var(POS, DataType.FLOAT, l, d));
+        inputs.add(POS);
+        x = x.reshape(rows, d);
+        SDVariable userInput = sd.identity(USER_INPUT, x);
+        SDVariable keep = sd.placeHolder(KEEP, DataType.FLOAT, b, l);
+        SdEncoder encoder = new SdEncoder(net, ParamLayout.USER_ENCODER, c.layers(), true, b, l);
+        SDVariable u = encoder.encode(net.dropout(userInput, rows, d), keep);
+        if (spec.kind() == Kind.EVAL) {
+            sd.identity(USER, u);
+            for (int i = 0; i < encoder.layerOutputs().size(); i++) {
+                sd.identity(layerOutput(i), encoder.layerOutputs().get(i));
+            }
+        }
+        SDVariable scores;
+        long groups;
+        long perGroup;
+        switch (spec.kind()) {
+            case PRE_RANK -> {
+                long cc = spec.candidates();
+                SDVariable cand = sd.var(CAND, DataType.FLOAT, rows, cc, d);
+                inputs.add(CAND);
+                scores = sd.mmul(cand, u.reshape(rows, d, 1)).reshape(rows, cc);
+                groups = rows;
+                perGroup = cc;
+            }
+            case PRE_SOFTMAX -> {
+                SDVariable all = sd.var(ALL, DataType.FLOAT, c.numItems(), d);
+                inputs.add(ALL);
+                scores = sd.mmul(u, all, false, true, false);
+                groups = rows;
+                perGroup = c.numItems();
+            }
+            case FINE, EVAL -> {
+                long cc = spec.candidates();
+                if (cc == 0) {
+                    scores = null;
+                    groups = 0;
+                    perGroup = 0;
+                    break;
+                }
+                SDVariable cand = sd.var(CAND, DataType.FLOAT, b, cc, d);
+                inputs.add(CAND);
+                SDVariable keys;
+                SDVariable keyKeep;
+                long t = c.crossKeyLen();
+                if (c.hasContent()) {
+                    keys = sd.var(KEYS, DataType.FLOAT, b, cc, t, d);
+                    inputs.add(KEYS);
+                    keyKeep = sd.placeHolder(KEY_KEEP, DataType.FLOAT, b, cc, t);
+                } else {
+                    keys = cand.reshape(b, cc, 1, d);
+                    keyKeep = sd.constant(net.uniq("keykeep"), Nd4j.ones(DataType.FLOAT, b, cc, 1));
+                }
+                SDVariable u3 = u.reshape(b, l, d);
+                SDVariable last = u3.get(SDIndex.all(), SDIndex.point(l - 1), SDIndex.all()); // [B, d]
+                SDVariable s1 = sd.mmul(cand, last.reshape(b, d, 1)).reshape(b, cc);
+                SDVariable attended = new SdCrossAttention(net, b, l, cc, t).attend(u3, keys, keyKeep);
+                SDVariable s2 = new SdScorer(net, b, l, cc).score(attended, u3, keep, s1);
+                if (spec.kind() == Kind.EVAL) {
+                    sd.identity(STAGE1, s1);
+                    sd.identity(CROSS, attended);
+                    sd.identity(STAGE2, s2);
+                }
+                scores = s2;
+                groups = b;
+                perGroup = cc;
+            }
+            default -> throw new IllegalStateException(spec.kind().toString());
+        }
+        if (spec.kind() != Kind.EVAL) {
+            loss(net, spec, scores, groups, perGroup).rename(LOSS);
+            sd.setLossVariables(LOSS);
+            g.gradNames.addAll(net.paramNames());
+            g.gradNames.addAll(inputs);
+        }
+        return g;
+    }
+
+    private static SDVariable loss(Net net, Spec spec, SDVariable s, long groups, long perGroup) {
+        SameDiff sd = net.sd;
+        switch (spec.form()) {
+            case BINARY -> {
+                SDVariable pos = sd.placeHolder(L_POS, DataType.FLOAT, groups, perGroup);
+                SDVariable neg = sd.placeHolder(L_NEG, DataType.FLOAT, groups, perGroup);
+                return pos.mul(net.softplus(s.neg())).add(neg.mul(net.softplus(s))).sum();
+            }
+            case CE -> {
+                SDVariable target = sd.placeHolder(L_TARGET, DataType.FLOAT, groups, perGroup);
+                SDVariable z = spec.logQ() ? s.sub(sd.placeHolder(L_LOGQ, DataType.FLOAT, groups, perGroup)) : s;
+                // log softmax as z - (m + log Σ exp(z - m)); SameDiff's log_softmax cannot be differentiated here
+                SDVariable m = z.max(true, 1);
+                SDVariable lse = sd.math.log(sd.math.exp(z.sub(m)).sum(true, 1)).add(m);
+                return target.mul(z.sub(lse)).sum().neg();
+            }
+            case MSE -> {
+                SDVariable y = sd.placeHolder(L_LABEL, DataType.FLOAT, groups, perGroup);
+                SDVariable w = sd.placeHolder(L_WEIGHT, DataType.FLOAT, groups, perGroup);
+                SDVariable e = s.sub(y);
+                return w.mul(e.mul(e)).sum();
+            }
+            case BPR, HINGE -> {
+                // d[:, k] = s[:, 0] - s[:, k+1] as a matmul with a fixed ±1 matrix (exact, cheap to differentiate)
+                INDArray diff = Nd4j.zeros(DataType.FLOAT, perGroup, perGroup - 1);
+                for (int k = 0; k < perGroup - 1; k++) {
+                    diff.putScalar(0, k, 1f);
+                    diff.putScalar(k + 1, k, -1f);
+                }
+                SDVariable dd = sd.mmul(s, sd.constant(net.uniq("pair_diff"), diff));
+                SDVariable w = sd.placeHolder(L_WEIGHT, DataType.FLOAT, groups, perGroup - 1);
+                SDVariable term = spec.form() == Form.BPR ? net.softplus(dd.neg()) : sd.nn.relu(dd.rsub(spec.margin()), 0);
+                return w.mul(term).sum();
+            }
+            default -> throw new IllegalStateException("no loss form for a training graph: " + spec.form());
+        }
+    }
+}
