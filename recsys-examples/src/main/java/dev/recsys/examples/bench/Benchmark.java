@@ -139,7 +139,7 @@ public final class Benchmark {
             m.put("formatVersion", 1);
             m.put("dataset", dataset);
             m.put("data", dataSummary);
-            m.put("protocol", "full (leave-one-out test, stage 1) for eval.*; " + batchSize + "-sequence BCE steps for train.*");
+            m.put("protocol", "eval.*: full ranking, leave-one-out test, stage 1; train.*: " + batchSize + "-sequence steps of " + shape);
             m.put("dataFingerprint", fingerprint);
             m.put("seed", seed);
             m.put("backend", backend);
@@ -204,6 +204,7 @@ public final class Benchmark {
              RecModel model = Workflow.newModel(backend, c, p)) {
             progress.printf(Locale.ROOT, "backend: %s (%s), %d thread(s); model: %s%n", backend.name(), backend.engineVersion(), o.threads(),
                     model.config());
+            int batch = Math.min(tc.batchSize(), usableUsers(p, model, tc).length);
             double[] stepMs = trainSteps(model, p, tc, o.warmupSteps(), o.steps(), c.seed());
             double medianStep = Measure.median(stepMs);
             progress.printf(Locale.ROOT, "training: median step %.1f ms over %d steps%n", medianStep, stepMs.length);
@@ -241,7 +242,7 @@ public final class Benchmark {
                     mc.maxLen(), mc.ffnDim(), tc.loss().name() + " " + tc.loss().negatives() + " negative(s)",
                     mc.hasContent() ? "content" : "id-only");
             return new Result(d.name(), DatasetStats.of(d).summary(), p.fingerprint(), c.seed(), backend.name(), backend.engineVersion(),
-                    o.threads(), shape, tc.batchSize(), loadSeconds, stepMs, medianStep, tc.batchSize() / (medianStep / 1e3), hist.length,
+                    o.threads(), shape, batch, loadSeconds, stepMs, medianStep, batch / (medianStep / 1e3), hist.length,
                     d.numItems(), rerank, lat, Measure.percentile(lat, 0.5), Measure.percentile(lat, 0.99), 1e3 / mean, o.callerThreads(),
                     perSecN, evalSeconds, evalUsers, peak.isPresent() ? peak.getAsLong() : null);
         }
@@ -249,13 +250,8 @@ public final class Benchmark {
 
     /** Times {@code steps} training steps after {@code warmup} untimed ones; returns step times in ms. */
     static double[] trainSteps(RecModel model, Prepared p, TrainConfig tc, int warmup, int steps, long seed) {
-        var data = p.training();
-        NegativeSampler sampler = new NegativeSampler(data.numItems(), tc.sampling(), data.itemCounts());
-        Batcher batcher = new Batcher(data, model.config().maxLen(), Stage.PRETRAIN, tc.loss(), sampler, model.config().eventTypes() > 0);
-        int[] users = java.util.stream.IntStream.range(0, data.users()).filter(batcher::usable).toArray();
-        if (users.length == 0) {
-            throw new DataException("no user has 2 or more training items; nothing to train on");
-        }
+        Batcher batcher = batcher(p, model, tc);
+        int[] users = usableUsers(p, model, tc);
         SplittableRandom r = new SplittableRandom(seed);
         Weights master = model.weights();
         Adam adam = new Adam(tc.optimizer(), master);
@@ -278,6 +274,22 @@ public final class Benchmark {
             }
         }
         return ms;
+    }
+
+    private static Batcher batcher(Prepared p, RecModel model, TrainConfig tc) {
+        var data = p.training();
+        NegativeSampler sampler = new NegativeSampler(data.numItems(), tc.sampling(), data.itemCounts());
+        return new Batcher(data, model.config().maxLen(), Stage.PRETRAIN, tc.loss(), sampler, model.config().eventTypes() > 0);
+    }
+
+    /** Users with at least 2 training items (those the trainer uses). */
+    static int[] usableUsers(Prepared p, RecModel model, TrainConfig tc) {
+        Batcher b = batcher(p, model, tc);
+        int[] users = java.util.stream.IntStream.range(0, p.training().users()).filter(b::usable).toArray();
+        if (users.length == 0) {
+            throw new DataException("no user has 2 or more training items; nothing to train on");
+        }
+        return users;
     }
 
     /** The test history of the user with the most items, cut to the last {@code max}. */

@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -22,6 +24,9 @@ final class ChildJvm {
     record Result(int exitCode, List<String> lastLines) {
     }
 
+    /** System-property prefixes passed on to the child with their current values. */
+    static final List<String> FORWARDED = List.of("org.slf4j.", "ai.djl.", "recsys.", "org.bytedeco.", "org.nd4j.");
+
     private ChildJvm() {
     }
 
@@ -29,13 +34,25 @@ final class ChildJvm {
     static List<String> command(Class<?> mainClass, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Map<String, String> props = new LinkedHashMap<>();
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             // memory settings and -D properties carry over; agents, debuggers and module patches do not
-            if (a.startsWith("-Xmx") || a.startsWith("-Xms") || a.startsWith("-Xss") || a.startsWith("-XX:MaxDirectMemorySize")
-                    || (a.startsWith("-D") && !a.startsWith("-Djava.class.path"))) {
+            if (a.startsWith("-Xmx") || a.startsWith("-Xms") || a.startsWith("-Xss") || a.startsWith("-XX:MaxDirectMemorySize")) {
                 cmd.add(a);
+            } else if (a.startsWith("-D") && !a.startsWith("-Djava.class.path")) {
+                int eq = a.indexOf('=');
+                props.put(eq < 0 ? a.substring(2) : a.substring(2, eq), eq < 0 ? "" : a.substring(eq + 1));
             }
         }
+        // settings made at run time (log level, engine options) carry over too
+        for (String k : System.getProperties().stringPropertyNames()) {
+            for (String prefix : FORWARDED) {
+                if (k.startsWith(prefix)) {
+                    props.put(k, System.getProperty(k));
+                }
+            }
+        }
+        props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass.getName());
@@ -48,6 +65,7 @@ final class ChildJvm {
         ProcessBuilder pb = new ProcessBuilder(command(mainClass, args)).redirectErrorStream(true);
         Process p = pb.start();
         Deque<String> last = new ArrayDeque<>();
+        boolean done = false;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
@@ -57,7 +75,11 @@ final class ChildJvm {
                     last.removeFirst();
                 }
             }
+            done = true;
         } finally {
+            if (!done) {
+                p.destroyForcibly();
+            }
             try {
                 p.waitFor();
             } catch (InterruptedException e) {

@@ -1,0 +1,228 @@
+package dev.recsys.examples.compare;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.recsys.examples.cli.Main;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code recsys compare} end to end on tiny synthetic data: a child JVM per backend. With DL4J on
+ * the test class path the pair is djl,dl4j; otherwise djl against itself, which must agree exactly.
+ */
+class CompareStudyTest {
+    static final String DATA = "synthetic:users=80,items=60,length=10,seed=3";
+    static final String[] TINY = {"--set", "model.dim=16", "--set", "model.heads=2", "--set", "model.maxLen=12", "--set", "model.ffnDim=16",
+        "--set", "content.length=6", "--set", "pretrain.epochs=2", "--set", "pretrain.batchSize=32", "--set", "pretrain.evalEvery=1",
+        "--set", "finetune.epochs=1", "--set", "finetune.batchSize=32", "--set", "eval.rerank=10", "--set", "eval.validationUsers=40"};
+
+    @TempDir
+    static Path dir;
+
+    static Path out;
+    static String second;
+    static Run run;
+    static JsonNode json;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run cli(String... args) {
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        int code = Main.run(args, new PrintWriter(o, true), new PrintWriter(e, true));
+        return new Run(code, o.toString(), e.toString());
+    }
+
+    static String[] concat(String[] a, String... b) {
+        return Stream.concat(Stream.of(a), Stream.of(b)).toArray(String[]::new);
+    }
+
+    @BeforeAll
+    static void compareOnce() throws IOException {
+        second = CompareStudy.availableBackends().contains("dl4j") ? "dl4j" : "djl";
+        out = dir.resolve("report");
+        run = cli(concat(new String[] {"compare", "--data", DATA, "--backends", "djl," + second, "--out", out.toString(),
+            "--latency-calls", "40", "--latency-warmup", "5", "--parity-users", "8", "--json", dir.resolve("copy.json").toString()}, TINY));
+        assertThat(run.code()).as(run.out() + run.err()).isZero();
+        json = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    }
+
+    @Test
+    void writesTheThreeReportFilesAndTheJsonCopy() throws IOException {
+        assertThat(out.resolve("report.md")).isNotEmptyFile();
+        assertThat(out.resolve("report.json")).isNotEmptyFile();
+        assertThat(out.resolve("report.html")).isNotEmptyFile();
+        assertThat(Files.readString(dir.resolve("copy.json"))).isEqualTo(Files.readString(out.resolve("report.json")));
+        try (Stream<Path> s = Files.list(out)) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("report.md", "report.json", "report.html");
+        }
+    }
+
+    @Test
+    void jsonHasMetricsPerBackendWithProtocolFingerprintSeedAndVersions() {
+        String b = second.equals("djl") ? "djl#2" : second;
+        for (String label : List.of("djl", b)) {
+            JsonNode m = json.path("metrics").path(label);
+            assertThat(m.path("ndcg@10").asDouble(-1)).as(label).isBetween(0.0, 1.0);
+            assertThat(m.path("recall@10").asDouble(-1)).as(label).isBetween(0.0, 1.0);
+            assertThat(m.has("mrr")).as(label).isTrue();
+        }
+        assertThat(json.path("format").asText()).isEqualTo("recsys-compare");
+        assertThat(json.path("protocol").asText()).isEqualTo("full");
+        assertThat(json.path("seed").asLong()).isEqualTo(42L);
+        assertThat(json.path("dataFingerprint").asText()).hasSize(64);
+        assertThat(json.path("recsysVersion").asText()).isNotBlank();
+        assertThat(json.path("java").asText()).isNotBlank();
+        assertThat(json.path("isolation").asText()).isEqualTo("process");
+        assertThat(json.path("config").path("model").path("dim").asInt()).isEqualTo(16);
+    }
+
+    @Test
+    void eachBackendHasCurvesIntervalsLatencyAndMemory() {
+        for (JsonNode b : json.path("backends")) {
+            String label = b.path("label").asText();
+            JsonNode t = b.path("training");
+            assertThat(t.path("pretrainLosses").size()).as(label).isEqualTo(2);
+            assertThat(t.path("pretrainValidation").size()).as(label).isEqualTo(2);
+            assertThat(t.path("finetuneLosses").size()).as(label).isEqualTo(1);
+            assertThat(t.path("sequencesPerSecond").asDouble()).as(label).isPositive();
+            double ndcg = b.path("metrics").path("ndcg@10").asDouble();
+            JsonNode ci = b.path("confidenceIntervals").path("ndcg@10");
+            assertThat(ci.path("low").asDouble()).as(label).isLessThanOrEqualTo(ndcg);
+            assertThat(ci.path("high").asDouble()).as(label).isGreaterThanOrEqualTo(ndcg);
+            JsonNode lat = b.path("recommendLatency");
+            assertThat(lat.path("calls").asInt()).isEqualTo(40);
+            assertThat(lat.path("samplesMs").size()).isEqualTo(40);
+            assertThat(lat.path("p99Ms").asDouble()).isGreaterThanOrEqualTo(lat.path("p50Ms").asDouble()).isPositive();
+            if (Files.isReadable(Path.of("/proc/self/status"))) {
+                // a JVM with an engine loaded holds well over 32 MiB
+                assertThat(b.path("memory").path("peakRssBytes").asLong()).as(label).isGreaterThan(32L << 20);
+            }
+        }
+    }
+
+    @Test
+    void parityPassesForTheSameWeightsInEveryBackend() {
+        JsonNode p = json.path("parity");
+        assertThat(p.path("pass").asBoolean()).isTrue();
+        assertThat(p.path("reference").asText()).isEqualTo("djl");
+        assertThat(p.path("results").size()).isEqualTo(2);
+        for (JsonNode r : p.path("results")) {
+            assertThat(r.path("stage1MaxAbsDiff").asDouble()).as(r.toString()).isLessThan(1e-4);
+            assertThat(r.path("stage2MaxAbsDiff").asDouble()).as(r.toString()).isLessThan(1e-4);
+        }
+        // the reference against itself, and the save/load round trip, are exact
+        assertThat(p.path("results").get(0).path("stage1MaxAbsDiff").asDouble()).isZero();
+        assertThat(p.path("roundTripMaxAbsDiff").asDouble()).isZero();
+    }
+
+    @Test
+    void theSameBackendTwiceGivesIdenticalResultsInSeparateJvms() {
+        if (!second.equals("djl")) {
+            return; // djl against dl4j: parity above is the check
+        }
+        assertThat(json.path("metrics").path("djl#2")).isEqualTo(json.path("metrics").path("djl"));
+        JsonNode diff = json.path("differences").get(0);
+        assertThat(diff.path("meanDiff").asDouble()).isZero();
+        assertThat(json.path("backends").get(1).path("training").path("pretrainLosses"))
+                .isEqualTo(json.path("backends").get(0).path("training").path("pretrainLosses"));
+    }
+
+    @Test
+    void markdownAndHtmlCarryTheTablesAndTheCharts() throws IOException {
+        String md = Files.readString(out.resolve("report.md"));
+        assertThat(md).contains("| backend | engine | ndcg@10 (95% CI)").contains("| djl | DJL").contains("Parity: **PASS**");
+        assertThat(run.out()).contains("| djl | DJL").contains("wrote ");
+        String html = Files.readString(out.resolve("report.html"));
+        assertThat(html).startsWith("<!DOCTYPE html>").contains("Chart.js v" + HtmlReport.chartJsVersion());
+        for (String id : List.of("loss", "val", "metrics", "latency", "speed", "memory")) {
+            assertThat(html).contains("<canvas id=\"" + id + "\"></canvas>");
+        }
+        // self-contained: no script or stylesheet is fetched from anywhere
+        assertThat(html).doesNotContain("<script src").doesNotContain("<link ");
+        int a = html.indexOf("<script type=\"application/json\" id=\"report-data\">");
+        int b = html.indexOf("</script>", a);
+        JsonNode data = new ObjectMapper().readTree(html.substring(a + "<script type=\"application/json\" id=\"report-data\">".length(), b));
+        assertThat(data.path("backends").size()).isEqualTo(2);
+        int counted = 0;
+        for (JsonNode c : data.path("latency").path("counts").get(0)) {
+            counted += c.asInt();
+        }
+        assertThat(counted).isEqualTo(40);
+    }
+
+    @Test
+    void inProcessIsolationReportsOneBackend() throws IOException {
+        List<String> sets = new ArrayList<>();
+        for (int i = 1; i < TINY.length; i += 2) {
+            sets.add(TINY[i]);
+        }
+        Path o = dir.resolve("inproc");
+        CompareReport r = CompareStudy.run(new CompareStudy.Options(DATA, null, null, null, sets, List.of("djl"), 1, null,
+                CompareStudy.Isolation.NONE, 10, 2, 4, 1e-4, o), new PrintWriter(new StringWriter()));
+        assertThat(r.backends()).hasSize(1);
+        assertThat(r.differences()).isEmpty();
+        assertThat(r.parity().results().get(0).stage1MaxAbsDiff()).isZero();
+        assertThat(r.isolation()).isEqualTo("none");
+        assertThat(r.markdown()).contains("All backends ran in this JVM");
+        // same seed, same data, same backend: the in-process run matches the child JVM's
+        assertThat(r.backends().get(0).metrics().get("ndcg@10")).isCloseTo(json.path("metrics").path("djl").path("ndcg@10").asDouble(),
+                within(1e-12));
+        assertThat(o.resolve("report.html")).isNotEmptyFile();
+    }
+
+    @Test
+    void unknownBackendFailsInOneLineBeforeWritingAnything() {
+        Path o = dir.resolve("never1");
+        Run r = cli("compare", "--data", DATA, "--backends", "djl,tensorflow", "--out", o.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err()).contains("unknown backend 'tensorflow'");
+        assertThat(o).doesNotExist();
+    }
+
+    @Test
+    void missingDataFileFailsBeforeWritingAnything() {
+        Path o = dir.resolve("never2");
+        Run r = cli("compare", "--data", "sasrec:" + dir.resolve("nope.txt"), "--backends", "djl", "--out", o.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("not found").contains("nope.txt");
+        assertThat(o).doesNotExist();
+    }
+
+    @Test
+    void malformedLineNamesTheFileAndLine() throws IOException {
+        Path bad = dir.resolve("bad.txt");
+        Files.writeString(bad, "1 1\n1 2\n1 x\n");
+        Path o = dir.resolve("never3");
+        Run r = cli("compare", "--data", "sasrec:" + bad, "--backends", "djl", "--out", o.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("bad.txt:3");
+        assertThat(o).doesNotExist();
+    }
+
+    @Test
+    void unknownConfigKeyAndBadIsolationAreRejected() {
+        Path o = dir.resolve("never4");
+        Run key = cli("compare", "--data", DATA, "--backends", "djl", "--set", "model.dimm=3", "--out", o.toString());
+        assertThat(key.code()).isEqualTo(2);
+        assertThat(key.err()).contains("model.dimm");
+        Run iso = cli("compare", "--data", DATA, "--isolation", "thread", "--out", o.toString());
+        assertThat(iso.code()).isEqualTo(2);
+        assertThat(iso.err()).contains("--isolation must be process or none");
+        assertThat(o).doesNotExist();
+    }
+}
