@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code recsys data}: statistics, download, conversion. */
 @Command(name = "data", mixinStandardHelpOptions = true, description = "Data sets: statistics, download, conversion.",
-        subcommands = {DataCommand.Stats.class, DataCommand.Convert.class})
+        subcommands = {DataCommand.Stats.class, DownloadCommand.class, DataCommand.Convert.class})
 final class DataCommand implements Runnable {
     @Spec
     CommandLine.Model.CommandSpec spec;
