@@ -36,6 +36,64 @@ final class DjlCrossAttention implements CrossAttention<NDArray> {
      * @return {@code [B, C, L, d]}
      */
     NDArray attendMany(NDArray users, NDArray keys, NDArray keyAdd) {
+        Probabilities pr = probabilities(users, keys, keyAdd);
+        long b = pr.b;
+        long cands = pr.cands;
+        long len = pr.len;
+        long d = pr.d;
+        NDArray a;
+        if (heads == 1) {
+            a = pr.p.transpose(0, 2, 1, 3).matMul(pr.v); // [B, C, L, T] x [B, C, T, d]
+        } else {
+            NDArray vh = pr.v.reshape(b, cands, pr.t, heads, d / heads).transpose(0, 1, 3, 2, 4);
+            a = pr.p.transpose(0, 3, 1, 2, 4).matMul(vh).transpose(0, 1, 3, 2, 4).reshape(b, cands, len, d);
+        }
+        return c.linear(a, ParamLayout.CROSS + ".output");
+    }
+
+    /**
+     * MEAN-pooled stage-2 scores without materialising A (same value as {@link DjlScorer} over
+     * {@link #attendMany}, less the stage-1 score and the scorer bias): with
+     * {@code Uw[j] = U[j] ⊙ w · keep_j / count} and {@code A[c, j] = Σ_h Σ_t P_h[c, j, t] (V_h[c, t] Wo_h) + bo},
+     * {@code Σ_j A[c, j] · Uw[j] = Σ_h Σ_t Σ_j P_h[c, j, t] M_h[c, t, j] + bo · Σ_j Uw[j]} where
+     * {@code M_h[c, t, j] = (V_h[c, t] Wo_h) · Uw[j]}. Costs {@code C·T·L·d} instead of {@code C·L·d²}
+     * and keeps no {@code [B, C, L, d]} tensor alive (fine-tuning with many candidates).
+     *
+     * @param userKeep {@code [B, L]} float
+     * @return {@code [B, C]}
+     */
+    NDArray meanPooledScores(NDArray users, NDArray keys, NDArray keyAdd, NDArray userKeep) {
+        Probabilities pr = probabilities(users, keys, keyAdd);
+        long b = pr.b;
+        long cands = pr.cands;
+        long t = pr.t;
+        long len = pr.len;
+        long d = pr.d;
+        NDArray w = c.p(ParamLayout.SCORER_WEIGHT).reshape(1, 1, d);
+        NDArray cnt = userKeep.sum(new int[] {1}, true).maximum(1f);
+        NDArray uw = users.mul(w).mul(userKeep.div(cnt).reshape(b, len, 1)); // [B, L, d]
+        NDArray wo = c.p(ParamLayout.CROSS + ".output.weight");           // [d_out, d_in]
+        NDArray bo = c.p(ParamLayout.CROSS + ".output.bias");             // [d_out]
+        NDArray constant = uw.sum(new int[] {1}).matMul(bo.reshape(d, 1)); // [B, 1]
+        NDArray uwT = uw.swapAxes(1, 2);                                   // [B, d, L]
+        NDArray total;
+        if (heads == 1) {
+            NDArray vw = pr.v.matMul(wo.transpose());                      // [B, C, T, d]
+            NDArray m = vw.reshape(b, cands * t, d).matMul(uwT).reshape(b, cands, t, len);
+            total = pr.p.transpose(0, 2, 3, 1).mul(m).sum(new int[] {2, 3}); // P [B, L, C, T] -> [B, C, T, L]
+        } else {
+            long dh = d / heads;
+            NDArray woh = wo.transpose().reshape(heads, dh, d);             // rows of head h of Wo^T
+            NDArray vh = pr.v.reshape(b, cands, t, heads, dh).transpose(0, 1, 3, 2, 4); // [B, C, H, T, dh]
+            NDArray vw = vh.matMul(woh);                                     // [B, C, H, T, d]
+            NDArray m = vw.reshape(b, cands * heads * t, d).matMul(uwT).reshape(b, cands, heads, t, len);
+            total = pr.p.transpose(0, 3, 1, 4, 2).mul(m).sum(new int[] {2, 3, 4}); // P [B, H, L, C, T] -> [B, C, H, T, L]
+        }
+        return total.add(constant);
+    }
+
+    /** Projections and attention probabilities: P {@code [B, L, C, T]} (one head) or {@code [B, H, L, C, T]}. */
+    private Probabilities probabilities(NDArray users, NDArray keys, NDArray keyAdd) {
         String x = ParamLayout.CROSS;
         Shape ks = keys.getShape();
         long b = ks.get(0);
@@ -49,21 +107,21 @@ final class DjlCrossAttention implements CrossAttention<NDArray> {
         var parts = kv.split(2, 3);
         NDArray k = parts.get(0);
         NDArray v = parts.get(1);
-        NDArray a;
+        NDArray p;
         if (heads == 1) {
             NDArray s = q.matMul(k.reshape(b, cands * t, d).swapAxes(1, 2))
                     .reshape(b, len, cands, t)
                     .add(keyAdd.reshape(b, 1, cands, t));
-            NDArray p = s.softmax(3).transpose(0, 2, 1, 3);
-            a = p.matMul(v);
+            p = s.softmax(3);
         } else {
             NDArray qh = q.reshape(b, len, heads, dh).transpose(0, 2, 1, 3);
             NDArray kh = k.reshape(b, cands * t, heads, dh).transpose(0, 2, 3, 1);
             NDArray s = qh.matMul(kh).reshape(b, heads, len, cands, t).add(keyAdd.reshape(b, 1, 1, cands, t));
-            NDArray p = s.softmax(4).transpose(0, 3, 1, 2, 4);
-            NDArray vh = v.reshape(b, cands, t, heads, dh).transpose(0, 1, 3, 2, 4);
-            a = p.matMul(vh).transpose(0, 1, 3, 2, 4).reshape(b, cands, len, d);
+            p = s.softmax(4);
         }
-        return c.linear(a, x + ".output");
+        return new Probabilities(p, v, b, cands, t, len, d);
+    }
+
+    private record Probabilities(NDArray p, NDArray v, long b, long cands, long t, long len, long d) {
     }
 }

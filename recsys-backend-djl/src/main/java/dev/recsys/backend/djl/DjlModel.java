@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import dev.recsys.api.config.ModelConfig;
+import dev.recsys.api.config.Pooling;
 import dev.recsys.api.config.Positional;
 import dev.recsys.api.data.ItemContent;
 import dev.recsys.api.data.SeqBatch;
@@ -611,7 +612,11 @@ public final class DjlModel implements RecModel {
             keys = cv.expandDims(2);
             keyAdd = c.m.zeros(new ai.djl.ndarray.types.Shape(b, perRow, 1));
         }
-        NDArray a = new DjlCrossAttention(c, config.heads()).attendMany(u.u(), keys, keyAdd);
+        DjlCrossAttention cross = new DjlCrossAttention(c, config.heads());
+        if (config.pooling() == Pooling.MEAN && c.trace == null) {
+            return cross.meanPooledScores(u.u(), keys, keyAdd, u.keep()).add(c.p(ParamLayout.SCORER_BIAS)).add(s1);
+        }
+        NDArray a = cross.attendMany(u.u(), keys, keyAdd);
         c.record(ForwardTrace.CROSS_OUTPUT, a);
         return new DjlScorer(c, config.pooling()).scoreMany(a, u.u(), u.keep(), s1);
     }
