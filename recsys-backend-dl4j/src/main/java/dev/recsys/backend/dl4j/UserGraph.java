@@ -106,7 +106,16 @@ final class UserGraph extends Graph {
                 long cc = spec.candidates();
                 SDVariable cand = sd.var(CAND, DataType.FLOAT, rows, cc, d);
                 inputs.add(CAND);
-                scores = sd.mmul(cand, u.reshape(rows, d, 1)).reshape(rows, cc);
+                // s[r, c] = Σ_k cand[r, c, k] u[r, k]: u repeated C times by a matmul with [I ... I], an element-wise
+                // product and a sum over the last axis (a batched [C, d] x [d, 1] matmul per position ran 6400 tiny gemms)
+                INDArray tile = Nd4j.zeros(DataType.FLOAT, d, cc * d);
+                for (int k = 0; k < cc; k++) {
+                    for (int j = 0; j < d; j++) {
+                        tile.putScalar(j, k * d + j, 1f);
+                    }
+                }
+                SDVariable rep = sd.mmul(u, sd.constant(net.uniq("tile"), tile));
+                scores = cand.reshape(rows, cc * d).mul(rep).reshape(rows, cc, d).sum(2);
                 groups = rows;
                 perGroup = cc;
             }

@@ -1,0 +1,12 @@
+package dev.recsys.backend.dl4j;
+
+/** Diagnostics for benchmarks: the optional op profile (see {@code -Drecsys.dl4j.opprofile=true}). */
+public final class Dl4jDiagnostics {
+    private Dl4jDiagnostics() {
+    }
+
+    /** The per-op-type time since the last call, or null when profiling is off. */
+    public static String opProfile() {
+        return OpProfile.INSTANCE == null ? null : OpProfile.INSTANCE.drain();
+    }
+}

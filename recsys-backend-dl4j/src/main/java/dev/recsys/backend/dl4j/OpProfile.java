@@ -1,0 +1,58 @@
+package dev.recsys.backend.dl4j;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.BaseListener;
+import org.nd4j.autodiff.listeners.Operation;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+/**
+ * Optional per-op-type timing of every graph run (system property {@value #PROPERTY}{@code =true}):
+ * wall time from just before each op's execution to just after, summed per op name. Time outside
+ * these windows (output allocation, shape inference, session bookkeeping) is SameDiff overhead.
+ */
+final class OpProfile extends BaseListener {
+    static final String PROPERTY = "recsys.dl4j.opprofile";
+    static final OpProfile INSTANCE = Boolean.getBoolean(PROPERTY) ? new OpProfile() : null;
+
+    private final Map<String, long[]> totals = new HashMap<>();
+    private long start;
+
+    @Override
+    public boolean isActive(Operation operation) {
+        return true;
+    }
+
+    @Override
+    public void preOpExecution(SameDiff sd, At at, SameDiffOp op, OpContext opContext) {
+        start = System.nanoTime();
+    }
+
+    @Override
+    public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext opContext, INDArray[] outputs) {
+        long[] t = totals.computeIfAbsent(op.getOp().opName(), k -> new long[2]);
+        t[0] += System.nanoTime() - start;
+        t[1]++;
+    }
+
+    /** Totals so far, largest first, and resets them. */
+    synchronized String drain() {
+        List<Map.Entry<String, long[]>> es = new ArrayList<>(totals.entrySet());
+        es.sort((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]));
+        StringBuilder sb = new StringBuilder();
+        long sum = 0;
+        for (Map.Entry<String, long[]> e : es) {
+            sum += e.getValue()[0];
+            sb.append(String.format("%n  %-28s %9.1f ms %7d calls", e.getKey(), e.getValue()[0] / 1e6, e.getValue()[1]));
+        }
+        totals.clear();
+        return String.format("time inside ops %.1f ms:", sum / 1e6) + sb;
+    }
+}

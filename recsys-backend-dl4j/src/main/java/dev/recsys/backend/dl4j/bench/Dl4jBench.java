@@ -1,0 +1,297 @@
+package dev.recsys.backend.dl4j.bench;
+
+import dev.recsys.api.config.ModelConfig;
+import dev.recsys.api.config.OptimizerConfig;
+import dev.recsys.api.data.SeqBatch;
+import dev.recsys.api.data.TrainBatch;
+import dev.recsys.api.loss.LossSpec;
+import dev.recsys.api.model.Initializer;
+import dev.recsys.api.model.Weights;
+import dev.recsys.api.recommend.Recommender;
+import dev.recsys.api.spi.Backend;
+import dev.recsys.api.spi.BackendOptions;
+import dev.recsys.api.spi.Backends;
+import dev.recsys.api.spi.RecModel;
+import dev.recsys.api.spi.StepResult;
+import dev.recsys.api.train.Adam;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Command-line benchmark (its report on standard output is its product) of one backend chosen
+ * through the SPI, so that the DL4J and DJL backends are measured by the same code on the same
+ * batches: run it once per backend (resident memory is per process).
+ *
+ * <pre>
+ * Dl4jBench train     [--backend dl4j] --data ../shared/data/sasrec/ml-1m.txt [--threads 1] [--steps 30] [--warmup 5]
+ *                     [--batch 128] [--maxlen 50] [--heads 1] [--layers 2]
+ *     SASRec shape on ML-1M (ids only, d 64, ffn 64, dropout 0.2, BCE with 1 negative), one negative per position drawn
+ *     outside the user's history; per step lossAndGradients (training), Adam(0.9, 0.98) of recsys-api, setWeights.
+ *     Reports the median ms per step with its parts, steps/s, peak resident memory (VmHWM).
+ * Dl4jBench recommend [--backend dl4j] --data ... [--threads 1] [--calls 300] [--maxlen 50]
+ *     one user per call, stage 1 over every item, top 100 re-ranked by stage 2 (Recommender of recsys-api), top 10:
+ *     latency p50 / p99 on one thread, stage-1 and stage-2 parts, peak resident memory.
+ * </pre>
+ */
+public final class Dl4jBench {
+    private static final PrintStream OUT = System.out;
+
+    private Dl4jBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            OUT.println("usage: Dl4jBench train|recommend [--backend dl4j|djl] --data FILE [options]");
+            System.exit(2);
+        }
+        Map<String, String> o = options(args);
+        String name = o.getOrDefault("backend", "dl4j");
+        int threads = Integer.parseInt(o.getOrDefault("threads", "1"));
+        Sequences s = Sequences.load(Paths.get(o.getOrDefault("data", "../shared/data/sasrec/ml-1m.txt")));
+        OUT.printf("env: GLIBC_TUNABLES=%s OMP_NUM_THREADS=%s OMP_WAIT_POLICY=%s; java %s; javacpp maxbytes=%s maxphysicalbytes=%s%n",
+                System.getenv("GLIBC_TUNABLES"), System.getenv("OMP_NUM_THREADS"), System.getenv("OMP_WAIT_POLICY"),
+                System.getProperty("java.version"), System.getProperty("org.bytedeco.javacpp.maxbytes"),
+                System.getProperty("org.bytedeco.javacpp.maxphysicalbytes"));
+        try (Backend backend = Backends.create(name, new BackendOptions(threads, 1, null))) {
+            OUT.printf("backend: %s (%s), %d thread(s); data: %d users, %d items%n", backend.name(), backend.engineVersion(), threads,
+                    s.users.length, s.numItems);
+            switch (args[0]) {
+                case "train" -> train(backend, s, o);
+                case "recommend" -> recommend(backend, s, o);
+                default -> throw new IllegalArgumentException("unknown mode '" + args[0] + "'; expected train or recommend");
+            }
+        }
+        OUT.printf("peak resident memory (VmHWM): %d MiB%n", status("VmHWM:") / 1024);
+    }
+
+    static ModelConfig config(int numItems, Map<String, String> o) {
+        return ModelConfig.builder().numItems(numItems).dim(64).heads(Integer.parseInt(o.getOrDefault("heads", "1")))
+                .layers(Integer.parseInt(o.getOrDefault("layers", "2"))).ffnDim(64)
+                .maxLen(Integer.parseInt(o.getOrDefault("maxlen", "50"))).dropout(0.2f).layerNormEps(1e-8f).build();
+    }
+
+    private static void train(Backend backend, Sequences s, Map<String, String> o) {
+        int steps = Integer.parseInt(o.getOrDefault("steps", "30"));
+        int warmup = Integer.parseInt(o.getOrDefault("warmup", "5"));
+        int batch = Integer.parseInt(o.getOrDefault("batch", "128"));
+        ModelConfig cfg = config(s.numItems, o);
+        Weights w = Initializer.init(cfg, 42);
+        LossSpec bce = new LossSpec.Bce(1);
+        Adam adam = new Adam(new OptimizerConfig(OptimizerConfig.Type.ADAM, 0.9f, 0.98f, 1e-8f, 0f, 0f), w);
+        SplittableRandom r = new SplittableRandom(42);
+        boolean[] seen = new boolean[s.numItems + 1];
+        List<TrainBatch> batches = new ArrayList<>();
+        for (int i = 0; i < Math.min(steps, 8); i++) {
+            batches.add(s.batch(batch, cfg.maxLen(), r, seen));
+        }
+        double[] total = new double[steps];
+        double[] fb = new double[steps];
+        double[] opt = new double[steps];
+        double[] set = new double[steps];
+        float loss = 0;
+        try (RecModel m = backend.create(cfg, null, w, 42)) {
+            for (int i = 0; i < steps; i++) {
+                TrainBatch b = batches.get(i % batches.size());
+                long t0 = System.nanoTime();
+                StepResult res = m.lossAndGradients(b, bce, true);
+                long t1 = System.nanoTime();
+                adam.update(w, res.gradients(), 1e-3f);
+                long t2 = System.nanoTime();
+                m.setWeights(w);
+                long t3 = System.nanoTime();
+                loss = res.loss();
+                total[i] = (t3 - t0) / 1e6;
+                fb[i] = (t1 - t0) / 1e6;
+                opt[i] = (t2 - t1) / 1e6;
+                set[i] = (t3 - t2) / 1e6;
+            }
+        }
+        int from = Math.min(warmup, steps / 2);
+        double med = median(total, from);
+        String ops = dev.recsys.backend.dl4j.Dl4jDiagnostics.opProfile();
+        if (ops != null) {
+            OUT.println("train: SameDiff " + ops);
+        }
+        OUT.printf("train: batch %d, length %d, d %d, %d heads, %d layers: median %.1f ms/step = %.2f steps/s (forward+backward %.1f, "
+                        + "Adam %.1f, setWeights %.2f) over %d steps after %d warm-up; first step %.0f ms; last loss %.4f%n",
+                batch, cfg.maxLen(), cfg.dim(), cfg.heads(), cfg.layers(), med, 1000 / med, median(fb, from), median(opt, from),
+                median(set, from), steps - from, from, total[0], loss);
+        StringBuilder sb = new StringBuilder("train: per-step ms:");
+        for (double t : total) {
+            sb.append(String.format(" %.0f", t));
+        }
+        OUT.println(sb);
+    }
+
+    private static void recommend(Backend backend, Sequences s, Map<String, String> o) {
+        int calls = Integer.parseInt(o.getOrDefault("calls", "300"));
+        ModelConfig cfg = config(s.numItems, o);
+        int maxLen = cfg.maxLen();
+        List<int[]> histories = new ArrayList<>();
+        for (int u : s.users) {
+            int[] seq = s.train[u];
+            if (seq.length >= maxLen) {
+                histories.add(Arrays.copyOfRange(seq, seq.length - maxLen, seq.length));
+            }
+        }
+        try (RecModel m = backend.create(cfg, null, Initializer.init(cfg, 7), 7)) {
+            Recommender rec = new Recommender(m, 100);
+            long c0 = System.nanoTime();
+            m.itemVectors();
+            OUT.printf("recommend: item vectors in %.1f ms%n", (System.nanoTime() - c0) / 1e6);
+            for (int i = 0; i < 50; i++) {
+                rec.recommend(histories.get(i % histories.size()), 10);
+            }
+            double[] lat = new double[calls];
+            for (int i = 0; i < calls; i++) {
+                long t0 = System.nanoTime();
+                rec.recommend(histories.get(i % histories.size()), 10);
+                lat[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            SeqBatch one = rec.toBatch(new int[][] {histories.get(0)}, null);
+            int[] cands = new int[100];
+            for (int i = 0; i < 100; i++) {
+                cands[i] = 1 + i * 17 % s.numItems;
+            }
+            double[] s1 = new double[calls];
+            double[] s2 = new double[calls];
+            for (int i = 0; i < calls; i++) {
+                long t0 = System.nanoTime();
+                m.scoreAll(one);
+                long t1 = System.nanoTime();
+                m.scoreCandidates(one, cands, 100);
+                s1[i] = (t1 - t0) / 1e6;
+                s2[i] = (System.nanoTime() - t1) / 1e6;
+            }
+            Arrays.sort(lat);
+            OUT.printf("recommend: history %d, catalogue %d, re-rank 100, top 10; %d calls on one thread: p50 %.2f ms, p99 %.2f ms "
+                    + "(stage 1 alone p50 %.2f ms, stage 2 of 100 alone p50 %.2f ms)%n", maxLen, s.numItems, calls, pct(lat, 50),
+                    pct(lat, 99), median(s1, 0), median(s2, 0));
+        }
+    }
+
+    static double median(double[] v, int from) {
+        double[] c = Arrays.copyOfRange(v, from, v.length);
+        Arrays.sort(c);
+        int n = c.length;
+        return n % 2 == 1 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
+    }
+
+    static double pct(double[] sorted, double p) {
+        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    static long status(String key) {
+        try {
+            for (String line : Files.readAllLines(Paths.get("/proc/self/status"))) {
+                if (line.startsWith(key)) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> o = new HashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("expected --name value, found '" + args[i] + "'");
+            }
+            o.put(args[i].substring(2), args[++i]);
+        }
+        return o;
+    }
+
+    /** ML-1M in the SASRec format ({@code user item} per line, chronological); the last two items of each user held out. */
+    static final class Sequences {
+        final int[][] train;
+        final int numItems;
+        final int[] users;
+
+        private Sequences(int[][] train, int numItems, int[] users) {
+            this.train = train;
+            this.numItems = numItems;
+            this.users = users;
+        }
+
+        static Sequences load(Path path) throws IOException {
+            Map<Integer, List<Integer>> seqs = new HashMap<>();
+            int maxItem = 0;
+            int maxUser = 0;
+            try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length < 2) {
+                        continue;
+                    }
+                    int u = Integer.parseInt(f[0]);
+                    int i = Integer.parseInt(f[1]);
+                    seqs.computeIfAbsent(u, k -> new ArrayList<>()).add(i);
+                    maxItem = Math.max(maxItem, i);
+                    maxUser = Math.max(maxUser, u);
+                }
+            }
+            int[][] train = new int[maxUser + 1][];
+            int[] users = seqs.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+            for (int u : users) {
+                List<Integer> s = seqs.get(u);
+                int keep = s.size() < 3 ? s.size() : s.size() - 2;
+                train[u] = s.subList(0, keep).stream().mapToInt(Integer::intValue).toArray();
+            }
+            return new Sequences(train, maxItem, users);
+        }
+
+        /** B users without replacement, left-padded to maxLen, target = next item, one negative outside the history. */
+        TrainBatch batch(int b, int maxLen, SplittableRandom r, boolean[] seen) {
+            int[] u = users.clone();
+            for (int i = 0; i < b; i++) {
+                int j = i + r.nextInt(u.length - i);
+                int t = u[i];
+                u[i] = u[j];
+                u[j] = t;
+            }
+            int[] inp = new int[b * maxLen];
+            int[] pos = new int[b * maxLen];
+            int[] cand = new int[b * maxLen * 2];
+            for (int row = 0; row < b; row++) {
+                int[] s = train[u[row]];
+                for (int v : s) {
+                    seen[v] = true;
+                }
+                int n = Math.min(maxLen, s.length - 1);
+                for (int k = 0; k < n; k++) {
+                    int dst = row * maxLen + maxLen - n + k;
+                    int src = s.length - 1 - n + k;
+                    inp[dst] = s[src];
+                    pos[dst] = s[src + 1];
+                    int neg;
+                    do {
+                        neg = 1 + r.nextInt(numItems);
+                    } while (seen[neg]);
+                    cand[dst * 2] = pos[dst];
+                    cand[dst * 2 + 1] = neg;
+                }
+                for (int v : s) {
+                    seen[v] = false;
+                }
+            }
+            return new TrainBatch.NextItem(new SeqBatch(b, maxLen, inp, null), pos, cand, 2, null);
+        }
+    }
+}

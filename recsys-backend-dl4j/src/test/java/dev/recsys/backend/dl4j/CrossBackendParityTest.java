@@ -1,0 +1,172 @@
+package dev.recsys.backend.dl4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.recsys.api.config.ModelConfig;
+import dev.recsys.api.config.Norm;
+import dev.recsys.api.config.OptimizerConfig;
+import dev.recsys.api.config.Pooling;
+import dev.recsys.api.config.Positional;
+import dev.recsys.api.data.ItemContent;
+import dev.recsys.api.data.SeqBatch;
+import dev.recsys.api.data.TrainBatch;
+import dev.recsys.api.io.Checkpoint;
+import dev.recsys.api.io.CheckpointData;
+import dev.recsys.api.loss.LossSpec;
+import dev.recsys.api.model.Initializer;
+import dev.recsys.api.model.Weights;
+import dev.recsys.api.spi.Backend;
+import dev.recsys.api.spi.BackendOptions;
+import dev.recsys.api.spi.RecModel;
+import dev.recsys.api.spi.StepResult;
+import dev.recsys.api.train.Adam;
+import dev.recsys.backend.djl.DjlBackendProvider;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The same checkpoint loaded in the DL4J and the DJL backend: the same scores within 1e-4 on a
+ * fixed batch, and one training step from the same weights on the same batch gives the same loss
+ * and gradients, and after the same Adam step (in Java) the same next loss, within 1e-4.
+ * Both engines run in this JVM, single-threaded.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CrossBackendParityTest {
+    private static final double TOL = 1e-4;
+    private static final int N = 40;
+    private static final int B = 4;
+    private static final int L = 12;
+    private static final int C = 5;
+
+    private Backend dl4j;
+    private Backend djl;
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    void open() {
+        dl4j = new Dl4jBackendProvider().create(BackendOptions.defaults());
+        djl = new DjlBackendProvider().create(BackendOptions.defaults());
+    }
+
+    @AfterAll
+    void closeAll() {
+        dl4j.close();
+        djl.close();
+    }
+
+    static Stream<Arguments> configs() {
+        ModelConfig.Builder base = ModelConfig.builder().numItems(N).dim(16).heads(2).ffnDim(24).maxLen(L).dropout(0.2f).layerNormEps(1e-6f);
+        return Stream.of(
+                Arguments.of("content, ids, events, PRE, learned, mean", base.layers(2).content(30, 6, 1).eventTypes(3).norm(Norm.PRE)
+                        .positional(Positional.LEARNED).pooling(Pooling.MEAN).itemIds(true).scaleEmbeddings(true).build()),
+                Arguments.of("ids only, POST, sinusoidal, max", base.layers(1).content(0, 0, 0).eventTypes(0).norm(Norm.POST)
+                        .positional(Positional.SINUSOIDAL).pooling(Pooling.MAX).itemIds(true).scaleEmbeddings(false).build()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("configs")
+    void oneCheckpointGivesTheSameScoresLossGradientsAndNextLossInBothBackends(String name, ModelConfig cfg) throws IOException {
+        SplittableRandom r = new SplittableRandom(5);
+        ItemContent content = cfg.hasContent() ? content(cfg, r) : null;
+        Weights w0 = Initializer.init(cfg, 17);
+        Path ckpt = dir.resolve(name.replaceAll("[^a-z]", "_"));
+        Checkpoint.write(ckpt, CheckpointData.of(cfg, w0, content));
+        CheckpointData read = Checkpoint.read(ckpt);
+        SeqBatch batch = batch(cfg, r);
+        int[] cand = new int[B * C];
+        for (int i = 0; i < cand.length; i++) {
+            cand[i] = 1 + r.nextInt(N);
+        }
+        try (RecModel a = dl4j.create(read.config(), read.content(), read.weights(), 1);
+                RecModel b = djl.create(read.config(), read.content(), read.weights(), 1)) {
+            assertClose("itemVectors", a.itemVectors(), b.itemVectors());
+            assertClose("userVectors", a.userVectors(batch), b.userVectors(batch));
+            assertClose("scoreAll", a.scoreAll(batch), b.scoreAll(batch));
+            assertClose("scoreCandidates", a.scoreCandidates(batch, cand, C), b.scoreCandidates(batch, cand, C));
+
+            for (boolean pretrain : new boolean[] {true, false}) {
+                LossSpec loss = pretrain ? new LossSpec.Bce(2) : new LossSpec.Bpr(C - 1);
+                TrainBatch tb = pretrain ? nextItem(batch, r) : new TrainBatch.Candidates(batch, cand, C, null);
+                a.setWeights(read.weights());
+                b.setWeights(read.weights());
+                StepResult sa = a.lossAndGradients(tb, loss, false);
+                StepResult sb = b.lossAndGradients(tb, loss, false);
+                assertThat((double) sa.loss()).as("%s loss", loss.name()).isCloseTo(sb.loss(), org.assertj.core.data.Offset.offset(TOL));
+                for (String p : sa.gradients().names()) {
+                    assertClose(loss.name() + " gradient of " + p, sa.gradients().data(p), sb.gradients().data(p));
+                }
+                Weights wa = read.weights().copy();
+                Weights wb = read.weights().copy();
+                new Adam(OptimizerConfig.adam(), wa).update(wa, sa.gradients().copy(), 1e-2f);
+                new Adam(OptimizerConfig.adam(), wb).update(wb, sb.gradients().copy(), 1e-2f);
+                a.setWeights(wa);
+                b.setWeights(wb);
+                float nextA = a.lossAndGradients(tb, loss, false).loss();
+                float nextB = b.lossAndGradients(tb, loss, false).loss();
+                assertThat((double) nextA).as("%s loss after one Adam step", loss.name()).isCloseTo(nextB,
+                        org.assertj.core.data.Offset.offset(TOL));
+                assertThat(nextA).as("the Adam step changed the loss").isNotEqualTo(sa.loss());
+            }
+        }
+    }
+
+    private static void assertClose(String what, float[] a, float[] b) {
+        assertThat(a).as("%s: length", what).hasSize(b.length);
+        for (int i = 0; i < a.length; i++) {
+            double allowed = TOL * Math.max(1, Math.abs(b[i]));
+            if (!(Math.abs(a[i] - b[i]) <= allowed)) {
+                throw new AssertionError(what + ": element " + i + " is " + a[i] + " in DL4J and " + b[i] + " in DJL");
+            }
+        }
+    }
+
+    private static ItemContent content(ModelConfig cfg, SplittableRandom r) {
+        int[][] per = new int[N + 1][];
+        for (int i = 1; i <= N; i++) {
+            per[i] = new int[r.nextInt(cfg.contentLen())];
+            for (int k = 0; k < per[i].length; k++) {
+                per[i][k] = 2 + r.nextInt(cfg.contentVocab() - 2);
+            }
+        }
+        return ItemContent.of(N, cfg.contentLen(), per);
+    }
+
+    private static SeqBatch batch(ModelConfig cfg, SplittableRandom r) {
+        int[] items = new int[B * L];
+        int[] events = cfg.eventTypes() > 0 ? new int[B * L] : null;
+        for (int b = 0; b < B; b++) {
+            int len = 1 + r.nextInt(L);
+            for (int j = L - len; j < L; j++) {
+                items[b * L + j] = 1 + r.nextInt(N);
+                if (events != null) {
+                    events[b * L + j] = r.nextInt(cfg.eventTypes());
+                }
+            }
+        }
+        return new SeqBatch(B, L, items, events);
+    }
+
+    private static TrainBatch.NextItem nextItem(SeqBatch in, SplittableRandom r) {
+        int[] targets = new int[B * L];
+        int[] cand = new int[B * L * 3];
+        for (int p = 0; p < targets.length; p++) {
+            if (in.items()[p] != 0) {
+                targets[p] = 1 + r.nextInt(N);
+                cand[p * 3] = targets[p];
+                cand[p * 3 + 1] = 1 + r.nextInt(N);
+                cand[p * 3 + 2] = 1 + r.nextInt(N);
+            }
+        }
+        return new TrainBatch.NextItem(in, targets, cand, 3, null);
+    }
+}
