@@ -123,6 +123,9 @@ public final class Dl4jBench {
         if (ops != null) {
             OUT.println("train: SameDiff " + ops);
         }
+        if (Boolean.getBoolean("recsys.dl4j.memstats")) {
+            OUT.println("train: " + dev.recsys.backend.dl4j.Dl4jDiagnostics.memStats());
+        }
         OUT.printf("train: batch %d, length %d, d %d, %d heads, %d layers: median %.1f ms/step = %.2f steps/s (forward+backward %.1f, "
                         + "Adam %.1f, setWeights %.2f) over %d steps after %d warm-up; first step %.0f ms; last loss %.4f%n",
                 batch, cfg.maxLen(), cfg.dim(), cfg.heads(), cfg.layers(), med, 1000 / med, median(fb, from), median(opt, from),
