@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
         description = {"Compare backends: the same config, seed and data on each backend in turn (each in its own JVM by default).",
                 "Reports test NDCG/Recall with 95% bootstrap CIs and paired differences, training sequences/s, recommend latency",
                 "p50/p99, peak memory, and a parity check (one saved model loaded in every backend gives the same scores).",
-                "Writes report.md, report.json and a self-contained report.html with charts into --out."})
+                "Writes report.md, report.json and a self-contained report.html with charts into --out.",
+                "Exit code 1 when the parity check fails (the reports are still written), 2 for bad input (nothing written)."})
 final class CompareCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
@@ -91,6 +92,11 @@ final class CompareCommand implements Callable<Integer> {
         }
         pw.println("wrote " + dir.resolve(CompareStudy.REPORT_MD) + ", " + CompareStudy.REPORT_JSON + ", " + CompareStudy.REPORT_HTML
                 + (json != null ? " and " + json : ""));
-        return r.parity().pass() ? Main.OK : Main.FAILURE;
+        if (!r.parity().pass()) {
+            spec.commandLine().getErr().println("recsys: parity check failed: the same weights gave scores that differ by more than "
+                    + parityTolerance + " (see the parity table in " + dir.resolve(CompareStudy.REPORT_MD) + ")");
+            return Main.FAILURE;
+        }
+        return Main.OK;
     }
 }

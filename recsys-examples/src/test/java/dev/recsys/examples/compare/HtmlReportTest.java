@@ -51,6 +51,21 @@ class HtmlReportTest {
     }
 
     @Test
+    void parityFailsWhenAnyRowOrTheRoundTripReachesTheTolerance() {
+        var ok = new CompareReport.ParityRow("a", 0, 0, true);
+        var bad = new CompareReport.ParityRow("b", 2e-4, 0, false);
+        assertThat(new CompareReport.Parity("a", 1e-4, 4, 16, List.of(ok), 0.0).pass()).isTrue();
+        assertThat(new CompareReport.Parity("a", 1e-4, 4, 16, List.of(ok, bad), 0.0).pass()).isFalse();
+        assertThat(new CompareReport.Parity("a", 1e-4, 4, 16, List.of(ok), 1e-4).pass()).isFalse();
+        CompareReport r = report("a", new double[] {1, 2}, 2);
+        CompareReport failed = new CompareReport(r.dataset(), r.dataSummary(), r.dataFingerprint(), r.seed(), r.split(), r.target(),
+                r.protocol(), r.k(), r.config(), r.isolation(), r.versions(), r.createdAt(), r.backends(), r.differences(),
+                new CompareReport.Parity("a", 1e-4, 4, 16, List.of(ok, bad), 0.0));
+        assertThat(failed.markdown()).contains("| b | 2.000e-04 | 0.000e+00 | **no** |").contains("Parity: **FAIL**");
+        assertThat(HtmlReport.render(failed)).contains("<span class=\"fail\">FAIL</span>");
+    }
+
+    @Test
     void chartJsComesFromTheWebJar() {
         assertThat(HtmlReport.chartJsVersion()).matches("\\d+\\.\\d+\\.\\d+");
         assertThat(HtmlReport.chartJs()).contains("Chart.js v" + HtmlReport.chartJsVersion()).hasSizeGreaterThan(100_000);
