@@ -223,6 +223,17 @@ class CompareStudyTest {
     }
 
     @Test
+    void aBackendFailingInItsChildJvmLeavesNoReport() {
+        Path o = dir.resolve("never5");
+        Run r = cli(concat(new String[] {"compare", "--data", DATA, "--backends", "djl", "--out", o.toString()},
+                concat(TINY, "--set", "pretrain.learningRate=1e30", "--set", "pretrain.clipNorm=0")));
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err()).contains("backend djl failed in its child JVM").contains("NaN");
+        assertThat(o).doesNotExist();
+    }
+
+    @Test
     void unknownConfigKeyAndBadIsolationAreRejected() {
         Path o = dir.resolve("never4");
         Run key = cli("compare", "--data", DATA, "--backends", "djl", "--set", "model.dimm=3", "--out", o.toString());
