@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
  *       before the engine loads; later backends may change the intra-op count (it is global to
  *       the process), the inter-op count is fixed by the first load.</li>
  * </ul>
- * When it loads the engine it also tunes glibc malloc for large tensors ({@link MallocTuning};
- * {@code -Drecsys.djl.mallocTuning=false} turns it off).
+ * Speed: PyTorch's CPU allocator has no cache, so glibc malloc settings matter; start the JVM
+ * with {@code GLIBC_TUNABLES=glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967295}
+ * (see the module's NOTES.md). The same settings applied in-process with {@code mallopt} after
+ * the JVM has started made steps slower, not faster, so the library does not touch malloc.
  * The natives must come from the classpath: {@code ai.djl.pytorch:pytorch-native-cpu:2.7.1}
  * (classifier {@code linux-x86_64}) and {@code ai.djl.pytorch:pytorch-jni:2.7.1-0.36.0}, or a
  * pre-extracted folder named by {@code PYTORCH_LIBRARY_PATH}. If they are missing the load
@@ -72,7 +74,6 @@ final class DjlEngine {
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(options.threads()));
         System.setProperty("ai.djl.pytorch.num_interop_threads", Integer.toString(options.interopThreads()));
         checkNativesPresent(DjlEngine.class.getClassLoader());
-        MallocTuning.apply();
         try {
             Engine e = Engine.getEngine("PyTorch");
             if (e == null) {
