@@ -36,8 +36,8 @@ final class ContentGraph extends Graph {
         this.rows = rows;
     }
 
-    static ContentGraph build(ModelConfig c, int rows, boolean dropout) {
-        Net net = new Net(c, dropout);
+    static ContentGraph build(ModelConfig c, int rows, boolean dropout, boolean differentiable) {
+        Net net = new Net(c, dropout, differentiable);
         SameDiff sd = net.sd;
         long u = rows;
         long t = c.contentLen();

@@ -14,6 +14,7 @@ final class CountingMemMgr extends ArrayCacheMemoryMgr {
     static final AtomicLong MISSES = new AtomicLong();
     static final AtomicLong SHARED = new AtomicLong();
     static final AtomicLong RELEASED = new AtomicLong();
+    static final AtomicLong MAX_CACHED = new AtomicLong();
 
     @Override
     public INDArray allocate(boolean detached, DataType dataType, long... shape) {
@@ -38,9 +39,11 @@ final class CountingMemMgr extends ArrayCacheMemoryMgr {
             SHARED.incrementAndGet();
         }
         super.release(array);
+        MAX_CACHED.accumulateAndGet(getCurrentCacheSize(), Math::max);
     }
 
     static String stats() {
-        return "op-output cache: hits " + HITS + ", misses " + MISSES + ", released " + RELEASED + " of which sharing their buffer " + SHARED;
+        return "op-output cache: hits " + HITS + ", misses " + MISSES + ", released " + RELEASED + " of which sharing their buffer " + SHARED
+                + ", largest cache " + MAX_CACHED.get() / (1024 * 1024) + " MiB";
     }
 }

@@ -234,7 +234,7 @@ final class Dl4jModel implements RecModel {
             gatherRows(g, UserGraph.CAND, candidates, vectors, null);
             if (config.hasContent()) {
                 int[] uniq = distinct(candidates);
-                ContentOut co = runContent(uniq, false, false);
+                ContentOut co = runContent(uniq, false, false, false);
                 gatherContext(g, candidates, co);
             }
             outs.add(UserGraph.CROSS);
@@ -291,7 +291,7 @@ final class Dl4jModel implements RecModel {
             boolean softmax = g.spec.kind() == UserGraph.Kind.PRE_SOFTMAX;
             if (config.hasContent()) {
                 int[] uniq = softmax ? range(config.numItems() + 1) : distinct(in.items(), candidateIds);
-                co = runContent(uniq, dropout, g.spec.kind() == UserGraph.Kind.FINE);
+                co = runContent(uniq, dropout, g.spec.kind() == UserGraph.Kind.FINE, withGradients);
                 table = co.vec;
                 local = co.local;
             } else {
@@ -599,9 +599,12 @@ final class Dl4jModel implements RecModel {
         float[] gradCtx;
     }
 
-    private ContentOut runContent(int[] items, boolean dropout, boolean needCtxGrad) {
+    /**
+     * @param train the run will be back-propagated ({@link #backwardContent}); else forward only
+     */
+    private ContentOut runContent(int[] items, boolean dropout, boolean needCtxGrad, boolean train) {
         int rows = bucket(items.length);
-        ContentGraph g = contentGraph(rows, dropout);
+        ContentGraph g = contentGraph(rows, dropout, train);
         g.syncWeights(weights, version);
         int t = config.contentLen();
         int d = config.dim();
@@ -689,7 +692,7 @@ final class Dl4jModel implements RecModel {
             v = new float[n * d];
             for (int start = 0; start < n; start += ITEM_CHUNK) {
                 int count = Math.min(ITEM_CHUNK, n - start);
-                ContentOut co = runContent(rangeFrom(start, count), false, false);
+                ContentOut co = runContent(rangeFrom(start, count), false, false, false);
                 System.arraycopy(co.vec, 0, v, start * d, count * d);
             }
         }
@@ -705,7 +708,7 @@ final class Dl4jModel implements RecModel {
         float[] out = new float[n * block];
         for (int start = 0; start < n; start += ITEM_CHUNK) {
             int count = Math.min(ITEM_CHUNK, n - start);
-            ContentOut co = runContent(rangeFrom(start, count), false, false);
+            ContentOut co = runContent(rangeFrom(start, count), false, false, false);
             System.arraycopy(co.ctx, 0, out, start * block, count * block);
         }
         return out;
@@ -730,14 +733,14 @@ final class Dl4jModel implements RecModel {
         return (UserGraph) g;
     }
 
-    private record ContentKey(int rows, boolean dropout) {
+    private record ContentKey(int rows, boolean dropout, boolean differentiable) {
     }
 
-    private ContentGraph contentGraph(int rows, boolean dropout) {
-        ContentKey key = new ContentKey(rows, dropout);
+    private ContentGraph contentGraph(int rows, boolean dropout, boolean differentiable) {
+        ContentKey key = new ContentKey(rows, dropout, differentiable);
         Graph g = graphs.get(key);
         if (g == null) {
-            g = ContentGraph.build(config, rows, dropout);
+            g = ContentGraph.build(config, rows, dropout, differentiable);
             graphs.put(key, g);
             LOG.debug("built content graph for {} rows (dropout {})", rows, dropout);
         }

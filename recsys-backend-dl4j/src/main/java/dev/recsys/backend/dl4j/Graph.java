@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr;
 import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,9 +25,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * reused arrays. Not thread-safe: the model runs every graph under its lock.
  */
 class Graph {
-    /** Capacity of the op-output cache of a training graph's sessions ({@code recsys.dl4j.arraycache}, MiB; default 1024). */
-    static final long ARRAY_CACHE_BYTES = Long.getLong("recsys.dl4j.arraycache", 1024L) * 1024 * 1024;
-
     /** Name of the scalar training objective. */
     static final String LOSS = "loss";
 
@@ -36,7 +32,7 @@ class Graph {
     private final Map<String, INDArray> placeholders = new HashMap<>();
     private final Map<String, float[]> buffers = new HashMap<>();
     private long weightVersion = -1;
-    private boolean cacheSized;
+    private boolean instrumented;
     private SameDiff gradFn;
 
     Graph(Net net) {
@@ -143,10 +139,9 @@ class Graph {
         }
         gradFn.setEnableCache(true);
         Map<String, INDArray> out = gradFn.output(placeholders, outputs);
-        if (!cacheSized) {
-            sizeArrayCache(gradFn);
-            sizeArrayCache(net.sd);
-            cacheSized = true;
+        if (!instrumented) {
+            instrument(gradFn);
+            instrumented = true;
         }
         float loss = out.get(LOSS).getFloat(0);
         Map<String, float[]> grads = new HashMap<>();
@@ -157,19 +152,14 @@ class Graph {
         return new Result(loss, grads);
     }
 
-    /**
-     * SameDiff reuses released op outputs of the same shape through each session's
-     * {@link ArrayCacheMemoryMgr}, whose capacity is a quarter of JavaCPP's maxbytes; with less than
-     * one step's worth of activations most outputs are fresh native allocations (profiled: over
-     * half the step time). The training sessions get {@link #ARRAY_CACHE_BYTES} instead.
-     */
-    private static void sizeArrayCache(SameDiff sd) {
+    /** With {@code -Drecsys.dl4j.memstats=true}: counts the op-output cache's hits and misses (diagnostics). */
+    private static void instrument(SameDiff sd) {
+        if (!Boolean.getBoolean("recsys.dl4j.memstats")) {
+            return;
+        }
         for (InferenceSession s : sd.getSessions().values()) {
-            if (Boolean.getBoolean("recsys.dl4j.memstats") && !(s.getMmgr() instanceof CountingMemMgr)) {
+            if (!(s.getMmgr() instanceof CountingMemMgr)) {
                 s.setMmgr(new CountingMemMgr());
-            }
-            if (s.getMmgr() instanceof ArrayCacheMemoryMgr m && m.getMaxCacheBytes() < ARRAY_CACHE_BYTES) {
-                m.setMaxCacheBytes(ARRAY_CACHE_BYTES);
             }
         }
     }

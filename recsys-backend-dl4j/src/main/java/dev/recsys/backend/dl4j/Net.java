@@ -26,6 +26,8 @@ final class Net {
     final ModelConfig config;
     /** Apply dropout masks (training graphs with dropout > 0). */
     final boolean dropout;
+    /** The graph will be differentiated: prefer ops with cheap backward passes over fewer ops. */
+    final boolean differentiable;
     /** Canonical parameter name → trainable variable. */
     final Map<String, SDVariable> params = new LinkedHashMap<>();
     /** Dropout mask placeholder name → shape; filled with Bernoulli(1-p)/(1-p) before every run. */
@@ -34,10 +36,11 @@ final class Net {
     private final Map<String, SDVariable> ones = new HashMap<>();
     private int counter;
 
-    Net(ModelConfig config, boolean dropout) {
+    Net(ModelConfig config, boolean dropout, boolean differentiable) {
         this.sd = SameDiff.create();
         this.config = config;
         this.dropout = dropout && config.dropout() > 0f;
+        this.differentiable = differentiable;
         for (ParamLayout.Param p : ParamLayout.of(config)) {
             shapes.put(p.name(), p.shape());
         }
@@ -82,6 +85,20 @@ final class Net {
         return sd.mmul(ones(rows, 1), row.reshape(1, width));
     }
 
+    /**
+     * {@code x [rows, width] * col [rows, 1]}: in graphs that are differentiated, col is first
+     * expanded to the full shape (cheap backward pass); in forward-only graphs a plain broadcast
+     * (fewer ops: SameDiff's per-op overhead dominates small scoring batches).
+     */
+    SDVariable mulCol(SDVariable x, SDVariable col, long rows, long width) {
+        return differentiable ? x.mul(expandCol(col, rows, width)) : x.mul(col);
+    }
+
+    /** {@code x [rows, width] * row [width]}, see {@link #mulCol}. */
+    SDVariable mulRow(SDVariable x, SDVariable row, long rows, long width) {
+        return differentiable ? x.mul(expandRow(row, rows, width)) : x.mul(row.reshape(1, width));
+    }
+
     /** Layer norm over the last axis of {@code x [rows, d]} with biased variance and the config's epsilon. */
     SDVariable layerNorm(SDVariable x, String prefix, long rows) {
         long d = config.dim();
@@ -89,8 +106,8 @@ final class Net {
         SDVariable c = x.sub(mean);
         SDVariable var = c.mul(c).mean(true, 1);
         SDVariable inv = sd.math.rsqrt(var.add(config.layerNormEps()));
-        SDVariable n = c.mul(expandCol(inv, rows, d));
-        return n.mul(expandRow(param(prefix + ".weight"), rows, d)).add(param(prefix + ".bias"));
+        SDVariable n = mulCol(c, inv, rows, d);
+        return mulRow(n, param(prefix + ".weight"), rows, d).add(param(prefix + ".bias"));
     }
 
     /** Inverted dropout with a mask fed per run; identity in eval graphs. */

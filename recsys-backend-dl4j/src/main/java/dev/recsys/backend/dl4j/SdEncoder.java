@@ -50,7 +50,8 @@ final class SdEncoder implements Encoder<SDVariable> {
     public SDVariable encode(SDVariable input, SDVariable keep) {
         long d = net.config.dim();
         long rows = batch * length;
-        SDVariable keepExp = net.expandCol(keep.reshape(rows, 1), rows, d);
+        SDVariable keepCol = keep.reshape(rows, 1);
+        SDVariable keepExp = net.differentiable ? net.expandCol(keepCol, rows, d) : keepCol;
         SDVariable mask = attentionMask(keep);
         SDVariable h = input.reshape(rows, d).mul(keepExp);
         layerOutputs.clear();

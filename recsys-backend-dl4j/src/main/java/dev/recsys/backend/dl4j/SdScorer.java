@@ -42,7 +42,7 @@ final class SdScorer implements Scorer<SDVariable> {
             SDVariable count = net.sd.math.max(userKeep.sum(true, 1), net.sd.constant(1f)); // [B, 1]
             SDVariable weight = userKeep.div(count).reshape(b * l, 1);
             SDVariable u2 = users.reshape(b * l, d);
-            SDVariable z = u2.mul(net.expandRow(w.reshape(d), b * l, d)).mul(net.expandCol(weight, b * l, d));
+            SDVariable z = net.mulCol(net.mulRow(u2, w.reshape(d), b * l, d), weight, b * l, d);
             pooledW = net.sd.mmul(attended.reshape(b, c, l * d), z.reshape(b, l * d, 1)).reshape(b, c);
         } else {
             SDVariable onesC = net.sd.constant(net.uniq("ones_c"), Nd4j.ones(DataType.FLOAT, b, c, 1));

@@ -69,7 +69,7 @@ final class UserGraph extends Graph {
     }
 
     static UserGraph build(ModelConfig c, Spec spec) {
-        Net net = new Net(c, spec.dropout());
+        Net net = new Net(c, spec.dropout(), spec.kind() != Kind.EVAL);
         SameDiff sd = net.sd;
         long b = spec.batch();
         long l = spec.length();

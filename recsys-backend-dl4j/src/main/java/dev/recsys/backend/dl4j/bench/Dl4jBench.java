@@ -169,6 +169,7 @@ public final class Dl4jBench {
             }
             double[] s1 = new double[calls];
             double[] s2 = new double[calls];
+            dev.recsys.backend.dl4j.Dl4jDiagnostics.opProfile(); // reset
             for (int i = 0; i < calls; i++) {
                 long t0 = System.nanoTime();
                 m.scoreAll(one);
@@ -176,6 +177,10 @@ public final class Dl4jBench {
                 m.scoreCandidates(one, cands, 100);
                 s1[i] = (t1 - t0) / 1e6;
                 s2[i] = (System.nanoTime() - t1) / 1e6;
+            }
+            String ops = dev.recsys.backend.dl4j.Dl4jDiagnostics.opProfile();
+            if (ops != null) {
+                OUT.println("recommend: SameDiff (stage 1 + stage 2 loop) " + ops);
             }
             Arrays.sort(lat);
             OUT.printf("recommend: history %d, catalogue %d, re-rank 100, top 10; %d calls on one thread: p50 %.2f ms, p99 %.2f ms "
