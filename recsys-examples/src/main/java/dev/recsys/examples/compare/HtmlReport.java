@@ -23,6 +23,7 @@ public final class HtmlReport {
     static final String WEBJAR = "META-INF/maven/org.webjars.npm/chart.js/pom.properties";
     static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"};
     static final int LATENCY_BINS = 30;
+    static final int LOG_BINS_RATIO = 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private HtmlReport() {
@@ -193,8 +194,10 @@ public final class HtmlReport {
     }
 
     /**
-     * Shared latency bins over every backend's samples: {@value #LATENCY_BINS} equal bins from the
-     * smallest sample to the largest p99 times 1.5 (slower samples go to the last bin).
+     * Shared latency bins over every backend's samples: {@value #LATENCY_BINS} bins from the
+     * smallest sample to the largest p99 times 1.5 (slower samples go to the last bin). The bins
+     * are equal in width, or equal in ratio (log-spaced) when that range spans more than a factor
+     * of {@value #LOG_BINS_RATIO}, so that a fast and a slow backend both show their shape.
      */
     static Map<String, Object> histogram(List<CompareReport.Entry> entries) {
         double lo = Double.POSITIVE_INFINITY;
@@ -211,18 +214,28 @@ public final class HtmlReport {
         if (!(hi > lo)) {
             hi = lo + 1e-3;
         }
-        double w = (hi - lo) / LATENCY_BINS;
+        boolean log = lo > 0 && hi / lo > LOG_BINS_RATIO;
+        double[] edges = new double[LATENCY_BINS + 1];
+        for (int b = 0; b <= LATENCY_BINS; b++) {
+            double f = (double) b / LATENCY_BINS;
+            edges[b] = log ? lo * Math.pow(hi / lo, f) : lo + (hi - lo) * f;
+        }
         List<String> labels = new ArrayList<>();
         for (int b = 0; b < LATENCY_BINS; b++) {
-            labels.add(String.format(Locale.ROOT, b == LATENCY_BINS - 1 ? "≥%.2f" : "%.2f", lo + b * w));
+            labels.add(String.format(Locale.ROOT, b == LATENCY_BINS - 1 ? "≥%.2f" : "%.2f", edges[b]));
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("labels", labels);
+        out.put("logBins", log);
         List<int[]> counts = new ArrayList<>();
         for (CompareReport.Entry e : entries) {
             int[] c = new int[LATENCY_BINS];
             for (double v : e.run().latencyMs()) {
-                c[Math.max(0, Math.min(LATENCY_BINS - 1, (int) ((v - lo) / w)))]++;
+                int b = 0;
+                while (b < LATENCY_BINS - 1 && v >= edges[b + 1]) {
+                    b++;
+                }
+                c[b]++;
             }
             counts.add(c);
         }
@@ -330,7 +343,7 @@ public final class HtmlReport {
               new Chart(document.getElementById('latency'), {type: 'bar', data: {labels: D.latency.labels,
                 datasets: B.map((b, i) => ({label: b.label + ' (p50 ' + b.p50.toFixed(2) + ' ms, p99 ' + b.p99.toFixed(2) + ' ms)',
                   data: D.latency.counts[i], backgroundColor: b.color + '90', borderColor: b.color, borderWidth: 1}))},
-                options: {scales: {x: {title: {display: true, text: 'latency (ms, bin start)'}}, y: {title: {display: true, text: 'calls'}}}}});
+                options: {scales: {x: {title: {display: true, text: 'latency (ms, bin start' + (D.latency.logBins ? ', log-spaced bins)' : ')')}}, y: {title: {display: true, text: 'calls'}}}}});
               new Chart(document.getElementById('speed'), {type: 'bar', data: {labels: B.map(b => b.label),
                 datasets: [{label: 'pre-training sequences/s', data: B.map(b => b.sequencesPerSecond), backgroundColor: B.map(b => b.color)}]},
                 options: {indexAxis: 'y', plugins: {legend: {display: false}}}});

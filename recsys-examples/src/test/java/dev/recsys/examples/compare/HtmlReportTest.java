@@ -41,6 +41,23 @@ class HtmlReportTest {
     }
 
     @Test
+    void wideLatencyRangesGetLogSpacedBins() {
+        // lo = 1, hi = min(1.5 * 100, 100) = 100: ratio 100 > 20, edges 1 * 100^(b/30)
+        CompareReport r = report("a", new double[] {1, 1.1, 11, 100}, 100);
+        Map<String, Object> h = HtmlReport.histogram(r.backends());
+        assertThat(h.get("logBins")).isEqualTo(true);
+        @SuppressWarnings("unchecked")
+        List<String> labels = (List<String>) h.get("labels");
+        assertThat(labels.get(15)).isEqualTo("10.00"); // 100^(15/30) = 10
+        @SuppressWarnings("unchecked")
+        int[] c = ((List<int[]>) h.get("counts")).get(0);
+        assertThat(c[0]).isEqualTo(2); // 1 and 1.1 < 100^(1/30) = 1.166
+        assertThat(c[15]).isEqualTo(1); // 10 <= 11 < 100^(16/30) = 11.66
+        assertThat(c[29]).isEqualTo(1); // 100, the slowest, in the last bin
+        assertThat(java.util.Arrays.stream(c).sum()).isEqualTo(4);
+    }
+
+    @Test
     void textIsEscapedAndEmbeddedDataCannotCloseItsScript() {
         CompareReport r = report("x</script><b>", new double[] {1, 2}, 2);
         String html = HtmlReport.render(r);
