@@ -88,9 +88,9 @@ final class Ctx implements AutoCloseable {
         return floatsAt(data, 0, shape);
     }
 
-    /** A float tensor filled from {@code data[offset ..]}. */
+    /** A float tensor filled from {@code data[offset ..]} (allocated uninitialised, written once). */
     NDArray floatsAt(float[] data, int offset, long... shape) {
-        NDArray a = m.zeros(new Shape(shape), DataType.FLOAT32);
+        NDArray a = m.create(new Shape(shape), DataType.FLOAT32);
         FloatBuffer fb = a.toByteBuffer(true).asFloatBuffer();
         fb.put(data, offset, Math.toIntExact(a.size()));
         return a;
@@ -98,7 +98,7 @@ final class Ctx implements AutoCloseable {
 
     /** An int64 index tensor. */
     NDArray longs(int[] data, long... shape) {
-        NDArray a = m.zeros(new Shape(shape), DataType.INT64);
+        NDArray a = m.create(new Shape(shape), DataType.INT64);
         LongBuffer lb = a.toByteBuffer(true).asLongBuffer();
         int n = Math.toIntExact(a.size());
         for (int i = 0; i < n; i++) {
@@ -127,8 +127,9 @@ final class Ctx implements AutoCloseable {
         if (masks == null) {
             return x;
         }
-        Shape s = x.getShape();
-        return x.mul(floats(masks.next(Math.toIntExact(s.size())), s.getShape()));
+        NDArray mask = m.create(x.getShape(), DataType.FLOAT32);
+        masks.fill(mask.toByteBuffer(true).asFloatBuffer(), Math.toIntExact(mask.size()));
+        return x.mul(mask);
     }
 
     @Override
