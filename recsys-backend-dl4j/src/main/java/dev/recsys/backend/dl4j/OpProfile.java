@@ -15,13 +15,16 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
  * Optional per-op-type timing of every graph run (system property {@value #PROPERTY}{@code =true}):
- * wall time from just before each op's execution to just after, summed per op name. Time outside
- * these windows (output allocation, shape inference, session bookkeeping) is SameDiff overhead.
+ * CPU time of the calling thread from just before each op's execution to just after, summed per
+ * op name (CPU time, so that other processes on a shared machine do not inflate it; ops run on
+ * the calling thread with one thread). Time outside these windows (output allocation, shape
+ * inference, session bookkeeping) is SameDiff overhead.
  */
 final class OpProfile extends BaseListener {
     static final String PROPERTY = "recsys.dl4j.opprofile";
     static final OpProfile INSTANCE = Boolean.getBoolean(PROPERTY) ? new OpProfile() : null;
 
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
     private final Map<String, long[]> totals = new HashMap<>();
     private long start;
 
@@ -32,13 +35,13 @@ final class OpProfile extends BaseListener {
 
     @Override
     public void preOpExecution(SameDiff sd, At at, SameDiffOp op, OpContext opContext) {
-        start = System.nanoTime();
+        start = CPU.getCurrentThreadCpuTime();
     }
 
     @Override
     public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext opContext, INDArray[] outputs) {
         long[] t = totals.computeIfAbsent(op.getOp().opName(), k -> new long[2]);
-        t[0] += System.nanoTime() - start;
+        t[0] += CPU.getCurrentThreadCpuTime() - start;
         t[1]++;
     }
 
@@ -53,6 +56,6 @@ final class OpProfile extends BaseListener {
             sb.append(String.format("%n  %-28s %9.1f ms %7d calls", e.getKey(), e.getValue()[0] / 1e6, e.getValue()[1]));
         }
         totals.clear();
-        return String.format("time inside ops %.1f ms:", sum / 1e6) + sb;
+        return String.format("CPU time inside ops %.1f ms:", sum / 1e6) + sb;
     }
 }

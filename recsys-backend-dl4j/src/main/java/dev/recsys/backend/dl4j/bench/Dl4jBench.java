@@ -99,10 +99,17 @@ public final class Dl4jBench {
         double[] fb = new double[steps];
         double[] opt = new double[steps];
         double[] set = new double[steps];
+        double[] cpu = new double[steps];
+        double[] proc = new double[steps];
+        java.lang.management.ThreadMXBean tmx = java.lang.management.ManagementFactory.getThreadMXBean();
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         float loss = 0;
         try (RecModel m = backend.create(cfg, null, w, 42)) {
             for (int i = 0; i < steps; i++) {
                 TrainBatch b = batches.get(i % batches.size());
+                long c0 = tmx.getCurrentThreadCpuTime();
+                long p0 = os.getProcessCpuTime();
                 long t0 = System.nanoTime();
                 StepResult res = m.lossAndGradients(b, bce, true);
                 long t1 = System.nanoTime();
@@ -110,6 +117,8 @@ public final class Dl4jBench {
                 long t2 = System.nanoTime();
                 m.setWeights(w);
                 long t3 = System.nanoTime();
+                cpu[i] = (tmx.getCurrentThreadCpuTime() - c0) / 1e6;
+                proc[i] = (os.getProcessCpuTime() - p0) / 1e6;
                 loss = res.loss();
                 total[i] = (t3 - t0) / 1e6;
                 fb[i] = (t1 - t0) / 1e6;
@@ -130,6 +139,8 @@ public final class Dl4jBench {
                         + "Adam %.1f, setWeights %.2f) over %d steps after %d warm-up; first step %.0f ms; last loss %.4f%n",
                 batch, cfg.maxLen(), cfg.dim(), cfg.heads(), cfg.layers(), med, 1000 / med, median(fb, from), median(opt, from),
                 median(set, from), steps - from, from, total[0], loss);
+        OUT.printf("train: CPU time per step (median): calling thread %.1f ms, whole process %.1f ms (less sensitive to other "
+                + "processes on a shared machine than wall time)%n", median(cpu, from), median(proc, from));
         StringBuilder sb = new StringBuilder("train: per-step ms:");
         for (double t : total) {
             sb.append(String.format(" %.0f", t));
