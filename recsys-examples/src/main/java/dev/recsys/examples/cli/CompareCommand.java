@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 /** {@code recsys compare}: the backend comparison study in one command. */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = {"Compare backends: the same config, seed and data on each backend in turn (each in its own JVM by default).",
-                "Reports test NDCG/Recall with 95% bootstrap CIs and paired differences, training sequences/s, recommend latency",
+                "Reports test NDCG/Recall with 95%% bootstrap CIs and paired differences, training sequences/s, recommend latency",
                 "p50/p99, peak memory, and a parity check (one saved model loaded in every backend gives the same scores).",
                 "Writes report.md, report.json and a self-contained report.html with charts into --out.",
                 "Exit code 1 when the parity check fails (the reports are still written), 2 for bad input (nothing written)."})

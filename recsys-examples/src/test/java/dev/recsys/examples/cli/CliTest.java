@@ -167,10 +167,19 @@ class CliTest {
 
     @Test
     void helpWorksOnEveryCommand() {
-        for (String c : new String[] {"quickstart", "train", "evaluate", "recommend", "data", "config"}) {
-            Run r = run(c, "--help");
+        for (String c : new String[] {"quickstart", "train", "evaluate", "recommend", "data", "config", "compare", "bench"}) {
+            java.io.ByteArrayOutputStream picocliWarnings = new java.io.ByteArrayOutputStream();
+            java.io.PrintStream saved = System.err;
+            System.setErr(new java.io.PrintStream(picocliWarnings, true));
+            Run r;
+            try {
+                r = run(c, "--help");
+            } finally {
+                System.setErr(saved);
+            }
             assertThat(r.code()).as(c).isZero();
             assertThat(r.out()).as(c).contains("Usage:");
+            assertThat(picocliWarnings.toString()).as(c + " help must format cleanly").doesNotContain("WARN");
         }
     }
 }
