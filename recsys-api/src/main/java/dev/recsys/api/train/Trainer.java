@@ -166,10 +166,12 @@ public final class Trainer {
                 }
             }
             skipInEpoch = 0;
-            double mean = lossN == 0 ? Double.NaN : lossSum / lossN;
-            epochLosses.add(mean);
-            for (TrainingListener l : listeners) {
-                l.onEpochEnd(epoch + 1, mean, (System.nanoTime() - e0) / 1e9);
+            if (lossN > 0) { // a run resumed exactly at the end of an epoch has no step left in it
+                double mean = lossSum / lossN;
+                epochLosses.add(mean);
+                for (TrainingListener l : listeners) {
+                    l.onEpochEnd(epoch + 1, mean, (System.nanoTime() - e0) / 1e9);
+                }
             }
             boolean last = epoch + 1 == config.epochs();
             if (validator != null && config.evalEveryEpochs() > 0 && ((epoch + 1) % config.evalEveryEpochs() == 0 || last)) {
