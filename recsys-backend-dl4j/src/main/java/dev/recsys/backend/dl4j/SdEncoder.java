@@ -76,7 +76,7 @@ final class SdEncoder implements Encoder<SDVariable> {
     }
 
     private SDVariable feedForward(SDVariable x, String p, long rows) {
-        SDVariable f = net.sd.nn.relu(net.dense(x, p + ".ffn.in"), 0);
+        SDVariable f = net.relu(net.dense(x, p + ".ffn.in"));
         f = net.dropout(f, rows, net.config.ffnDim());
         f = net.dense(f, p + ".ffn.out");
         return net.dropout(f, rows, net.config.dim());
