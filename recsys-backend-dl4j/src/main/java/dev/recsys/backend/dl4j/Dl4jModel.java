@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Structure. One SameDiff graph per batch shape and purpose (eval, pre-training with sampled
  * candidates, pre-training with full softmax, fine-tuning), built once and cached (LRU of
- * {@value #GRAPH_CACHE} user graphs and as many content graphs), so a training run builds two or
+ * {@value #GRAPH_CACHE} graphs of either kind), so a training run builds two or
  * three graphs in all. Parameters are graph variables refreshed from the master weights only
  * when {@link #setWeights} changed them. Embedding tables never enter a graph: the rows a batch
  * needs are gathered in Java into input variables and their gradients scatter-added back, which
@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Dl4jModel implements RecModel {
     private static final Logger LOG = LoggerFactory.getLogger(Dl4jModel.class);
-    static final int GRAPH_CACHE = 6;
+    static final int GRAPH_CACHE = 12;
     private static final int ITEM_CHUNK = 512;
 
     private final ModelConfig config;
@@ -55,7 +55,7 @@ final class Dl4jModel implements RecModel {
     private final Map<Object, Graph> graphs = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Object, Graph> eldest) {
-            if (size() > 2 * GRAPH_CACHE) {
+            if (size() > GRAPH_CACHE) {
                 eldest.getValue().close();
                 return true;
             }
@@ -885,6 +885,11 @@ final class Dl4jModel implements RecModel {
             }
             graphs.clear();
             itemVectors = null;
+            try {
+                rng.close();
+            } catch (Exception e) {
+                LOG.debug("closing the dropout generator failed: {}", e.toString());
+            }
         } finally {
             lock.unlock();
         }
