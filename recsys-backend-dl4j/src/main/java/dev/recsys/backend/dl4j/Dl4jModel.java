@@ -67,6 +67,10 @@ final class Dl4jModel implements RecModel {
     private long version;
     private float[] itemVectors;
     private long itemVectorsVersion = -1;
+    /** The item vectors as an ND4J matrix {@code [d, N+1]} for stage-1 scoring, per item-vector version. */
+    private INDArray itemMatrix;
+    private INDArray itemBase;
+    private long itemMatrixVersion = -1;
     private final float[] sinusoid;
     private final float[] contentSinusoid;
     private volatile boolean closed;
@@ -156,7 +160,7 @@ final class Dl4jModel implements RecModel {
         check(batch);
         lock.lock();
         try {
-            return lastRows(encode(batch, 0, null).get(UserGraph.USER), batch);
+            return lastRows(encode(batch, 0, null, false).get(UserGraph.USER), batch);
         } finally {
             lock.unlock();
         }
@@ -168,7 +172,7 @@ final class Dl4jModel implements RecModel {
         check(batch);
         lock.lock();
         try {
-            float[] users = lastRows(encode(batch, 0, null).get(UserGraph.USER), batch);
+            float[] users = lastRows(encode(batch, 0, null, false).get(UserGraph.USER), batch);
             return dotAll(users, batch.size());
         } finally {
             lock.unlock();
@@ -182,7 +186,7 @@ final class Dl4jModel implements RecModel {
         checkCandidates(batch, candidates, perRow);
         lock.lock();
         try {
-            return encode(batch, perRow, candidates).get(UserGraph.STAGE2);
+            return encode(batch, perRow, candidates, false).get(UserGraph.STAGE2);
         } finally {
             lock.unlock();
         }
@@ -203,7 +207,7 @@ final class Dl4jModel implements RecModel {
             if (config.hasContent()) {
                 t.put(ForwardTrace.CONTENT_OUTPUT, allContentOutputs());
             }
-            Map<String, float[]> out = encode(batch, c, candidates);
+            Map<String, float[]> out = encode(batch, c, candidates, true);
             t.put(ForwardTrace.USER_INPUT, out.get(UserGraph.USER_INPUT));
             for (int i = 0; i < config.layers(); i++) {
                 t.put(ForwardTrace.userLayer(i), out.get(UserGraph.layerOutput(i)));
@@ -220,15 +224,24 @@ final class Dl4jModel implements RecModel {
         }
     }
 
-    /** Runs the eval graph: user encoder, and stage 2 when c > 0. */
-    private Map<String, float[]> encode(SeqBatch batch, int c, int[] candidates) {
+    /**
+     * Runs the eval graph: user encoder, and stage 2 when c > 0. Fetches the user encoding
+     * (c = 0) or the stage-2 scores, and with {@code all} every intermediate the trace needs.
+     */
+    private Map<String, float[]> encode(SeqBatch batch, int c, int[] candidates, boolean all) {
         UserGraph g = userGraph(new UserGraph.Spec(UserGraph.Kind.EVAL, UserGraph.Form.NONE, batch.size(), batch.length(), c,
                 false, 0f, false));
         float[] vectors = allItemVectors();
         fillUserInputs(g, batch, vectors, null);
-        List<String> outs = new ArrayList<>(List.of(UserGraph.USER_INPUT, UserGraph.USER));
-        for (int i = 0; i < config.layers(); i++) {
-            outs.add(UserGraph.layerOutput(i));
+        List<String> outs = new ArrayList<>();
+        if (all || c == 0) {
+            outs.add(UserGraph.USER);
+        }
+        if (all) {
+            outs.add(UserGraph.USER_INPUT);
+            for (int i = 0; i < config.layers(); i++) {
+                outs.add(UserGraph.layerOutput(i));
+            }
         }
         if (c > 0) {
             gatherRows(g, UserGraph.CAND, candidates, vectors, null);
@@ -237,7 +250,9 @@ final class Dl4jModel implements RecModel {
                 ContentOut co = runContent(uniq, false, false, false);
                 gatherContext(g, candidates, co);
             }
-            outs.add(UserGraph.CROSS);
+            if (all) {
+                outs.add(UserGraph.CROSS);
+            }
             outs.add(UserGraph.STAGE2);
         }
         g.syncWeights(weights, version);
@@ -762,14 +777,20 @@ final class Dl4jModel implements RecModel {
     /** {@code users [B, d] · itemVectors^T} → {@code [B, N+1]}. */
     private float[] dotAll(float[] users, int b) {
         int d = config.dim();
-        int n = config.numItems() + 1;
+        float[] vectors = allItemVectors();
+        if (itemMatrix == null || itemMatrixVersion != itemVectorsVersion) {
+            if (itemBase != null) {
+                itemBase.close();
+            }
+            itemBase = Nd4j.create(vectors, new long[] {config.numItems() + 1, d}, 'c');
+            itemMatrix = itemBase.transpose(); // [d, N+1] view
+            itemMatrixVersion = itemVectorsVersion;
+        }
         INDArray u = Nd4j.create(users, new long[] {b, d}, 'c');
-        INDArray v = Nd4j.create(allItemVectors(), new long[] {n, d}, 'c');
-        INDArray s = u.mmul(v.transpose());
+        INDArray s = u.mmul(itemMatrix);
         float[] out = Arrays2.toFloats(s);
         s.close();
         u.close();
-        v.close();
         return out;
     }
 
@@ -885,6 +906,11 @@ final class Dl4jModel implements RecModel {
             }
             graphs.clear();
             itemVectors = null;
+            if (itemBase != null) {
+                itemBase.close();
+                itemBase = null;
+                itemMatrix = null;
+            }
             try {
                 rng.close();
             } catch (Exception e) {
