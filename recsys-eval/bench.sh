@@ -4,6 +4,6 @@
 # Usage: recsys-eval/bench.sh [dataDir (default ../shared/data)] [threads]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -q -o -pl recsys-eval -am install -DskipTests
-mvn -B -q -o -pl recsys-eval dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >/dev/null
+mvn -B -q -pl recsys-eval -am install -DskipTests
+mvn -B -q -pl recsys-eval dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >/dev/null
 java -cp "recsys-eval/target/classes:$(cat recsys-eval/target/bench.cp)" dev.recsys.eval.bench.EvalBenchmark "${1:-../shared/data}" ${2:-}
