@@ -164,11 +164,13 @@ public final class DjlModel implements RecModel {
         return read(() -> {
             checkBatch(batch);
             ItemCache ic = itemCache();
-            try (Ctx c = evalCtx(false)) {
-                ItemTable t = new ItemTable(c.view(ic.vectors), null, null);
-                UserSide u = encodeUsers(c, t, batch, leadingPadding(batch, null));
-                return floatsOf(last(u));
-            }
+            return chunked(batch, null, 0, config.dim(), (part, cands) -> {
+                try (Ctx c = evalCtx(false)) {
+                    ItemTable t = new ItemTable(c.view(ic.vectors), null, null);
+                    UserSide u = encodeUsers(c, t, part, leadingPadding(part, null));
+                    return floatsOf(last(u));
+                }
+            });
         });
     }
 
@@ -182,12 +184,14 @@ public final class DjlModel implements RecModel {
         return read(() -> {
             checkBatch(batch);
             ItemCache ic = itemCache();
-            try (Ctx c = evalCtx(false)) {
-                NDArray vectors = c.view(ic.vectors);
-                ItemTable t = new ItemTable(vectors, null, null);
-                UserSide u = encodeUsers(c, t, batch, leadingPadding(batch, null));
-                return floatsOf(last(u).matMul(vectors.transpose()));
-            }
+            return chunked(batch, null, 0, config.numItems() + 1, (part, cands) -> {
+                try (Ctx c = evalCtx(false)) {
+                    NDArray vectors = c.view(ic.vectors);
+                    ItemTable t = new ItemTable(vectors, null, null);
+                    UserSide u = encodeUsers(c, t, part, leadingPadding(part, null));
+                    return floatsOf(last(u).matMul(vectors.transpose()));
+                }
+            });
         });
     }
 
@@ -197,12 +201,44 @@ public final class DjlModel implements RecModel {
             checkBatch(batch);
             checkCandidates(batch, candidates, perRow);
             ItemCache ic = itemCache();
-            try (Ctx c = evalCtx(false)) {
-                ItemTable t = new ItemTable(c.view(ic.vectors), ic.contentFlat == null ? null : c.view(ic.contentFlat), null);
-                UserSide u = encodeUsers(c, t, batch, leadingPadding(batch, null));
-                return floatsOf(stage2(c, t, u, batch.size(), candidates, perRow));
-            }
+            return chunked(batch, candidates, perRow, perRow, (part, cands) -> {
+                try (Ctx c = evalCtx(false)) {
+                    ItemTable t = new ItemTable(c.view(ic.vectors), ic.contentFlat == null ? null : c.view(ic.contentFlat), null);
+                    UserSide u = encodeUsers(c, t, part, leadingPadding(part, null));
+                    return floatsOf(stage2(c, t, u, part.size(), cands, perRow));
+                }
+            });
         });
+    }
+
+    /** Rows per native pass of the scoring methods, so that a large batch never needs [B, L, L] at once. */
+    static final int SCORING_ROWS = 256;
+
+    /** One scoring pass over a slice of rows (with its candidates, or null). */
+    private interface RowPass {
+        float[] run(SeqBatch rows, int[] candidates);
+    }
+
+    /**
+     * Runs a scoring pass over slices of at most {@link #SCORING_ROWS} rows, each in its own
+     * native scope, and concatenates the {@code width} outputs per row.
+     */
+    private static float[] chunked(SeqBatch batch, int[] candidates, int perRow, int width, RowPass pass) {
+        int b = batch.size();
+        if (b <= SCORING_ROWS) {
+            return pass.run(batch, candidates);
+        }
+        float[] out = new float[b * width];
+        int len = batch.length();
+        for (int from = 0; from < b; from += SCORING_ROWS) {
+            int n = Math.min(SCORING_ROWS, b - from);
+            int[] items = java.util.Arrays.copyOfRange(batch.items(), from * len, (from + n) * len);
+            int[] events = batch.events() == null ? null : java.util.Arrays.copyOfRange(batch.events(), from * len, (from + n) * len);
+            int[] cands = candidates == null ? null : java.util.Arrays.copyOfRange(candidates, from * perRow, (from + n) * perRow);
+            float[] part = pass.run(new SeqBatch(n, len, items, events), cands);
+            System.arraycopy(part, 0, out, from * width, n * width);
+        }
+        return out;
     }
 
     @Override

@@ -40,6 +40,28 @@ class ModelBehaviourTest {
     }
 
     @Test
+    void largeBatchesAreScoredInSlicesWithTheSameResultsAsRowByRow() {
+        ModelConfig c = Fixtures.idOnly();
+        int rows = DjlModel.SCORING_ROWS + 3;
+        SeqBatch big = Fixtures.batch(c, 4, java.util.stream.IntStream.range(0, rows).map(i -> 1 + i % 4).toArray(), 6);
+        int[] cands = Fixtures.candidates(rows, 2, 7);
+        try (RecModel m = Fixtures.backend().create(c, null, Initializer.init(c, 2), 1)) {
+            float[] all = m.scoreAll(big);
+            float[] two = m.scoreCandidates(big, cands, 2);
+            float[] users = m.userVectors(big);
+            int n = c.numItems() + 1;
+            for (int r : new int[] {0, DjlModel.SCORING_ROWS - 1, DjlModel.SCORING_ROWS, rows - 1}) {
+                SeqBatch one = new SeqBatch(1, 4, java.util.Arrays.copyOfRange(big.items(), r * 4, r * 4 + 4), null);
+                assertThat(java.util.Arrays.copyOfRange(all, r * n, r * n + n)).containsExactly(m.scoreAll(one), within(1e-5f));
+                assertThat(java.util.Arrays.copyOfRange(two, r * 2, r * 2 + 2))
+                        .containsExactly(m.scoreCandidates(one, java.util.Arrays.copyOfRange(cands, r * 2, r * 2 + 2), 2), within(1e-5f));
+                assertThat(java.util.Arrays.copyOfRange(users, r * c.dim(), (r + 1) * c.dim()))
+                        .containsExactly(m.userVectors(one), within(1e-5f));
+            }
+        }
+    }
+
+    @Test
     void aFutureItemNeverChangesAnEarlierPosition() {
         ModelConfig c = Fixtures.idOnly();
         try (RecModel m = Fixtures.backend().create(c, null, Initializer.init(c, 2), 1)) {
