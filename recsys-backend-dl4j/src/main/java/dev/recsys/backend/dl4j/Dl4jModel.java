@@ -67,6 +67,9 @@ final class Dl4jModel implements RecModel {
     private long version;
     private float[] itemVectors;
     private long itemVectorsVersion = -1;
+    private SeqBatch lastUserBatch;
+    private float[] lastUser;
+    private long lastUserVersion = -1;
     /** The item vectors as an ND4J matrix {@code [d, N+1]} for stage-1 scoring, per item-vector version. */
     private INDArray itemMatrix;
     private INDArray itemBase;
@@ -160,7 +163,9 @@ final class Dl4jModel implements RecModel {
         check(batch);
         lock.lock();
         try {
-            return lastRows(encode(batch, 0, null, false).get(UserGraph.USER), batch);
+            float[] encoded = encode(batch, 0, null, false).get(UserGraph.USER);
+            remember(batch, encoded);
+            return lastRows(encoded, batch);
         } finally {
             lock.unlock();
         }
@@ -172,7 +177,9 @@ final class Dl4jModel implements RecModel {
         check(batch);
         lock.lock();
         try {
-            float[] users = lastRows(encode(batch, 0, null, false).get(UserGraph.USER), batch);
+            float[] encoded = encode(batch, 0, null, false).get(UserGraph.USER);
+            remember(batch, encoded);
+            float[] users = lastRows(encoded, batch);
             return dotAll(users, batch.size());
         } finally {
             lock.unlock();
@@ -186,6 +193,11 @@ final class Dl4jModel implements RecModel {
         checkCandidates(batch, candidates, perRow);
         lock.lock();
         try {
+            if (lastUser != null && lastUserVersion == version && lastUserBatch.size() == batch.size()
+                    && lastUserBatch.length() == batch.length() && Arrays.equals(lastUserBatch.items(), batch.items())
+                    && Arrays.equals(lastUserBatch.events(), batch.events())) {
+                return stage2(batch, perRow, candidates, lastUser);
+            }
             return encode(batch, perRow, candidates, false).get(UserGraph.STAGE2);
         } finally {
             lock.unlock();
@@ -222,6 +234,36 @@ final class Dl4jModel implements RecModel {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Keeps the user encoding of the last stage-1 call, so that a following stage-2 call on the
+     * same histories (the two-stage recommender's pattern) does not encode them again.
+     */
+    private void remember(SeqBatch batch, float[] encoded) {
+        lastUserBatch = new SeqBatch(batch.size(), batch.length(), batch.items().clone(),
+                batch.events() == null ? null : batch.events().clone());
+        lastUser = encoded;
+        lastUserVersion = version;
+    }
+
+    /** Stage 2 from a user encoding {@code [B*L, d]} of this batch. */
+    private float[] stage2(SeqBatch batch, int c, int[] candidates, float[] encoded) {
+        UserGraph g = userGraph(new UserGraph.Spec(UserGraph.Kind.STAGE2, UserGraph.Form.NONE, batch.size(), batch.length(), c,
+                false, 0f, false));
+        float[] vectors = allItemVectors();
+        float[] keep = g.buffer(UserGraph.KEEP, batch.size() * batch.length());
+        for (int p = 0; p < keep.length; p++) {
+            keep[p] = batch.items()[p] != 0 ? 1f : 0f;
+        }
+        g.setPlaceholder(UserGraph.KEEP, keep);
+        g.setPlaceholder(UserGraph.USER_IN, encoded);
+        gatherRows(g, UserGraph.CAND, candidates, vectors, null);
+        if (config.hasContent()) {
+            gatherContext(g, candidates, runContent(distinct(candidates), false, false, false));
+        }
+        g.syncWeights(weights, version);
+        return g.output(List.of(UserGraph.STAGE2)).get(UserGraph.STAGE2);
     }
 
     /**
@@ -906,6 +948,7 @@ final class Dl4jModel implements RecModel {
             }
             graphs.clear();
             itemVectors = null;
+            lastUser = null;
             if (itemBase != null) {
                 itemBase.close();
                 itemBase = null;

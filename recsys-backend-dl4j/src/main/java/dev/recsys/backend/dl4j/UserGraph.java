@@ -28,6 +28,7 @@ final class UserGraph extends Graph {
     static final String ALL = "in.all";
     static final String KEYS = "in.keys";
     static final String KEEP = "ph.keep";
+    static final String USER_IN = "ph.user";
     static final String KEY_KEEP = "ph.keykeep";
     static final String USER_INPUT = "out.user_input";
     static final String USER = "out.user";
@@ -41,8 +42,11 @@ final class UserGraph extends Graph {
     static final String L_LABEL = "loss.label";
     static final String L_WEIGHT = "loss.weight";
 
-    /** What the graph computes. */
-    enum Kind { EVAL, PRE_RANK, PRE_SOFTMAX, FINE }
+    /**
+     * What the graph computes: EVAL = user encoder (and stage 2 with candidates); STAGE2 = stage 2
+     * from an already encoded user sequence fed as {@link #USER_IN} (forward only).
+     */
+    enum Kind { EVAL, STAGE2, PRE_RANK, PRE_SOFTMAX, FINE }
 
     /** The loss expression on the scores. */
     enum Form { NONE, BINARY, CE, MSE, BPR, HINGE }
@@ -69,7 +73,8 @@ final class UserGraph extends Graph {
     }
 
     static UserGraph build(ModelConfig c, Spec spec) {
-        Net net = new Net(c, spec.dropout(), spec.kind() != Kind.EVAL);
+        boolean forwardOnly = spec.kind() == Kind.EVAL || spec.kind() == Kind.STAGE2;
+        Net net = new Net(c, spec.dropout(), !forwardOnly);
         SameDiff sd = net.sd;
         long b = spec.batch();
         long l = spec.length();
@@ -78,20 +83,26 @@ final class UserGraph extends Graph {
         UserGraph g = new UserGraph(net, spec);
         List<String> inputs = new ArrayList<>();
 
-        SDVariable hist = sd.var(HIST, DataType.FLOAT, b, l, d);
-        inputs.add(HIST);
-        SDVariable x = c.scaleEmbeddings() ? hist.mul(Math.sqrt(c.dim())) : hist;
-        if (c.eventTypes() > 0) {
-            x = x.add(sd.var(EVENTS, DataType.FLOAT, b, l, d));
-            inputs.add(EVENTS);
-        }
-        x = x.add(sd.var(POS, DataType.FLOAT, l, d));
-        inputs.add(POS);
-        x = x.reshape(rows, d);
-        SDVariable userInput = sd.identity(USER_INPUT, x);
         SDVariable keep = sd.placeHolder(KEEP, DataType.FLOAT, b, l);
-        SdEncoder encoder = new SdEncoder(net, ParamLayout.USER_ENCODER, c.layers(), true, b, l);
-        SDVariable u = encoder.encode(net.dropout(userInput, rows, d), keep);
+        SDVariable u;
+        SdEncoder encoder = null;
+        if (spec.kind() == Kind.STAGE2) {
+            u = sd.placeHolder(USER_IN, DataType.FLOAT, rows, d);
+        } else {
+            SDVariable hist = sd.var(HIST, DataType.FLOAT, b, l, d);
+            inputs.add(HIST);
+            SDVariable x = c.scaleEmbeddings() ? hist.mul(Math.sqrt(c.dim())) : hist;
+            if (c.eventTypes() > 0) {
+                x = x.add(sd.var(EVENTS, DataType.FLOAT, b, l, d));
+                inputs.add(EVENTS);
+            }
+            x = x.add(sd.var(POS, DataType.FLOAT, l, d));
+            inputs.add(POS);
+            x = x.reshape(rows, d);
+            SDVariable userInput = forwardOnly ? sd.identity(USER_INPUT, x) : x;
+            encoder = new SdEncoder(net, ParamLayout.USER_ENCODER, c.layers(), true, b, l);
+            u = encoder.encode(net.dropout(userInput, rows, d), keep);
+        }
         if (spec.kind() == Kind.EVAL) {
             sd.identity(USER, u);
             for (int i = 0; i < encoder.layerOutputs().size(); i++) {
@@ -126,7 +137,7 @@ final class UserGraph extends Graph {
                 groups = rows;
                 perGroup = c.numItems();
             }
-            case FINE, EVAL -> {
+            case FINE, EVAL, STAGE2 -> {
                 long cc = spec.candidates();
                 if (cc == 0) {
                     scores = null;
@@ -152,7 +163,7 @@ final class UserGraph extends Graph {
                 SDVariable s1 = sd.mmul(cand, last.reshape(b, d, 1)).reshape(b, cc);
                 SDVariable attended = new SdCrossAttention(net, b, l, cc, t).attend(u3, keys, keyKeep);
                 SDVariable s2 = new SdScorer(net, b, l, cc).score(attended, u3, keep, s1);
-                if (spec.kind() == Kind.EVAL) {
+                if (forwardOnly) {
                     sd.identity(STAGE1, s1);
                     sd.identity(CROSS, attended);
                     sd.identity(STAGE2, s2);
@@ -163,7 +174,7 @@ final class UserGraph extends Graph {
             }
             default -> throw new IllegalStateException(spec.kind().toString());
         }
-        if (spec.kind() != Kind.EVAL) {
+        if (!forwardOnly) {
             loss(net, spec, scores, groups, perGroup).rename(LOSS);
             sd.setLossVariables(LOSS);
             g.gradNames.addAll(net.paramNames());
