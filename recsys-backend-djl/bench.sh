@@ -28,10 +28,20 @@ case "$mode" in
     for r in $(seq 1 "$rounds"); do
       echo "round $r (load average $(cut -d' ' -f1 /proc/loadavg))"
       java -cp "$CP" dev.recsys.backend.djl.bench.DjlBench train --data "$DATA" --threads "$threads" --steps "$steps" --warmup 5 \
-        | grep -E '^train: median' | sed 's/^/  djl    /'
+        | grep -E '^train: (median|CPU)' | sed 's/^/  djl    /'
       if [ -x /usr/bin/python3 ] && [ -f "$ROOT/../shared/bench/torch_sasrec.py" ]; then
         (cd "$ROOT/../shared/bench" && /usr/bin/python3 torch_sasrec.py --data "$DATA" --steps "$steps" --threads "$threads" \
           | grep '^speed' | sed 's/^/  python /')
+        if [ "$threads" = 1 ]; then
+          # the same script timed in CPU time of its main thread (robust to other processes' load; exact only
+          # with one torch thread and one OpenBLAS thread)
+          (cd "$ROOT/../shared/bench" && OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -c '
+import runpy, sys, time
+time.perf_counter = time.thread_time
+sys.argv = ["torch_sasrec.py"] + sys.argv[1:]
+runpy.run_path("torch_sasrec.py", run_name="__main__")' --data "$DATA" --steps "$steps" --threads 1 \
+            | grep '^speed' | sed 's/^/  python CPU time: /')
+        fi
       fi
     done
     ;;
