@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -30,6 +31,8 @@ final class Ctx implements AutoCloseable {
     private final NDArray[] leaves;
     /** Named intermediate results, when a trace is wanted (else null). */
     final Map<String, NDArray> trace;
+    /** Engine-owned scalar constants of this call, by value (see {@link #scalar}). */
+    private final Map<Float, NDArray> scalars = new HashMap<>();
 
     /**
      * @param masks the dropout stream in training (null: no dropout, eval mode)
@@ -82,6 +85,27 @@ final class Ctx implements AutoCloseable {
         if (trace != null) {
             trace.put(name, v);
         }
+    }
+
+    /**
+     * A float32 scalar constant for arithmetic with tensors ({@code x.mul(c.scalar(s))}), allocated
+     * and owned by the engine and kept by this call's scope (one per value and call).
+     *
+     * <p>Never pass a Java number to an NDArray operation in this backend ({@code x.mul(2f)}):
+     * DJL's PyTorch engine wraps the number in a tensor over a Java direct buffer
+     * ({@code torch::from_blob}, the memory belongs to the buffer) and closes that tensor as soon
+     * as the operation returns. Autograd keeps the tensor for the backward pass (a product or a
+     * quotient needs its other factor), but the buffer is then unreachable and the garbage
+     * collector frees its memory at a moment of its choosing: a backward pass after that read
+     * freed memory, so that gradients depended on GC timing and were occasionally garbage or NaN.
+     */
+    NDArray scalar(float value) {
+        NDArray s = scalars.get(value);
+        if (s == null) {
+            s = m.full(new Shape(), value, DataType.FLOAT32);
+            scalars.put(value, s);
+        }
+        return s;
     }
 
     NDArray floats(float[] data, long... shape) {

@@ -23,7 +23,7 @@ final class DjlCrossAttention implements CrossAttention<NDArray> {
     /** One candidate per row: queries {@code [B, L, d]}, keys {@code [B, n, d]}, keyKeep {@code [B, n]} (1 = real). */
     @Override
     public NDArray attend(NDArray queries, NDArray keys, NDArray keyKeep) {
-        NDArray add = keyKeep.sub(1f).mul(-Mha.NEG);
+        NDArray add = keyKeep.sub(c.scalar(1f)).mul(c.scalar(-Mha.NEG));
         return attendMany(queries, keys.expandDims(1), add.expandDims(1)).squeeze(1);
     }
 
@@ -70,7 +70,7 @@ final class DjlCrossAttention implements CrossAttention<NDArray> {
         long len = pr.len;
         long d = pr.d;
         NDArray w = c.p(ParamLayout.SCORER_WEIGHT).reshape(1, 1, d);
-        NDArray cnt = userKeep.sum(new int[] {1}, true).maximum(1f);
+        NDArray cnt = userKeep.sum(new int[] {1}, true).maximum(c.scalar(1f));
         NDArray uw = users.mul(w).mul(userKeep.div(cnt).reshape(b, len, 1)); // [B, L, d]
         NDArray wo = c.p(ParamLayout.CROSS + ".output.weight");           // [d_out, d_in]
         NDArray bo = c.p(ParamLayout.CROSS + ".output.bias");             // [d_out]
@@ -102,7 +102,7 @@ final class DjlCrossAttention implements CrossAttention<NDArray> {
         long d = ks.get(3);
         long len = users.getShape().get(1);
         long dh = d / heads;
-        NDArray q = c.linear(users, x + ".query").mul((float) (1.0 / Math.sqrt(dh)));
+        NDArray q = c.linear(users, x + ".query").mul(c.scalar((float) (1.0 / Math.sqrt(dh))));
         NDArray kv = c.linear(keys, x + ".kv");
         var parts = kv.split(2, 3);
         NDArray k = parts.get(0);

@@ -44,7 +44,7 @@ final class DjlEncoder implements Encoder<NDArray> {
         Shape s = input.getShape();
         long b = s.get(0);
         int len = Math.toIntExact(s.get(1));
-        NDArray mask = keep.sub(1f).mul(-Mha.NEG).reshape(b, 1, len);
+        NDArray mask = keep.sub(c.scalar(1f)).mul(c.scalar(-Mha.NEG)).reshape(b, 1, len);
         if (causal) {
             mask = mask.add(c.floats(Mha.causal(len), len, len));
         }
@@ -83,7 +83,7 @@ final class DjlEncoder implements Encoder<NDArray> {
     private NDArray selfAttention(NDArray h, String p, NDArray mask) {
         NDArray qkv = c.linear(h, p + ".qkv");
         var parts = qkv.split(3, qkv.getShape().dimension() - 1);
-        NDArray a = Mha.attend(parts.get(0), parts.get(1), parts.get(2), mask, cfg.heads());
+        NDArray a = Mha.attend(c, parts.get(0), parts.get(1), parts.get(2), mask, cfg.heads());
         return c.linear(a, p + ".output");
     }
 

@@ -24,18 +24,18 @@ final class DjlLosses {
         int cands = Math.toIntExact(logits.getShape().get(1));
         long rows = logits.getShape().get(0);
         if (spec instanceof LossSpec.Bce) {
-            return binary(c, logits, cands, 1f).sum().div((float) rows);
+            return binary(c, logits, cands, 1f).sum().div(c.scalar((float) rows));
         }
         if (spec instanceof LossSpec.Gbce g) {
             float beta = (float) LossMath.gbceBeta(g.negatives(), numItems, g.t());
-            return binary(c, logits, cands, beta).sum().div((float) rows);
+            return binary(c, logits, cands, beta).sum().div(c.scalar((float) rows));
         }
         if (spec instanceof LossSpec.SampledSoftmax ss) {
             NDArray z = ss.logQ() && logQ != null ? logits.sub(logQ) : logits;
             float[] first = new float[cands];
             first[0] = 1f;
             NDArray picked = z.logSoftmax(1).mul(c.floats(first, cands)).sum();
-            return picked.neg().div((float) rows);
+            return picked.neg().div(c.scalar((float) rows));
         }
         throw new IllegalArgumentException("loss '" + spec.name() + "' is not a pre-training loss over sampled "
                 + "candidates; expected bce, gbce or sampled-softmax");
@@ -84,7 +84,7 @@ final class DjlLosses {
             return Activation.softPlus(positiveMinusNegatives(y).neg()).mean();
         }
         if (spec instanceof LossSpec.Hinge h) {
-            return Activation.relu(positiveMinusNegatives(y).neg().add(h.margin())).mean();
+            return Activation.relu(positiveMinusNegatives(y).neg().add(c.scalar(h.margin()))).mean();
         }
         throw new IllegalArgumentException("loss '" + spec.name() + "' is not a fine-tuning loss; expected bce, mse, "
                 + "bpr or hinge");

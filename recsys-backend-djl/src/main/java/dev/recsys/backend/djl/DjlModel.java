@@ -552,7 +552,7 @@ public final class DjlModel implements RecModel {
         }
         NDArray x0 = c.rows(c.p(ParamLayout.TOKEN_EMBEDDING), c.longs(tok, n, len));
         if (scale != 1f) {
-            x0 = x0.mul(scale);
+            x0 = x0.mul(c.scalar(scale));
         }
         NDArray pos = config.positional() == Positional.LEARNED
                 ? c.p(ParamLayout.CONTENT_POSITION_EMBEDDING)
@@ -591,7 +591,7 @@ public final class DjlModel implements RecModel {
         }
         NDArray x0 = c.rows(t.vectors(), c.longs(rows, b, len));
         if (scale != 1f) {
-            x0 = x0.mul(scale);
+            x0 = x0.mul(c.scalar(scale));
         }
         if (events) {
             x0 = x0.add(c.rows(c.p(ParamLayout.EVENT_EMBEDDING), c.longs(ev, b, len)));

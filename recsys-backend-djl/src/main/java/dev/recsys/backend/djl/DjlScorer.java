@@ -37,11 +37,11 @@ final class DjlScorer implements Scorer<NDArray> {
         long len = us.get(1);
         NDArray pooled;
         if (pooling == Pooling.MEAN) {
-            NDArray cnt = userKeep.sum(new int[] {1}, true).maximum(1f);
+            NDArray cnt = userKeep.sum(new int[] {1}, true).maximum(c.scalar(1f));
             NDArray weighted = users.mul(userKeep.div(cnt).reshape(b, len, 1));
             pooled = attended.mul(weighted.expandDims(1)).sum(new int[] {2});
         } else {
-            NDArray prod = attended.mul(users.expandDims(1)).add(userKeep.sub(1f).mul(-Mha.NEG).reshape(b, 1, len, 1));
+            NDArray prod = attended.mul(users.expandDims(1)).add(userKeep.sub(c.scalar(1f)).mul(c.scalar(-Mha.NEG)).reshape(b, 1, len, 1));
             pooled = prod.max(new int[] {2});
         }
         NDArray w = c.p(ParamLayout.SCORER_WEIGHT);

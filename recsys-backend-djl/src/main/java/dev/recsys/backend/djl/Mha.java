@@ -21,16 +21,17 @@ final class Mha {
 
     /**
      * Attention of {@code q [*, Lq, d]} over {@code k, v [*, Lk, d]}; {@code mask} is additive and
-     * broadcasts to {@code [*, Lq, Lk]} when {@code heads == 1}, to {@code [*, H, Lq, Lk]} otherwise.
+     * broadcasts to {@code [*, Lq, Lk]} when {@code heads == 1}, to {@code [*, H, Lq, Lk]} otherwise;
+     * {@code c} owns the scale constant (see {@link Ctx#scalar}).
      *
      * @return {@code [*, Lq, d]} (before the output projection)
      */
-    static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, int heads) {
+    static NDArray attend(Ctx c, NDArray q, NDArray k, NDArray v, NDArray mask, int heads) {
         Shape qs = q.getShape();
         int r = qs.dimension();
         long d = qs.get(r - 1);
         long dh = d / heads;
-        NDArray qs1 = q.mul((float) (1.0 / Math.sqrt(dh)));
+        NDArray qs1 = q.mul(c.scalar((float) (1.0 / Math.sqrt(dh))));
         if (heads == 1) {
             NDArray s = qs1.matMul(k.swapAxes(r - 2, r - 1)).add(mask);
             return s.softmax(r - 1).matMul(v);
