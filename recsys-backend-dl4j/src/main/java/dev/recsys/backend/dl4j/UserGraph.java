@@ -159,7 +159,11 @@ final class UserGraph extends Graph {
                     keyKeep = sd.constant(net.uniq("keykeep"), Nd4j.ones(DataType.FLOAT, b, cc, 1));
                 }
                 SDVariable u3 = u.reshape(b, l, d);
-                SDVariable last = u3.get(SDIndex.all(), SDIndex.point(l - 1), SDIndex.all()); // [B, d]
+                // u_last [B, d]: an interval of length 1 and a reshape, not SDIndex.point. A point index sets
+                // shrink_axis_mask, and libnd4j 1.0.0-M2.1's strided_slice_bp validates begin/end without advancing
+                // its index past a shrunk axis: begin l-1 and end l of axis 1 were checked against axis 2's size d,
+                // so every fine-tuning step with L > d failed ("end_index = 49 for dimension 2" at L = 50, d = 32)
+                SDVariable last = u3.get(SDIndex.all(), SDIndex.interval(l - 1, l), SDIndex.all()).reshape(b, d);
                 SDVariable s1 = sd.mmul(cand, last.reshape(b, d, 1)).reshape(b, cc);
                 SDVariable attended = new SdCrossAttention(net, b, l, cc, t).attend(u3, keys, keyKeep);
                 SDVariable s2 = new SdScorer(net, b, l, cc).score(attended, u3, keep, s1);
