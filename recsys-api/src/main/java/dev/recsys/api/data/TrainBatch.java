@@ -10,30 +10,85 @@ public sealed interface TrainBatch permits TrainBatch.NextItem, TrainBatch.Candi
     /**
      * Pre-training: next-item prediction at every position of {@link #input()}.
      *
+     * <p>Two ways to carry the sampled negatives of ranking losses (bce, gbce, sampled softmax):
+     * <ul>
+     * <li>per position: {@code candidates [B*L*C]} with {@code C = 1 + K} (target first, then K
+     *     negatives drawn for that position), {@code shared} null;</li>
+     * <li>shared by the whole batch: {@code shared [K]} negatives drawn once for the batch,
+     *     {@code candidates} null and {@code perRow} 0. A counted position with target t then has
+     *     the candidate group {@code [t, n_1..n_K]} with every {@code n_k == t} dropped from that
+     *     position's group (it adds nothing to the loss and gets a zero gradient; a logit of -inf in
+     *     the softmax). The engine computes the negative logits as one product
+     *     {@code U [B*L, d] x V_neg^T [d, K]}.</li>
+     * </ul>
+     * Full softmax carries neither ({@code candidates} and {@code shared} null).
+     *
      * @param input      histories {@code [B, L]}
      * @param targets    the next item at each position {@code [B*L]}, 0 = no target (padding)
      * @param candidates per position {@code C = 1 + K} candidates {@code [B*L*C]} with the target first,
-     *                   then K sampled negatives; null for full softmax
+     *                   then K sampled negatives; null for full softmax and for shared negatives
      * @param perRow     C (0 when candidates is null)
-     * @param logQ       log sampling probability of each candidate {@code [B*L*C]} for the log-Q
-     *                   correction; null when not used
+     * @param logQ       log sampling probability for the log-Q correction, null when not used: per
+     *                   candidate {@code [B*L*C]} with per-position candidates; of each position's
+     *                   target {@code [B*L]} with shared negatives
+     * @param shared     K negative item ids shared by every position of the batch, or null
+     * @param sharedLogQ {@code [K]} log Q of each shared negative (set exactly when {@code logQ} is), or null
      */
-    record NextItem(SeqBatch input, int[] targets, int[] candidates, int perRow, float[] logQ) implements TrainBatch {
+    record NextItem(SeqBatch input, int[] targets, int[] candidates, int perRow, float[] logQ, int[] shared, float[] sharedLogQ)
+            implements TrainBatch {
         public NextItem {
             int positions = input.size() * input.length();
             if (targets == null || targets.length != positions) {
-                throw new IllegalArgumentException("targets must hold one id per position (" + positions + ")");
+                throw new IllegalArgumentException("targets must hold one id per position (" + positions + "), found "
+                        + (targets == null ? "null" : targets.length));
             }
-            if (candidates != null && (perRow < 2 || candidates.length != positions * perRow)) {
-                throw new IllegalArgumentException("candidates must hold positions*perRow = " + positions + "*" + perRow
-                        + " ids with perRow >= 2, found " + candidates.length);
+            if (shared != null) {
+                if (candidates != null || perRow != 0) {
+                    throw new IllegalArgumentException("a batch with shared negatives carries no per-position candidates: expected "
+                            + "candidates = null and perRow = 0, found " + (candidates == null ? "null" : candidates.length + " ids")
+                            + " and perRow = " + perRow);
+                }
+                if (shared.length < 1) {
+                    throw new IllegalArgumentException("shared negatives must hold >= 1 id, found 0");
+                }
+                if (logQ != null && logQ.length != positions) {
+                    throw new IllegalArgumentException("with shared negatives logQ holds the target's log Q per position: expected "
+                            + positions + " values, found " + logQ.length);
+                }
+                if (sharedLogQ != null && sharedLogQ.length != shared.length) {
+                    throw new IllegalArgumentException("sharedLogQ must hold one value per shared negative: expected " + shared.length
+                            + ", found " + sharedLogQ.length);
+                }
+                if ((logQ == null) != (sharedLogQ == null)) {
+                    throw new IllegalArgumentException("logQ (targets) and sharedLogQ (negatives) must be both set or both null, found "
+                            + (logQ == null ? "logQ null" : "logQ set") + " and " + (sharedLogQ == null ? "sharedLogQ null" : "sharedLogQ set"));
+                }
+            } else {
+                if (sharedLogQ != null) {
+                    throw new IllegalArgumentException("sharedLogQ needs shared negatives, found shared = null");
+                }
+                if (candidates != null && (perRow < 2 || candidates.length != positions * perRow)) {
+                    throw new IllegalArgumentException("candidates must hold positions*perRow = " + positions + "*" + perRow
+                            + " ids with perRow >= 2, found " + candidates.length);
+                }
+                if (candidates == null && perRow != 0) {
+                    throw new IllegalArgumentException("perRow must be 0 without candidates, found " + perRow);
+                }
+                if (logQ != null && (candidates == null || logQ.length != candidates.length)) {
+                    throw new IllegalArgumentException("logQ must have one value per candidate: expected "
+                            + (candidates == null ? 0 : candidates.length) + ", found " + logQ.length);
+                }
             }
-            if (candidates == null && perRow != 0) {
-                throw new IllegalArgumentException("perRow must be 0 without candidates");
-            }
-            if (logQ != null && (candidates == null || logQ.length != candidates.length)) {
-                throw new IllegalArgumentException("logQ must have one value per candidate");
-            }
+        }
+
+        /** Per-position candidates (or none, for full softmax): the batch shares no negatives. */
+        public NextItem(SeqBatch input, int[] targets, int[] candidates, int perRow, float[] logQ) {
+            this(input, targets, candidates, perRow, logQ, null, null);
+        }
+
+        /** Whether the negatives are drawn once per batch ({@link #shared()} set). */
+        public boolean sharesNegatives() {
+            return shared != null;
         }
     }
 

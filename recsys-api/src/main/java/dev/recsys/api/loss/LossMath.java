@@ -108,12 +108,35 @@ public final class LossMath {
      */
     public static Result pretrain(LossSpec spec, float[] logits, int groups, int groupSize, int[] targetIndex,
             float[] logQ, int numItems) {
-        return pretrain(spec, widen(logits), groups, groupSize, targetIndex, logQ, numItems);
+        return pretrain(spec, widen(logits), groups, groupSize, targetIndex, logQ, numItems, null);
     }
 
     /** {@link #pretrain(LossSpec, float[], int, int, int[], float[], int)} on double-precision logits. */
     public static Result pretrain(LossSpec spec, double[] logits, int groups, int groupSize, int[] targetIndex,
             float[] logQ, int numItems) {
+        return pretrain(spec, logits, groups, groupSize, targetIndex, logQ, numItems, null);
+    }
+
+    /**
+     * A pre-training loss over ranking groups in which some negatives are dropped: a dropped
+     * candidate adds nothing to the loss (bce, gbce: no {@code log(1 - σ(s_k))} term; sampled
+     * softmax: a logit of -inf) and gets a zero gradient. This is how a batch with shared negatives
+     * ({@link dev.recsys.api.data.TrainBatch.NextItem#shared()}) treats a shared negative equal to
+     * the position's target. gbce keeps {@code K = groupSize - 1} in α whatever is dropped.
+     *
+     * @param dropped same layout as {@code logits}, true for a dropped candidate; the positive
+     *                (index 0 of each group) can never be dropped; null = nothing dropped. Ranking
+     *                losses only (softmax accepts only null).
+     * @see #pretrain(LossSpec, float[], int, int, int[], float[], int)
+     */
+    public static Result pretrain(LossSpec spec, float[] logits, int groups, int groupSize, int[] targetIndex,
+            float[] logQ, int numItems, boolean[] dropped) {
+        return pretrain(spec, widen(logits), groups, groupSize, targetIndex, logQ, numItems, dropped);
+    }
+
+    /** {@link #pretrain(LossSpec, float[], int, int, int[], float[], int, boolean[])} on double-precision logits. */
+    public static Result pretrain(LossSpec spec, double[] logits, int groups, int groupSize, int[] targetIndex,
+            float[] logQ, int numItems, boolean[] dropped) {
         if (spec == null || !spec.supports(Stage.PRETRAIN)) {
             throw new IllegalArgumentException("loss " + (spec == null ? "null" : spec.name())
                     + " cannot be used for pre-training; use bce, gbce, sampled-softmax or softmax");
@@ -123,24 +146,38 @@ public final class LossMath {
             throw new IllegalArgumentException("numItems must be > 0, found " + numItems);
         }
         if (spec instanceof LossSpec.SoftmaxCe) {
+            if (dropped != null) {
+                throw new IllegalArgumentException("full softmax has no sampled negatives to drop: expected dropped = null");
+            }
             return softmax(logits, groups, groupSize, targetIndex, numItems);
         }
         if (groupSize != 1 + spec.negatives()) {
             throw new IllegalArgumentException(spec.name() + " with " + spec.negatives() + " negatives expects groups of 1 + "
                     + spec.negatives() + " = " + (1 + spec.negatives()) + " candidates (positive first), found " + groupSize);
         }
+        if (dropped != null) {
+            if (dropped.length != logits.length) {
+                throw new IllegalArgumentException("dropped must have one flag per logit: expected " + logits.length + ", found "
+                        + dropped.length);
+            }
+            for (int r = 0; r < groups; r++) {
+                if (dropped[r * groupSize]) {
+                    throw new IllegalArgumentException("the positive (index 0) of group " + r + " cannot be dropped");
+                }
+            }
+        }
         if (spec instanceof LossSpec.Bce) {
-            return binaryRanking(logits, groups, groupSize, 1.0);
+            return binaryRanking(logits, groups, groupSize, 1.0, dropped);
         }
         if (spec instanceof LossSpec.Gbce g) {
-            return binaryRanking(logits, groups, groupSize, gbceBeta(g.negatives(), numItems, g.t()));
+            return binaryRanking(logits, groups, groupSize, gbceBeta(g.negatives(), numItems, g.t()), dropped);
         }
         if (spec instanceof LossSpec.SampledSoftmax s) {
             if (s.logQ() && (logQ == null || logQ.length != logits.length)) {
                 throw new IllegalArgumentException("sampled softmax with logQ correction needs one log Q per candidate: expected "
                         + logits.length + ", found " + (logQ == null ? "null" : logQ.length));
             }
-            return sampledSoftmax(logits, groups, groupSize, s.logQ() ? logQ : null);
+            return sampledSoftmax(logits, groups, groupSize, s.logQ() ? logQ : null, dropped);
         }
         throw new IllegalArgumentException("no pre-training maths for loss " + spec.name());
     }
@@ -207,8 +244,8 @@ public final class LossMath {
         }
     }
 
-    /** {@code -β log σ(s_0) - Σ_{k>=1} log(1 - σ(s_k))} per group, mean over groups. */
-    private static Result binaryRanking(double[] s, int groups, int size, double beta) {
+    /** {@code -β log σ(s_0) - Σ_{k>=1, not dropped} log(1 - σ(s_k))} per group, mean over groups. */
+    private static Result binaryRanking(double[] s, int groups, int size, double beta, boolean[] dropped) {
         double[] g = new double[s.length];
         double total = 0;
         for (int r = 0; r < groups; r++) {
@@ -217,6 +254,9 @@ public final class LossMath {
             total += beta * softplus(-pos);
             g[o] = -beta * sigmoid(-pos) / groups;
             for (int k = 1; k < size; k++) {
+                if (dropped != null && dropped[o + k]) {
+                    continue;
+                }
                 double neg = s[o + k];
                 total += softplus(neg);
                 g[o + k] = sigmoid(neg) / groups;
@@ -225,15 +265,15 @@ public final class LossMath {
         return new Result(total / groups, g);
     }
 
-    /** {@code -log softmax(s - logQ)[0]} per group, mean over groups. */
-    private static Result sampledSoftmax(double[] s, int groups, int size, float[] logQ) {
+    /** {@code -log softmax(s - logQ)[0]} per group over the candidates not dropped, mean over groups. */
+    private static Result sampledSoftmax(double[] s, int groups, int size, float[] logQ, boolean[] dropped) {
         double[] g = new double[s.length];
         double total = 0;
         double[] z = new double[size];
         for (int r = 0; r < groups; r++) {
             int o = r * size;
             for (int k = 0; k < size; k++) {
-                z[k] = s[o + k] - (logQ == null ? 0.0 : logQ[o + k]);
+                z[k] = dropped != null && dropped[o + k] ? Double.NEGATIVE_INFINITY : s[o + k] - (logQ == null ? 0.0 : logQ[o + k]);
             }
             total += crossEntropy(z, 0, g, o, groups);
         }

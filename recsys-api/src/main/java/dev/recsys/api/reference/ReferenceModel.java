@@ -265,7 +265,9 @@ public final class ReferenceModel {
 
     /**
      * The logits the loss of a batch sees (eval mode): for pre-training {@code [G, C]} (ranking,
-     * candidates of each counted position) or {@code [G, N]} (softmax, items 1..N) over the
+     * candidates of each counted position; with shared negatives {@code C = 1 + K}, the target then
+     * the K shared negatives, a negative equal to the target included here but dropped by the loss)
+     * or {@code [G, N]} (softmax, items 1..N) over the
      * positions with a target, row-major by row then position; for fine-tuning the stage-2
      * scores {@code [B, C]}.
      */
@@ -553,20 +555,25 @@ public final class ReferenceModel {
             TrainBatch.NextItem t = (TrainBatch.NextItem) batch;
             SeqBatch in = t.input();
             boolean softmax = spec instanceof LossSpec.SoftmaxCe;
-            if (softmax != (t.candidates() == null)) {
+            boolean shared = t.sharesNegatives();
+            if (softmax == (t.candidates() != null || shared)) {
                 throw new IllegalArgumentException(softmax
-                        ? "full softmax scores the whole catalogue: the batch must not carry candidates, found perRow=" + t.perRow()
-                        : spec.name() + " needs sampled candidates per position (target first), found a batch without candidates");
+                        ? "full softmax scores the whole catalogue: the batch must not carry candidates or shared negatives, found perRow="
+                                + t.perRow() + (shared ? " and " + t.shared().length + " shared negatives" : "")
+                        : spec.name() + " needs sampled candidates per position (target first) or shared negatives, found a batch "
+                                + "without either");
             }
             double[] u = users(in, items, null);
             double[] vectors = items.itemVectors();
-            int width = softmax ? numItems : t.perRow();
+            int width = softmax ? numItems : shared ? 1 + t.shared().length : t.perRow();
             List<Integer> counted = countedPositions(t);
             double[] out = new double[counted.size() * width];
             int g = 0;
             for (int pos : counted) {
                 for (int k = 0; k < width; k++) {
-                    int item = softmax ? k + 1 : t.candidates()[pos * width + k];
+                    int item = softmax ? k + 1
+                            : shared ? (k == 0 ? t.targets()[pos] : t.shared()[k - 1])
+                            : t.candidates()[pos * width + k];
                     if (item < 0 || item > numItems) {
                         throw new IllegalArgumentException("candidate ids must be in [0, " + numItems + "], found " + item);
                     }
@@ -594,6 +601,24 @@ public final class ReferenceModel {
                     target[g] = t.targets()[counted.get(g)] - 1;
                 }
                 return LossMath.pretrain(spec, logits, groups, numItems, target, null, numItems);
+            }
+            if (t.sharesNegatives()) {
+                int[] neg = t.shared();
+                int width = 1 + neg.length;
+                boolean[] dropped = new boolean[groups * width];
+                float[] logQ = t.logQ() == null ? null : new float[groups * width];
+                for (int g = 0; g < groups; g++) {
+                    int pos = counted.get(g);
+                    int target = t.targets()[pos];
+                    for (int k = 1; k < width; k++) {
+                        dropped[g * width + k] = neg[k - 1] == target;
+                    }
+                    if (logQ != null) {
+                        logQ[g * width] = t.logQ()[pos];
+                        System.arraycopy(t.sharedLogQ(), 0, logQ, g * width + 1, neg.length);
+                    }
+                }
+                return LossMath.pretrain(spec, logits, groups, width, null, logQ, numItems, dropped);
             }
             float[] logQ = null;
             if (t.logQ() != null) {

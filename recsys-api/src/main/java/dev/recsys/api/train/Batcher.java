@@ -15,16 +15,41 @@ import java.util.SplittableRandom;
  * Fine-tuning: a cut point {@code t} is drawn uniformly from {@code 1..n-1}; the history is the
  * last {@code maxLen} items before it, the positive {@code s_t}, then K negatives (pointwise BCE
  * labels 1, 0, …; MSE: the positive alone with its rating as label).
+ *
+ * <p>Shared negatives (pre-training with bce, gbce or sampled softmax, when asked for; the
+ * {@link Trainer} asks when {@code K >= }{@value #SHARED_THRESHOLD}): the K negatives are drawn
+ * once per batch from the sampler's distribution, without excluding any target, and shared by
+ * every position ({@link TrainBatch.NextItem#shared()}); a negative that equals a position's
+ * target is dropped from that position's group by the loss. Otherwise K negatives are drawn per
+ * position, never equal to its target.
  */
 public final class Batcher {
+    /**
+     * The rule the {@link Trainer} applies: pre-training ranking losses with at least this many
+     * negatives draw them once per batch and share them by all positions
+     * ({@link #sharesNegatives(Stage, LossSpec)}).
+     */
+    public static final int SHARED_THRESHOLD = 16;
+
     private final TrainingData data;
     private final int maxLen;
     private final Stage stage;
     private final LossSpec loss;
     private final NegativeSampler sampler;
     private final boolean useEvents;
+    private final boolean shareNegatives;
 
+    /** A batcher that draws negatives per position (no sharing). */
     public Batcher(TrainingData data, int maxLen, Stage stage, LossSpec loss, NegativeSampler sampler, boolean useEvents) {
+        this(data, maxLen, stage, loss, sampler, useEvents, false);
+    }
+
+    /**
+     * @param shareNegatives pre-training ranking losses only (ignored for full softmax and for
+     *                       fine-tuning): draw K negatives once per batch and share them by all positions
+     */
+    public Batcher(TrainingData data, int maxLen, Stage stage, LossSpec loss, NegativeSampler sampler, boolean useEvents,
+            boolean shareNegatives) {
         if (!loss.supports(stage)) {
             throw new IllegalArgumentException("loss " + loss.name() + " does not support " + stage);
         }
@@ -40,6 +65,21 @@ public final class Batcher {
         this.loss = loss;
         this.sampler = sampler;
         this.useEvents = useEvents;
+        this.shareNegatives = shareNegatives && stage == Stage.PRETRAIN && !(loss instanceof LossSpec.SoftmaxCe);
+    }
+
+    /**
+     * The rule: K >= {@value #SHARED_THRESHOLD} negatives of a pre-training ranking loss (bce, gbce,
+     * sampled softmax) are drawn once per batch and shared by all positions.
+     */
+    public static boolean sharesNegatives(Stage stage, LossSpec loss) {
+        return stage == Stage.PRETRAIN && !(loss instanceof LossSpec.SoftmaxCe) && loss.supports(Stage.PRETRAIN)
+                && loss.negatives() >= SHARED_THRESHOLD;
+    }
+
+    /** Whether this batcher's pre-training batches carry shared negatives. */
+    public boolean sharesNegatives() {
+        return shareNegatives;
     }
 
     /** Whether a user has enough items to give a training example (at least 2). */
@@ -76,9 +116,27 @@ public final class Batcher {
         if (loss instanceof LossSpec.SoftmaxCe) {
             return new TrainBatch.NextItem(input, targets, null, 0, null);
         }
+        boolean logQ = loss instanceof LossSpec.SampledSoftmax ss && ss.logQ();
+        if (shareNegatives) {
+            int[] shared = new int[k];
+            float[] sharedLogQ = logQ ? new float[k] : null;
+            for (int j = 0; j < k; j++) {
+                shared[j] = sampler.sampleAny(r);
+                if (sharedLogQ != null) {
+                    sharedLogQ[j] = sampler.logQ(shared[j]);
+                }
+            }
+            float[] targetLogQ = null;
+            if (logQ) {
+                targetLogQ = new float[targets.length];
+                for (int p = 0; p < targets.length; p++) {
+                    targetLogQ[p] = targets[p] == 0 ? 0f : sampler.logQ(targets[p]);
+                }
+            }
+            return new TrainBatch.NextItem(input, targets, null, 0, targetLogQ, shared, sharedLogQ);
+        }
         int c = 1 + k;
         int[] cand = new int[targets.length * c];
-        boolean logQ = loss instanceof LossSpec.SampledSoftmax ss && ss.logQ();
         float[] lq = logQ ? new float[cand.length] : null;
         for (int p = 0; p < targets.length; p++) {
             int t = targets[p];

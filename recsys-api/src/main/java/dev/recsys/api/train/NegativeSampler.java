@@ -56,6 +56,11 @@ public final class NegativeSampler {
         return logQ[item];
     }
 
+    /** One item from 1..N drawn from the sampling distribution, with no exclusion (shared negatives). */
+    public int sampleAny(SplittableRandom r) {
+        return sample(r, 0);
+    }
+
     /** One item from 1..N that is not {@code positive}. */
     public int sample(SplittableRandom r, int positive) {
         while (true) {

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * same number more cheaply) equals
  * {@link dev.recsys.api.reference.ReferenceModel#loss} within {@link #tolerance()} (pre-training:
  * bce, gbce, sampled softmax with and without log Q, full softmax; fine-tuning: bce, mse, bpr,
- * hinge).
+ * hinge), and the pre-training ranking losses on a batch whose negatives are shared by all
+ * positions, some of them equal to a position's target (dropped there).
  */
 public abstract class AbstractLossContractTest extends BackendContractSupport {
 

@@ -143,6 +143,46 @@ public final class ContractFixtures {
         return new TrainBatch.NextItem(in, targets, cand, per, withLogQ ? logQ : null);
     }
 
+    /**
+     * Negatives shared by every position of {@link #nextItemShared}, with collisions the loss must
+     * drop: item 6 is the target of two positions, 2 and 1 of one each, and 3 (the target of one
+     * position) appears twice, so both copies are dropped there.
+     */
+    public static int[] sharedNegatives() {
+        return new int[] {6, 2, 3, 1, 3};
+    }
+
+    /**
+     * A pre-training batch whose K = {@link #sharedNegatives()}{@code .length} negatives are shared by
+     * all positions, with log Q values ({@code -1 - 0.3 id}: of each position's target and of each
+     * negative) when the loss asks for the correction.
+     */
+    public static TrainBatch.NextItem nextItemShared(ModelConfig c, LossSpec loss) {
+        int[] shared = sharedNegatives();
+        if (loss.negatives() != shared.length) {
+            throw new IllegalArgumentException("the shared batch carries " + shared.length + " negatives, the loss expects "
+                    + loss.negatives());
+        }
+        int[] targets = targets();
+        boolean withLogQ = loss instanceof LossSpec.SampledSoftmax s && s.logQ();
+        float[] targetLogQ = new float[targets.length];
+        for (int p = 0; p < targets.length; p++) {
+            targetLogQ[p] = targets[p] == 0 ? 0f : -1f - 0.3f * targets[p];
+        }
+        float[] sharedLogQ = new float[shared.length];
+        for (int k = 0; k < shared.length; k++) {
+            sharedLogQ[k] = -1f - 0.3f * shared[k];
+        }
+        return new TrainBatch.NextItem(batch(c), targets, null, 0, withLogQ ? targetLogQ : null, shared, withLogQ ? sharedLogQ : null);
+    }
+
+    /** The pre-training ranking losses with {@link #sharedNegatives()}{@code .length} negatives: bce, gbce, sampled softmax without and with log Q. */
+    public static List<LossSpec> sharedPretrainLosses() {
+        int k = sharedNegatives().length;
+        return List.of(new LossSpec.Bce(k), new LossSpec.Gbce(k, 0.75f), new LossSpec.SampledSoftmax(k, false),
+                new LossSpec.SampledSoftmax(k, true));
+    }
+
     /** A fine-tuning batch: {@link #candidates()}, with 0/1 labels for bce, ratings for mse, none for bpr and hinge. */
     public static TrainBatch.Candidates finetune(ModelConfig c, LossSpec loss) {
         float[] labels = null;

@@ -43,7 +43,7 @@ class KitSelfTest {
             }
         });
         try {
-            assertThatThrownBy(() -> kit.gradientsMatchFiniteDifferencesOfTheLoss(IDS, new LossSpec.Bpr(2), false))
+            assertThatThrownBy(() -> kit.gradientsMatchFiniteDifferencesOfTheLoss(IDS, new LossSpec.Bpr(2), AbstractGradientContractTest.BatchKind.FINETUNE))
                     .isInstanceOf(AssertionError.class).hasMessageContaining("user_encoder.layers.0.ffn.out.weight[");
         } finally {
             kit.closeBackend();
@@ -61,7 +61,8 @@ class KitSelfTest {
             }
         });
         try {
-            assertThatThrownBy(() -> kit.gradientsMatchFiniteDifferencesOfTheLoss(CONTENT, new LossSpec.SampledSoftmax(2, true), true))
+            assertThatThrownBy(() -> kit.gradientsMatchFiniteDifferencesOfTheLoss(CONTENT, new LossSpec.SampledSoftmax(2, true),
+                    AbstractGradientContractTest.BatchKind.PRETRAIN))
                     .isInstanceOf(AssertionError.class).hasMessageContaining(ParamLayout.TOKEN_EMBEDDING + "[");
         } finally {
             kit.closeBackend();

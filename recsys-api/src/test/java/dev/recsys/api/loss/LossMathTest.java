@@ -43,6 +43,51 @@ class LossMathTest {
     }
 
     @Test
+    void aDroppedBceNegativeAddsNothingAndGetsNoGradient() {
+        // group [2, -1, 0.5] with the second negative (0.5) dropped: sp(-2) + sp(-1) = 0.126928011 + 0.313261688 = 0.440189699
+        LossMath.Result r = LossMath.pretrain(new LossSpec.Bce(2), new float[] {2f, -1f, 0.5f}, 1, 3, null, null, 7,
+                new boolean[] {false, false, true});
+        assertThat(r.value()).isCloseTo(0.440189699, within(1e-8));
+        assertThat(r.gradient()).containsExactly(new double[] {-0.119202922, 0.268941421, 0}, within(1e-8));
+    }
+
+    @Test
+    void aDroppedGbceNegativeKeepsBetaFromAllKNegatives() {
+        // K = 3, N = 7, t = 0.5 -> β = 0.75 whatever is dropped; group [2, -1, 0.5, 0] with -1 dropped:
+        // 0.75 sp(-2) + sp(0.5) + sp(0) = 0.095196008 + 0.974076984 + 0.693147181 = 1.762420173
+        LossMath.Result r = LossMath.pretrain(new LossSpec.Gbce(3, 0.5f), new float[] {2f, -1f, 0.5f, 0f}, 1, 4, null, null, 7,
+                new boolean[] {false, true, false, false});
+        assertThat(r.value()).isCloseTo(1.762420173, within(1e-8));
+        assertThat(r.gradient()).containsExactly(new double[] {-0.089402192, 0, 0.622459331, 0.5}, within(1e-8));
+    }
+
+    @Test
+    void aDroppedSampledSoftmaxCandidateLeavesTheSoftmax() {
+        // [1, 0, -1] with the 0 dropped: softmax over [1, -1]: -1 + log(e + e^-1) = -1 + log(3.086161270) = 0.126928011
+        // (= softplus(-2)); p = [σ(2), σ(-2)] = [0.880797078, 0.119202922]
+        LossMath.Result r = LossMath.pretrain(new LossSpec.SampledSoftmax(2, false), new float[] {1f, 0f, -1f}, 1, 3, null, null, 7,
+                new boolean[] {false, true, false});
+        assertThat(r.value()).isCloseTo(0.126928011, within(1e-8));
+        assertThat(r.gradient()).containsExactly(new double[] {0.880797078 - 1, 0, 0.119202922}, within(1e-8));
+        // with log Q [0, 7, 1]: z = [1, (dropped), -2]: -1 + log(e + e^-2) = softplus(-3) = 0.048587352
+        LossMath.Result q = LossMath.pretrain(new LossSpec.SampledSoftmax(2, true), new float[] {1f, 0f, -1f}, 1, 3, null,
+                new float[] {0f, 7f, 1f}, 7, new boolean[] {false, true, false});
+        assertThat(q.value()).isCloseTo(0.048587352, within(1e-8));
+        // p = [σ(3), σ(-3)] = [0.952574127, 0.047425873]
+        assertThat(q.gradient()).containsExactly(new double[] {0.952574127 - 1, 0, 0.047425873}, within(1e-8));
+    }
+
+    @Test
+    void dropMasksAreValidated() {
+        assertThatThrownBy(() -> LossMath.pretrain(new LossSpec.Bce(2), new float[] {2f, -1f, 0.5f}, 1, 3, null, null, 7,
+                new boolean[] {true, false, false})).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
+        assertThatThrownBy(() -> LossMath.pretrain(new LossSpec.Bce(2), new float[] {2f, -1f, 0.5f}, 1, 3, null, null, 7,
+                new boolean[] {false, false})).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected 3, found 2");
+        assertThatThrownBy(() -> LossMath.pretrain(new LossSpec.SoftmaxCe(), new float[] {2f, -1f}, 1, 2, new int[] {0}, null, 2,
+                new boolean[] {false, false})).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dropped = null");
+    }
+
+    @Test
     void gbceBetaFollowsTheGsasrecFormula() {
         // K = 3, N = 7: α = 3 / 6 = 0.5
         assertThat(LossMath.gbceBeta(3, 7, 0)).isCloseTo(1.0, within(EPS));        // t = 0 -> plain BCE

@@ -172,6 +172,36 @@ class ReferenceModelTest {
     }
 
     @Test
+    void sharedNegativesEqualToATargetAreDroppedFromThatPositionOnly() {
+        ReferenceModel m = handModel();
+        // U as in pretrainLossOfTheHandModel; targets 2, 1, (none), 1; shared negatives [1, 2] for every position:
+        //   A0 (target 2): [2 | 1, 2] -> logits [-3 | 1, -3 dropped] -> sp(3) + sp(1)
+        //   A1 (target 1): [1 | 1, 2] -> [-1 | -1 dropped, 5] -> sp(1) + sp(5);  B1 the same
+        // so the bce loss is exactly the per-position loss of pretrainLossOfTheHandModel: 5.667268
+        SeqBatch in = new SeqBatch(2, 2, new int[] {1, 2, 0, 2}, null);
+        int[] targets = {2, 1, 0, 1};
+        TrainBatch.NextItem b = new TrainBatch.NextItem(in, targets, null, 0, null, new int[] {1, 2}, null);
+        assertThat(m.loss(b, new LossSpec.Bce(2))).isCloseTo(5.667267704, CLOSE);
+        assertThat(m.logits(b, new LossSpec.Bce(2))).containsExactly(new double[] {-3, 1, -3, -1, -1, 5, -1, -1, 5}, CLOSE);
+        // gradient w.r.t. the logits: dropped entries 0; A0: -σ(3)/3, σ(1)/3; A1: -σ(1)/3, σ(5)/3
+        double[] g = m.lossResult(b, new LossSpec.Bce(2)).gradient();
+        assertThat(g[2]).isZero();
+        assertThat(g[4]).isZero();
+        assertThat(g[7]).isZero();
+        assertThat(g[1]).isCloseTo(0.731058579 / 3, CLOSE);
+        assertThat(g[5]).isCloseTo(0.993307149 / 3, CLOSE);
+        // sampled softmax with log Q: targets' log Q [-1, -2, 0, -2], negatives' [-2 (item 1), -1 (item 2)]:
+        //   A0: z = [-3 + 1, 1 + 2, dropped] = [-2, 3] -> 2 + log(e^-2 + e^3) = sp(5)
+        //   A1: z = [-1 + 2, dropped, 5 + 1] = [1, 6] -> -1 + log(e + e^6) = sp(5);  B1 the same
+        TrainBatch.NextItem q = new TrainBatch.NextItem(in, targets, null, 0, new float[] {-1, -2, 0, -2}, new int[] {1, 2},
+                new float[] {-2, -1});
+        assertThat(m.loss(q, new LossSpec.SampledSoftmax(2, true))).isCloseTo(5.006715348, CLOSE);
+        // full softmax refuses a batch with shared negatives
+        assertThatThrownBy(() -> m.loss(b, new LossSpec.SoftmaxCe())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("shared negatives");
+    }
+
+    @Test
     void contentEncoderWithoutLayersIsTheScaledTokensPlusSinusoidsAndItemVectorsAverageKeptTokens() {
         // N = 1, d = 2, POST norm (no final norm), 0 layers on both sides, sinusoidal positions, scale sqrt 2,
         // content only (no item ids), 2 event types, MEAN pooling; contentLen 3, vocab 4.

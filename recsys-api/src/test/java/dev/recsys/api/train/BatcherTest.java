@@ -52,6 +52,72 @@ class BatcherTest {
     }
 
     @Test
+    void sharedNegativesAreDrawnOncePerBatchWithoutExcludingTargets() {
+        Batcher b = new Batcher(data, 4, Stage.PRETRAIN, new LossSpec.Bce(20), sampler, false, true);
+        assertThat(b.sharesNegatives()).isTrue();
+        TrainBatch.NextItem batch = (TrainBatch.NextItem) b.build(new int[] {0, 1}, new SplittableRandom(3));
+        assertThat(batch.sharesNegatives()).isTrue();
+        assertThat(batch.candidates()).isNull();
+        assertThat(batch.perRow()).isZero();
+        assertThat(batch.logQ()).isNull();
+        assertThat(batch.sharedLogQ()).isNull();
+        assertThat(batch.targets()).containsExactly(3, 4, 5, 6, 0, 0, 0, 8);
+        assertThat(batch.shared()).hasSize(20);
+        assertThat(java.util.Arrays.stream(batch.shared()).allMatch(id -> id >= 1 && id <= 9)).isTrue();
+        // 20 uniform draws from 9 items: targets are not excluded (the loss drops the collisions)
+        assertThat(batch.shared()).containsAnyOf(3, 4, 5, 6, 8);
+        // the draws come from the batch's generator: same seed, same negatives; another seed, others
+        TrainBatch.NextItem again = (TrainBatch.NextItem) b.build(new int[] {0, 1}, new SplittableRandom(3));
+        assertThat(again.shared()).containsExactly(batch.shared());
+        TrainBatch.NextItem other = (TrainBatch.NextItem) b.build(new int[] {0, 1}, new SplittableRandom(4));
+        assertThat(other.shared()).isNotEqualTo(batch.shared());
+    }
+
+    @Test
+    void sharedNegativesFollowThePopularityDistribution() {
+        long[] counts = new long[10];
+        counts[2] = 10_000; // item 2 carries almost all the mass (others have the +1 smoothing)
+        NegativeSampler popular = new NegativeSampler(9, Sampling.POPULARITY, counts);
+        Batcher b = new Batcher(data, 4, Stage.PRETRAIN, new LossSpec.Gbce(100, 0.5f), popular, false, true);
+        TrainBatch.NextItem batch = (TrainBatch.NextItem) b.build(new int[] {0}, new SplittableRandom(5));
+        long twos = java.util.Arrays.stream(batch.shared()).filter(id -> id == 2).count();
+        // P(2) = 10001 / 10009 > 0.999
+        assertThat(twos).isGreaterThanOrEqualTo(95);
+    }
+
+    @Test
+    void sharedSampledSoftmaxCarriesTheTargetsAndTheNegativesLogQ() {
+        long[] counts = {0, 3, 1, 0, 0, 0, 0, 0, 0, 0};
+        NegativeSampler popular = new NegativeSampler(9, Sampling.POPULARITY, counts);
+        Batcher b = new Batcher(data, 4, Stage.PRETRAIN, new LossSpec.SampledSoftmax(16, true), popular, false, true);
+        TrainBatch.NextItem batch = (TrainBatch.NextItem) b.build(new int[] {0, 1}, new SplittableRandom(7));
+        // smoothed counts: item 1 -> 4, item 2 -> 2, others 1; total 4 + 2 + 7 = 13
+        assertThat(batch.logQ()).hasSize(8);
+        assertThat(batch.logQ()[0]).isEqualTo((float) Math.log(1.0 / 13)); // target 3
+        assertThat(batch.logQ()[4]).isZero(); // padding: no target
+        assertThat(batch.sharedLogQ()).hasSize(16);
+        for (int k = 0; k < 16; k++) {
+            int id = batch.shared()[k];
+            double expected = Math.log((id == 1 ? 4.0 : id == 2 ? 2.0 : 1.0) / 13);
+            assertThat(batch.sharedLogQ()[k]).isEqualTo((float) expected);
+        }
+    }
+
+    @Test
+    void theTrainerSharesNegativesOfPretrainingRankingLossesFromSixteenOn() {
+        assertThat(Batcher.sharesNegatives(Stage.PRETRAIN, new LossSpec.Bce(16))).isTrue();
+        assertThat(Batcher.sharesNegatives(Stage.PRETRAIN, new LossSpec.Gbce(256, 0.75f))).isTrue();
+        assertThat(Batcher.sharesNegatives(Stage.PRETRAIN, new LossSpec.SampledSoftmax(100, true))).isTrue();
+        assertThat(Batcher.sharesNegatives(Stage.PRETRAIN, new LossSpec.Bce(15))).isFalse();
+        assertThat(Batcher.sharesNegatives(Stage.PRETRAIN, new LossSpec.SoftmaxCe())).isFalse();
+        assertThat(Batcher.sharesNegatives(Stage.FINETUNE, new LossSpec.Bce(100))).isFalse();
+        // asking a fine-tuning batcher to share changes nothing
+        Batcher fine = new Batcher(data, 10, Stage.FINETUNE, new LossSpec.Bpr(20), sampler, false, true);
+        assertThat(fine.sharesNegatives()).isFalse();
+        assertThat(((TrainBatch.Candidates) fine.build(new int[] {0}, new SplittableRandom(1))).perRow()).isEqualTo(21);
+    }
+
+    @Test
     void fineTuningCutsAHistoryAndPutsThePositiveFirst() {
         Batcher b = new Batcher(data, 10, Stage.FINETUNE, new LossSpec.Bce(2), sampler, false);
         for (long seed = 0; seed < 20; seed++) {
