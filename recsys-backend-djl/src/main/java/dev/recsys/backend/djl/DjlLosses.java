@@ -17,21 +17,35 @@ final class DjlLosses {
     /**
      * Pre-training over sampled candidates (target first): mean over the P rows.
      *
-     * @param logits {@code [P, C]}
-     * @param logQ   {@code [P, C]} log sampling probabilities, or null
+     * @param logits  {@code [P, C]}
+     * @param logQ    {@code [P, C]} log sampling probabilities, or null
+     * @param dropped {@code [P * C]} true for a negative that is left out of its group (a shared
+     *                negative equal to the position's target: no term, zero gradient), or null
      */
-    static NDArray sampled(Ctx c, LossSpec spec, NDArray logits, NDArray logQ, int numItems) {
+    static NDArray sampled(Ctx c, LossSpec spec, NDArray logits, NDArray logQ, int numItems, boolean[] dropped) {
         int cands = Math.toIntExact(logits.getShape().get(1));
         long rows = logits.getShape().get(0);
-        if (spec instanceof LossSpec.Bce) {
-            return binary(c, logits, cands, 1f).sum().div(c.scalar((float) rows));
-        }
-        if (spec instanceof LossSpec.Gbce g) {
-            float beta = (float) LossMath.gbceBeta(g.negatives(), numItems, g.t());
-            return binary(c, logits, cands, beta).sum().div(c.scalar((float) rows));
+        if (spec instanceof LossSpec.Bce || spec instanceof LossSpec.Gbce) {
+            float beta = spec instanceof LossSpec.Gbce g ? (float) LossMath.gbceBeta(g.negatives(), numItems, g.t()) : 1f;
+            NDArray terms = binary(c, logits, cands, beta);
+            if (dropped != null) {
+                float[] keep = new float[dropped.length];
+                for (int i = 0; i < keep.length; i++) {
+                    keep[i] = dropped[i] ? 0f : 1f;
+                }
+                terms = terms.mul(c.floats(keep, rows, cands));
+            }
+            return terms.sum().div(c.scalar((float) rows));
         }
         if (spec instanceof LossSpec.SampledSoftmax ss) {
             NDArray z = ss.logQ() && logQ != null ? logits.sub(logQ) : logits;
+            if (dropped != null) {
+                float[] add = new float[dropped.length];
+                for (int i = 0; i < add.length; i++) {
+                    add[i] = dropped[i] ? Mha.NEG : 0f;
+                }
+                z = z.add(c.floats(add, rows, cands));
+            }
             float[] first = new float[cands];
             first[0] = 1f;
             NDArray picked = z.logSoftmax(1).mul(c.floats(first, cands)).sum();

@@ -292,20 +292,22 @@ public final class DjlModel implements RecModel {
             throw new IllegalArgumentException("loss '" + spec.name() + "' cannot be used for pre-training; use bce, gbce, "
                     + "sampled-softmax or softmax");
         }
-        if (full && n.candidates() != null) {
-            throw new IllegalArgumentException("full softmax scores the whole catalogue: the batch must not carry candidates, found perRow="
-                    + n.perRow());
+        boolean shared = n.sharesNegatives();
+        if (full == (n.candidates() != null || shared)) {
+            throw new IllegalArgumentException(full
+                    ? "full softmax scores the whole catalogue: the batch must not carry candidates or shared negatives, found perRow="
+                            + n.perRow() + (shared ? " and " + n.shared().length + " shared negatives" : "")
+                    : spec.name() + " needs sampled candidates per position (target first) or shared negatives, found a batch "
+                            + "without either");
         }
-        if (!full && n.candidates() == null) {
-            throw new IllegalArgumentException(spec.name() + " needs sampled candidates per position (target first), found a batch "
-                    + "without candidates");
-        }
-        if (!full && n.perRow() != 1 + spec.negatives()) {
+        int width = full ? 0 : shared ? 1 + n.shared().length : n.perRow();
+        if (!full && width != 1 + spec.negatives()) {
             throw new IllegalArgumentException(spec.name() + " with " + spec.negatives() + " negatives expects groups of 1 + "
-                    + spec.negatives() + " = " + (1 + spec.negatives()) + " candidates (positive first), found " + n.perRow());
+                    + spec.negatives() + " = " + (1 + spec.negatives()) + " candidates (positive first), found " + width
+                    + (shared ? " (the target and " + n.shared().length + " shared negatives)" : ""));
         }
         if (spec instanceof LossSpec.SampledSoftmax ss && ss.logQ() && n.logQ() == null) {
-            throw new IllegalArgumentException("sampled softmax with logQ correction needs one log Q per candidate, found none");
+            throw new IllegalArgumentException("sampled softmax with logQ correction needs log Q values, found none");
         }
         SeqBatch in = n.input();
         int len = in.length();
@@ -322,11 +324,12 @@ public final class DjlModel implements RecModel {
         }
         int lead = leadingPadding(in, targets);
         int kept = len - lead;
-        int cands = n.perRow();
+        int cands = width;
         int[] rowOf = new int[positions];
         int[] tgt = new int[positions];
         int[] candIds = full ? null : new int[positions * cands];
         float[] logQ = !full && n.logQ() != null ? new float[positions * cands] : null;
+        boolean[] dropped = shared ? new boolean[positions * cands] : null;
         int r = 0;
         for (int b = 0; b < in.size(); b++) {
             for (int j = lead; j < len; j++) {
@@ -336,7 +339,18 @@ public final class DjlModel implements RecModel {
                 }
                 rowOf[r] = b * kept + (j - lead);
                 tgt[r] = targets[flat];
-                if (candIds != null) {
+                if (shared) {
+                    // the group [t, n_1..n_K]; a shared negative equal to the target is dropped (LossMath)
+                    candIds[r * cands] = tgt[r];
+                    System.arraycopy(n.shared(), 0, candIds, r * cands + 1, cands - 1);
+                    for (int k = 1; k < cands; k++) {
+                        dropped[r * cands + k] = n.shared()[k - 1] == tgt[r];
+                    }
+                    if (logQ != null) {
+                        logQ[r * cands] = n.logQ()[flat];
+                        System.arraycopy(n.sharedLogQ(), 0, logQ, r * cands + 1, cands - 1);
+                    }
+                } else if (candIds != null) {
                     System.arraycopy(n.candidates(), flat * cands, candIds, r * cands, cands);
                     if (logQ != null) {
                         System.arraycopy(n.logQ(), flat * cands, logQ, r * cands, cands);
@@ -360,6 +374,22 @@ public final class DjlModel implements RecModel {
             if (full) {
                 NDArray logits = uv.matMul(t.vectors().transpose());
                 lossValue = DjlLosses.fullSoftmax(c, logits, c.longs(tgt, positions, 1));
+            } else if (shared) {
+                // target logits row by row, negative logits as one product U [P, d] x V_neg^T [d, K]
+                int k = cands - 1;
+                int[] tl = new int[positions];
+                for (int i = 0; i < positions; i++) {
+                    tl[i] = t.row(tgt[i]);
+                }
+                int[] nl = new int[k];
+                for (int i = 0; i < k; i++) {
+                    nl[i] = t.row(n.shared()[i]);
+                }
+                NDArray pos = c.rows(t.vectors(), c.longs(tl, positions)).mul(uv).sum(new int[] {1}, true); // [P, 1]
+                NDArray neg = uv.matMul(c.rows(t.vectors(), c.longs(nl, k)).transpose());                 // [P, K]
+                NDArray logits = pos.concat(neg, 1);
+                NDArray lq = logQ == null ? null : c.floats(logQ, positions, cands);
+                lossValue = DjlLosses.sampled(c, spec, logits, lq, config.numItems(), dropped);
             } else {
                 int[] local = new int[candIds.length];
                 for (int i = 0; i < local.length; i++) {
@@ -368,7 +398,7 @@ public final class DjlModel implements RecModel {
                 NDArray cv = c.rows(t.vectors(), c.longs(local, positions, cands));
                 NDArray logits = cv.mul(uv.expandDims(1)).sum(new int[] {2});
                 NDArray lq = logQ == null ? null : c.floats(logQ, positions, cands);
-                lossValue = DjlLosses.sampled(c, spec, logits, lq, config.numItems());
+                lossValue = DjlLosses.sampled(c, spec, logits, lq, config.numItems(), null);
             }
             return backward(c, gc, lossValue);
         }

@@ -38,6 +38,11 @@ class LossAndGradientTest {
                 Arguments.of("idOnly", Fixtures.idOnly(), new LossSpec.SoftmaxCe()),
                 Arguments.of("contentPost", Fixtures.contentPost(), new LossSpec.Bce(1)),
                 Arguments.of("contentOnly", Fixtures.contentOnly(), new LossSpec.SoftmaxCe()),
+                Arguments.of("idOnly/shared", Fixtures.idOnly(), new LossSpec.Bce(3)),
+                Arguments.of("idOnly/shared", Fixtures.idOnly(), new LossSpec.Gbce(4, 0.5f)),
+                Arguments.of("idOnly/shared", Fixtures.idOnly(), new LossSpec.SampledSoftmax(3, true)),
+                Arguments.of("contentPost/shared", Fixtures.contentPost(), new LossSpec.SampledSoftmax(4, false)),
+                Arguments.of("contentOnly/shared", Fixtures.contentOnly(), new LossSpec.Bce(3)),
                 Arguments.of("idOnly/finetune", Fixtures.idOnly(), new LossSpec.Bpr(3)),
                 Arguments.of("idOnly/finetune", Fixtures.idOnly(), new LossSpec.Hinge(2, 0.5f)),
                 Arguments.of("contentPost/finetune", Fixtures.contentPost(), new LossSpec.Bce(2)),
@@ -61,7 +66,8 @@ class LossAndGradientTest {
             }
         }
         ReferenceModel ref = new ReferenceModel(c, content, w);
-        TrainBatch batch = name.endsWith("finetune") ? candidates(c, spec) : nextItem(c, spec);
+        TrainBatch batch = name.endsWith("finetune") ? candidates(c, spec) : name.endsWith("shared") ? sharedNegatives(c, spec)
+                : nextItem(c, spec);
         try (RecModel m = Fixtures.backend().create(c, content, w, 1)) {
             StepResult res = m.lossAndGradients(batch, spec, false);
             double expected = ref.loss(batch, spec);
@@ -110,6 +116,30 @@ class LossAndGradientTest {
             logQ[i] = (float) Math.log(0.02 + r.nextDouble() * 0.2);
         }
         return new TrainBatch.NextItem(in, targets, cand, per, logQ);
+    }
+
+    /**
+     * Next-item targets with K negatives shared by the batch; the first shared negative equals a
+     * target of the batch, so that some groups drop it.
+     */
+    static TrainBatch.NextItem sharedNegatives(ModelConfig c, LossSpec spec) {
+        TrainBatch.NextItem per = nextItem(c, new LossSpec.SoftmaxCe());
+        SplittableRandom r = new SplittableRandom(9);
+        int k = spec.negatives();
+        int[] shared = new int[k];
+        float[] sharedLogQ = new float[k];
+        shared[0] = per.targets()[per.targets().length - 1];
+        for (int i = 1; i < k; i++) {
+            shared[i] = 1 + r.nextInt(c.numItems());
+        }
+        for (int i = 0; i < k; i++) {
+            sharedLogQ[i] = (float) Math.log(0.02 + r.nextDouble() * 0.2);
+        }
+        float[] logQ = new float[per.targets().length];
+        for (int i = 0; i < logQ.length; i++) {
+            logQ[i] = (float) Math.log(0.02 + r.nextDouble() * 0.2);
+        }
+        return new TrainBatch.NextItem(per.input(), per.targets(), null, 0, logQ, shared, sharedLogQ);
     }
 
     static TrainBatch.Candidates candidates(ModelConfig c, LossSpec spec) {
