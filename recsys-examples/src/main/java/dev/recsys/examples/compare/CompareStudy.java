@@ -192,11 +192,17 @@ public final class CompareStudy {
             return;
         }
         BackendRunner.JSON.writeValue(jobFile.toFile(), job);
-        ChildJvm.Result r = ChildJvm.run(BackendRunner.class, List.of(jobFile.toString()), line -> progress.println("  " + line));
+        // the child's one error line, wherever it lands among its merged stdout/stderr lines
+        String[] errorLine = new String[1];
+        ChildJvm.Result r = ChildJvm.run(BackendRunner.class, List.of(jobFile.toString()), line -> {
+            if (line.startsWith(BackendRunner.ERROR_PREFIX)) {
+                errorLine[0] = line.substring(BackendRunner.ERROR_PREFIX.length());
+            }
+            progress.println("  " + line);
+        });
         if (r.exitCode() != 0) {
-            String err = r.lastLines().stream().filter(l -> l.startsWith(BackendRunner.ERROR_PREFIX))
-                    .map(l -> l.substring(BackendRunner.ERROR_PREFIX.length())).reduce((a, b) -> b)
-                    .orElse("exit code " + r.exitCode() + (r.lastLines().isEmpty() ? "" : ": " + r.lastLines().get(r.lastLines().size() - 1)));
+            String err = errorLine[0] != null ? errorLine[0]
+                    : "exit code " + r.exitCode() + (r.lastLines().isEmpty() ? "" : ": " + r.lastLines().get(r.lastLines().size() - 1));
             String msg = "backend " + label + " failed in its child JVM: " + err;
             throw r.exitCode() == 2 ? new DataException(msg) : new RecsysException(msg);
         }
