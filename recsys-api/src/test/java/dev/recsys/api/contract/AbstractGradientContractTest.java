@@ -69,6 +69,8 @@ public abstract class AbstractGradientContractTest extends BackendContractSuppor
         for (ContractFixtures.Case c : cases()) {
             out.add(Arguments.of(c, new LossSpec.SampledSoftmax(2, true), BatchKind.PRETRAIN));
             out.add(Arguments.of(c, new LossSpec.Bpr(2), BatchKind.FINETUNE));
+            out.add(Arguments.of(c, new LossSpec.SampledSoftmax(k, true), BatchKind.PRETRAIN_SHARED));
+            out.add(Arguments.of(c, new LossSpec.Gbce(k, 0.75f), BatchKind.PRETRAIN_SHARED));
         }
         return out.stream();
     }

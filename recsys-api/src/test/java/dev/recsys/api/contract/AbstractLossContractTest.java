@@ -39,6 +39,29 @@ public abstract class AbstractLossContractTest extends BackendContractSupport {
         return out.stream();
     }
 
+    Stream<Arguments> casesAndSharedLosses() {
+        List<Arguments> out = new ArrayList<>();
+        for (ContractFixtures.Case c : cases()) {
+            for (LossSpec l : ContractFixtures.sharedPretrainLosses()) {
+                out.add(Arguments.of(c, l));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} shared {1}")
+    @MethodSource("casesAndSharedLosses")
+    void sharedNegativeLossesMatchTheReference(ContractFixtures.Case c, LossSpec loss) {
+        ModelConfig cfg = c.config();
+        TrainBatch batch = ContractFixtures.nextItemShared(cfg, loss);
+        Weights w = ContractFixtures.weights(cfg);
+        double expected = reference(c, w).loss(batch, loss);
+        try (RecModel m = create(c, w, 1)) {
+            float actual = evalLoss(m, batch, loss);
+            assertClose("shared " + loss, new float[] {actual}, new double[] {expected}, tolerance());
+        }
+    }
+
     @ParameterizedTest(name = "{0} {2} {1}")
     @MethodSource("casesAndLosses")
     void everyLossMatchesTheReference(ContractFixtures.Case c, LossSpec loss, Stage stage) {

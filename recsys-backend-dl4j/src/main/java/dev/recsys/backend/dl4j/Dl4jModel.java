@@ -47,6 +47,8 @@ final class Dl4jModel implements RecModel {
     private static final Logger LOG = LoggerFactory.getLogger(Dl4jModel.class);
     static final int GRAPH_CACHE = 12;
     private static final int ITEM_CHUNK = 512;
+    /** Added to the log Q of a dropped shared negative: its logit minus log Q is then about -1e9 (softmax weight 0). */
+    private static final float DROPPED = 1e9f;
 
     private final ModelConfig config;
     private final ItemContent content;
@@ -331,9 +333,12 @@ final class Dl4jModel implements RecModel {
             boolean dropout = training && config.dropout() > 0f;
             UserGraph g;
             int[] candidateIds;
+            int[] sharedIds = null;
             if (batch instanceof TrainBatch.NextItem n) {
                 g = pretrainGraph(n, loss, dropout);
-                candidateIds = n.candidates();
+                // shared negatives: CAND holds each position's target row (row 0 where there is none), NEGS the K negatives
+                candidateIds = n.sharesNegatives() ? n.targets() : n.candidates();
+                sharedIds = n.shared();
             } else {
                 TrainBatch.Candidates f = (TrainBatch.Candidates) batch;
                 g = finetuneGraph(f, loss, dropout);
@@ -347,7 +352,8 @@ final class Dl4jModel implements RecModel {
             int[] local;
             boolean softmax = g.spec.kind() == UserGraph.Kind.PRE_SOFTMAX;
             if (config.hasContent()) {
-                int[] uniq = softmax ? range(config.numItems() + 1) : distinct(in.items(), candidateIds);
+                int[] uniq = softmax ? range(config.numItems() + 1)
+                        : sharedIds != null ? distinct(new int[] {0}, in.items(), candidateIds, sharedIds) : distinct(in.items(), candidateIds);
                 co = runContent(uniq, dropout, g.spec.kind() == UserGraph.Kind.FINE, withGradients);
                 table = co.vec;
                 local = co.local;
@@ -365,6 +371,9 @@ final class Dl4jModel implements RecModel {
                 g.setVariable(UserGraph.ALL, all);
             } else {
                 gatherRows(g, UserGraph.CAND, candidateIds, table, local);
+                if (sharedIds != null) {
+                    gatherRows(g, UserGraph.NEGS, sharedIds, table, local);
+                }
                 if (config.hasContent() && g.spec.kind() == UserGraph.Kind.FINE) {
                     gatherContext(g, candidateIds, co);
                 }
@@ -394,6 +403,12 @@ final class Dl4jModel implements RecModel {
                 int d = config.dim();
                 for (int k = 0; k < candidateIds.length; k++) {
                     addRow(itemGradTarget(co), row(local, candidateIds[k]), gc, k, d);
+                }
+                if (sharedIds != null) {
+                    float[] gn = r.gradients().get(UserGraph.NEGS);
+                    for (int k = 0; k < sharedIds.length; k++) {
+                        addRow(itemGradTarget(co), row(local, sharedIds[k]), gn, k, d);
+                    }
                 }
                 if (co != null && co.gradCtx != null && g.spec.kind() == UserGraph.Kind.FINE) {
                     float[] gk = r.gradients().get(UserGraph.KEYS);
@@ -432,6 +447,10 @@ final class Dl4jModel implements RecModel {
             throw new IllegalArgumentException("the batch has no position with a target (all targets are 0): no loss to compute");
         }
         float inv = 1f / counted;
+        if (loss instanceof LossSpec.SoftmaxCe && n.sharesNegatives()) {
+            throw new IllegalArgumentException("full softmax scores the whole catalogue: the batch must not carry shared negatives, found "
+                    + n.shared().length);
+        }
         if (loss instanceof LossSpec.SoftmaxCe) {
             int items = config.numItems();
             UserGraph g = userGraph(new UserGraph.Spec(UserGraph.Kind.PRE_SOFTMAX, UserGraph.Form.CE, in.size(), in.length(), 0, dropout,
@@ -446,6 +465,9 @@ final class Dl4jModel implements RecModel {
             }
             g.setPlaceholder(UserGraph.L_TARGET, target);
             return g;
+        }
+        if (n.sharesNegatives()) {
+            return sharedPretrainGraph(n, loss, dropout, counted);
         }
         int c = n.perRow();
         if (n.candidates() == null || c != 1 + loss.negatives()) {
@@ -482,6 +504,70 @@ final class Dl4jModel implements RecModel {
                     pos[r * c] = (float) (beta / counted);
                     for (int k = 1; k < c; k++) {
                         neg[r * c + k] = inv;
+                    }
+                }
+            }
+            g.setPlaceholder(UserGraph.L_POS, pos);
+            g.setPlaceholder(UserGraph.L_NEG, neg);
+        }
+        return g;
+    }
+
+    /**
+     * Pre-training with K negatives shared by the batch (MODEL.md "Losses"): scores {@code [B*L, 1 + K]}
+     * with the target first; a shared negative equal to the position's target is dropped there
+     * (bce, gbce: weight 0; sampled softmax: its logit moved by -1e9 through the log-Q input, which
+     * a shared graph always has).
+     */
+    private UserGraph sharedPretrainGraph(TrainBatch.NextItem n, LossSpec loss, boolean dropout, int counted) {
+        int[] shared = n.shared();
+        int k = shared.length;
+        if (k != loss.negatives()) {
+            throw new IllegalArgumentException(loss.name() + " with " + loss.negatives() + " negatives expects " + loss.negatives()
+                    + " shared negatives, found " + k);
+        }
+        checkIds(shared, "shared negative");
+        boolean logQ = loss instanceof LossSpec.SampledSoftmax s && s.logQ();
+        if (logQ && n.logQ() == null) {
+            throw new IllegalArgumentException("sampled-softmax with logQ correction needs the batch's logQ values, found none");
+        }
+        SeqBatch in = n.input();
+        int positions = in.size() * in.length();
+        int c = 1 + k;
+        float inv = 1f / counted;
+        int[] targets = n.targets();
+        UserGraph.Form form = loss instanceof LossSpec.SampledSoftmax ? UserGraph.Form.CE : UserGraph.Form.BINARY;
+        UserGraph g = userGraph(new UserGraph.Spec(UserGraph.Kind.PRE_SHARED, form, in.size(), in.length(), k, dropout, 0f,
+                form == UserGraph.Form.CE));
+        if (form == UserGraph.Form.CE) {
+            float[] target = g.buffer(UserGraph.L_TARGET, positions * c);
+            float[] lq = g.buffer(UserGraph.L_LOGQ, positions * c);
+            Arrays.fill(target, 0f);
+            for (int r = 0; r < positions; r++) {
+                int t = targets[r];
+                if (t != 0) {
+                    target[r * c] = inv;
+                }
+                lq[r * c] = logQ ? n.logQ()[r] : 0f;
+                for (int j = 1; j < c; j++) {
+                    float q = logQ ? n.sharedLogQ()[j - 1] : 0f;
+                    lq[r * c + j] = t != 0 && shared[j - 1] == t ? q + DROPPED : q;
+                }
+            }
+            g.setPlaceholder(UserGraph.L_TARGET, target);
+            g.setPlaceholder(UserGraph.L_LOGQ, lq);
+        } else {
+            double beta = loss instanceof LossSpec.Gbce gb ? LossMath.gbceBeta(gb.negatives(), config.numItems(), gb.t()) : 1.0;
+            float[] pos = g.buffer(UserGraph.L_POS, positions * c);
+            float[] neg = g.buffer(UserGraph.L_NEG, positions * c);
+            Arrays.fill(pos, 0f);
+            Arrays.fill(neg, 0f);
+            for (int r = 0; r < positions; r++) {
+                int t = targets[r];
+                if (t != 0) {
+                    pos[r * c] = (float) (beta / counted);
+                    for (int j = 1; j < c; j++) {
+                        neg[r * c + j] = shared[j - 1] == t ? 0f : inv;
                     }
                 }
             }

@@ -25,6 +25,8 @@ final class UserGraph extends Graph {
     static final String EVENTS = "in.events";
     static final String POS = "in.pos";
     static final String CAND = "in.cand";
+    /** PRE_SHARED: the K negatives shared by every position, {@code [K, d]}. */
+    static final String NEGS = "in.negs";
     static final String ALL = "in.all";
     static final String KEYS = "in.keys";
     static final String KEEP = "ph.keep";
@@ -44,15 +46,18 @@ final class UserGraph extends Graph {
 
     /**
      * What the graph computes: EVAL = user encoder (and stage 2 with candidates); STAGE2 = stage 2
-     * from an already encoded user sequence fed as {@link #USER_IN} (forward only).
+     * from an already encoded user sequence fed as {@link #USER_IN} (forward only); PRE_SHARED =
+     * pre-training with negatives shared by the batch: the target's row per position in
+     * {@link #CAND} {@code [B*L, d]} and the K negatives in {@link #NEGS} {@code [K, d]}, scores
+     * {@code [B*L, 1 + K]} (target first), the negative logits as one product {@code U NEGS^T}.
      */
-    enum Kind { EVAL, STAGE2, PRE_RANK, PRE_SOFTMAX, FINE }
+    enum Kind { EVAL, STAGE2, PRE_RANK, PRE_SHARED, PRE_SOFTMAX, FINE }
 
     /** The loss expression on the scores. */
     enum Form { NONE, BINARY, CE, MSE, BPR, HINGE }
 
     /**
-     * @param candidates C per position (PRE_RANK), per row (FINE, EVAL; 0 = no stage 2)
+     * @param candidates C per position (PRE_RANK), K shared negatives (PRE_SHARED), per row (FINE, EVAL; 0 = no stage 2)
      * @param margin     hinge margin
      * @param logQ       CE with a log-Q correction input
      */
@@ -129,6 +134,18 @@ final class UserGraph extends Graph {
                 scores = cand.reshape(rows, cc * d).mul(rep).reshape(rows, cc, d).sum(2);
                 groups = rows;
                 perGroup = cc;
+            }
+            case PRE_SHARED -> {
+                long kk = spec.candidates();
+                SDVariable target = sd.var(CAND, DataType.FLOAT, rows, d);
+                inputs.add(CAND);
+                SDVariable negs = sd.var(NEGS, DataType.FLOAT, kk, d);
+                inputs.add(NEGS);
+                SDVariable pos = u.mul(target).sum(true, 1);           // [rows, 1]
+                SDVariable neg = sd.mmul(u, negs, false, true, false); // [rows, K]: one GEMM, no [rows, K, d] tensor
+                scores = sd.concat(1, pos, neg);
+                groups = rows;
+                perGroup = kk + 1;
             }
             case PRE_SOFTMAX -> {
                 SDVariable all = sd.var(ALL, DataType.FLOAT, c.numItems(), d);

@@ -46,6 +46,8 @@ class CrossBackendParityTest {
     private static final int B = 4;
     private static final int L = 12;
     private static final int C = 5;
+    /** Negatives shared by the batch in the shared pre-training case. */
+    private static final int SHARED = 8;
 
     private Backend dl4j;
     private Backend djl;
@@ -94,9 +96,11 @@ class CrossBackendParityTest {
             assertClose("scoreAll", a.scoreAll(batch), b.scoreAll(batch));
             assertClose("scoreCandidates", a.scoreCandidates(batch, cand, C), b.scoreCandidates(batch, cand, C));
 
-            for (boolean pretrain : new boolean[] {true, false}) {
-                LossSpec loss = pretrain ? new LossSpec.Bce(2) : new LossSpec.Bpr(C - 1);
-                TrainBatch tb = pretrain ? nextItem(batch, r) : new TrainBatch.Candidates(batch, cand, C, null);
+            for (int kind = 0; kind < 3; kind++) { // per-position negatives, negatives shared by the batch, fine-tuning
+                LossSpec loss = kind == 0 ? new LossSpec.Bce(2) : kind == 1 ? new LossSpec.SampledSoftmax(SHARED, true)
+                        : new LossSpec.Bpr(C - 1);
+                TrainBatch tb = kind == 0 ? nextItem(batch, r) : kind == 1 ? sharedNextItem(batch, r)
+                        : new TrainBatch.Candidates(batch, cand, C, null);
                 a.setWeights(read.weights());
                 b.setWeights(read.weights());
                 StepResult sa = a.lossAndGradients(tb, loss, false);
@@ -154,6 +158,27 @@ class CrossBackendParityTest {
             }
         }
         return new SeqBatch(B, L, items, events);
+    }
+
+    /** Targets per position and {@link #SHARED} negatives for the whole batch, the first equal to some position's target. */
+    private static TrainBatch.NextItem sharedNextItem(SeqBatch in, SplittableRandom r) {
+        int[] targets = new int[B * L];
+        float[] logQ = new float[B * L];
+        int some = 0;
+        for (int p = 0; p < targets.length; p++) {
+            if (in.items()[p] != 0) {
+                targets[p] = 1 + r.nextInt(N);
+                logQ[p] = -1f - 0.1f * targets[p];
+                some = targets[p];
+            }
+        }
+        int[] shared = new int[SHARED];
+        float[] sharedLogQ = new float[SHARED];
+        for (int k = 0; k < SHARED; k++) {
+            shared[k] = k == 0 ? some : 1 + r.nextInt(N);
+            sharedLogQ[k] = -1f - 0.1f * shared[k];
+        }
+        return new TrainBatch.NextItem(in, targets, null, 0, logQ, shared, sharedLogQ);
     }
 
     private static TrainBatch.NextItem nextItem(SeqBatch in, SplittableRandom r) {
