@@ -14,8 +14,8 @@ ROOT=$(pwd)
 DATA=$(realpath "${DATA:-../shared/data/sasrec/ml-1m.txt}")
 mode=${1:-train}
 threads=${2:-1}
-mvn -B -q -o -pl recsys-backend-djl -am install -DskipTests
-mvn -B -q -o -pl recsys-backend-djl dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >/dev/null
+mvn -B -q -pl recsys-backend-djl -am install -DskipTests
+mvn -B -q -pl recsys-backend-djl dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >/dev/null
 CP="recsys-backend-djl/target/classes:$(cat recsys-backend-djl/target/bench.cp)"
 export OMP_WAIT_POLICY=PASSIVE
 if [ "${TUNABLES:-0}" = 1 ]; then
