@@ -39,8 +39,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  * DjlBench train --data ../shared/data/sasrec/ml-1m.txt [--threads 1] [--steps 40] [--warmup 5] [--batch 128] [--maxlen 200]
  *               [--profile trace.json]  (PyTorch profiler over the last 2 steps, Chrome trace format)
+ *               [--loss bce|gbce] [--negatives K]  (default bce 1; K >= 16: drawn once per batch and shared, as the Trainer does)
  *     SASRec shape (ids only, d 64, 2 layers, 1 head, ffn 64, dropout 0.2, BCE with 1 negative), batches built exactly
- *     like torch_sasrec.py on a prefetch thread; per step: forward + backward (lossAndGradients), Adam(0.9, 0.98) of
+ *     like torch_sasrec.py on a prefetch thread (gbce: t = 0.75; shared negatives uniform over the catalogue); per step: forward + backward (lossAndGradients), Adam(0.9, 0.98) of
  *     recsys-api (no clipping, as the yardstick), setWeights. Reports the median ms per step and sequences/s.
  * DjlBench recommend --data ../shared/data/sasrec/ml-1m.txt [--threads 1] [--calls 1000] [--seconds 10] [--memcalls 100000]
  *     one user (history 200), catalogue of every item, stage 1 over all items, seen masked, top 100 re-ranked by stage 2,
@@ -92,7 +93,19 @@ public final class DjlBench {
         long seed = Long.parseLong(o.getOrDefault("seed", "42"));
         ModelConfig cfg = sasrec(s.numItems, maxLen);
         Weights w = Initializer.init(cfg, seed);
-        LossSpec bce = new LossSpec.Bce(1);
+        int negatives = Integer.parseInt(o.getOrDefault("negatives", "1"));
+        String lossName = o.getOrDefault("loss", "bce");
+        LossSpec spec = switch (lossName) {
+            case "bce" -> new LossSpec.Bce(negatives);
+            case "gbce" -> new LossSpec.Gbce(negatives, 0.75f);
+            default -> throw new IllegalArgumentException("--loss must be bce or gbce, found '" + lossName + "'");
+        };
+        int shared = dev.recsys.api.train.Batcher.sharesNegatives(dev.recsys.api.loss.Stage.PRETRAIN, spec) ? negatives : 0;
+        if (shared == 0 && negatives != 1) {
+            throw new IllegalArgumentException("per-position negatives are benchmarked with 1 negative (torch_sasrec.py); "
+                    + "use --negatives 1 or >= " + dev.recsys.api.train.Batcher.SHARED_THRESHOLD + " (shared), found " + negatives);
+        }
+        OUT.printf("train: loss %s with %d negative(s)%s%n", spec.name(), negatives, shared > 0 ? " shared by the batch" : " per position");
         Adam adam = new Adam(new OptimizerConfig(OptimizerConfig.Type.ADAM, 0.9f, 0.98f, 1e-8f, 0f, 0f), w);
         BlockingQueue<TrainBatch> queue = new ArrayBlockingQueue<>(4);
         Thread producer = new Thread(() -> {
@@ -100,7 +113,7 @@ public final class DjlBench {
             boolean[] seen = new boolean[s.numItems + 1];
             try {
                 while (!Thread.currentThread().isInterrupted()) {
-                    queue.put(s.sasrecBatch(batch, maxLen, r, seen));
+                    queue.put(shared > 0 ? s.sharedBatch(batch, maxLen, shared, r) : s.sasrecBatch(batch, maxLen, r, seen));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -126,7 +139,7 @@ public final class DjlBench {
                 long t0 = System.nanoTime();
                 TrainBatch b = queue.take();
                 long t1 = System.nanoTime();
-                StepResult res = m.lossAndGradients(b, bce, true);
+                StepResult res = m.lossAndGradients(b, spec, true);
                 long t2 = System.nanoTime();
                 adam.update(w, res.gradients(), 1e-3f);
                 long t3 = System.nanoTime();
@@ -357,6 +370,24 @@ public final class DjlBench {
                 }
             }
             return new TrainBatch.NextItem(new SeqBatch(b, maxLen, inp, null), pos, cand, 2, null);
+        }
+
+        /** The inputs and targets of {@link #sasrecBatch}, with K uniform negatives drawn once for the batch. */
+        TrainBatch sharedBatch(int b, int maxLen, int k, SplittableRandom r) {
+            int[] chosen = sample(b, r);
+            int[] inp = new int[b * maxLen];
+            int[] pos = new int[b * maxLen];
+            for (int row = 0; row < b; row++) {
+                int[] s = train[chosen[row]];
+                int n = Math.min(maxLen, s.length - 1);
+                System.arraycopy(s, s.length - 1 - n, inp, row * maxLen + maxLen - n, n);
+                System.arraycopy(s, s.length - n, pos, row * maxLen + maxLen - n, n);
+            }
+            int[] negs = new int[k];
+            for (int i = 0; i < k; i++) {
+                negs[i] = 1 + r.nextInt(numItems);
+            }
+            return new TrainBatch.NextItem(new SeqBatch(b, maxLen, inp, null), pos, null, 0, null, negs, null);
         }
 
         private int[] sample(int b, SplittableRandom r) {
