@@ -33,6 +33,7 @@ class TrainerTest {
         Weights w = new Weights().put("w.bias", new int[] {2}, new float[] {0f, 0f});
         float nanAtStep = -1;
         int calls;
+        final java.util.List<TrainBatch> batches = new java.util.ArrayList<>();
 
         public ModelConfig config() { return config; }
         public ItemContent content() { return null; }
@@ -45,6 +46,7 @@ class TrainerTest {
 
         public StepResult lossAndGradients(TrainBatch batch, LossSpec loss, boolean training) {
             calls++;
+            batches.add(batch);
             double shift = 0;
             int n = 0;
             for (int it : batch.input().items()) {
@@ -81,7 +83,11 @@ class TrainerTest {
     }
 
     private static TrainConfig config(int epochs, int patience, int checkpointEvery) {
-        return new TrainConfig(Stage.PRETRAIN, new LossSpec.Bce(1), Sampling.UNIFORM, epochs, 8, 0.05f, 0,
+        return config(new LossSpec.Bce(1), epochs, patience, checkpointEvery);
+    }
+
+    private static TrainConfig config(LossSpec loss, int epochs, int patience, int checkpointEvery) {
+        return new TrainConfig(Stage.PRETRAIN, loss, Sampling.UNIFORM, epochs, 8, 0.05f, 0,
                 Schedule.CONSTANT, 0f, new OptimizerConfig(OptimizerConfig.Type.ADAM, 0.9f, 0.98f, 1e-8f, 0f, 0f), 1, patience,
                 checkpointEvery, 11L);
     }
@@ -135,6 +141,25 @@ class TrainerTest {
         TrainResult r = new Trainer(resumed, config(3, 0, 0), data()).fit(atStep5);
         assertThat(r.steps()).isEqualTo(12);
         assertThat(resumed.w.data("w.bias")).containsExactly(straight.w.data("w.bias"));
+    }
+
+    @Test
+    void sixteenOrMoreNegativesAreSharedByTheBatchFewerArePerPosition() {
+        Quadratic shared = new Quadratic();
+        new Trainer(shared, config(new LossSpec.Gbce(16, 0.75f), 1, 0, 0), data()).fit();
+        assertThat(shared.batches).hasSize(4).allSatisfy(b -> {
+            TrainBatch.NextItem n = (TrainBatch.NextItem) b;
+            assertThat(n.sharesNegatives()).isTrue();
+            assertThat(n.shared()).hasSize(16);
+            assertThat(n.candidates()).isNull();
+        });
+        Quadratic perPosition = new Quadratic();
+        new Trainer(perPosition, config(new LossSpec.Bce(15), 1, 0, 0), data()).fit();
+        assertThat(perPosition.batches).hasSize(4).allSatisfy(b -> {
+            TrainBatch.NextItem n = (TrainBatch.NextItem) b;
+            assertThat(n.sharesNegatives()).isFalse();
+            assertThat(n.perRow()).isEqualTo(16);
+        });
     }
 
     @Test
