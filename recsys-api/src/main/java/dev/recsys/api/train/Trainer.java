@@ -51,7 +51,8 @@ public final class Trainer {
         }
         NegativeSampler sampler = new NegativeSampler(data.numItems(), config.sampling(), data.itemCounts());
         this.batcher = new Batcher(data, model.config().maxLen(), config.stage(), config.loss(), sampler,
-                model.config().eventTypes() > 0, Batcher.sharesNegatives(config.stage(), config.loss()));
+                model.config().eventTypes() > 0, Batcher.sharesNegatives(config.stage(), config.loss(), config.batchSize(),
+                        model.config().maxLen(), model.config().dim()));
     }
 
     public Trainer addListener(TrainingListener l) {

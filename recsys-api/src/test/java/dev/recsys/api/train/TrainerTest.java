@@ -29,7 +29,16 @@ import org.junit.jupiter.api.Test;
 class TrainerTest {
 
     static final class Quadratic implements RecModel {
-        final ModelConfig config = ModelConfig.builder().numItems(20).dim(2).heads(1).layers(0).ffnDim(2).maxLen(5).build();
+        final ModelConfig config;
+
+        Quadratic() {
+            this(2, 5);
+        }
+
+        /** A stand-in claiming the shape dim x maxLen (only the negative-sharing rule looks at it). */
+        Quadratic(int dim, int maxLen) {
+            config = ModelConfig.builder().numItems(20).dim(dim).heads(1).layers(0).ffnDim(2).maxLen(maxLen).build();
+        }
         Weights w = new Weights().put("w.bias", new int[] {2}, new float[] {0f, 0f});
         float nanAtStep = -1;
         int calls;
@@ -144,16 +153,22 @@ class TrainerTest {
     }
 
     @Test
-    void sixteenOrMoreNegativesAreSharedByTheBatchFewerArePerPosition() {
-        Quadratic shared = new Quadratic();
-        new Trainer(shared, config(new LossSpec.Gbce(16, 0.75f), 1, 0, 0), data()).fit();
-        assertThat(shared.batches).hasSize(4).allSatisfy(b -> {
+    void negativesAreSharedOnlyWhenPerPositionOnesWouldExceedTheBudget() {
+        // batch 8 x maxLen 200 x (1 + 256) x d 64 = 26.3M floats: within the 2^25 budget -> per position
+        Quadratic small = new Quadratic(64, 200);
+        new Trainer(small, config(new LossSpec.Gbce(256, 0.75f), 1, 0, 0), data()).fit();
+        assertThat(small.batches).hasSize(4).allSatisfy(b -> assertThat(((TrainBatch.NextItem) b).sharesNegatives()).isFalse());
+        // d 128 doubles it to 52.6M floats: over the budget -> one set of 256 negatives per batch
+        Quadratic big = new Quadratic(128, 200);
+        new Trainer(big, config(new LossSpec.Gbce(256, 0.75f), 1, 0, 0), data()).fit();
+        assertThat(big.batches).hasSize(4).allSatisfy(b -> {
             TrainBatch.NextItem n = (TrainBatch.NextItem) b;
             assertThat(n.sharesNegatives()).isTrue();
-            assertThat(n.shared()).hasSize(16);
+            assertThat(n.shared()).hasSize(256);
             assertThat(n.candidates()).isNull();
         });
-        Quadratic perPosition = new Quadratic();
+        // fewer than 16 negatives are never shared, however large the shape
+        Quadratic perPosition = new Quadratic(1024, 200);
         new Trainer(perPosition, config(new LossSpec.Bce(15), 1, 0, 0), data()).fit();
         assertThat(perPosition.batches).hasSize(4).allSatisfy(b -> {
             TrainBatch.NextItem n = (TrainBatch.NextItem) b;
