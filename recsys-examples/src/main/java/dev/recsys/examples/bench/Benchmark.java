@@ -279,7 +279,9 @@ public final class Benchmark {
     private static Batcher batcher(Prepared p, RecModel model, TrainConfig tc) {
         var data = p.training();
         NegativeSampler sampler = new NegativeSampler(data.numItems(), tc.sampling(), data.itemCounts());
-        return new Batcher(data, model.config().maxLen(), Stage.PRETRAIN, tc.loss(), sampler, model.config().eventTypes() > 0);
+        // the Trainer's rule: K >= Batcher.SHARED_THRESHOLD negatives are drawn once per batch and shared
+        return new Batcher(data, model.config().maxLen(), Stage.PRETRAIN, tc.loss(), sampler, model.config().eventTypes() > 0,
+                Batcher.sharesNegatives(Stage.PRETRAIN, tc.loss()));
     }
 
     /** Users with at least 2 training items (those the trainer uses). */
