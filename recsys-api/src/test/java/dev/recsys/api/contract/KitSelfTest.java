@@ -133,6 +133,31 @@ class KitSelfTest {
     }
 
     @Test
+    void aBackendThatKeepsSharedNegativesEqualToTheTargetFails() {
+        LossKit kit = new LossKit(m -> new Forwarding(m) {
+            @Override
+            public StepResult lossAndGradients(TrainBatch b, LossSpec l, boolean training) {
+                // the mutant: every position's group is [t, n_1..n_K], collisions kept (per-position candidates)
+                TrainBatch.NextItem n = (TrainBatch.NextItem) b;
+                int c = 1 + n.shared().length;
+                int[] cand = new int[n.targets().length * c];
+                for (int p = 0; p < n.targets().length; p++) {
+                    cand[p * c] = n.targets()[p];
+                    System.arraycopy(n.shared(), 0, cand, p * c + 1, c - 1);
+                }
+                TrainBatch.NextItem kept = new TrainBatch.NextItem(n.input(), n.targets(), cand, c, null);
+                return new StepResult(ReferenceBackend.evalLoss(delegate, kept, l), weights().zerosLike());
+            }
+        });
+        try {
+            assertThatThrownBy(() -> kit.sharedNegativeLossesMatchTheReference(IDS, new LossSpec.Bce(ContractFixtures.sharedNegatives().length)))
+                    .isInstanceOf(AssertionError.class).hasMessageContaining("shared");
+        } finally {
+            kit.closeBackend();
+        }
+    }
+
+    @Test
     void anUnseededDropoutFailsDeterminism() {
         DeterminismKit kit = new DeterminismKit(m -> new Forwarding(m) {
             private final java.util.Random unseeded = new java.util.Random();
