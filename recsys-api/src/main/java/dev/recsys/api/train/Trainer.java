@@ -40,6 +40,7 @@ public final class Trainer {
     private final List<TrainingListener> listeners = new ArrayList<>();
     private Validator validator;
     private CheckpointSink checkpoints;
+    private double baseline = Double.NaN;
 
     public Trainer(RecModel model, TrainConfig config, TrainingData data) {
         this.model = Objects.requireNonNull(model, "model");
@@ -62,6 +63,16 @@ public final class Trainer {
 
     public Trainer validator(Validator v) {
         this.validator = v;
+        return this;
+    }
+
+    /**
+     * The validation metric of the model as it is before training (e.g. the pre-trained model before
+     * fine-tuning). It counts as epoch 0: if no epoch beats it, {@link #fit} restores the starting
+     * weights, so a stage can never make the selected model worse on validation.
+     */
+    public Trainer baseline(double metric) {
+        this.baseline = metric;
         return this;
     }
 
@@ -112,6 +123,10 @@ public final class Trainer {
         int bestEpoch = 0;
         int bad = 0;
         Weights bestWeights = null;
+        if (resume == null && !Double.isNaN(baseline)) {
+            best = baseline;
+            bestWeights = master.copy();
+        }
         if (resume != null) {
             master = resume.weights().copy();
             model.setWeights(master);

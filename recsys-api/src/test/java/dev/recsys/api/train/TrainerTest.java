@@ -127,6 +127,20 @@ class TrainerTest {
     }
 
     @Test
+    void aStageThatNeverBeatsItsBaselineKeepsTheStartingWeights() {
+        Quadratic m = new Quadratic();
+        m.w = new Weights().put("w.bias", new int[] {2}, new float[] {0.2f, 0f});
+        // validation prefers w[0] = 0.2 exactly: the start; every epoch moves away from it
+        TrainResult r = new Trainer(m, config(3, 0, 0), data())
+                .baseline(0.0)
+                .validator(model -> -Math.abs(model.weights().data("w.bias")[0] - 0.2))
+                .fit();
+        assertThat(r.bestEpoch()).isZero();
+        assertThat(r.epochs()).isEqualTo(3);
+        assertThat(m.w.data("w.bias")).containsExactly(0.2f, 0f);
+    }
+
+    @Test
     void aNanLossStopsWithAClearError() {
         Quadratic m = new Quadratic();
         m.nanAtStep = 3;

@@ -86,7 +86,9 @@ final class Progress implements TrainingListener {
         }
         out.printf(Locale.ROOT, "%s done: %d epochs, %d steps, %.1f s, %.0f seq/s%s%n", stage, r.epochs(), r.steps(), r.seconds(),
                 r.sequencesPerSecond(), Double.isNaN(r.bestMetric()) ? "" : String.format(Locale.ROOT,
-                        ", best validation %.4f at epoch %d%s", r.bestMetric(), r.bestEpoch(), r.stoppedEarly() ? " (early stop)" : ""));
+                        ", best validation %.4f %s%s", r.bestMetric(),
+                        r.bestEpoch() == 0 ? "before this stage (kept the starting weights)" : "at epoch " + r.bestEpoch(),
+                        r.stoppedEarly() ? " (early stop)" : ""));
         out.flush();
     }
 }

@@ -119,7 +119,7 @@ final class QuickstartCommand implements Callable<Integer> {
             double best = results.get(0).metric("ndcg@10");
             double pop = results.get(2).metric("ndcg@10");
             double markov = results.get(3).metric("ndcg@10");
-            out.printf(Locale.ROOT, "NDCG@10: the model %.4f vs most popular %.4f (%.1fx) and markov %.4f (%.1fx)%n", best, pop,
+            out.printf(Locale.ROOT, "NDCG@10: the model %.4f vs most popular %.4f (%.2fx) and markov %.4f (%.2fx)%n", best, pop,
                     best / pop, markov, best / markov);
 
             out.println();

@@ -187,6 +187,10 @@ public final class Workflow {
             int rerank = Math.max(1, c.eval().rerank());
             Trainer t = new Trainer(model, tc, p.training())
                     .validator(m -> evaluate(m, p, c, Target.VALIDATION, rerank, Protocol.full(), valUsers).metric(metric));
+            if (!skipPretrain && tc.evalEveryEpochs() > 0) {
+                // fine-tuning must beat the pre-trained model re-ranked as it is, or it is undone
+                t.baseline(evaluate(model, p, c, Target.VALIDATION, rerank, Protocol.full(), valUsers).metric(metric));
+            }
             listeners.forEach(t::addListener);
             if (checkpointDir != null) {
                 t.checkpoints(st -> saveTraining(checkpointDir, model, p, c, backend, Stage.FINETUNE, st));
