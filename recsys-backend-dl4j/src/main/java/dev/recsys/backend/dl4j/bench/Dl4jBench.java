@@ -35,7 +35,9 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * Dl4jBench train     [--backend dl4j] --data ../shared/data/sasrec/ml-1m.txt [--threads 1] [--steps 30] [--warmup 5]
- *                     [--batch 128] [--maxlen 50] [--heads 1] [--layers 2]
+ *                     [--batch 128] [--maxlen 50] [--heads 1] [--layers 2] [--loss bce|gbce] [--negatives K]
+ *     (default bce with 1 negative per position; K >= 16 negatives are drawn once per batch, uniformly, and shared by
+ *     every position, as the Trainer does; gbce with t = 0.75)
  *     SASRec shape on ML-1M (ids only, d 64, ffn 64, dropout 0.2, BCE with 1 negative), one negative per position drawn
  *     outside the user's history; per step lossAndGradients (training), Adam(0.9, 0.98) of recsys-api, setWeights.
  *     Reports the median ms per step with its parts, steps/s, peak resident memory (VmHWM).
@@ -87,13 +89,25 @@ public final class Dl4jBench {
         int batch = Integer.parseInt(o.getOrDefault("batch", "128"));
         ModelConfig cfg = config(s.numItems, o);
         Weights w = Initializer.init(cfg, 42);
-        LossSpec bce = new LossSpec.Bce(1);
+        int negatives = Integer.parseInt(o.getOrDefault("negatives", "1"));
+        String lossName = o.getOrDefault("loss", "bce");
+        LossSpec bce = switch (lossName) {
+            case "bce" -> new LossSpec.Bce(negatives);
+            case "gbce" -> new LossSpec.Gbce(negatives, 0.75f);
+            default -> throw new IllegalArgumentException("--loss must be bce or gbce, found '" + lossName + "'");
+        };
+        int shared = dev.recsys.api.train.Batcher.sharesNegatives(dev.recsys.api.loss.Stage.PRETRAIN, bce) ? negatives : 0;
+        if (shared == 0 && negatives != 1) {
+            throw new IllegalArgumentException("per-position negatives are benchmarked with 1 negative; use --negatives 1 or >= "
+                    + dev.recsys.api.train.Batcher.SHARED_THRESHOLD + " (shared), found " + negatives);
+        }
+        OUT.printf("train: loss %s with %d negative(s)%s%n", bce.name(), negatives, shared > 0 ? " shared by the batch" : " per position");
         Adam adam = new Adam(new OptimizerConfig(OptimizerConfig.Type.ADAM, 0.9f, 0.98f, 1e-8f, 0f, 0f), w);
         SplittableRandom r = new SplittableRandom(42);
         boolean[] seen = new boolean[s.numItems + 1];
         List<TrainBatch> batches = new ArrayList<>();
         for (int i = 0; i < Math.min(steps, 8); i++) {
-            batches.add(s.batch(batch, cfg.maxLen(), r, seen));
+            batches.add(s.batch(batch, cfg.maxLen(), r, seen, shared));
         }
         double[] total = new double[steps];
         double[] fb = new double[steps];
@@ -282,7 +296,8 @@ public final class Dl4jBench {
         }
 
         /** B users without replacement, left-padded to maxLen, target = next item, one negative outside the history. */
-        TrainBatch batch(int b, int maxLen, SplittableRandom r, boolean[] seen) {
+        /** One batch; with {@code shared > 0} the same inputs and targets with that many negatives shared by the batch. */
+        TrainBatch batch(int b, int maxLen, SplittableRandom r, boolean[] seen, int shared) {
             int[] u = users.clone();
             for (int i = 0; i < b; i++) {
                 int j = i + r.nextInt(u.length - i);
@@ -314,6 +329,13 @@ public final class Dl4jBench {
                 for (int v : s) {
                     seen[v] = false;
                 }
+            }
+            if (shared > 0) {
+                int[] negs = new int[shared];
+                for (int k = 0; k < shared; k++) {
+                    negs[k] = 1 + r.nextInt(numItems);
+                }
+                return new TrainBatch.NextItem(new SeqBatch(b, maxLen, inp, null), pos, null, 0, null, negs, null);
             }
             return new TrainBatch.NextItem(new SeqBatch(b, maxLen, inp, null), pos, cand, 2, null);
         }
