@@ -17,7 +17,9 @@ import java.util.SplittableRandom;
  * labels 1, 0, …; MSE: the positive alone with its rating as label).
  *
  * <p>Shared negatives (pre-training with bce, gbce or sampled softmax, when asked for; the
- * {@link Trainer} asks when {@code K >= }{@value #SHARED_THRESHOLD}): the K negatives are drawn
+ * {@link Trainer} asks when {@code K >= }{@value #SHARED_THRESHOLD} and per-position negatives
+ * would exceed {@link #PER_POSITION_BUDGET}, see
+ * {@link #sharesNegatives(Stage, LossSpec, int, int, int)}): the K negatives are drawn
  * once per batch from the sampler's distribution, without excluding any target, and shared by
  * every position ({@link TrainBatch.NextItem#shared()}); a negative that equals a position's
  * target is dropped from that position's group by the loss. Otherwise K negatives are drawn per
@@ -25,9 +27,9 @@ import java.util.SplittableRandom;
  */
 public final class Batcher {
     /**
-     * The rule the {@link Trainer} applies: pre-training ranking losses with at least this many
-     * negatives draw them once per batch and share them by all positions
-     * ({@link #sharesNegatives(Stage, LossSpec)}).
+     * Pre-training ranking losses with fewer negatives never share them; from this many on the
+     * {@link Trainer} shares them when per-position ones would exceed {@link #PER_POSITION_BUDGET}
+     * ({@link #sharesNegatives(Stage, LossSpec, int, int, int)}).
      */
     public static final int SHARED_THRESHOLD = 16;
 
@@ -68,10 +70,6 @@ public final class Batcher {
         this.shareNegatives = shareNegatives && stage == Stage.PRETRAIN && !(loss instanceof LossSpec.SoftmaxCe);
     }
 
-    /**
-     * The rule: K >= {@value #SHARED_THRESHOLD} negatives of a pre-training ranking loss (bce, gbce,
-     * sampled softmax) are drawn once per batch and shared by all positions.
-     */
     /**
      * Per-position negatives are kept while the gathered candidate vectors of a batch,
      * {@code batchSize × maxLen × (1 + K) × d} floats, stay within this budget (128 MiB): they give

@@ -279,9 +279,9 @@ public final class Benchmark {
     private static Batcher batcher(Prepared p, RecModel model, TrainConfig tc) {
         var data = p.training();
         NegativeSampler sampler = new NegativeSampler(data.numItems(), tc.sampling(), data.itemCounts());
-        // the Trainer's rule: K >= Batcher.SHARED_THRESHOLD negatives are drawn once per batch and shared
+        // the Trainer's rule for drawing negatives once per batch and sharing them
         return new Batcher(data, model.config().maxLen(), Stage.PRETRAIN, tc.loss(), sampler, model.config().eventTypes() > 0,
-                Batcher.sharesNegatives(Stage.PRETRAIN, tc.loss()));
+                Batcher.sharesNegatives(Stage.PRETRAIN, tc.loss(), tc.batchSize(), model.config().maxLen(), model.config().dim()));
     }
 
     /** Users with at least 2 training items (those the trainer uses). */

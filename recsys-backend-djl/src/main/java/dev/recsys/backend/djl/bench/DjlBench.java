@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  * DjlBench train --data ../shared/data/sasrec/ml-1m.txt [--threads 1] [--steps 40] [--warmup 5] [--batch 128] [--maxlen 200]
  *               [--profile trace.json]  (PyTorch profiler over the last 2 steps, Chrome trace format)
- *               [--loss bce|gbce] [--negatives K]  (default bce 1; K >= 16: drawn once per batch and shared, as the Trainer does)
+ *               [--loss bce|gbce] [--negatives K]  (default bce 1; K > 1 must be shared by the Trainer's rule: drawn once per batch, uniformly)
  *     SASRec shape (ids only, d 64, 2 layers, 1 head, ffn 64, dropout 0.2, BCE with 1 negative), batches built exactly
  *     like torch_sasrec.py on a prefetch thread (gbce: t = 0.75; shared negatives uniform over the catalogue); per step: forward + backward (lossAndGradients), Adam(0.9, 0.98) of
  *     recsys-api (no clipping, as the yardstick), setWeights. Reports the median ms per step and sequences/s.
@@ -100,10 +100,11 @@ public final class DjlBench {
             case "gbce" -> new LossSpec.Gbce(negatives, 0.75f);
             default -> throw new IllegalArgumentException("--loss must be bce or gbce, found '" + lossName + "'");
         };
-        int shared = dev.recsys.api.train.Batcher.sharesNegatives(dev.recsys.api.loss.Stage.PRETRAIN, spec) ? negatives : 0;
+        int shared = dev.recsys.api.train.Batcher.sharesNegatives(dev.recsys.api.loss.Stage.PRETRAIN, spec, batch, maxLen, cfg.dim())
+                ? negatives : 0;
         if (shared == 0 && negatives != 1) {
-            throw new IllegalArgumentException("per-position negatives are benchmarked with 1 negative (torch_sasrec.py); "
-                    + "use --negatives 1 or >= " + dev.recsys.api.train.Batcher.SHARED_THRESHOLD + " (shared), found " + negatives);
+            throw new IllegalArgumentException("per-position negatives are benchmarked with 1 negative; " + negatives
+                    + " negatives at this shape would be per position by the Trainer's rule (Batcher.sharesNegatives); use --negatives 1 or a shape/K over its budget");
         }
         OUT.printf("train: loss %s with %d negative(s)%s%n", spec.name(), negatives, shared > 0 ? " shared by the batch" : " per position");
         Adam adam = new Adam(new OptimizerConfig(OptimizerConfig.Type.ADAM, 0.9f, 0.98f, 1e-8f, 0f, 0f), w);

@@ -36,8 +36,8 @@ import java.util.SplittableRandom;
  * <pre>
  * Dl4jBench train     [--backend dl4j] --data ../shared/data/sasrec/ml-1m.txt [--threads 1] [--steps 30] [--warmup 5]
  *                     [--batch 128] [--maxlen 50] [--heads 1] [--layers 2] [--loss bce|gbce] [--negatives K]
- *     (default bce with 1 negative per position; K >= 16 negatives are drawn once per batch, uniformly, and shared by
- *     every position, as the Trainer does; gbce with t = 0.75)
+ *     (default bce with 1 negative per position; K > 1 negatives must be shared by the Trainer's rule, see
+ *     Batcher.sharesNegatives: drawn once per batch, uniformly, and shared by every position; gbce with t = 0.75)
  *     SASRec shape on ML-1M (ids only, d 64, ffn 64, dropout 0.2, BCE with 1 negative), one negative per position drawn
  *     outside the user's history; per step lossAndGradients (training), Adam(0.9, 0.98) of recsys-api, setWeights.
  *     Reports the median ms per step with its parts, steps/s, peak resident memory (VmHWM).
@@ -96,10 +96,11 @@ public final class Dl4jBench {
             case "gbce" -> new LossSpec.Gbce(negatives, 0.75f);
             default -> throw new IllegalArgumentException("--loss must be bce or gbce, found '" + lossName + "'");
         };
-        int shared = dev.recsys.api.train.Batcher.sharesNegatives(dev.recsys.api.loss.Stage.PRETRAIN, bce) ? negatives : 0;
+        int shared = dev.recsys.api.train.Batcher.sharesNegatives(dev.recsys.api.loss.Stage.PRETRAIN, bce, batch, cfg.maxLen(), cfg.dim())
+                ? negatives : 0;
         if (shared == 0 && negatives != 1) {
-            throw new IllegalArgumentException("per-position negatives are benchmarked with 1 negative; use --negatives 1 or >= "
-                    + dev.recsys.api.train.Batcher.SHARED_THRESHOLD + " (shared), found " + negatives);
+            throw new IllegalArgumentException("per-position negatives are benchmarked with 1 negative; " + negatives
+                    + " negatives at this shape would be per position by the Trainer's rule (Batcher.sharesNegatives); use --negatives 1 or a shape/K over its budget");
         }
         OUT.printf("train: loss %s with %d negative(s)%s%n", bce.name(), negatives, shared > 0 ? " shared by the batch" : " per position");
         Adam adam = new Adam(new OptimizerConfig(OptimizerConfig.Type.ADAM, 0.9f, 0.98f, 1e-8f, 0f, 0f), w);
