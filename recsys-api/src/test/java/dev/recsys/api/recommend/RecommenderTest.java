@@ -41,12 +41,12 @@ class RecommenderTest {
             }
             return s;
         }
-        public float[] userVectors(SeqBatch b) { throw new UnsupportedOperationException("not used"); }
-        public float[] itemVectors() { throw new UnsupportedOperationException("not used"); }
-        public StepResult lossAndGradients(TrainBatch b, LossSpec l, boolean t) { throw new UnsupportedOperationException("not used"); }
-        public Weights weights() { throw new UnsupportedOperationException("not used"); }
-        public void setWeights(Weights w) { throw new UnsupportedOperationException("not used"); }
-        public ForwardTrace trace(SeqBatch b, int[] c, int p) { throw new UnsupportedOperationException("not used"); }
+        public float[] userVectors(SeqBatch b) { throw new UnsupportedOperationException("the recommender never calls this"); }
+        public float[] itemVectors() { throw new UnsupportedOperationException("the recommender never calls this"); }
+        public StepResult lossAndGradients(TrainBatch b, LossSpec l, boolean t) { throw new UnsupportedOperationException("the recommender never calls this"); }
+        public Weights weights() { throw new UnsupportedOperationException("the recommender never calls this"); }
+        public void setWeights(Weights w) { throw new UnsupportedOperationException("the recommender never calls this"); }
+        public ForwardTrace trace(SeqBatch b, int[] c, int p) { throw new UnsupportedOperationException("the recommender never calls this"); }
         public void close() { }
     }
 
