@@ -14,6 +14,7 @@ import dev.recsys.api.spi.BackendOptions;
 import dev.recsys.api.spi.RecModel;
 import dev.recsys.api.spi.StepResult;
 import dev.recsys.api.train.Adam;
+import dev.recsys.api.train.YardstickBatches;
 import dev.recsys.backend.djl.DjlBackendProvider;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -66,10 +67,10 @@ public final class DjlBench {
         int threads = Integer.parseInt(o.getOrDefault("threads", "1"));
         OUT.printf("env: GLIBC_TUNABLES=%s OMP_WAIT_POLICY=%s OMP_NUM_THREADS=%s; java %s%n", System.getenv("GLIBC_TUNABLES"),
                 System.getenv("OMP_WAIT_POLICY"), System.getenv("OMP_NUM_THREADS"), System.getProperty("java.version"));
-        Sequences s = Sequences.load(Paths.get(data));
+        YardstickBatches s = YardstickBatches.load(Paths.get(data));
         try (Backend backend = new DjlBackendProvider().create(new BackendOptions(threads, 1, null))) {
             OUT.printf("backend: %s, %d intra-op thread(s); data: %d users, %d items%n", backend.engineVersion(), threads,
-                    s.train.length, s.numItems);
+                    s.train().length, s.numItems());
             switch (args[0]) {
                 case "train" -> train(backend, s, o);
                 case "recommend" -> recommend(backend, s, o);
@@ -85,13 +86,13 @@ public final class DjlBench {
 
     // ------------------------------------------------------------------ train
 
-    private static void train(Backend backend, Sequences s, Map<String, String> o) throws Exception {
+    private static void train(Backend backend, YardstickBatches s, Map<String, String> o) throws Exception {
         int steps = Integer.parseInt(o.getOrDefault("steps", "40"));
         int warmup = Integer.parseInt(o.getOrDefault("warmup", "5"));
         int batch = Integer.parseInt(o.getOrDefault("batch", "128"));
         int maxLen = Integer.parseInt(o.getOrDefault("maxlen", "200"));
         long seed = Long.parseLong(o.getOrDefault("seed", "42"));
-        ModelConfig cfg = sasrec(s.numItems, maxLen);
+        ModelConfig cfg = sasrec(s.numItems(), maxLen);
         Weights w = Initializer.init(cfg, seed);
         int negatives = Integer.parseInt(o.getOrDefault("negatives", "1"));
         String lossName = o.getOrDefault("loss", "bce");
@@ -111,10 +112,10 @@ public final class DjlBench {
         BlockingQueue<TrainBatch> queue = new ArrayBlockingQueue<>(4);
         Thread producer = new Thread(() -> {
             SplittableRandom r = new SplittableRandom(seed);
-            boolean[] seen = new boolean[s.numItems + 1];
+            boolean[] seen = new boolean[s.numItems() + 1];
             try {
                 while (!Thread.currentThread().isInterrupted()) {
-                    queue.put(shared > 0 ? s.sharedBatch(batch, maxLen, shared, r) : s.sasrecBatch(batch, maxLen, r, seen));
+                    queue.put(s.batch(batch, maxLen, r, seen, shared));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -180,20 +181,20 @@ public final class DjlBench {
 
     // ------------------------------------------------------------------ recommend
 
-    private static void recommend(Backend backend, Sequences s, Map<String, String> o) throws Exception {
+    private static void recommend(Backend backend, YardstickBatches s, Map<String, String> o) throws Exception {
         int calls = Integer.parseInt(o.getOrDefault("calls", "1000"));
         int seconds = Integer.parseInt(o.getOrDefault("seconds", "10"));
         int memCalls = Integer.parseInt(o.getOrDefault("memcalls", "100000"));
         int maxLen = 200;
-        ModelConfig cfg = sasrec(s.numItems, maxLen);
+        ModelConfig cfg = sasrec(s.numItems(), maxLen);
         List<int[]> histories = new ArrayList<>();
-        for (int[] seq : s.train) {
+        for (int[] seq : s.train()) {
             if (seq != null && seq.length >= maxLen) {
                 histories.add(Arrays.copyOfRange(seq, seq.length - maxLen, seq.length));
             }
         }
         OUT.printf("recommend: %d users with a history of %d, catalogue %d, re-rank 100, top 10%n", histories.size(), maxLen,
-                s.numItems);
+                s.numItems());
         try (RecModel m = backend.create(cfg, null, Initializer.init(cfg, 7), 7)) {
             Recommender rec = new Recommender(m, 100);
             long c0 = System.nanoTime();
@@ -217,7 +218,7 @@ public final class DjlBench {
             SeqBatch one = rec.toBatch(new int[][] {histories.get(0)}, null);
             int[] cands = new int[100];
             for (int i = 0; i < 100; i++) {
-                cands[i] = 1 + i * 17 % s.numItems;
+                cands[i] = 1 + i * 17 % s.numItems();
             }
             for (int i = 0; i < calls; i++) {
                 long t0 = System.nanoTime();
@@ -300,106 +301,5 @@ public final class DjlBench {
             o.put(args[i].substring(2), args[++i]);
         }
         return o;
-    }
-
-    /** ML-1M in the SASRec format ({@code user item} per line, chronological), split leave-one-out like torch_sasrec.py. */
-    static final class Sequences {
-        final int[][] train;
-        final int numItems;
-        final int[] users;
-
-        private Sequences(int[][] train, int numItems, int[] users) {
-            this.train = train;
-            this.numItems = numItems;
-            this.users = users;
-        }
-
-        static Sequences load(Path path) throws IOException {
-            Map<Integer, List<Integer>> seqs = new HashMap<>();
-            int maxItem = 0;
-            int maxUser = 0;
-            try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    String[] f = line.trim().split("\\s+");
-                    if (f.length < 2) {
-                        continue;
-                    }
-                    int u = Integer.parseInt(f[0]);
-                    int i = Integer.parseInt(f[1]);
-                    seqs.computeIfAbsent(u, k -> new ArrayList<>()).add(i);
-                    maxItem = Math.max(maxItem, i);
-                    maxUser = Math.max(maxUser, u);
-                }
-            }
-            int[][] train = new int[maxUser + 1][];
-            int[] users = seqs.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
-            for (int u : users) {
-                List<Integer> s = seqs.get(u);
-                int keep = s.size() < 3 ? s.size() : s.size() - 2;
-                train[u] = s.subList(0, keep).stream().mapToInt(Integer::intValue).toArray();
-            }
-            return new Sequences(train, maxItem, users);
-        }
-
-        /** One batch as torch_sasrec.py's {@code batch}: B users without replacement, fixed length maxLen, one negative per position. */
-        TrainBatch sasrecBatch(int b, int maxLen, SplittableRandom r, boolean[] seen) {
-            int[] chosen = sample(b, r);
-            int[] inp = new int[b * maxLen];
-            int[] pos = new int[b * maxLen];
-            int[] cand = new int[b * maxLen * 2];
-            for (int row = 0; row < b; row++) {
-                int[] s = train[chosen[row]];
-                for (int v : s) {
-                    seen[v] = true;
-                }
-                int n = Math.min(maxLen, s.length - 1);
-                for (int k = 0; k < n; k++) {
-                    int dst = row * maxLen + maxLen - n + k;
-                    int src = s.length - 1 - n + k;
-                    inp[dst] = s[src];
-                    pos[dst] = s[src + 1];
-                    int neg;
-                    do {
-                        neg = 1 + r.nextInt(numItems);
-                    } while (seen[neg]);
-                    cand[dst * 2] = pos[dst];
-                    cand[dst * 2 + 1] = neg;
-                }
-                for (int v : s) {
-                    seen[v] = false;
-                }
-            }
-            return new TrainBatch.NextItem(new SeqBatch(b, maxLen, inp, null), pos, cand, 2, null);
-        }
-
-        /** The inputs and targets of {@link #sasrecBatch}, with K uniform negatives drawn once for the batch. */
-        TrainBatch sharedBatch(int b, int maxLen, int k, SplittableRandom r) {
-            int[] chosen = sample(b, r);
-            int[] inp = new int[b * maxLen];
-            int[] pos = new int[b * maxLen];
-            for (int row = 0; row < b; row++) {
-                int[] s = train[chosen[row]];
-                int n = Math.min(maxLen, s.length - 1);
-                System.arraycopy(s, s.length - 1 - n, inp, row * maxLen + maxLen - n, n);
-                System.arraycopy(s, s.length - n, pos, row * maxLen + maxLen - n, n);
-            }
-            int[] negs = new int[k];
-            for (int i = 0; i < k; i++) {
-                negs[i] = 1 + r.nextInt(numItems);
-            }
-            return new TrainBatch.NextItem(new SeqBatch(b, maxLen, inp, null), pos, null, 0, null, negs, null);
-        }
-
-        private int[] sample(int b, SplittableRandom r) {
-            int[] u = users.clone();
-            for (int i = 0; i < b; i++) {
-                int j = i + r.nextInt(u.length - i);
-                int t = u[i];
-                u[i] = u[j];
-                u[j] = t;
-            }
-            return Arrays.copyOf(u, b);
-        }
     }
 }

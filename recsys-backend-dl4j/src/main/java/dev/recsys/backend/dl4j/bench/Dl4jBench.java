@@ -14,6 +14,7 @@ import dev.recsys.api.spi.Backends;
 import dev.recsys.api.spi.RecModel;
 import dev.recsys.api.spi.StepResult;
 import dev.recsys.api.train.Adam;
+import dev.recsys.api.train.YardstickBatches;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -60,14 +61,14 @@ public final class Dl4jBench {
         Map<String, String> o = options(args);
         String name = o.getOrDefault("backend", "dl4j");
         int threads = Integer.parseInt(o.getOrDefault("threads", "1"));
-        Sequences s = Sequences.load(Paths.get(o.getOrDefault("data", "../shared/data/sasrec/ml-1m.txt")));
+        YardstickBatches s = YardstickBatches.load(Paths.get(o.getOrDefault("data", "../shared/data/sasrec/ml-1m.txt")));
         OUT.printf("env: GLIBC_TUNABLES=%s OMP_NUM_THREADS=%s OMP_WAIT_POLICY=%s; java %s; javacpp maxbytes=%s maxphysicalbytes=%s%n",
                 System.getenv("GLIBC_TUNABLES"), System.getenv("OMP_NUM_THREADS"), System.getenv("OMP_WAIT_POLICY"),
                 System.getProperty("java.version"), System.getProperty("org.bytedeco.javacpp.maxbytes"),
                 System.getProperty("org.bytedeco.javacpp.maxphysicalbytes"));
         try (Backend backend = Backends.create(name, new BackendOptions(threads, 1, null))) {
             OUT.printf("backend: %s (%s), %d thread(s); data: %d users, %d items%n", backend.name(), backend.engineVersion(), threads,
-                    s.users.length, s.numItems);
+                    s.users().length, s.numItems());
             switch (args[0]) {
                 case "train" -> train(backend, s, o);
                 case "recommend" -> recommend(backend, s, o);
@@ -83,11 +84,11 @@ public final class Dl4jBench {
                 .maxLen(Integer.parseInt(o.getOrDefault("maxlen", "50"))).dropout(0.2f).layerNormEps(1e-8f).build();
     }
 
-    private static void train(Backend backend, Sequences s, Map<String, String> o) {
+    private static void train(Backend backend, YardstickBatches s, Map<String, String> o) {
         int steps = Integer.parseInt(o.getOrDefault("steps", "30"));
         int warmup = Integer.parseInt(o.getOrDefault("warmup", "5"));
         int batch = Integer.parseInt(o.getOrDefault("batch", "128"));
-        ModelConfig cfg = config(s.numItems, o);
+        ModelConfig cfg = config(s.numItems(), o);
         Weights w = Initializer.init(cfg, 42);
         int negatives = Integer.parseInt(o.getOrDefault("negatives", "1"));
         String lossName = o.getOrDefault("loss", "bce");
@@ -105,7 +106,7 @@ public final class Dl4jBench {
         OUT.printf("train: loss %s with %d negative(s)%s%n", bce.name(), negatives, shared > 0 ? " shared by the batch" : " per position");
         Adam adam = new Adam(new OptimizerConfig(OptimizerConfig.Type.ADAM, 0.9f, 0.98f, 1e-8f, 0f, 0f), w);
         SplittableRandom r = new SplittableRandom(42);
-        boolean[] seen = new boolean[s.numItems + 1];
+        boolean[] seen = new boolean[s.numItems() + 1];
         List<TrainBatch> batches = new ArrayList<>();
         for (int i = 0; i < Math.min(steps, 8); i++) {
             batches.add(s.batch(batch, cfg.maxLen(), r, seen, shared));
@@ -163,13 +164,13 @@ public final class Dl4jBench {
         OUT.println(sb);
     }
 
-    private static void recommend(Backend backend, Sequences s, Map<String, String> o) {
+    private static void recommend(Backend backend, YardstickBatches s, Map<String, String> o) {
         int calls = Integer.parseInt(o.getOrDefault("calls", "300"));
-        ModelConfig cfg = config(s.numItems, o);
+        ModelConfig cfg = config(s.numItems(), o);
         int maxLen = cfg.maxLen();
         List<int[]> histories = new ArrayList<>();
-        for (int u : s.users) {
-            int[] seq = s.train[u];
+        for (int u : s.users()) {
+            int[] seq = s.train()[u];
             if (seq.length >= maxLen) {
                 histories.add(Arrays.copyOfRange(seq, seq.length - maxLen, seq.length));
             }
@@ -195,7 +196,7 @@ public final class Dl4jBench {
             SeqBatch one = rec.toBatch(new int[][] {histories.get(0)}, null);
             int[] cands = new int[100];
             for (int i = 0; i < 100; i++) {
-                cands[i] = 1 + i * 17 % s.numItems;
+                cands[i] = 1 + i * 17 % s.numItems();
             }
             double[] s1 = new double[calls];
             double[] s2 = new double[calls];
@@ -215,7 +216,7 @@ public final class Dl4jBench {
             Arrays.sort(lat);
             OUT.printf("recommend: history %d, catalogue %d, re-rank 100, top 10; %d calls on one thread: p50 %.2f ms, p99 %.2f ms "
                     + "(stage 1 alone p50 %.2f ms, stage 2 of 100 alone p50 %.2f ms); CPU time of the calling thread per "
-                    + "recommendation p50 %.2f ms%n", maxLen, s.numItems, calls, pct(lat, 50),
+                    + "recommendation p50 %.2f ms%n", maxLen, s.numItems(), calls, pct(lat, 50),
                     pct(lat, 99), median(s1, 0), median(s2, 0), median(cpu, 0));
         }
     }
@@ -254,91 +255,5 @@ public final class Dl4jBench {
             o.put(args[i].substring(2), args[++i]);
         }
         return o;
-    }
-
-    /** ML-1M in the SASRec format ({@code user item} per line, chronological); the last two items of each user held out. */
-    static final class Sequences {
-        final int[][] train;
-        final int numItems;
-        final int[] users;
-
-        private Sequences(int[][] train, int numItems, int[] users) {
-            this.train = train;
-            this.numItems = numItems;
-            this.users = users;
-        }
-
-        static Sequences load(Path path) throws IOException {
-            Map<Integer, List<Integer>> seqs = new HashMap<>();
-            int maxItem = 0;
-            int maxUser = 0;
-            try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    String[] f = line.trim().split("\\s+");
-                    if (f.length < 2) {
-                        continue;
-                    }
-                    int u = Integer.parseInt(f[0]);
-                    int i = Integer.parseInt(f[1]);
-                    seqs.computeIfAbsent(u, k -> new ArrayList<>()).add(i);
-                    maxItem = Math.max(maxItem, i);
-                    maxUser = Math.max(maxUser, u);
-                }
-            }
-            int[][] train = new int[maxUser + 1][];
-            int[] users = seqs.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
-            for (int u : users) {
-                List<Integer> s = seqs.get(u);
-                int keep = s.size() < 3 ? s.size() : s.size() - 2;
-                train[u] = s.subList(0, keep).stream().mapToInt(Integer::intValue).toArray();
-            }
-            return new Sequences(train, maxItem, users);
-        }
-
-        /** B users without replacement, left-padded to maxLen, target = next item, one negative outside the history. */
-        /** One batch; with {@code shared > 0} the same inputs and targets with that many negatives shared by the batch. */
-        TrainBatch batch(int b, int maxLen, SplittableRandom r, boolean[] seen, int shared) {
-            int[] u = users.clone();
-            for (int i = 0; i < b; i++) {
-                int j = i + r.nextInt(u.length - i);
-                int t = u[i];
-                u[i] = u[j];
-                u[j] = t;
-            }
-            int[] inp = new int[b * maxLen];
-            int[] pos = new int[b * maxLen];
-            int[] cand = new int[b * maxLen * 2];
-            for (int row = 0; row < b; row++) {
-                int[] s = train[u[row]];
-                for (int v : s) {
-                    seen[v] = true;
-                }
-                int n = Math.min(maxLen, s.length - 1);
-                for (int k = 0; k < n; k++) {
-                    int dst = row * maxLen + maxLen - n + k;
-                    int src = s.length - 1 - n + k;
-                    inp[dst] = s[src];
-                    pos[dst] = s[src + 1];
-                    int neg;
-                    do {
-                        neg = 1 + r.nextInt(numItems);
-                    } while (seen[neg]);
-                    cand[dst * 2] = pos[dst];
-                    cand[dst * 2 + 1] = neg;
-                }
-                for (int v : s) {
-                    seen[v] = false;
-                }
-            }
-            if (shared > 0) {
-                int[] negs = new int[shared];
-                for (int k = 0; k < shared; k++) {
-                    negs[k] = 1 + r.nextInt(numItems);
-                }
-                return new TrainBatch.NextItem(new SeqBatch(b, maxLen, inp, null), pos, null, 0, null, negs, null);
-            }
-            return new TrainBatch.NextItem(new SeqBatch(b, maxLen, inp, null), pos, cand, 2, null);
-        }
     }
 }
