@@ -14,12 +14,15 @@ public sealed interface TrainBatch permits TrainBatch.NextItem, TrainBatch.Candi
      * <ul>
      * <li>per position: {@code candidates [B*L*C]} with {@code C = 1 + K} (target first, then K
      *     negatives drawn for that position), {@code shared} null;</li>
-     * <li>shared by the whole batch: {@code shared [K]} negatives drawn once for the batch,
-     *     {@code candidates} null and {@code perRow} 0. A counted position with target t then has
-     *     the candidate group {@code [t, n_1..n_K]} with every {@code n_k == t} dropped from that
+     * <li>shared: {@code candidates} null and {@code perRow} 0, and either K negatives shared by the
+     *     whole batch ({@code shared [K]}, {@code sharedByRow} false) or K negatives per sequence row
+     *     shared by that row's positions ({@code shared [B*K]}, row b's at {@code [b*K, (b+1)*K)},
+     *     {@code sharedByRow} true). A counted position with target t then has the candidate group
+     *     {@code [t, n_1..n_K]} (its row's negatives) with every {@code n_k == t} dropped from that
      *     position's group (it adds nothing to the loss and gets a zero gradient; a logit of -inf in
      *     the softmax). The engine computes the negative logits as one product
-     *     {@code U [B*L, d] x V_neg^T [d, K]}.</li>
+     *     {@code U [B*L, d] x V_neg^T [d, K]} (batch) or one batched product
+     *     {@code U [B, L, d] x V_neg^T [B, d, K]} (per row).</li>
      * </ul>
      * Full softmax carries neither ({@code candidates} and {@code shared} null).
      *
@@ -31,11 +34,13 @@ public sealed interface TrainBatch permits TrainBatch.NextItem, TrainBatch.Candi
      * @param logQ       log sampling probability for the log-Q correction, null when not used: per
      *                   candidate {@code [B*L*C]} with per-position candidates; of each position's
      *                   target {@code [B*L]} with shared negatives
-     * @param shared     K negative item ids shared by every position of the batch, or null
-     * @param sharedLogQ {@code [K]} log Q of each shared negative (set exactly when {@code logQ} is), or null
+     * @param shared      shared negative item ids ({@code [K]} or, by row, {@code [B*K]}), or null
+     * @param sharedLogQ  log Q of each shared negative, the same length as {@code shared} (set exactly
+     *                    when {@code logQ} is), or null
+     * @param sharedByRow whether {@code shared} holds K negatives per sequence row rather than K for the batch
      */
-    record NextItem(SeqBatch input, int[] targets, int[] candidates, int perRow, float[] logQ, int[] shared, float[] sharedLogQ)
-            implements TrainBatch {
+    record NextItem(SeqBatch input, int[] targets, int[] candidates, int perRow, float[] logQ, int[] shared, float[] sharedLogQ,
+                    boolean sharedByRow) implements TrainBatch {
         public NextItem {
             int positions = input.size() * input.length();
             if (targets == null || targets.length != positions) {
@@ -51,6 +56,10 @@ public sealed interface TrainBatch permits TrainBatch.NextItem, TrainBatch.Candi
                 if (shared.length < 1) {
                     throw new IllegalArgumentException("shared negatives must hold >= 1 id, found 0");
                 }
+                if (sharedByRow && shared.length % input.size() != 0) {
+                    throw new IllegalArgumentException("negatives shared by row must hold K per row of the batch (B = " + input.size()
+                            + "), found " + shared.length + " ids, not a multiple of " + input.size());
+                }
                 if (logQ != null && logQ.length != positions) {
                     throw new IllegalArgumentException("with shared negatives logQ holds the target's log Q per position: expected "
                             + positions + " values, found " + logQ.length);
@@ -64,6 +73,9 @@ public sealed interface TrainBatch permits TrainBatch.NextItem, TrainBatch.Candi
                             + (logQ == null ? "logQ null" : "logQ set") + " and " + (sharedLogQ == null ? "sharedLogQ null" : "sharedLogQ set"));
                 }
             } else {
+                if (sharedByRow) {
+                    throw new IllegalArgumentException("sharedByRow needs shared negatives, found shared = null");
+                }
                 if (sharedLogQ != null) {
                     throw new IllegalArgumentException("sharedLogQ needs shared negatives, found shared = null");
                 }
@@ -83,12 +95,30 @@ public sealed interface TrainBatch permits TrainBatch.NextItem, TrainBatch.Candi
 
         /** Per-position candidates (or none, for full softmax): the batch shares no negatives. */
         public NextItem(SeqBatch input, int[] targets, int[] candidates, int perRow, float[] logQ) {
-            this(input, targets, candidates, perRow, logQ, null, null);
+            this(input, targets, candidates, perRow, logQ, null, null, false);
         }
 
-        /** Whether the negatives are drawn once per batch ({@link #shared()} set). */
+        /** K negatives shared by the whole batch. */
+        public NextItem(SeqBatch input, int[] targets, int[] candidates, int perRow, float[] logQ, int[] shared, float[] sharedLogQ) {
+            this(input, targets, candidates, perRow, logQ, shared, sharedLogQ, false);
+        }
+
+        /** Whether the negatives are shared ({@link #shared()} set), by the batch or by row. */
         public boolean sharesNegatives() {
             return shared != null;
+        }
+
+        /** K, the shared negatives of one position's group (0 without shared negatives). */
+        public int sharedK() {
+            return shared == null ? 0 : sharedByRow ? shared.length / input.size() : shared.length;
+        }
+
+        /**
+         * Where the shared negatives of a position (flat index {@code b * L + j}) start in
+         * {@link #shared()} and {@link #sharedLogQ()}: {@code b * K} by row, else 0.
+         */
+        public int sharedOffset(int position) {
+            return sharedByRow ? (position / input.length()) * sharedK() : 0;
         }
     }
 

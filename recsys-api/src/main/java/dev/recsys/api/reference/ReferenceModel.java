@@ -565,14 +565,14 @@ public final class ReferenceModel {
             }
             double[] u = users(in, items, null);
             double[] vectors = items.itemVectors();
-            int width = softmax ? numItems : shared ? 1 + t.shared().length : t.perRow();
+            int width = softmax ? numItems : shared ? 1 + t.sharedK() : t.perRow();
             List<Integer> counted = countedPositions(t);
             double[] out = new double[counted.size() * width];
             int g = 0;
             for (int pos : counted) {
                 for (int k = 0; k < width; k++) {
                     int item = softmax ? k + 1
-                            : shared ? (k == 0 ? t.targets()[pos] : t.shared()[k - 1])
+                            : shared ? (k == 0 ? t.targets()[pos] : t.shared()[t.sharedOffset(pos) + k - 1])
                             : t.candidates()[pos * width + k];
                     if (item < 0 || item > numItems) {
                         throw new IllegalArgumentException("candidate ids must be in [0, " + numItems + "], found " + item);
@@ -604,18 +604,20 @@ public final class ReferenceModel {
             }
             if (t.sharesNegatives()) {
                 int[] neg = t.shared();
-                int width = 1 + neg.length;
+                int kShared = t.sharedK();
+                int width = 1 + kShared;
                 boolean[] dropped = new boolean[groups * width];
                 float[] logQ = t.logQ() == null ? null : new float[groups * width];
                 for (int g = 0; g < groups; g++) {
                     int pos = counted.get(g);
                     int target = t.targets()[pos];
+                    int off = t.sharedOffset(pos);
                     for (int k = 1; k < width; k++) {
-                        dropped[g * width + k] = neg[k - 1] == target;
+                        dropped[g * width + k] = neg[off + k - 1] == target;
                     }
                     if (logQ != null) {
                         logQ[g * width] = t.logQ()[pos];
-                        System.arraycopy(t.sharedLogQ(), 0, logQ, g * width + 1, neg.length);
+                        System.arraycopy(t.sharedLogQ(), off, logQ, g * width + 1, kShared);
                     }
                 }
                 return LossMath.pretrain(spec, logits, groups, width, null, logQ, numItems, dropped);

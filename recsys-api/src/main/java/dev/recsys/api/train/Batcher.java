@@ -19,10 +19,10 @@ import java.util.SplittableRandom;
  * <p>Shared negatives (pre-training with bce, gbce or sampled softmax, when asked for; the
  * {@link Trainer} asks when {@code K >= }{@value #SHARED_THRESHOLD} and per-position negatives
  * would exceed {@link #PER_POSITION_BUDGET}, see
- * {@link #sharesNegatives(Stage, LossSpec, int, int, int)}): the K negatives are drawn
- * once per batch from the sampler's distribution, without excluding any target, and shared by
- * every position ({@link TrainBatch.NextItem#shared()}); a negative that equals a position's
- * target is dropped from that position's group by the loss. Otherwise K negatives are drawn per
+ * {@link #sharesNegatives(Stage, LossSpec, int, int, int)}): K negatives are drawn for each
+ * sequence row from the sampler's distribution, without excluding any target, and shared by
+ * that row's positions ({@link TrainBatch.NextItem#shared()}, {@code sharedByRow}); a negative
+ * that equals a position's target is dropped from that position's group by the loss. Otherwise K negatives are drawn per
  * position, never equal to its target.
  */
 public final class Batcher {
@@ -40,6 +40,7 @@ public final class Batcher {
     private final NegativeSampler sampler;
     private final boolean useEvents;
     private final boolean shareNegatives;
+    private final int[][] pools;
 
     /** A batcher that draws negatives per position (no sharing). */
     public Batcher(TrainingData data, int maxLen, Stage stage, LossSpec loss, NegativeSampler sampler, boolean useEvents) {
@@ -48,7 +49,7 @@ public final class Batcher {
 
     /**
      * @param shareNegatives pre-training ranking losses only (ignored for full softmax and for
-     *                       fine-tuning): draw K negatives once per batch and share them by all positions
+     *                       fine-tuning): draw K negatives per sequence row and share them by the row's positions
      */
     public Batcher(TrainingData data, int maxLen, Stage stage, LossSpec loss, NegativeSampler sampler, boolean useEvents,
             boolean shareNegatives) {
@@ -68,6 +69,55 @@ public final class Batcher {
         this.sampler = sampler;
         this.useEvents = useEvents;
         this.shareNegatives = shareNegatives && stage == Stage.PRETRAIN && !(loss instanceof LossSpec.SoftmaxCe);
+        this.pools = null;
+    }
+
+    private Batcher(Batcher b, int[][] pools) {
+        this.data = b.data;
+        this.maxLen = b.maxLen;
+        this.stage = b.stage;
+        this.loss = b.loss;
+        this.sampler = b.sampler;
+        this.useEvents = b.useEvents;
+        this.shareNegatives = b.shareNegatives;
+        this.pools = pools;
+    }
+
+    /**
+     * A fine-tuning batcher that trains on hard negatives ({@link HardNegatives#mine}): for a user
+     * with a non-empty pool the cut is the last training position (the history is the sequence
+     * without its last item, the positive that item) and the K negatives are drawn uniformly, with
+     * replacement, from the user's pool; a user without a pool (null or empty) keeps the random cut
+     * and the sampler's negatives.
+     *
+     * @param pools per user (indexed like the training sequences) item ids, none of them in that
+     *              user's training sequence
+     */
+    public Batcher withPools(int[][] pools) {
+        if (stage != Stage.FINETUNE) {
+            throw new IllegalArgumentException("hard-negative pools are for fine-tuning; this batcher builds " + stage + " batches");
+        }
+        if (pools == null || pools.length != data.users()) {
+            throw new IllegalArgumentException("expected one hard-negative pool per user (" + data.users() + "), found "
+                    + (pools == null ? "null" : pools.length));
+        }
+        for (int u = 0; u < pools.length; u++) {
+            if (pools[u] == null) {
+                continue;
+            }
+            for (int item : pools[u]) {
+                if (item < 1 || item > data.numItems()) {
+                    throw new IllegalArgumentException("hard-negative pool of user " + u + " holds item " + item
+                            + ", outside [1, " + data.numItems() + "]");
+                }
+            }
+        }
+        return new Batcher(this, pools);
+    }
+
+    /** Whether fine-tuning batches draw their negatives from per-user pools ({@link #withPools}). */
+    public boolean usesPools() {
+        return pools != null;
     }
 
     /**
@@ -135,9 +185,11 @@ public final class Batcher {
         }
         boolean logQ = loss instanceof LossSpec.SampledSoftmax ss && ss.logQ();
         if (shareNegatives) {
-            int[] shared = new int[k];
-            float[] sharedLogQ = logQ ? new float[k] : null;
-            for (int j = 0; j < k; j++) {
+            // K negatives per sequence row, shared by that row's positions (not by the whole batch: with
+            // Adam, negatives shared by all B*L positions make each item's gradient rare and huge)
+            int[] shared = new int[b * k];
+            float[] sharedLogQ = logQ ? new float[b * k] : null;
+            for (int j = 0; j < b * k; j++) {
                 shared[j] = sampler.sampleAny(r);
                 if (sharedLogQ != null) {
                     sharedLogQ[j] = sampler.logQ(shared[j]);
@@ -150,7 +202,7 @@ public final class Batcher {
                     targetLogQ[p] = targets[p] == 0 ? 0f : sampler.logQ(targets[p]);
                 }
             }
-            return new TrainBatch.NextItem(input, targets, null, 0, targetLogQ, shared, sharedLogQ);
+            return new TrainBatch.NextItem(input, targets, null, 0, targetLogQ, shared, sharedLogQ, true);
         }
         int c = 1 + k;
         int[] cand = new int[targets.length * c];
@@ -174,13 +226,17 @@ public final class Batcher {
         return new TrainBatch.NextItem(input, targets, cand, c, lq);
     }
 
+    private boolean hasPool(int user) {
+        return pools != null && pools[user] != null && pools[user].length > 0;
+    }
+
     private TrainBatch candidates(int[] users, SplittableRandom r) {
         int b = users.length;
         int[] cut = new int[b];
         int len = 1;
         for (int row = 0; row < b; row++) {
             int n = data.sequences()[users[row]].length;
-            cut[row] = 1 + r.nextInt(n - 1);
+            cut[row] = hasPool(users[row]) ? n - 1 : 1 + r.nextInt(n - 1);
             len = Math.max(len, Math.min(maxLen, cut[row]));
         }
         boolean mse = loss instanceof LossSpec.Mse;
@@ -199,8 +255,9 @@ public final class Batcher {
             }
             int pos = s[t];
             cand[row * c] = pos;
+            int[] pool = hasPool(users[row]) ? pools[users[row]] : null;
             for (int j = 1; j < c; j++) {
-                cand[row * c + j] = sampler.sample(r, pos);
+                cand[row * c + j] = pool != null ? pool[r.nextInt(pool.length)] : sampler.sample(r, pos);
             }
             if (labels != null) {
                 labels[row * c] = mse ? data.ratings()[users[row]][t] : 1f;

@@ -36,7 +36,7 @@ public final class Trainer {
     private final RecModel model;
     private final TrainConfig config;
     private final TrainingData data;
-    private final Batcher batcher;
+    private Batcher batcher;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private Validator validator;
     private CheckpointSink checkpoints;
@@ -73,6 +73,15 @@ public final class Trainer {
      */
     public Trainer baseline(double metric) {
         this.baseline = metric;
+        return this;
+    }
+
+    /**
+     * Fine-tunes on hard negatives: per user item pools (see {@link HardNegatives#mine} and
+     * {@link Batcher#withPools}). Fine-tuning stage only.
+     */
+    public Trainer hardNegatives(int[][] pools) {
+        this.batcher = batcher.withPools(pools);
         return this;
     }
 

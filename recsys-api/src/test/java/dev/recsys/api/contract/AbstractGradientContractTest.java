@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * entry is skipped; at most a tenth may be. Gradients that must be exactly zero are
  * checked too: the stage-2 parameters in pre-training, the padding item's and padding token's
  * embedding rows always. Pre-training is checked on per-position candidates and on negatives
- * shared by the batch (with collisions: a shared negative equal to a position's target).
+ * shared by the batch and by row (with collisions: a shared negative equal to a position's target).
  */
 public abstract class AbstractGradientContractTest extends BackendContractSupport {
 
@@ -57,7 +57,7 @@ public abstract class AbstractGradientContractTest extends BackendContractSuppor
     }
 
     /** The batch a gradient case trains on. */
-    enum BatchKind { PRETRAIN, PRETRAIN_SHARED, FINETUNE }
+    enum BatchKind { PRETRAIN, PRETRAIN_SHARED, PRETRAIN_SHARED_BY_ROW, FINETUNE }
 
     /**
      * One pre-training and one fine-tuning loss (together they reach every parameter), and two
@@ -71,6 +71,7 @@ public abstract class AbstractGradientContractTest extends BackendContractSuppor
             out.add(Arguments.of(c, new LossSpec.Bpr(2), BatchKind.FINETUNE));
             out.add(Arguments.of(c, new LossSpec.SampledSoftmax(k, true), BatchKind.PRETRAIN_SHARED));
             out.add(Arguments.of(c, new LossSpec.Gbce(k, 0.75f), BatchKind.PRETRAIN_SHARED));
+            out.add(Arguments.of(c, new LossSpec.SampledSoftmax(k, true), BatchKind.PRETRAIN_SHARED_BY_ROW));
         }
         return out.stream();
     }
@@ -81,6 +82,7 @@ public abstract class AbstractGradientContractTest extends BackendContractSuppor
         ModelConfig cfg = c.config();
         boolean pretraining = kind != BatchKind.FINETUNE;
         TrainBatch batch = kind == BatchKind.PRETRAIN_SHARED ? ContractFixtures.nextItemShared(cfg, loss)
+                : kind == BatchKind.PRETRAIN_SHARED_BY_ROW ? ContractFixtures.nextItemSharedByRow(cfg, loss)
                 : ContractFixtures.batchFor(cfg, loss, pretraining);
         Weights w = ContractFixtures.weights(cfg);
         try (RecModel m = create(c, w, 1)) {

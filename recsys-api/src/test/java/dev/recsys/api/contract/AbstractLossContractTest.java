@@ -62,6 +62,22 @@ public abstract class AbstractLossContractTest extends BackendContractSupport {
         }
     }
 
+    @ParameterizedTest(name = "{0} shared by row {1}")
+    @MethodSource("casesAndSharedLosses")
+    void negativesSharedByRowMatchTheReference(ContractFixtures.Case c, LossSpec loss) {
+        ModelConfig cfg = c.config();
+        TrainBatch batch = ContractFixtures.nextItemSharedByRow(cfg, loss);
+        Weights w = ContractFixtures.weights(cfg);
+        double expected = reference(c, w).loss(batch, loss);
+        // the rows' own negatives matter: the same ids shared by the whole batch give another loss
+        double batchWide = reference(c, w).loss(ContractFixtures.nextItemShared(cfg, loss), loss);
+        assertThat(Math.abs(expected - batchWide)).isGreaterThan(1e-3);
+        try (RecModel m = create(c, w, 1)) {
+            float actual = evalLoss(m, batch, loss);
+            assertClose("shared by row " + loss, new float[] {actual}, new double[] {expected}, tolerance());
+        }
+    }
+
     @ParameterizedTest(name = "{0} {2} {1}")
     @MethodSource("casesAndLosses")
     void everyLossMatchesTheReference(ContractFixtures.Case c, LossSpec loss, Stage stage) {

@@ -158,10 +158,24 @@ public final class ContractFixtures {
      * negative) when the loss asks for the correction.
      */
     public static TrainBatch.NextItem nextItemShared(ModelConfig c, LossSpec loss) {
-        int[] shared = sharedNegatives();
-        if (loss.negatives() != shared.length) {
-            throw new IllegalArgumentException("the shared batch carries " + shared.length + " negatives, the loss expects "
-                    + loss.negatives());
+        return sharedBatch(c, loss, sharedNegatives(), false);
+    }
+
+    /**
+     * K = {@link #sharedNegatives()}{@code .length} negatives per sequence row, shared by that row's
+     * positions ({@code sharedByRow}), with collisions the loss must drop in every row: row 0 holds
+     * 6 and 2 (its targets), row 1 holds 7 twice and 1 (its targets), row 2 holds 4 (its only target).
+     * Log Q values as in {@link #nextItemShared} when the loss asks for the correction.
+     */
+    public static TrainBatch.NextItem nextItemSharedByRow(ModelConfig c, LossSpec loss) {
+        return sharedBatch(c, loss, new int[] {6, 2, 3, 1, 3, 7, 2, 7, 5, 1, 4, 5, 2, 6, 3}, true);
+    }
+
+    private static TrainBatch.NextItem sharedBatch(ModelConfig c, LossSpec loss, int[] shared, boolean byRow) {
+        int k = byRow ? shared.length / ROWS : shared.length;
+        if (loss.negatives() != k) {
+            throw new IllegalArgumentException("the shared batch carries " + k + " negatives" + (byRow ? " per row" : "")
+                    + ", the loss expects " + loss.negatives());
         }
         int[] targets = targets();
         boolean withLogQ = loss instanceof LossSpec.SampledSoftmax s && s.logQ();
@@ -170,10 +184,11 @@ public final class ContractFixtures {
             targetLogQ[p] = targets[p] == 0 ? 0f : -1f - 0.3f * targets[p];
         }
         float[] sharedLogQ = new float[shared.length];
-        for (int k = 0; k < shared.length; k++) {
-            sharedLogQ[k] = -1f - 0.3f * shared[k];
+        for (int i = 0; i < shared.length; i++) {
+            sharedLogQ[i] = -1f - 0.3f * shared[i];
         }
-        return new TrainBatch.NextItem(batch(c), targets, null, 0, withLogQ ? targetLogQ : null, shared, withLogQ ? sharedLogQ : null);
+        return new TrainBatch.NextItem(batch(c), targets, null, 0, withLogQ ? targetLogQ : null, shared,
+                withLogQ ? sharedLogQ : null, byRow);
     }
 
     /** The pre-training ranking losses with {@link #sharedNegatives()}{@code .length} negatives: bce, gbce, sampled softmax without and with log Q. */

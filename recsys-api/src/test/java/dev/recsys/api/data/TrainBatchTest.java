@@ -40,4 +40,23 @@ class TrainBatchTest {
         assertThatThrownBy(() -> new TrainBatch.NextItem(in, targets, null, 0, null, null, new float[1]))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs shared negatives");
     }
+
+    @Test
+    void negativesSharedByRowAreFoundByPosition() {
+        SeqBatch two = new SeqBatch(2, 2, new int[] {1, 2, 3, 4}, null);
+        TrainBatch.NextItem n = new TrainBatch.NextItem(two, new int[] {2, 3, 4, 5}, null, 0, null, new int[] {6, 7, 8, 9, 1, 2},
+                null, true);
+        assertThat(n.sharedK()).isEqualTo(3);
+        assertThat(n.sharedOffset(0)).isZero();
+        assertThat(n.sharedOffset(1)).isZero();
+        assertThat(n.sharedOffset(2)).isEqualTo(3);
+        assertThat(n.sharedOffset(3)).isEqualTo(3);
+        TrainBatch.NextItem batchWide = new TrainBatch.NextItem(two, new int[] {2, 3, 4, 5}, null, 0, null, new int[] {6, 7}, null);
+        assertThat(batchWide.sharedK()).isEqualTo(2);
+        assertThat(batchWide.sharedOffset(3)).isZero();
+        assertThatThrownBy(() -> new TrainBatch.NextItem(two, new int[] {2, 3, 4, 5}, null, 0, null, new int[] {6, 7, 8}, null, true))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a multiple of 2");
+        assertThatThrownBy(() -> new TrainBatch.NextItem(two, new int[] {2, 3, 4, 5}, null, 0, null, null, null, true))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sharedByRow needs shared negatives");
+    }
 }

@@ -52,7 +52,7 @@ class BatcherTest {
     }
 
     @Test
-    void sharedNegativesAreDrawnOncePerBatchWithoutExcludingTargets() {
+    void sharedNegativesAreDrawnOncePerRowWithoutExcludingTargets() {
         Batcher b = new Batcher(data, 4, Stage.PRETRAIN, new LossSpec.Bce(20), sampler, false, true);
         assertThat(b.sharesNegatives()).isTrue();
         TrainBatch.NextItem batch = (TrainBatch.NextItem) b.build(new int[] {0, 1}, new SplittableRandom(3));
@@ -62,10 +62,19 @@ class BatcherTest {
         assertThat(batch.logQ()).isNull();
         assertThat(batch.sharedLogQ()).isNull();
         assertThat(batch.targets()).containsExactly(3, 4, 5, 6, 0, 0, 0, 8);
-        assertThat(batch.shared()).hasSize(20);
+        // 20 negatives for each of the 2 rows, row b's at [20 b, 20 b + 20)
+        assertThat(batch.sharedByRow()).isTrue();
+        assertThat(batch.shared()).hasSize(40);
+        assertThat(batch.sharedK()).isEqualTo(20);
+        assertThat(batch.sharedOffset(3)).isZero();
+        assertThat(batch.sharedOffset(4)).isEqualTo(20);
+        assertThat(batch.sharedOffset(7)).isEqualTo(20);
         assertThat(java.util.Arrays.stream(batch.shared()).allMatch(id -> id >= 1 && id <= 9)).isTrue();
         // 20 uniform draws from 9 items: targets are not excluded (the loss drops the collisions)
-        assertThat(batch.shared()).containsAnyOf(3, 4, 5, 6, 8);
+        assertThat(java.util.Arrays.copyOfRange(batch.shared(), 0, 20)).containsAnyOf(3, 4, 5, 6);
+        // the two rows draw their own negatives
+        assertThat(java.util.Arrays.copyOfRange(batch.shared(), 0, 20))
+                .isNotEqualTo(java.util.Arrays.copyOfRange(batch.shared(), 20, 40));
         // the draws come from the batch's generator: same seed, same negatives; another seed, others
         TrainBatch.NextItem again = (TrainBatch.NextItem) b.build(new int[] {0, 1}, new SplittableRandom(3));
         assertThat(again.shared()).containsExactly(batch.shared());
@@ -95,8 +104,8 @@ class BatcherTest {
         assertThat(batch.logQ()).hasSize(8);
         assertThat(batch.logQ()[0]).isEqualTo((float) Math.log(1.0 / 13)); // target 3
         assertThat(batch.logQ()[4]).isZero(); // padding: no target
-        assertThat(batch.sharedLogQ()).hasSize(16);
-        for (int k = 0; k < 16; k++) {
+        assertThat(batch.sharedLogQ()).hasSize(32);
+        for (int k = 0; k < 32; k++) {
             int id = batch.shared()[k];
             double expected = Math.log((id == 1 ? 4.0 : id == 2 ? 2.0 : 1.0) / 13);
             assertThat(batch.sharedLogQ()[k]).isEqualTo((float) expected);

@@ -172,13 +172,15 @@ class TrainerTest {
         Quadratic small = new Quadratic(64, 200);
         new Trainer(small, config(new LossSpec.Gbce(256, 0.75f), 1, 0, 0), data()).fit();
         assertThat(small.batches).hasSize(4).allSatisfy(b -> assertThat(((TrainBatch.NextItem) b).sharesNegatives()).isFalse());
-        // d 128 doubles it to 52.6M floats: over the budget -> one set of 256 negatives per batch
+        // d 128 doubles it to 52.6M floats: over the budget -> 256 negatives per sequence row, shared by its positions
         Quadratic big = new Quadratic(128, 200);
         new Trainer(big, config(new LossSpec.Gbce(256, 0.75f), 1, 0, 0), data()).fit();
         assertThat(big.batches).hasSize(4).allSatisfy(b -> {
             TrainBatch.NextItem n = (TrainBatch.NextItem) b;
             assertThat(n.sharesNegatives()).isTrue();
-            assertThat(n.shared()).hasSize(256);
+            assertThat(n.sharedByRow()).isTrue();
+            assertThat(n.sharedK()).isEqualTo(256);
+            assertThat(n.shared()).hasSize(n.input().size() * 256);
             assertThat(n.candidates()).isNull();
         });
         // fewer than 16 negatives are never shared, however large the shape

@@ -300,11 +300,11 @@ public final class DjlModel implements RecModel {
                     : spec.name() + " needs sampled candidates per position (target first) or shared negatives, found a batch "
                             + "without either");
         }
-        int width = full ? 0 : shared ? 1 + n.shared().length : n.perRow();
+        int width = full ? 0 : shared ? 1 + n.sharedK() : n.perRow();
         if (!full && width != 1 + spec.negatives()) {
             throw new IllegalArgumentException(spec.name() + " with " + spec.negatives() + " negatives expects groups of 1 + "
                     + spec.negatives() + " = " + (1 + spec.negatives()) + " candidates (positive first), found " + width
-                    + (shared ? " (the target and " + n.shared().length + " shared negatives)" : ""));
+                    + (shared ? " (the target and " + n.sharedK() + " shared negatives)" : ""));
         }
         if (spec instanceof LossSpec.SampledSoftmax ss && ss.logQ() && n.logQ() == null) {
             throw new IllegalArgumentException("sampled softmax with logQ correction needs log Q values, found none");
@@ -341,14 +341,15 @@ public final class DjlModel implements RecModel {
                 tgt[r] = targets[flat];
                 if (shared) {
                     // the group [t, n_1..n_K]; a shared negative equal to the target is dropped (LossMath)
+                    int off = n.sharedOffset(flat);
                     candIds[r * cands] = tgt[r];
-                    System.arraycopy(n.shared(), 0, candIds, r * cands + 1, cands - 1);
+                    System.arraycopy(n.shared(), off, candIds, r * cands + 1, cands - 1);
                     for (int k = 1; k < cands; k++) {
-                        dropped[r * cands + k] = n.shared()[k - 1] == tgt[r];
+                        dropped[r * cands + k] = n.shared()[off + k - 1] == tgt[r];
                     }
                     if (logQ != null) {
                         logQ[r * cands] = n.logQ()[flat];
-                        System.arraycopy(n.sharedLogQ(), 0, logQ, r * cands + 1, cands - 1);
+                        System.arraycopy(n.sharedLogQ(), off, logQ, r * cands + 1, cands - 1);
                     }
                 } else if (candIds != null) {
                     System.arraycopy(n.candidates(), flat * cands, candIds, r * cands, cands);
@@ -381,12 +382,25 @@ public final class DjlModel implements RecModel {
                 for (int i = 0; i < positions; i++) {
                     tl[i] = t.row(tgt[i]);
                 }
-                int[] nl = new int[k];
-                for (int i = 0; i < k; i++) {
-                    nl[i] = t.row(n.shared()[i]);
-                }
                 NDArray pos = c.rows(t.vectors(), c.longs(tl, positions)).mul(uv).sum(new int[] {1}, true); // [P, 1]
-                NDArray neg = uv.matMul(c.rows(t.vectors(), c.longs(nl, k)).transpose());                 // [P, K]
+                NDArray neg;
+                if (n.sharedByRow()) {
+                    // each row's K negatives: U [B, kept, d] x V_neg^T [B, d, K], then the counted positions
+                    int rows = in.size();
+                    int[] nl = new int[rows * k];
+                    for (int i = 0; i < nl.length; i++) {
+                        nl[i] = t.row(n.shared()[i]);
+                    }
+                    NDArray vneg = c.rows(t.vectors(), c.longs(nl, rows, k));                               // [B, K, d]
+                    NDArray all = u.u().matMul(vneg.transpose(0, 2, 1));                                    // [B, kept, K]
+                    neg = c.rows(all.reshape((long) rows * kept, k), c.longs(rowOf, positions));           // [P, K]
+                } else {
+                    int[] nl = new int[k];
+                    for (int i = 0; i < k; i++) {
+                        nl[i] = t.row(n.shared()[i]);
+                    }
+                    neg = uv.matMul(c.rows(t.vectors(), c.longs(nl, k)).transpose());                    // [P, K]
+                }
                 NDArray logits = pos.concat(neg, 1);
                 NDArray lq = logQ == null ? null : c.floats(logQ, positions, cands);
                 lossValue = DjlLosses.sampled(c, spec, logits, lq, config.numItems(), dropped);

@@ -337,6 +337,7 @@ final class Dl4jModel implements RecModel {
             if (batch instanceof TrainBatch.NextItem n) {
                 g = pretrainGraph(n, loss, dropout);
                 // shared negatives: CAND holds each position's target row (row 0 where there is none), NEGS the K negatives
+                // shared by the batch [K, d] or by row [B, K, d] (row b's K at [b*K, (b+1)*K) of shared(), in that order)
                 candidateIds = n.sharesNegatives() ? n.targets() : n.candidates();
                 sharedIds = n.shared();
             } else {
@@ -514,17 +515,18 @@ final class Dl4jModel implements RecModel {
     }
 
     /**
-     * Pre-training with K negatives shared by the batch (MODEL.md "Losses"): scores {@code [B*L, 1 + K]}
-     * with the target first; a shared negative equal to the position's target is dropped there
-     * (bce, gbce: weight 0; sampled softmax: its logit moved by -1e9 through the log-Q input, which
-     * a shared graph always has).
+     * Pre-training with K negatives shared by the batch or by sequence row (MODEL.md "Losses"): scores
+     * {@code [B*L, 1 + K]} with the target first, the negatives of position {@code b*L + j} read at
+     * {@link TrainBatch.NextItem#sharedOffset}; a shared negative equal to the position's target is
+     * dropped there (bce, gbce: weight 0; sampled softmax: its logit moved by -1e9 through the log-Q
+     * input, which a shared graph always has).
      */
     private UserGraph sharedPretrainGraph(TrainBatch.NextItem n, LossSpec loss, boolean dropout, int counted) {
         int[] shared = n.shared();
-        int k = shared.length;
+        int k = n.sharedK();
         if (k != loss.negatives()) {
             throw new IllegalArgumentException(loss.name() + " with " + loss.negatives() + " negatives expects " + loss.negatives()
-                    + " shared negatives, found " + k);
+                    + " shared negatives" + (n.sharedByRow() ? " per row" : "") + ", found " + k);
         }
         checkIds(shared, "shared negative");
         boolean logQ = loss instanceof LossSpec.SampledSoftmax s && s.logQ();
@@ -537,8 +539,8 @@ final class Dl4jModel implements RecModel {
         float inv = 1f / counted;
         int[] targets = n.targets();
         UserGraph.Form form = loss instanceof LossSpec.SampledSoftmax ? UserGraph.Form.CE : UserGraph.Form.BINARY;
-        UserGraph g = userGraph(new UserGraph.Spec(UserGraph.Kind.PRE_SHARED, form, in.size(), in.length(), k, dropout, 0f,
-                form == UserGraph.Form.CE));
+        UserGraph.Kind kind = n.sharedByRow() ? UserGraph.Kind.PRE_SHARED_ROW : UserGraph.Kind.PRE_SHARED;
+        UserGraph g = userGraph(new UserGraph.Spec(kind, form, in.size(), in.length(), k, dropout, 0f, form == UserGraph.Form.CE));
         if (form == UserGraph.Form.CE) {
             float[] target = g.buffer(UserGraph.L_TARGET, positions * c);
             float[] lq = g.buffer(UserGraph.L_LOGQ, positions * c);
@@ -548,10 +550,11 @@ final class Dl4jModel implements RecModel {
                 if (t != 0) {
                     target[r * c] = inv;
                 }
+                int off = n.sharedOffset(r);
                 lq[r * c] = logQ ? n.logQ()[r] : 0f;
                 for (int j = 1; j < c; j++) {
-                    float q = logQ ? n.sharedLogQ()[j - 1] : 0f;
-                    lq[r * c + j] = t != 0 && shared[j - 1] == t ? q + DROPPED : q;
+                    float q = logQ ? n.sharedLogQ()[off + j - 1] : 0f;
+                    lq[r * c + j] = t != 0 && shared[off + j - 1] == t ? q + DROPPED : q;
                 }
             }
             g.setPlaceholder(UserGraph.L_TARGET, target);
@@ -565,9 +568,10 @@ final class Dl4jModel implements RecModel {
             for (int r = 0; r < positions; r++) {
                 int t = targets[r];
                 if (t != 0) {
+                    int off = n.sharedOffset(r);
                     pos[r * c] = (float) (beta / counted);
                     for (int j = 1; j < c; j++) {
-                        neg[r * c + j] = shared[j - 1] == t ? 0f : inv;
+                        neg[r * c + j] = shared[off + j - 1] == t ? 0f : inv;
                     }
                 }
             }

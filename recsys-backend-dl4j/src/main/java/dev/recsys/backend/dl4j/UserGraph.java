@@ -25,7 +25,7 @@ final class UserGraph extends Graph {
     static final String EVENTS = "in.events";
     static final String POS = "in.pos";
     static final String CAND = "in.cand";
-    /** PRE_SHARED: the K negatives shared by every position, {@code [K, d]}. */
+    /** PRE_SHARED: the K negatives shared by every position, {@code [K, d]}; PRE_SHARED_ROW: K per sequence row, {@code [B, K, d]}. */
     static final String NEGS = "in.negs";
     static final String ALL = "in.all";
     static final String KEYS = "in.keys";
@@ -49,15 +49,19 @@ final class UserGraph extends Graph {
      * from an already encoded user sequence fed as {@link #USER_IN} (forward only); PRE_SHARED =
      * pre-training with negatives shared by the batch: the target's row per position in
      * {@link #CAND} {@code [B*L, d]} and the K negatives in {@link #NEGS} {@code [K, d]}, scores
-     * {@code [B*L, 1 + K]} (target first), the negative logits as one product {@code U NEGS^T}.
+     * {@code [B*L, 1 + K]} (target first), the negative logits as one product {@code U NEGS^T};
+     * PRE_SHARED_ROW = the same with K negatives per sequence row, shared by that row's positions:
+     * {@link #NEGS} {@code [B, K, d]}, the negative logits as one batched product
+     * {@code U [B, L, d] x NEGS^T [B, d, K]} (no {@code [B, L, K, d]} tensor).
      */
-    enum Kind { EVAL, STAGE2, PRE_RANK, PRE_SHARED, PRE_SOFTMAX, FINE }
+    enum Kind { EVAL, STAGE2, PRE_RANK, PRE_SHARED, PRE_SHARED_ROW, PRE_SOFTMAX, FINE }
 
     /** The loss expression on the scores. */
     enum Form { NONE, BINARY, CE, MSE, BPR, HINGE }
 
     /**
-     * @param candidates C per position (PRE_RANK), K shared negatives (PRE_SHARED), per row (FINE, EVAL; 0 = no stage 2)
+     * @param candidates C per position (PRE_RANK), K shared negatives (PRE_SHARED, PRE_SHARED_ROW: per row), per row
+     *                   (FINE, EVAL; 0 = no stage 2)
      * @param margin     hinge margin
      * @param logQ       CE with a log-Q correction input
      */
@@ -143,6 +147,19 @@ final class UserGraph extends Graph {
                 inputs.add(NEGS);
                 SDVariable pos = u.mul(target).sum(true, 1);           // [rows, 1]
                 SDVariable neg = sd.mmul(u, negs, false, true, false); // [rows, K]: one GEMM, no [rows, K, d] tensor
+                scores = sd.concat(1, pos, neg);
+                groups = rows;
+                perGroup = kk + 1;
+            }
+            case PRE_SHARED_ROW -> {
+                long kk = spec.candidates();
+                SDVariable target = sd.var(CAND, DataType.FLOAT, rows, d);
+                inputs.add(CAND);
+                SDVariable negs = sd.var(NEGS, DataType.FLOAT, b, kk, d);
+                inputs.add(NEGS);
+                SDVariable pos = u.mul(target).sum(true, 1); // [rows, 1]
+                // [B, L, d] x [B, d, K] -> [B, L, K]: one batched GEMM over the rows, no [B, L, K, d] tensor
+                SDVariable neg = sd.mmul(u.reshape(b, l, d), negs, false, true, false).reshape(rows, kk);
                 scores = sd.concat(1, pos, neg);
                 groups = rows;
                 perGroup = kk + 1;

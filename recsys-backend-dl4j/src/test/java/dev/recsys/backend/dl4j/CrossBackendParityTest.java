@@ -46,7 +46,7 @@ class CrossBackendParityTest {
     private static final int B = 4;
     private static final int L = 12;
     private static final int C = 5;
-    /** Negatives shared by the batch in the shared pre-training case. */
+    /** Negatives shared by the batch, or by each sequence row, in the shared pre-training cases. */
     private static final int SHARED = 8;
 
     private Backend dl4j;
@@ -96,11 +96,12 @@ class CrossBackendParityTest {
             assertClose("scoreAll", a.scoreAll(batch), b.scoreAll(batch));
             assertClose("scoreCandidates", a.scoreCandidates(batch, cand, C), b.scoreCandidates(batch, cand, C));
 
-            for (int kind = 0; kind < 3; kind++) { // per-position negatives, negatives shared by the batch, fine-tuning
+            // per-position negatives, negatives shared by the batch, negatives shared by row, fine-tuning
+            for (int kind = 0; kind < 4; kind++) {
                 LossSpec loss = kind == 0 ? new LossSpec.Bce(2) : kind == 1 ? new LossSpec.SampledSoftmax(SHARED, true)
-                        : new LossSpec.Bpr(C - 1);
+                        : kind == 2 ? new LossSpec.Gbce(SHARED, 0.75f) : new LossSpec.Bpr(C - 1);
                 TrainBatch tb = kind == 0 ? nextItem(batch, r) : kind == 1 ? sharedNextItem(batch, r)
-                        : new TrainBatch.Candidates(batch, cand, C, null);
+                        : kind == 2 ? sharedByRowNextItem(batch, r) : new TrainBatch.Candidates(batch, cand, C, null);
                 a.setWeights(read.weights());
                 b.setWeights(read.weights());
                 StepResult sa = a.lossAndGradients(tb, loss, false);
@@ -179,6 +180,29 @@ class CrossBackendParityTest {
             sharedLogQ[k] = -1f - 0.1f * shared[k];
         }
         return new TrainBatch.NextItem(in, targets, null, 0, logQ, shared, sharedLogQ);
+    }
+
+    /**
+     * Targets per position and {@link #SHARED} negatives for each sequence row (by row), the first of a
+     * row equal to one of that row's targets where it has any.
+     */
+    private static TrainBatch.NextItem sharedByRowNextItem(SeqBatch in, SplittableRandom r) {
+        int[] targets = new int[B * L];
+        int[] shared = new int[B * SHARED];
+        for (int b = 0; b < B; b++) {
+            int some = 1 + r.nextInt(N);
+            for (int j = 0; j < L; j++) {
+                int p = b * L + j;
+                if (in.items()[p] != 0) {
+                    targets[p] = 1 + r.nextInt(N);
+                    some = targets[p];
+                }
+            }
+            for (int k = 0; k < SHARED; k++) {
+                shared[b * SHARED + k] = k == 0 ? some : 1 + r.nextInt(N);
+            }
+        }
+        return new TrainBatch.NextItem(in, targets, null, 0, null, shared, null, true);
     }
 
     private static TrainBatch.NextItem nextItem(SeqBatch in, SplittableRandom r) {

@@ -56,6 +56,13 @@ public final class Configs {
     }
 
     public static TrainConfig train(ExperimentConfig c, ExperimentConfig.Stage s, dev.recsys.api.loss.Stage stage, String section) {
+        if (s.hardNegatives() < 0) {
+            throw new DataException("config '" + section + ".hardNegatives': must be >= 0 (0 = off), found " + s.hardNegatives());
+        }
+        if (s.hardNegatives() > 0 && stage != dev.recsys.api.loss.Stage.FINETUNE) {
+            throw new DataException("config '" + section + ".hardNegatives': hard negatives are mined for fine-tuning only; "
+                    + "set it in the finetune section");
+        }
         try {
             OptimizerConfig.Type type = parse(OptimizerConfig.Type.class, s.optimizer(), section + ".optimizer");
             OptimizerConfig opt = new OptimizerConfig(type, 0.9f, 0.98f, 1e-8f, s.weightDecay(), s.clipNorm());

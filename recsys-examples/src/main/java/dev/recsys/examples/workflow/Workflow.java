@@ -15,6 +15,7 @@ import dev.recsys.api.model.Initializer;
 import dev.recsys.api.model.Weights;
 import dev.recsys.api.spi.Backend;
 import dev.recsys.api.spi.RecModel;
+import dev.recsys.api.train.HardNegatives;
 import dev.recsys.api.train.TrainResult;
 import dev.recsys.api.train.TrainState;
 import dev.recsys.api.train.Trainer;
@@ -41,6 +42,7 @@ import java.util.SplittableRandom;
  * the two stages with validation-only model selection, evaluate, save and load checkpoints.
  */
 public final class Workflow {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Workflow.class);
     /** Metadata key of the experiment config (JSON) in model.json. */
     public static final String META_CONFIG = "experiment";
     public static final String META_DATASET = "dataset";
@@ -190,6 +192,20 @@ public final class Workflow {
             if (!skipPretrain && tc.evalEveryEpochs() > 0) {
                 // fine-tuning must beat the pre-trained model re-ranked as it is, or it is undone
                 t.baseline(evaluate(model, p, c, Target.VALIDATION, rerank, Protocol.full(), valUsers).metric(metric));
+            }
+            if (c.finetune().hardNegatives() > 0) {
+                // mined from the model as it is: the pre-trained one, or on a resumed fine-tuning the
+                // weights of the checkpoint (then not bit-identical to an uninterrupted run)
+                if (skipPretrain) {
+                    LOG.warn("fine-tuning resumed with hard negatives mined again from the checkpoint's weights, not the "
+                            + "pre-trained ones: the run continues, but not bit-identical to an uninterrupted one");
+                }
+                long t0 = System.nanoTime();
+                int[][] pools = HardNegatives.mine(model, p.training(), c.finetune().hardNegatives(), 128);
+                LOG.info("hard negatives: the stage-1 top {} unseen items of {} users mined in {} s", c.finetune().hardNegatives(),
+                        java.util.Arrays.stream(pools).filter(x -> x != null).count(),
+                        String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
+                t.hardNegatives(pools);
             }
             listeners.forEach(t::addListener);
             if (checkpointDir != null) {

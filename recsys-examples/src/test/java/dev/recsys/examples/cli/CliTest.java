@@ -159,6 +159,22 @@ class CliTest {
     }
 
     @Test
+    void fineTuningOnHardNegativesTrainsAndIsRefusedInPretraining() {
+        Path out = dir.resolve("hard");
+        Run r = run(concat(new String[] {"train", "--data", DATA, "--out", out.toString(), "--backend", "djl"},
+                concat(TINY, "--set", "finetune.hardNegatives=20", "--set", "finetune.negatives=4")));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("test:").contains("saved");
+        assertThat(out.resolve("weights.safetensors")).exists();
+        Path never = dir.resolve("never-hard");
+        Run bad = run(concat(new String[] {"train", "--data", DATA, "--out", never.toString(), "--backend", "djl"},
+                concat(TINY, "--set", "pretrain.hardNegatives=20")));
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("pretrain.hardNegatives").contains("fine-tuning only");
+        assertThat(never).doesNotExist();
+    }
+
+    @Test
     void configPrintsTheMergedConfig() {
         Run r = run("config", "--set", "pretrain.epochs=7");
         assertThat(r.code()).isZero();

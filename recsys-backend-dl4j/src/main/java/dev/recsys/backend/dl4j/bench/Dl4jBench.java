@@ -38,7 +38,8 @@ import java.util.SplittableRandom;
  * Dl4jBench train     [--backend dl4j] --data ../shared/data/sasrec/ml-1m.txt [--threads 1] [--steps 30] [--warmup 5]
  *                     [--batch 128] [--maxlen 50] [--heads 1] [--layers 2] [--loss bce|gbce] [--negatives K]
  *     (default bce with 1 negative per position; K > 1 negatives must be shared by the Trainer's rule, see
- *     Batcher.sharesNegatives: drawn once per batch, uniformly, and shared by every position; gbce with t = 0.75)
+ *     Batcher.sharesNegatives: here drawn once per batch by YardstickBatches, uniformly, and shared by every position,
+ *     as the speed yardstick does; the Trainer itself draws K per sequence row; gbce with t = 0.75)
  *     SASRec shape on ML-1M (ids only, d 64, ffn 64, dropout 0.2, BCE with 1 negative), one negative per position drawn
  *     outside the user's history; per step lossAndGradients (training), Adam(0.9, 0.98) of recsys-api, setWeights.
  *     Reports the median ms per step with its parts, steps/s, peak resident memory (VmHWM).
