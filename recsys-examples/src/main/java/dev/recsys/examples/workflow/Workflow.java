@@ -180,7 +180,7 @@ public final class Workflow {
                     .validator(m -> evaluate(m, p, c, Target.VALIDATION, 0, Protocol.full(), valUsers).metric(metric));
             listeners.forEach(t::addListener);
             if (checkpointDir != null) {
-                t.checkpoints(st -> saveTraining(checkpointDir, model, p, c, backend, Stage.PRETRAIN, st));
+                t.checkpoints(st -> saveTraining(checkpointDir, model, p, c, backend, Stage.PRETRAIN, st, null));
             }
             pre = t.fit(resume == null ? null : resume.state());
         }
@@ -193,32 +193,43 @@ public final class Workflow {
                 // fine-tuning must beat the pre-trained model re-ranked as it is, or it is undone
                 t.baseline(evaluate(model, p, c, Target.VALIDATION, rerank, Protocol.full(), valUsers).metric(metric));
             }
+            int[][] pools = null;
             if (c.finetune().hardNegatives() > 0) {
-                // mined from the model as it is: the pre-trained one, or on a resumed fine-tuning the
-                // weights of the checkpoint (then not bit-identical to an uninterrupted run)
-                if (skipPretrain) {
-                    LOG.warn("fine-tuning resumed with hard negatives mined again from the checkpoint's weights, not the "
-                            + "pre-trained ones: the run continues, but not bit-identical to an uninterrupted one");
+                if (skipPretrain && resume.pools() != null) {
+                    pools = resume.pools(); // mined from the pre-trained model before the interruption
+                } else {
+                    if (skipPretrain) {
+                        LOG.warn("the checkpoint carries no hard negatives: mining them again from its weights (the run "
+                                + "continues, but not bit-identical to an uninterrupted one)");
+                    }
+                    long t0 = System.nanoTime();
+                    pools = HardNegatives.mine(model, p.training(), c.finetune().hardNegatives(), 128);
+                    LOG.info("hard negatives: the stage-1 top {} unseen items of {} users mined in {} s",
+                            c.finetune().hardNegatives(), java.util.Arrays.stream(pools).filter(x -> x != null).count(),
+                            String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
                 }
-                long t0 = System.nanoTime();
-                int[][] pools = HardNegatives.mine(model, p.training(), c.finetune().hardNegatives(), 128);
-                LOG.info("hard negatives: the stage-1 top {} unseen items of {} users mined in {} s", c.finetune().hardNegatives(),
-                        java.util.Arrays.stream(pools).filter(x -> x != null).count(),
-                        String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
                 t.hardNegatives(pools);
             }
+            int[][] savedPools = pools;
             listeners.forEach(t::addListener);
             if (checkpointDir != null) {
-                t.checkpoints(st -> saveTraining(checkpointDir, model, p, c, backend, Stage.FINETUNE, st));
+                t.checkpoints(st -> saveTraining(checkpointDir, model, p, c, backend, Stage.FINETUNE, st, savedPools));
             }
             fine = t.fit(skipPretrain ? resume.state() : null);
         }
         return new Trained(pre, fine);
     }
 
-    /** Where a resumed run continues. */
-    public record ResumePoint(Stage stage, TrainState state) {
+    /**
+     * Where a resumed run continues.
+     *
+     * @param pools the fine-tuning hard negatives saved with the state (null when none)
+     */
+    public record ResumePoint(Stage stage, TrainState state, int[][] pools) {
     }
+
+    /** Name of the hard-negative pools in optimizer.safetensors: {@code [users, pool]} item ids, 0 = none. */
+    static final String POOLS = "finetune.hardNegatives";
 
     public static CheckpointData checkpointData(RecModel model, Weights weights, Prepared p, ExperimentConfig c, Backend backend) {
         Map<String, String> meta = new LinkedHashMap<>();
@@ -241,9 +252,12 @@ public final class Workflow {
         Checkpoint.write(dir, checkpointData(model, model.weights(), p, c, backend));
     }
 
-    static void saveTraining(Path dir, RecModel model, Prepared p, ExperimentConfig c, Backend backend, Stage stage, TrainState st)
-            throws IOException {
+    static void saveTraining(Path dir, RecModel model, Prepared p, ExperimentConfig c, Backend backend, Stage stage, TrainState st,
+                             int[][] pools) throws IOException {
         Weights opt = st.optimizer().copy();
+        if (pools != null) {
+            putPools(opt, pools, model.config().numItems());
+        }
         if (st.bestWeights() != null) {
             st.bestWeights().asMap().forEach((k, v) -> opt.put("best." + k, v.shape(), v.data()));
         }
@@ -267,7 +281,11 @@ public final class Workflow {
         Map<String, Object> t = ts.trainer();
         Weights opt = new Weights();
         Weights best = new Weights();
+        int[][] pools = ts.optimizer().asMap().containsKey(POOLS) ? pools(ts.optimizer(), dir) : null;
         ts.optimizer().asMap().forEach((k, v) -> {
+            if (k.equals(POOLS)) {
+                return;
+            }
             if (k.startsWith("best.")) {
                 best.put(k.substring(5), v.shape(), v.data());
             } else {
@@ -284,7 +302,46 @@ public final class Workflow {
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(dir + "/trainer.json: unknown stage '" + t.get("stage") + "'");
         }
-        return new ResumePoint(stage, st);
+        return new ResumePoint(stage, st, pools);
+    }
+
+    private static void putPools(Weights opt, int[][] pools, int numItems) {
+        if (numItems >= 1 << 24) {
+            throw new IllegalArgumentException("hard-negative pools are saved as float32 ids, exact below 2^24 items; this "
+                    + "catalogue has " + numItems);
+        }
+        int width = 0;
+        for (int[] x : pools) {
+            width = Math.max(width, x == null ? 0 : x.length);
+        }
+        float[] flat = new float[pools.length * Math.max(1, width)];
+        for (int u = 0; u < pools.length; u++) {
+            for (int j = 0; pools[u] != null && j < pools[u].length; j++) {
+                flat[u * width + j] = pools[u][j];
+            }
+        }
+        opt.put(POOLS, new int[] {pools.length, Math.max(1, width)}, flat);
+    }
+
+    private static int[][] pools(Weights opt, Path dir) {
+        int[] shape = opt.get(POOLS).shape();
+        float[] flat = opt.data(POOLS);
+        if (shape.length != 2) {
+            throw new CheckpointException(dir + "/optimizer.safetensors: " + POOLS + " must be [users, pool], found rank "
+                    + shape.length);
+        }
+        int[][] pools = new int[shape[0]][];
+        for (int u = 0; u < shape[0]; u++) {
+            int n = 0;
+            while (n < shape[1] && flat[u * shape[1] + n] != 0f) {
+                n++;
+            }
+            pools[u] = new int[n];
+            for (int j = 0; j < n; j++) {
+                pools[u][j] = (int) flat[u * shape[1] + j];
+            }
+        }
+        return pools;
     }
 
     private static int num(Map<String, Object> m, String k) {
