@@ -41,6 +41,17 @@ public interface RecModel extends AutoCloseable {
      */
     StepResult lossAndGradients(TrainBatch batch, LossSpec loss, boolean training);
 
+    /**
+     * Positions the dropout stream: the next training-mode {@link #lossAndGradients} call draws the
+     * masks of call number {@code call} (0-based) of a model built with the same seed, so a run
+     * resumed at step t repeats the uninterrupted run's masks. The {@link dev.recsys.api.train.Trainer} calls it when a
+     * stage starts (with 0, or the resumed step). Models without dropout may ignore it.
+     *
+     * @param call training-mode calls to count as already made, &gt;= 0
+     */
+    default void seekDropout(long call) {
+    }
+
     /** A copy of the current weights. */
     Weights weights();
 

@@ -150,6 +150,7 @@ public final class Trainer {
             bestWeights = resume.bestWeights();
             LOG.info("resuming at epoch {} step {}", startEpoch + 1, step);
         }
+        model.seekDropout(step); // each stage's dropout stream starts at its step, resumed or not
         for (TrainingListener l : listeners) {
             l.onStart(total, step);
         }

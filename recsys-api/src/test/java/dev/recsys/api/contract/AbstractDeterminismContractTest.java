@@ -53,6 +53,30 @@ public abstract class AbstractDeterminismContractTest extends BackendContractSup
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
+    void seekingTheDropoutStreamRepeatsTheMasksOfThatCall(ContractFixtures.Case c) {
+        ModelConfig cfg = c.config();
+        TrainBatch train = ContractFixtures.nextItem(cfg, PRETRAIN);
+        try (RecModel a = create(c, 7); RecModel b = create(c, 7)) {
+            float[] losses = new float[3];
+            Weights third = null;
+            for (int call = 0; call < 3; call++) {
+                StepResult r = a.lossAndGradients(train, PRETRAIN, true);
+                losses[call] = r.loss();
+                third = r.gradients().copy();
+            }
+            // a fresh model sought to call 2 draws call 2's masks, then (sought back) call 0's
+            b.seekDropout(2);
+            StepResult r2 = b.lossAndGradients(train, PRETRAIN, true);
+            assertThat(r2.loss()).as("the loss of call 2 after seekDropout(2)").isEqualTo(losses[2]);
+            assertThat(r2.gradients().maxAbsDiff(third)).as("the gradients of call 2 after seekDropout(2)").isZero();
+            b.seekDropout(0);
+            assertThat(b.lossAndGradients(train, PRETRAIN, true).loss()).as("call 0 after seekDropout(0)").isEqualTo(losses[0]);
+            assertThat(b.lossAndGradients(train, PRETRAIN, true).loss()).as("then call 1").isEqualTo(losses[1]);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
     void evalModeIsRepeatableAndIndependentOfTheSeed(ContractFixtures.Case c) {
         ModelConfig cfg = c.config();
         SeqBatch batch = ContractFixtures.batch(cfg);

@@ -270,6 +270,11 @@ class KitSelfTest {
         }
 
         @Override
+        public void seekDropout(long call) {
+            delegate.seekDropout(call);
+        }
+
+        @Override
         public StepResult lossAndGradients(TrainBatch batch, LossSpec loss, boolean training) {
             return delegate.lossAndGradients(batch, loss, training);
         }

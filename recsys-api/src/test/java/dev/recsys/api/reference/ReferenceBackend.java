@@ -62,7 +62,8 @@ public final class ReferenceBackend implements Backend {
     static final class Model implements RecModel {
         private final ModelConfig config;
         private final ItemContent content;
-        private final SplittableRandom dropoutSeeds;
+        private final long seed;
+        private long call;
         private Weights weights;
         private ReferenceModel model;
         private boolean closed;
@@ -70,7 +71,7 @@ public final class ReferenceBackend implements Backend {
         Model(ModelConfig config, ItemContent content, Weights weights, long seed) {
             this.config = config;
             this.content = config.hasContent() ? content : null;
-            this.dropoutSeeds = new SplittableRandom(seed);
+            this.seed = seed;
             this.model = new ReferenceModel(config, content, weights);
             this.weights = weights.copy();
         }
@@ -120,9 +121,17 @@ public final class ReferenceBackend implements Backend {
         }
 
         @Override
+        public void seekDropout(long call) {
+            if (call < 0) {
+                throw new IllegalArgumentException("call must be >= 0, found " + call);
+            }
+            this.call = call;
+        }
+
+        @Override
         public StepResult lossAndGradients(TrainBatch batch, LossSpec loss, boolean training) {
             ReferenceModel m = open();
-            long dropSeed = training ? dropoutSeeds.nextLong() : 0;
+            long dropSeed = training ? new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * ++call)).nextLong() : 0;
             double value = lossOf(m, batch, loss, training, dropSeed);
             Weights grads = weights.zerosLike();
             boolean pretraining = batch instanceof TrainBatch.NextItem;

@@ -268,6 +268,14 @@ public final class DjlModel implements RecModel {
     // ---------------------------------------------------------------- training
 
     @Override
+    public void seekDropout(long call) {
+        if (call < 0) {
+            throw new IllegalArgumentException("call must be >= 0, found " + call);
+        }
+        step = call; // the training thread's counter (lossAndGradients and seekDropout share one thread)
+    }
+
+    @Override
     public StepResult lossAndGradients(TrainBatch batch, LossSpec loss, boolean training) {
         if (batch == null || loss == null) {
             throw new IllegalArgumentException("batch and loss are required");

@@ -54,6 +54,9 @@ final class Dl4jModel implements RecModel {
     private final ItemContent content;
     private final ReentrantLock lock = new ReentrantLock();
     private final Random rng;
+    private final long seed;
+    /** Training-mode calls with dropout so far: call c draws its masks from {@code mix(seed, c)}. */
+    private long dropoutCall;
     private final Map<Object, Graph> graphs = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Object, Graph> eldest) {
@@ -101,9 +104,31 @@ final class Dl4jModel implements RecModel {
         this.weights = weights.copy();
         this.grads = this.weights.zerosLike();
         this.rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
+        this.seed = seed;
         this.sinusoid = config.positional() == Positional.SINUSOIDAL ? sinusoid(config.maxLen(), config.dim()) : null;
         this.contentSinusoid = config.positional() == Positional.SINUSOIDAL && config.hasContent()
                 ? sinusoid(config.contentLen(), config.dim()) : null;
+    }
+
+    @Override
+    public void seekDropout(long call) {
+        if (call < 0) {
+            throw new IllegalArgumentException("call must be >= 0, found " + call);
+        }
+        lock.lock();
+        try {
+            dropoutCall = call;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** SplitMix64 of the seed and the call number. */
+    static long mix(long seed, long call) {
+        long z = seed + 0x9E3779B97F4A7C15L * (call + 1);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     @Override
@@ -331,6 +356,9 @@ final class Dl4jModel implements RecModel {
                 Arrays.fill(t.data(), 0f);
             }
             boolean dropout = training && config.dropout() > 0f;
+            if (dropout) {
+                rng.setSeed(mix(seed, dropoutCall++)); // every call's masks from (seed, call): seekable on resume
+            }
             UserGraph g;
             int[] candidateIds;
             int[] sharedIds = null;

@@ -19,14 +19,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Fine-tuning on hard negatives, interrupted and resumed from its checkpoint, ends with the same
  * weights as an uninterrupted run: the pools mined from the pre-trained model travel with the
- * training state (dropout off: the engines' dropout stream restarts with a new model object).
+ * training state, and the dropout stream is sought to the resumed step ({@code RecModel.seekDropout}).
  */
 class HardNegativeResumeTest {
     @TempDir
     Path dir;
 
     private static final List<String> SETS = List.of("model.dim=16", "model.heads=2", "model.maxLen=12", "model.ffnDim=16",
-            "model.dropout=0", "content.length=6", "pretrain.epochs=2", "pretrain.batchSize=32", "pretrain.evalEvery=0",
+            "model.dropout=0.2", "content.length=6", "pretrain.epochs=2", "pretrain.batchSize=32", "pretrain.evalEvery=0",
             "finetune.epochs=2", "finetune.batchSize=32", "finetune.evalEvery=0", "finetune.negatives=4",
             "finetune.hardNegatives=10", "finetune.checkpointEvery=1", "eval.rerank=10");
 
