@@ -45,6 +45,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from the training state saved in --out (needs checkpointEvery > 0 when it was written).")
     boolean resume;
 
+    @Option(names = "--init-from", paramLabel = "DIR", description = "Start from the weights of this checkpoint folder "
+            + "(same items and dim; e.g. add content to an ids-only model: its content output starts at zero, so the "
+            + "model starts with the source's scores). Pre-training must then beat it on validation or is undone.")
+    Path initFrom;
+
     @Option(names = "--seed", description = "Seed of the run (overrides the config).")
     Long seed;
 
@@ -80,11 +85,16 @@ final class TrainCommand implements Callable<Integer> {
             if (resumeAt != null && !resumeAt.state().weights().names().equals(model.weights().names())) {
                 throw new DataException(outDir + " holds a model of another shape than this config and data; resume with the same config");
             }
+            if (initFrom != null && resumeAt == null) {
+                var w = Workflow.warmStart(model, initFrom);
+                out.println("started from " + initFrom + ": " + w.copied().size() + " tensors copied, " + w.fresh().size()
+                        + " initialised" + (w.zeroed().isEmpty() ? "" : ", content output at zero (" + String.join(", ", w.zeroed()) + ")"));
+            }
             boolean tty = Progress.isTerminal();
             List<dev.recsys.api.train.TrainingListener> ls = new ArrayList<>();
             ls.add(new Progress(out, tty, "train"));
             Path ckpt = c.pretrain().checkpointEvery() > 0 || (c.finetune() != null && c.finetune().checkpointEvery() > 0) ? outDir : null;
-            Workflow.train(model, p, c, ls, ckpt, backend, resumeAt);
+            Workflow.train(model, p, c, ls, ckpt, backend, resumeAt, initFrom != null);
             Workflow.save(outDir, model, p, c, backend);
             EvalResult val = Workflow.evaluate(model, p, c, Target.VALIDATION, c.eval().rerank(), Protocol.full(), 0);
             EvalResult test = Workflow.evaluate(model, p, c, Target.TEST, c.eval().rerank(), Protocol.full(), 0);

@@ -12,6 +12,7 @@ import dev.recsys.api.io.Provenance;
 import dev.recsys.api.io.TrainingState;
 import dev.recsys.api.loss.Stage;
 import dev.recsys.api.model.Initializer;
+import dev.recsys.api.model.WarmStart;
 import dev.recsys.api.model.Weights;
 import dev.recsys.api.spi.Backend;
 import dev.recsys.api.spi.RecModel;
@@ -169,6 +170,15 @@ public final class Workflow {
      */
     public static Trained train(RecModel model, Prepared p, ExperimentConfig c, List<TrainingListener> listeners,
                                 Path checkpointDir, Backend backend, ResumePoint resume) {
+        return train(model, p, c, listeners, checkpointDir, backend, resume, false);
+    }
+
+    /**
+     * As above; {@code warmStarted}: the model starts from another model's weights ({@link #warmStart}),
+     * so pre-training must beat it on validation or it is undone (as fine-tuning always must).
+     */
+    public static Trained train(RecModel model, Prepared p, ExperimentConfig c, List<TrainingListener> listeners,
+                                Path checkpointDir, Backend backend, ResumePoint resume, boolean warmStarted) {
         TrainResult pre = null;
         TrainResult fine = null;
         String metric = c.eval().metric();
@@ -178,6 +188,9 @@ public final class Workflow {
             TrainConfig tc = Configs.train(c, c.pretrain(), Stage.PRETRAIN, "pretrain");
             Trainer t = new Trainer(model, tc, p.training())
                     .validator(m -> evaluate(m, p, c, Target.VALIDATION, 0, Protocol.full(), valUsers).metric(metric));
+            if (warmStarted && resume == null && tc.evalEveryEpochs() > 0) {
+                t.baseline(evaluate(model, p, c, Target.VALIDATION, 0, Protocol.full(), valUsers).metric(metric));
+            }
             listeners.forEach(t::addListener);
             if (checkpointDir != null) {
                 t.checkpoints(st -> saveTraining(checkpointDir, model, p, c, backend, Stage.PRETRAIN, st, null));
@@ -218,6 +231,23 @@ public final class Workflow {
             fine = t.fit(skipPretrain ? resume.state() : null);
         }
         return new Trained(pre, fine);
+    }
+
+    /**
+     * Starts the model from the weights of the checkpoint in {@code dir} ({@link WarmStart}: the same
+     * catalogue and dimension; parts the source lacks keep their initialisation, added content starts
+     * at zero). Returns what was done.
+     */
+    public static WarmStart.Result warmStart(RecModel model, Path dir) throws IOException {
+        CheckpointData src = Checkpoint.read(dir);
+        WarmStart.Result r;
+        try {
+            r = WarmStart.apply(model.config(), model.weights(), src.config(), src.weights());
+        } catch (IllegalArgumentException e) {
+            throw new DataException("cannot start from " + dir + ": " + e.getMessage());
+        }
+        model.setWeights(r.weights());
+        return r;
     }
 
     /**

@@ -175,6 +175,26 @@ class CliTest {
     }
 
     @Test
+    void initFromStartsAContentModelFromAnIdsOnlyOne() {
+        Path ids = dir.resolve("ids-only");
+        Run r = run(concat(new String[] {"train", "--data", DATA, "--out", ids.toString(), "--backend", "djl"},
+                concat(TINY, "--set", "model.useContent=false", "--set", "finetune.epochs=0")));
+        assertThat(r.code()).as(r.err()).isZero();
+        Path warm = dir.resolve("warm");
+        Run w = run(concat(new String[] {"train", "--data", DATA, "--out", warm.toString(), "--backend", "djl", "--init-from",
+            ids.toString()}, TINY));
+        assertThat(w.code()).as(w.err()).isZero();
+        assertThat(w.out()).contains("started from").contains("content output at zero (content_encoder.final_norm.weight")
+                .contains("test:");
+        Path never = dir.resolve("never-warm");
+        Run bad = run(concat(new String[] {"train", "--data", DATA, "--out", never.toString(), "--backend", "djl", "--init-from",
+            ids.toString()}, concat(TINY, "--set", "model.dim=8", "--set", "model.ffnDim=8")));
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("cannot start from").contains("dim 16, the target 8");
+        assertThat(never).doesNotExist();
+    }
+
+    @Test
     void configPrintsTheMergedConfig() {
         Run r = run("config", "--set", "pretrain.epochs=7");
         assertThat(r.code()).isZero();
