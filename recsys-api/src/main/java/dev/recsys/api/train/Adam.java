@@ -24,6 +24,7 @@ public final class Adam {
     private final Weights v;
     private final List<String> names;
     private final boolean[] decay;
+    private final boolean[] frozen;
     private long step;
 
     public Adam(OptimizerConfig config, Weights like) {
@@ -32,10 +33,24 @@ public final class Adam {
         this.v = like.zerosLike();
         this.names = like.names();
         this.decay = new boolean[names.size()];
+        this.frozen = new boolean[names.size()];
         for (int i = 0; i < names.size(); i++) {
             Weights.Tensor t = like.get(names.get(i));
             decay[i] = names.get(i).endsWith(".weight") && t.shape().length >= 2;
         }
+    }
+
+    /**
+     * Leaves the named tensors unchanged from now on: no update, no weight decay, and their gradients
+     * are left out of the clipping norm.
+     *
+     * @return this
+     */
+    public Adam freeze(java.util.function.Predicate<String> names) {
+        for (int i = 0; i < this.names.size(); i++) {
+            frozen[i] = names.test(this.names.get(i));
+        }
+        return this;
     }
 
     /** Steps taken so far. */
@@ -71,6 +86,11 @@ public final class Adam {
      * @return the gradient norm before clipping
      */
     public double update(Weights weights, Weights grads, float lr) {
+        for (int k = 0; k < names.size(); k++) {
+            if (frozen[k]) {
+                java.util.Arrays.fill(grads.data(names.get(k)), 0f); // out of the norm (the caller's buffer)
+            }
+        }
         double norm = globalNorm(grads);
         double scale = 1.0;
         if (config.clipNorm() > 0 && norm > config.clipNorm()) {
@@ -85,6 +105,9 @@ public final class Adam {
         double wd = config.weightDecay();
         boolean adamw = config.type() == OptimizerConfig.Type.ADAMW;
         for (int k = 0; k < names.size(); k++) {
+            if (frozen[k]) {
+                continue;
+            }
             String name = names.get(k);
             float[] w = weights.data(name);
             float[] g = grads.data(name);

@@ -41,6 +41,7 @@ public final class Trainer {
     private Validator validator;
     private CheckpointSink checkpoints;
     private double baseline = Double.NaN;
+    private java.util.function.Predicate<String> frozen = name -> false;
 
     public Trainer(RecModel model, TrainConfig config, TrainingData data) {
         this.model = Objects.requireNonNull(model, "model");
@@ -85,6 +86,19 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * Trains only some tensors: the named ones are left as they are ({@link Adam#freeze}), e.g.
+     * {@link #STAGE1} to fine-tune the re-ranker over a fixed retrieval stage.
+     */
+    public Trainer freeze(java.util.function.Predicate<String> names) {
+        this.frozen = java.util.Objects.requireNonNull(names, "names");
+        return this;
+    }
+
+    /** Every tensor but the stage-2 ones (cross-attention and scorer): fine-tuning then leaves stage 1 as it is. */
+    public static final java.util.function.Predicate<String> STAGE1 =
+            name -> !(name.startsWith(dev.recsys.api.model.ParamLayout.CROSS + ".") || name.startsWith("scorer."));
+
     public Trainer checkpoints(CheckpointSink sink) {
         this.checkpoints = sink;
         return this;
@@ -124,7 +138,7 @@ public final class Trainer {
         LrSchedule lr = new LrSchedule(config.schedule(), config.learningRate(), config.warmupSteps(), total, config.minLrRatio());
 
         Weights master = model.weights();
-        Adam adam = new Adam(config.optimizer(), master);
+        Adam adam = new Adam(config.optimizer(), master).freeze(frozen);
         int startEpoch = 0;
         long step = 0;
         int skipInEpoch = 0;
@@ -139,7 +153,7 @@ public final class Trainer {
         if (resume != null) {
             master = resume.weights().copy();
             model.setWeights(master);
-            adam = new Adam(config.optimizer(), master);
+            adam = new Adam(config.optimizer(), master).freeze(frozen);
             adam.restore(resume.optimizer());
             startEpoch = resume.epochsDone();
             step = resume.step();

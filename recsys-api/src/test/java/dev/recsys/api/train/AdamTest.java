@@ -81,4 +81,21 @@ class AdamTest {
         assertThat(w2.data("x.bias")).containsExactly(w1.data("x.bias"));
         assertThat(a2.step()).isEqualTo(2);
     }
+
+    @Test
+    void frozenTensorsNeitherMoveNorDecayNorCountInTheClippingNorm() {
+        Weights w = new Weights().put("user.weight", new int[] {1, 2}, new float[] {1f, 1f})
+                .put("scorer.weight", new int[] {1, 2}, new float[] {1f, 1f});
+        Weights g = new Weights().put("user.weight", new int[] {1, 2}, new float[] {300f, 400f})
+                .put("scorer.weight", new int[] {1, 2}, new float[] {3f, 4f});
+        // AdamW with decay 0.5 and clipping at norm 1: the frozen gradient (norm 500) must not shrink the other one
+        Adam adam = new Adam(new OptimizerConfig(OptimizerConfig.Type.ADAMW, 0.9f, 0.98f, 1e-8f, 0.5f, 1f), w)
+                .freeze(name -> name.startsWith("user."));
+        double norm = adam.update(w, g, 0.1f);
+        assertThat(norm).isCloseTo(5.0, within(1e-9));
+        assertThat(w.data("user.weight")).containsExactly(1f, 1f);
+        assertThat(g.data("user.weight")).containsExactly(0f, 0f);
+        // trainable: decayed (1 - 0.1 * 0.5) then one Adam step of lr * sign(g) = -0.1
+        assertThat(w.data("scorer.weight")).containsExactly(new float[] {0.85f, 0.85f}, within(1e-6f));
+    }
 }

@@ -59,6 +59,13 @@ public final class Configs {
         if (s.hardNegatives() < 0) {
             throw new DataException("config '" + section + ".hardNegatives': must be >= 0 (0 = off), found " + s.hardNegatives());
         }
+        if (!"all".equals(s.trainable()) && !"stage2".equals(s.trainable())) {
+            throw new DataException("config '" + section + ".trainable': expected all or stage2, found '" + s.trainable() + "'");
+        }
+        if ("stage2".equals(s.trainable()) && stage != dev.recsys.api.loss.Stage.FINETUNE) {
+            throw new DataException("config '" + section + ".trainable': stage2 is for fine-tuning (pre-training never reads "
+                    + "the stage-2 parameters)");
+        }
         if (s.hardNegatives() > 0 && stage != dev.recsys.api.loss.Stage.FINETUNE) {
             throw new DataException("config '" + section + ".hardNegatives': hard negatives are mined for fine-tuning only; "
                     + "set it in the finetune section");

@@ -43,11 +43,13 @@ public record ExperimentConfig(
      * @param hardNegatives fine-tuning only: draw the negatives from each user's stage-1 top this-many
      *                  unseen items, mined once from the pre-trained model, and fine-tune on the last
      *                  training position (0 = uniform negatives at random cuts)
+     * @param trainable all | stage2 (fine-tuning only: train the cross-attention and the scorer, leave
+     *                  stage 1, and with it the re-ranked candidates, as pre-training left it)
      */
     public record Stage(String loss, int negatives, float gbceT, boolean logQ, float margin, String sampling,
                         int epochs, int batchSize, float learningRate, int warmupSteps, String schedule,
                         float minLrRatio, String optimizer, float weightDecay, float clipNorm, int evalEvery,
-                        int patience, int checkpointEvery, int hardNegatives) {
+                        int patience, int checkpointEvery, int hardNegatives, String trainable) {
     }
 
     /**
@@ -68,8 +70,8 @@ public record ExperimentConfig(
         return new ExperimentConfig(
                 new Model(64, 2, 2, 64, 200, 1, "learned", "pre", "mean", 0.2f, 1e-8f, true, true, true),
                 new Content(12, 1, 50_000),
-                new Stage("bce", 1, 0.75f, true, 0.5f, "uniform", 200, 128, 1e-3f, 0, "constant", 0f, "adam", 0f, 5f, 20, 3, 0, 0),
-                new Stage("bpr", 8, 0.75f, true, 0.5f, "uniform", 5, 128, 2e-4f, 0, "constant", 0f, "adam", 0f, 5f, 1, 2, 0, 0),
+                new Stage("bce", 1, 0.75f, true, 0.5f, "uniform", 200, 128, 1e-3f, 0, "constant", 0f, "adam", 0f, 5f, 20, 3, 0, 0, "all"),
+                new Stage("bpr", 8, 0.75f, true, 0.5f, "uniform", 5, 128, 2e-4f, 0, "constant", 0f, "adam", 0f, 5f, 1, 2, 0, 0, "all"),
                 new Eval(new int[] {5, 10, 20}, "ndcg@10", 100, "full", 100, 0),
                 42L);
     }

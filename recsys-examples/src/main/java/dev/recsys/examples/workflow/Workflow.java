@@ -206,6 +206,9 @@ public final class Workflow {
                 // fine-tuning must beat the pre-trained model re-ranked as it is, or it is undone
                 t.baseline(evaluate(model, p, c, Target.VALIDATION, rerank, Protocol.full(), valUsers).metric(metric));
             }
+            if ("stage2".equals(c.finetune().trainable())) {
+                t.freeze(Trainer.STAGE1);
+            }
             int[][] pools = null;
             if (c.finetune().hardNegatives() > 0) {
                 if (skipPretrain && resume.pools() != null) {
