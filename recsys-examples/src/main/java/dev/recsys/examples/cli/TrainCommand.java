@@ -79,7 +79,9 @@ final class TrainCommand implements Callable<Integer> {
             out.println("resuming " + resumeAt.stage() + " at epoch " + (resumeAt.state().epochsDone() + 1) + ", step "
                     + resumeAt.state().step());
         }
-        try (Backend backend = Backends.create(engine.backend(), engine.options());
+        Path ckpt = c.pretrain().checkpointEvery() > 0 || (c.finetune() != null && c.finetune().checkpointEvery() > 0) ? outDir : null;
+        try (GracefulStop stop = new GracefulStop(ckpt, 60_000, System.err);
+             Backend backend = Backends.create(engine.backend(), engine.options());
              RecModel model = Workflow.newModel(backend, c, p)) {
             out.println("backend: " + backend.name() + " (" + backend.engineVersion() + "), model: " + model.config());
             if (resumeAt != null && !resumeAt.state().weights().names().equals(model.weights().names())) {
@@ -93,9 +95,11 @@ final class TrainCommand implements Callable<Integer> {
             boolean tty = Progress.isTerminal();
             List<dev.recsys.api.train.TrainingListener> ls = new ArrayList<>();
             ls.add(new Progress(out, tty, "train"));
-            Path ckpt = c.pretrain().checkpointEvery() > 0 || (c.finetune() != null && c.finetune().checkpointEvery() > 0) ? outDir : null;
+            ls.add(stop);
             Workflow.train(model, p, c, ls, ckpt, backend, resumeAt, initFrom != null);
+            stop.check("after training, before saving the model");
             Workflow.save(outDir, model, p, c, backend);
+            stop.check("after saving the model, before the final evaluation");
             EvalResult val = Workflow.evaluate(model, p, c, Target.VALIDATION, c.eval().rerank(), Protocol.full(), 0);
             EvalResult test = Workflow.evaluate(model, p, c, Target.TEST, c.eval().rerank(), Protocol.full(), 0);
             out.println("validation: " + val.summary());
