@@ -52,6 +52,18 @@ public interface RecModel extends AutoCloseable {
     default void seekDropout(long call) {
     }
 
+    /**
+     * The seed of the dropout masks of training call {@code call} (0-based) of a model built with
+     * {@code seed}: SplitMix64 of the two, non-negative. Backends seed each call's masks from it, which
+     * makes {@link #seekDropout} exact.
+     */
+    static long dropoutSeed(long seed, long call) {
+        long z = seed + 0x9E3779B97F4A7C15L * (call + 1);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return (z ^ (z >>> 31)) & Long.MAX_VALUE;
+    }
+
     /** A copy of the current weights. */
     Weights weights();
 

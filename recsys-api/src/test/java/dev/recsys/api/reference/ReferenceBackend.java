@@ -12,7 +12,6 @@ import dev.recsys.api.spi.Backend;
 import dev.recsys.api.spi.RecModel;
 import dev.recsys.api.spi.StepResult;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * A test-only backend on top of {@link ReferenceModel}: forward passes in double precision,
@@ -131,7 +130,7 @@ public final class ReferenceBackend implements Backend {
         @Override
         public StepResult lossAndGradients(TrainBatch batch, LossSpec loss, boolean training) {
             ReferenceModel m = open();
-            long dropSeed = training ? new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * ++call)).nextLong() : 0;
+            long dropSeed = training ? RecModel.dropoutSeed(seed, call++) : 0;
             double value = lossOf(m, batch, loss, training, dropSeed);
             Weights grads = weights.zerosLike();
             boolean pretraining = batch instanceof TrainBatch.NextItem;

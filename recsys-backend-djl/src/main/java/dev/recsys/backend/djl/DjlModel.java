@@ -285,7 +285,7 @@ public final class DjlModel implements RecModel {
             DropoutMasks masks = null;
             if (training && config.dropout() > 0f) {
                 masks = dropoutMasks;
-                masks.reseed(mix(seed, step++));
+                masks.reseed(RecModel.dropoutSeed(seed, step++));
             }
             if (batch instanceof TrainBatch.NextItem n) {
                 return nextItem(n, loss, masks);
@@ -456,14 +456,6 @@ public final class DjlModel implements RecModel {
         gc.backward(lossValue);
         float value = lossValue.getFloat();
         return new StepResult(value, store.gradients(c.gradients()));
-    }
-
-    /** A per-step seed for the dropout stream (SplitMix64 of seed and step). */
-    static long mix(long seed, long step) {
-        long z = seed + 0x9E3779B97F4A7C15L * (step + 1);
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return (z ^ (z >>> 31)) & Long.MAX_VALUE;
     }
 
     // ---------------------------------------------------------------- weights

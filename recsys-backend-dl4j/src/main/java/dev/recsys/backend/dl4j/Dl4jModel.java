@@ -55,7 +55,7 @@ final class Dl4jModel implements RecModel {
     private final ReentrantLock lock = new ReentrantLock();
     private final Random rng;
     private final long seed;
-    /** Training-mode calls with dropout so far: call c draws its masks from {@code mix(seed, c)}. */
+    /** Training-mode calls with dropout so far: call c draws its masks from {@code RecModel.dropoutSeed(seed, c)}. */
     private long dropoutCall;
     private final Map<Object, Graph> graphs = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -121,14 +121,6 @@ final class Dl4jModel implements RecModel {
         } finally {
             lock.unlock();
         }
-    }
-
-    /** SplitMix64 of the seed and the call number. */
-    static long mix(long seed, long call) {
-        long z = seed + 0x9E3779B97F4A7C15L * (call + 1);
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 
     @Override
@@ -357,7 +349,7 @@ final class Dl4jModel implements RecModel {
             }
             boolean dropout = training && config.dropout() > 0f;
             if (dropout) {
-                rng.setSeed(mix(seed, dropoutCall++)); // every call's masks from (seed, call): seekable on resume
+                rng.setSeed(RecModel.dropoutSeed(seed, dropoutCall++)); // every call's masks from (seed, call): seekable on resume
             }
             UserGraph g;
             int[] candidateIds;
