@@ -515,11 +515,9 @@ final class Dl4jModel implements RecModel {
                 g.setPlaceholder(UserGraph.L_LOGQ, n.logQ());
             }
         } else {
-            double beta = loss instanceof LossSpec.Gbce gb ? LossMath.gbceBeta(gb.negatives(), config.numItems(), gb.t()) : 1.0;
-            float[] pos = g.buffer(UserGraph.L_POS, positions * c);
-            float[] neg = g.buffer(UserGraph.L_NEG, positions * c);
-            Arrays.fill(pos, 0f);
-            Arrays.fill(neg, 0f);
+            double beta = binaryBeta(loss);
+            float[] pos = zeroed(g, UserGraph.L_POS, positions * c);
+            float[] neg = zeroed(g, UserGraph.L_NEG, positions * c);
             for (int r = 0; r < positions; r++) {
                 if (n.targets()[r] != 0) {
                     pos[r * c] = (float) (beta / counted);
@@ -541,6 +539,18 @@ final class Dl4jModel implements RecModel {
      * dropped there (bce, gbce: weight 0; sampled softmax: its logit moved by -1e9 through the log-Q
      * input, which a shared graph always has).
      */
+    /** β of the positive term: gBCE's calibration exponent, 1 for bce. */
+    private double binaryBeta(LossSpec loss) {
+        return loss instanceof LossSpec.Gbce gb ? LossMath.gbceBeta(gb.negatives(), config.numItems(), gb.t()) : 1.0;
+    }
+
+    /** The graph's reusable coefficient buffer {@code name}, zero-filled. */
+    private static float[] zeroed(UserGraph g, String name, int size) {
+        float[] b = g.buffer(name, size);
+        Arrays.fill(b, 0f);
+        return b;
+    }
+
     private UserGraph sharedPretrainGraph(TrainBatch.NextItem n, LossSpec loss, boolean dropout, int counted) {
         int[] shared = n.shared();
         int k = n.sharedK();
@@ -580,11 +590,9 @@ final class Dl4jModel implements RecModel {
             g.setPlaceholder(UserGraph.L_TARGET, target);
             g.setPlaceholder(UserGraph.L_LOGQ, lq);
         } else {
-            double beta = loss instanceof LossSpec.Gbce gb ? LossMath.gbceBeta(gb.negatives(), config.numItems(), gb.t()) : 1.0;
-            float[] pos = g.buffer(UserGraph.L_POS, positions * c);
-            float[] neg = g.buffer(UserGraph.L_NEG, positions * c);
-            Arrays.fill(pos, 0f);
-            Arrays.fill(neg, 0f);
+            double beta = binaryBeta(loss);
+            float[] pos = zeroed(g, UserGraph.L_POS, positions * c);
+            float[] neg = zeroed(g, UserGraph.L_NEG, positions * c);
             for (int r = 0; r < positions; r++) {
                 int t = targets[r];
                 if (t != 0) {
