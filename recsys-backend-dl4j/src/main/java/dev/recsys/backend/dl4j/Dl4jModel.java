@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
 final class Dl4jModel implements RecModel {
     private static final Logger LOG = LoggerFactory.getLogger(Dl4jModel.class);
     static final int GRAPH_CACHE = 12;
+    /** Largest cross-attention tensor of one stage-2 graph call, in floats (16 MiB). */
+    static final long STAGE2_CHUNK_FLOATS = 1L << 22;
     private static final int ITEM_CHUNK = 512;
     /** Added to the log Q of a dropped shared negative: its logit minus log Q is then about -1e9 (softmax weight 0). */
     private static final float DROPPED = 1e9f;
@@ -57,6 +59,8 @@ final class Dl4jModel implements RecModel {
     private final long seed;
     /** Training-mode calls with dropout so far: call c draws its masks from {@code RecModel.dropoutSeed(seed, c)}. */
     private long dropoutCall;
+    /** {@link #STAGE2_CHUNK_FLOATS}, smaller in tests (several chunks from a small batch). */
+    private long stage2ChunkFloats = STAGE2_CHUNK_FLOATS;
     private final Map<Object, Graph> graphs = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Object, Graph> eldest) {
@@ -212,15 +216,49 @@ final class Dl4jModel implements RecModel {
         checkCandidates(batch, candidates, perRow);
         lock.lock();
         try {
-            if (lastUser != null && lastUserVersion == version && lastUserBatch.size() == batch.size()
+            boolean reuse = lastUser != null && lastUserVersion == version && lastUserBatch.size() == batch.size()
                     && lastUserBatch.length() == batch.length() && Arrays.equals(lastUserBatch.items(), batch.items())
-                    && Arrays.equals(lastUserBatch.events(), batch.events())) {
-                return stage2(batch, perRow, candidates, lastUser);
-            }
-            return encode(batch, perRow, candidates, false).get(UserGraph.STAGE2);
+                    && Arrays.equals(lastUserBatch.events(), batch.events());
+            return stage2Chunked(batch, perRow, candidates, reuse ? lastUser : null);
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Test hook: the largest cross-attention tensor of one stage-2 graph call, in floats. */
+    void stage2ChunkFloats(long floats) {
+        stage2ChunkFloats = floats;
+    }
+
+    /**
+     * Stage 2 in groups of rows small enough that the cross-attention tensors ({@code [rows, C, L, d]}
+     * and {@code [rows, C, L, T]}) stay under {@link #STAGE2_CHUNK_FLOATS}: evaluation batches of
+     * 256 users with 100 candidates at length 200 made them 1.3 GB each, every call a fresh native
+     * allocation (ML-1M evaluation with re-ranking: 445 s, 3 of its 7.5 minutes in the kernel).
+     *
+     * @param encoded the user encoding {@code [B*L, d]} of this batch, or null to encode it
+     */
+    private float[] stage2Chunked(SeqBatch batch, int c, int[] candidates, float[] encoded) {
+        int b = batch.size();
+        int len = batch.length();
+        int d = config.dim();
+        long perUser = (long) c * len * Math.max(d, config.hasContent() ? config.contentLen() : 0);
+        int rows = (int) Math.max(1, Math.min(b, stage2ChunkFloats / perUser));
+        if (rows >= b) {
+            return encoded != null ? stage2(batch, c, candidates, encoded) : encode(batch, c, candidates, false).get(UserGraph.STAGE2);
+        }
+        float[] out = new float[b * c];
+        for (int r0 = 0; r0 < b; r0 += rows) {
+            int n = Math.min(rows, b - r0);
+            SeqBatch sub = new SeqBatch(n, len, Arrays.copyOfRange(batch.items(), r0 * len, (r0 + n) * len),
+                    batch.events() == null ? null : Arrays.copyOfRange(batch.events(), r0 * len, (r0 + n) * len));
+            int[] cand = Arrays.copyOfRange(candidates, r0 * c, (r0 + n) * c);
+            float[] s = encoded != null
+                    ? stage2(sub, c, cand, Arrays.copyOfRange(encoded, r0 * len * d, (r0 + n) * len * d))
+                    : encode(sub, c, cand, false).get(UserGraph.STAGE2);
+            System.arraycopy(s, 0, out, r0 * c, n * c);
+        }
+        return out;
     }
 
     @Override
