@@ -18,12 +18,14 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * CPU time of the calling thread from just before each op's execution to just after, summed per
  * op name (CPU time, so that other processes on a shared machine do not inflate it; ops run on
  * the calling thread with one thread). Time outside these windows (output allocation, shape
- * inference, session bookkeeping) is SameDiff overhead.
+ * inference, session bookkeeping) is SameDiff overhead. With
+ * {@code -Drecsys.dl4j.opprofile.shapes=true} the totals are per op name and input shapes.
  */
 final class OpProfile extends BaseListener {
     static final String PROPERTY = "recsys.dl4j.opprofile";
     static final OpProfile INSTANCE = Boolean.getBoolean(PROPERTY) ? new OpProfile() : null;
 
+    private static final boolean SHAPES = Boolean.getBoolean("recsys.dl4j.opprofile.shapes");
     private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
     private final Map<String, long[]> totals = new HashMap<>();
     private long start;
@@ -40,7 +42,15 @@ final class OpProfile extends BaseListener {
 
     @Override
     public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext opContext, INDArray[] outputs) {
-        long[] t = totals.computeIfAbsent(op.getOp().opName(), k -> new long[2]);
+        String key = op.getOp().opName();
+        if (SHAPES) {
+            StringBuilder sb = new StringBuilder(key);
+            for (INDArray a : opContext.getInputArrays()) {
+                sb.append(' ').append(java.util.Arrays.toString(a.shape()));
+            }
+            key = sb.toString();
+        }
+        long[] t = totals.computeIfAbsent(key, k -> new long[2]);
         t[0] += CPU.getCurrentThreadCpuTime() - start;
         t[1]++;
     }
@@ -53,7 +63,7 @@ final class OpProfile extends BaseListener {
         long sum = 0;
         for (Map.Entry<String, long[]> e : es) {
             sum += e.getValue()[0];
-            sb.append(String.format("%n  %-28s %9.1f ms %7d calls", e.getKey(), e.getValue()[0] / 1e6, e.getValue()[1]));
+            sb.append(String.format("%n  %-60s %9.1f ms %7d calls", e.getKey(), e.getValue()[0] / 1e6, e.getValue()[1]));
         }
         totals.clear();
         return String.format("CPU time inside ops %.1f ms:", sum / 1e6) + sb;

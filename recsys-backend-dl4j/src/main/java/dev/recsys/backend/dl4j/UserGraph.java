@@ -1,6 +1,7 @@
 package dev.recsys.backend.dl4j;
 
 import dev.recsys.api.config.ModelConfig;
+import dev.recsys.api.config.Pooling;
 import dev.recsys.api.model.ParamLayout;
 import java.util.ArrayList;
 import java.util.List;
@@ -199,11 +200,22 @@ final class UserGraph extends Graph {
                 // so every fine-tuning step with L > d failed ("end_index = 49 for dimension 2" at L = 50, d = 32)
                 SDVariable last = u3.get(SDIndex.all(), SDIndex.interval(l - 1, l), SDIndex.all()).reshape(b, d);
                 SDVariable s1 = sd.mmul(cand, last.reshape(b, d, 1)).reshape(b, cc);
-                SDVariable attended = new SdCrossAttention(net, b, l, cc, t).attend(u3, keys, keyKeep);
-                SDVariable s2 = new SdScorer(net, b, l, cc).score(attended, u3, keep, s1);
+                SdCrossAttention cross = new SdCrossAttention(net, b, l, cc, t);
+                SDVariable s2;
+                if (c.pooling() == Pooling.MEAN) {
+                    s2 = cross.meanPooledScores(u3, keys, keyKeep, keep).add(net.param(ParamLayout.SCORER_BIAS)).add(s1);
+                    if (spec.kind() == Kind.EVAL) { // for traces only: SameDiff runs what the requested outputs need
+                        sd.identity(CROSS, cross.attend(u3, keys, keyKeep));
+                    }
+                } else {
+                    SDVariable attended = cross.attend(u3, keys, keyKeep);
+                    s2 = new SdScorer(net, b, l, cc).score(attended, u3, keep, s1);
+                    if (spec.kind() == Kind.EVAL) {
+                        sd.identity(CROSS, attended);
+                    }
+                }
                 if (forwardOnly) {
                     sd.identity(STAGE1, s1);
-                    sd.identity(CROSS, attended);
                     sd.identity(STAGE2, s2);
                 }
                 scores = s2;
