@@ -3,13 +3,12 @@ package dev.recsys.backend.dl4j;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Diagnostic wrapper of SameDiff's op-output cache: counts hits, misses and releases refused because a view shares the buffer. */
-final class CountingMemMgr extends ArrayCacheMemoryMgr {
+final class CountingMemMgr extends ReclaimingMemMgr {
     static final AtomicLong HITS = new AtomicLong();
     static final AtomicLong MISSES = new AtomicLong();
     static final AtomicLong SHARED = new AtomicLong();
@@ -25,11 +24,6 @@ final class CountingMemMgr extends ArrayCacheMemoryMgr {
             MISSES.incrementAndGet();
         }
         return super.allocate(detached, dataType, shape);
-    }
-
-    @Override
-    public INDArray allocate(boolean detached, org.nd4j.linalg.api.shape.LongShapeDescriptor descriptor) {
-        return allocate(detached, descriptor.dataType(), descriptor.getShape());
     }
 
     @Override

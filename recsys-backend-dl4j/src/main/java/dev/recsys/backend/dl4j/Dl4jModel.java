@@ -225,6 +225,20 @@ final class Dl4jModel implements RecModel {
         }
     }
 
+    /** Test hook: op-output arrays of this model's graphs that no run gave back to its session's cache. */
+    int outstandingArrays() {
+        lock.lock();
+        try {
+            int n = 0;
+            for (Graph g : graphs.values()) {
+                n += g.outstandingArrays();
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Test hook: the largest cross-attention tensor of one stage-2 graph call, in floats. */
     void stage2ChunkFloats(long floats) {
         stage2ChunkFloats = floats;

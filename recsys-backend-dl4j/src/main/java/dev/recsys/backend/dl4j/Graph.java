@@ -32,7 +32,6 @@ class Graph {
     private final Map<String, INDArray> placeholders = new HashMap<>();
     private final Map<String, float[]> buffers = new HashMap<>();
     private long weightVersion = -1;
-    private boolean instrumented;
     private SameDiff gradFn;
 
     Graph(Net net) {
@@ -99,14 +98,32 @@ class Graph {
 
     /** Forward pass: the named outputs as Java arrays (native results are released). */
     Map<String, float[]> output(Collection<String> names) {
+        ReclaimingMemMgr memory = memory(net.sd);
         Map<String, INDArray> out = net.sd.output(placeholders, new ArrayList<>(names));
         Map<String, float[]> res = new HashMap<>();
         for (String n : names) {
             INDArray a = out.get(n);
             res.put(n, Arrays2.toFloats(a));
         }
-        release(out.values());
+        release(out.values(), memory.reclaim());
         return res;
+    }
+
+    /**
+     * The memory manager of this thread's session of sd, created with the session: a
+     * {@link ReclaimingMemMgr} ({@link CountingMemMgr} with {@code -Drecsys.dl4j.memstats=true}).
+     */
+    private static ReclaimingMemMgr memory(SameDiff sd) {
+        InferenceSession s = sd.getSessions().computeIfAbsent(Thread.currentThread().getId(), k -> new InferenceSession(sd));
+        if (s.getMmgr() instanceof ReclaimingMemMgr m) {
+            return m;
+        }
+        ReclaimingMemMgr m = Boolean.getBoolean("recsys.dl4j.memstats") ? new CountingMemMgr() : new ReclaimingMemMgr();
+        if (s.getMmgr() != null) {
+            s.getMmgr().close();
+        }
+        s.setMmgr(m);
+        return m;
     }
 
     /**
@@ -138,30 +155,28 @@ class Graph {
             }
         }
         gradFn.setEnableCache(true);
+        ReclaimingMemMgr memory = memory(gradFn);
         Map<String, INDArray> out = gradFn.output(placeholders, outputs);
-        if (!instrumented) {
-            instrument(gradFn);
-            instrumented = true;
-        }
         float loss = out.get(LOSS).getFloat(0);
         Map<String, float[]> grads = new HashMap<>();
         for (String n : present) {
             grads.put(n, Arrays2.toFloats(out.get(net.sd.getVariable(n).getGradient().name())));
         }
-        release(out.values());
+        release(out.values(), memory.reclaim());
         return new Result(loss, grads);
     }
 
-    /** With {@code -Drecsys.dl4j.memstats=true}: counts the op-output cache's hits and misses (diagnostics). */
-    private static void instrument(SameDiff sd) {
-        if (!Boolean.getBoolean("recsys.dl4j.memstats")) {
-            return;
-        }
-        for (InferenceSession s : sd.getSessions().values()) {
-            if (!(s.getMmgr() instanceof CountingMemMgr)) {
-                s.setMmgr(new CountingMemMgr());
+    /** Op-output arrays allocated by this graph's sessions and not given back (diagnostics, tests). */
+    int outstandingArrays() {
+        int n = 0;
+        for (SameDiff sd : gradFn == null ? List.of(net.sd) : List.of(net.sd, gradFn)) {
+            for (InferenceSession s : sd.getSessions().values()) {
+                if (s.getMmgr() instanceof ReclaimingMemMgr m) {
+                    n += m.outstanding();
+                }
             }
         }
+        return n;
     }
 
     /** Drops the cached arrays of every execution session of this graph. */
@@ -186,9 +201,12 @@ class Graph {
         sd.getSessions().clear();
     }
 
-    private static void release(Collection<INDArray> arrays) {
+    /** Closes the outputs that the memory manager did not take back (those are cached for the next run). */
+    private static void release(Collection<INDArray> arrays, List<INDArray> reclaimed) {
+        java.util.Set<INDArray> taken = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        taken.addAll(reclaimed);
         for (INDArray a : arrays) {
-            if (a != null && a.closeable() && !a.wasClosed()) {
+            if (a != null && !taken.contains(a) && a.closeable() && !a.wasClosed()) {
                 a.close();
             }
         }

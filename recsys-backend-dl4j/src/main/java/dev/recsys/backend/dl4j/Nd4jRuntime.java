@@ -21,7 +21,7 @@ final class Nd4jRuntime {
     static final String VERSION = "ND4J/SameDiff 1.0.0-M2.1 (nd4j-native CPU, OpenBLAS)";
     /** Coordinates of the natives, named when loading fails. */
     static final String NATIVE_ARTIFACT = "org.nd4j:nd4j-native:1.0.0-M2.1:linux-x86_64";
-    static final String DEFAULT_MAX_BYTES = "2G";
+    static final String DEFAULT_MAX_BYTES = "4G";
     static final long PHYSICAL_HEADROOM_MB = 3072;
     static final String MAX_BYTES = "org.bytedeco.javacpp.maxbytes";
     static final String MAX_PHYSICAL_BYTES = "org.bytedeco.javacpp.maxphysicalbytes";

