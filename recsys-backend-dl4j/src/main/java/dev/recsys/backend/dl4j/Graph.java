@@ -98,6 +98,7 @@ class Graph {
 
     /** Forward pass: the named outputs as Java arrays (native results are released). */
     Map<String, float[]> output(Collection<String> names) {
+        Nd4jRuntime.checkResident();
         ReclaimingMemMgr memory = memory(net.sd);
         Map<String, INDArray> out = net.sd.output(placeholders, new ArrayList<>(names));
         Map<String, float[]> res = new HashMap<>();
@@ -155,6 +156,7 @@ class Graph {
             }
         }
         gradFn.setEnableCache(true);
+        Nd4jRuntime.checkResident();
         ReclaimingMemMgr memory = memory(gradFn);
         Map<String, INDArray> out = gradFn.output(placeholders, outputs);
         float loss = out.get(LOSS).getFloat(0);
