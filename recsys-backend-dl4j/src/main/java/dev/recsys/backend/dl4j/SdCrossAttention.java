@@ -14,6 +14,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * {@code [B, H, L, dh] x [B, H, dh, C*T]}.
  */
 final class SdCrossAttention implements CrossAttention<SDVariable> {
+    private static final String P = ParamLayout.CROSS;
     private final Net net;
     private final long batch;
     private final long length;
@@ -30,7 +31,6 @@ final class SdCrossAttention implements CrossAttention<SDVariable> {
 
     @Override
     public SDVariable attend(SDVariable queries, SDVariable keys, SDVariable keyKeep) {
-        String p = ParamLayout.CROSS;
         int h = net.config.heads();
         long d = net.config.dim();
         long dh = d / h;
@@ -38,18 +38,23 @@ final class SdCrossAttention implements CrossAttention<SDVariable> {
         long l = length;
         long c = candidates;
         long t = keyLen;
-        SDVariable q = net.dense(queries.reshape(b * l, d), p + ".query").reshape(b, l, h, dh).permute(0, 2, 1, 3);
         SDVariable keys2 = keys.reshape(b * c * t, d);
-        // [B, C, T, H, dh] -> [B, H, dh, C, T] -> [B, H, dh, C*T]
-        SDVariable k = net.dense(keys2, p + ".key").reshape(b, c, t, h, dh).permute(0, 3, 4, 1, 2).reshape(b, h, dh, c * t);
+        SDVariable prob = probabilities(queries.reshape(b * l, d), keys2, keyKeep).permute(0, 1, 3, 2, 4).reshape(b * h, c, l, t);
         // [B, C, T, H, dh] -> [B, H, C, T, dh] -> [B*H, C, T, dh]
-        SDVariable v = net.dense(keys2, p + ".value").reshape(b, c, t, h, dh).permute(0, 3, 1, 2, 4).reshape(b * h, c, t, dh);
-        SDVariable mask = keyKeep.sub(1.0).mul(1e9).reshape(b, 1, 1, c, t);
-        SDVariable s = net.sd.mmul(q, k).mul(1.0 / Math.sqrt(dh)).reshape(b, h, l, c, t).add(mask);
-        SDVariable prob = net.sd.nn.softmax(s, 4).permute(0, 1, 3, 2, 4).reshape(b * h, c, l, t);
+        SDVariable v = net.dense(keys2, P + ".value").reshape(b, c, t, h, dh).permute(0, 3, 1, 2, 4).reshape(b * h, c, t, dh);
         // [B*H, C, L, dh] -> [B, H, C, L, dh] -> [B, C, L, H, dh] -> [B*C*L, d]
         SDVariable o = net.sd.mmul(prob, v).reshape(b, h, c, l, dh).permute(0, 2, 3, 1, 4).reshape(b * c * l, d);
-        return net.dense(o, p + ".output").reshape(b, c, l, d);
+        return net.dense(o, P + ".output").reshape(b, c, l, d);
+    }
+
+    /** Attention probabilities {@code [B, H, L, C, T]} of the queries {@code u2 [B*L, d]} over the keys {@code [B*C*T, d]}. */
+    private SDVariable probabilities(SDVariable u2, SDVariable keys2, SDVariable keyKeep) {
+        int h = net.config.heads();
+        long dh = net.config.dim() / h;
+        SDVariable q = heads(net.dense(u2, P + ".query").mul(1.0 / Math.sqrt(dh)), h, dh);
+        SDVariable k = keyHeads(net.dense(keys2, P + ".key"), h, dh);
+        SDVariable mask = keyKeep.sub(1.0).mul(1e9).reshape(batch, 1, 1, candidates, keyLen);
+        return net.sd.nn.softmax(net.sd.mmul(q, k).reshape(batch, h, length, candidates, keyLen).add(mask), 4);
     }
 
     /**
@@ -68,30 +73,23 @@ final class SdCrossAttention implements CrossAttention<SDVariable> {
      * @return {@code [B, C]}
      */
     SDVariable meanPooledScores(SDVariable queries, SDVariable keys, SDVariable keyKeep, SDVariable userKeep) {
-        String p = ParamLayout.CROSS;
         int h = net.config.heads();
         long d = net.config.dim();
-        long dh = d / h;
         long b = batch;
         long l = length;
-        long c = candidates;
-        long t = keyLen;
         SDVariable u2 = queries.reshape(b * l, d);
-        SDVariable q = heads(net.dense(u2, p + ".query").mul(1.0 / Math.sqrt(dh)), h, dh);
-        SDVariable keys2 = keys.reshape(b * c * t, d);
-        SDVariable k = keyHeads(net.dense(keys2, p + ".key"), h, dh);
-        SDVariable v = keyHeads(net.dense(keys2, p + ".value"), h, dh);
-        SDVariable mask = keyKeep.sub(1.0).mul(1e9).reshape(b, 1, 1, c, t);
-        SDVariable prob = net.sd.nn.softmax(net.sd.mmul(q, k).reshape(b, h, l, c, t).add(mask), 4);
+        SDVariable keys2 = keys.reshape(b * candidates * keyLen, d);
+        SDVariable prob = probabilities(u2, keys2, keyKeep);                                        // [B, H, L, C, T]
+        SDVariable v = keyHeads(net.dense(keys2, P + ".value"), h, d / h);                          // [B, H, dh, C*T]
         // Uw [B*L, d]: U ⊙ w ⊙ keep / n
         SDVariable count = net.sd.math.max(userKeep.sum(true, 1), net.sd.constant(1f)); // [B, 1]
         SDVariable weight = userKeep.div(count).reshape(b * l, 1);
         SDVariable uw = net.mulCol(net.mulRow(u2, net.param(ParamLayout.SCORER_WEIGHT).reshape(d), b * l, d), weight, b * l, d);
-        SDVariable wo = net.param(p + ".output.weight");
-        SDVariable y = heads(net.sd.mmul(uw, wo, false, true, false), h, dh);        // [B, H, L, dh]
-        SDVariable g = net.sd.mmul(y, v).reshape(b, h, l, c, t);                     // [B, H, L, C, T]
+        SDVariable wo = net.param(P + ".output.weight");
+        SDVariable y = heads(net.sd.mmul(uw, wo, false, true, false), h, d / h);     // [B, H, L, dh]
+        SDVariable g = net.sd.mmul(y, v).reshape(b, h, l, candidates, keyLen);       // [B, H, L, C, T]
         SDVariable total = prob.mul(g).sum(false, 1, 2, 4);                          // [B, C]
-        SDVariable constant = net.sd.mmul(uw.reshape(b, l, d).sum(false, 1), net.param(p + ".output.bias").reshape(d, 1)); // [B, 1]
+        SDVariable constant = net.sd.mmul(uw.reshape(b, l, d).sum(false, 1), net.param(P + ".output.bias").reshape(d, 1)); // [B, 1]
         return total.add(constant);
     }
 
