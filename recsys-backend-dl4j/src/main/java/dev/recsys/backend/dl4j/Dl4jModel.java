@@ -239,6 +239,20 @@ final class Dl4jModel implements RecModel {
         }
     }
 
+    /** Test hook: output sets of this model's graphs that run as a {@link FixedPlan}. */
+    int fixedPlans() {
+        lock.lock();
+        try {
+            int n = 0;
+            for (Graph g : graphs.values()) {
+                n += g.fixedPlans();
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Test hook: the largest cross-attention tensor of one stage-2 graph call, in floats. */
     void stage2ChunkFloats(long floats) {
         stage2ChunkFloats = floats;

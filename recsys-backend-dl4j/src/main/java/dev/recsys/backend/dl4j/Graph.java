@@ -96,9 +96,23 @@ class Graph {
         }
     }
 
-    /** Forward pass: the named outputs as Java arrays (native results are released). */
+    /**
+     * Forward pass: the named outputs as Java arrays (native results are released). Forward-only
+     * graphs run as a {@link FixedPlan} from the second call with the same outputs on, where one
+     * qualifies (small arrays, same outputs as SameDiff on the first call).
+     */
     Map<String, float[]> output(Collection<String> names) {
         Nd4jRuntime.checkResident();
+        List<String> key = List.copyOf(names);
+        Object known = plans.get(key);
+        if (known instanceof FixedPlan plan) {
+            plan.run();
+            Map<String, float[]> res = new HashMap<>();
+            for (Map.Entry<String, INDArray> e : plan.outputs().entrySet()) {
+                res.put(e.getKey(), Arrays2.toFloats(e.getValue()));
+            }
+            return res;
+        }
         ReclaimingMemMgr memory = memory(net.sd);
         Map<String, INDArray> out = net.sd.output(placeholders, new ArrayList<>(names));
         Map<String, float[]> res = new HashMap<>();
@@ -106,9 +120,28 @@ class Graph {
             INDArray a = out.get(n);
             res.put(n, Arrays2.toFloats(a));
         }
+        if (known == null && PLANS && !net.differentiable) {
+            FixedPlan plan = FixedPlan.build(net.sd, key, placeholders, out);
+            plans.put(key, plan == null ? NO_PLAN : plan);
+        }
         release(out.values(), memory.reclaim());
         return res;
     }
+
+    /** Number of output sets of this graph that run as a {@link FixedPlan} (tests, diagnostics). */
+    int fixedPlans() {
+        int n = 0;
+        for (Object p : plans.values()) {
+            n += p instanceof FixedPlan ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Fixed plans are used unless {@code -Drecsys.dl4j.fixedplan=false} or the op profile (which listens to SameDiff) is on. */
+    static final boolean PLANS = !"false".equals(System.getProperty("recsys.dl4j.fixedplan")) && OpProfile.INSTANCE == null;
+    private static final Object NO_PLAN = new Object();
+    /** Requested output names → their {@link FixedPlan}, or {@link #NO_PLAN}. */
+    private final Map<List<String>, Object> plans = new HashMap<>();
 
     /**
      * The memory manager of this thread's session of sd, created with the session: a
@@ -183,6 +216,12 @@ class Graph {
 
     /** Drops the cached arrays of every execution session of this graph. */
     void close() {
+        for (Object p : plans.values()) {
+            if (p instanceof FixedPlan plan) {
+                plan.close();
+            }
+        }
+        plans.clear();
         closeSessions(net.sd);
         if (gradFn != null) {
             closeSessions(gradFn);

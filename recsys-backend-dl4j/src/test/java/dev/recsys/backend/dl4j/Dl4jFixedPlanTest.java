@@ -1,0 +1,103 @@
+package dev.recsys.backend.dl4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.recsys.api.config.ModelConfig;
+import dev.recsys.api.config.Norm;
+import dev.recsys.api.config.Pooling;
+import dev.recsys.api.config.Positional;
+import dev.recsys.api.data.ItemContent;
+import dev.recsys.api.data.SeqBatch;
+import dev.recsys.api.model.Initializer;
+import dev.recsys.api.model.Weights;
+import dev.recsys.api.reference.ReferenceModel;
+import dev.recsys.api.spi.BackendOptions;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Scoring graphs run as a {@link FixedPlan} from their second call on: on new histories of the
+ * same shape, new candidates and new weights, stage 1, the user vectors and stage 2 still equal
+ * the reference model within 1e-4, for a content model (2 heads, PRE, MEAN pooling, events) and
+ * an ids-only one (1 head, POST, MAX pooling), and plans are in use.
+ */
+class Dl4jFixedPlanTest {
+    private static final int N = 30;
+    private static final int B = 2;
+    private static final int L = 6;
+    private static final int C = 5;
+
+    static Stream<Arguments> configs() {
+        ModelConfig.Builder base = ModelConfig.builder().numItems(N).dim(8).ffnDim(16).maxLen(L).dropout(0.1f).layerNormEps(1e-6f);
+        return Stream.of(
+                Arguments.of("content, 2 heads, PRE, MEAN", base.heads(2).layers(2).content(12, 3, 1).eventTypes(2).norm(Norm.PRE)
+                        .positional(Positional.LEARNED).pooling(Pooling.MEAN).itemIds(true).scaleEmbeddings(true).build()),
+                Arguments.of("ids, 1 head, POST, MAX", base.heads(1).layers(1).content(0, 0, 0).eventTypes(0).norm(Norm.POST)
+                        .positional(Positional.SINUSOIDAL).pooling(Pooling.MAX).itemIds(true).scaleEmbeddings(false).build()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("configs")
+    void plansGiveTheReferenceScoresOnNewInputsAndNewWeights(String name, ModelConfig cfg) {
+        SplittableRandom r = new SplittableRandom(11);
+        ItemContent content = null;
+        if (cfg.hasContent()) {
+            int[][] per = new int[N + 1][];
+            for (int i = 1; i <= N; i++) {
+                per[i] = new int[r.nextInt(cfg.contentLen() + 1)];
+                for (int k = 0; k < per[i].length; k++) {
+                    per[i][k] = 2 + r.nextInt(cfg.contentVocab() - 2);
+                }
+            }
+            content = ItemContent.of(N, cfg.contentLen(), per);
+        }
+        Weights w = Initializer.init(cfg, 5);
+        try (Dl4jBackend backend = (Dl4jBackend) new Dl4jBackendProvider().create(BackendOptions.defaults());
+                Dl4jModel m = (Dl4jModel) backend.create(cfg, content, w, 1)) {
+            for (int round = 0; round < 4; round++) {
+                if (round == 2) { // new weights: the plans read the parameter arrays the graph refreshes in place
+                    w = Initializer.init(cfg, 6);
+                    m.setWeights(w);
+                }
+                ReferenceModel ref = new ReferenceModel(cfg, content, w);
+                SeqBatch batch = batch(cfg, r);
+                int[] cand = new int[B * C];
+                for (int i = 0; i < cand.length; i++) {
+                    cand[i] = 1 + r.nextInt(N);
+                }
+                assertClose(name + " round " + round + " scoreAll", m.scoreAll(batch), ref.scoreAll(batch));
+                assertClose(name + " round " + round + " stage 2 after stage 1", m.scoreCandidates(batch, cand, C),
+                        ref.scoreCandidates(batch, cand, C));
+                assertClose(name + " round " + round + " userVectors", m.userVectors(batch), ref.userVectors(batch));
+            }
+            assertThat(m.fixedPlans()).as("scoring graphs running as fixed plans").isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    private static SeqBatch batch(ModelConfig cfg, SplittableRandom r) {
+        int[] items = new int[B * L];
+        int[] events = cfg.eventTypes() > 0 ? new int[B * L] : null;
+        for (int b = 0; b < B; b++) {
+            int len = 1 + r.nextInt(L);
+            for (int j = L - len; j < L; j++) {
+                items[b * L + j] = 1 + r.nextInt(N);
+                if (events != null) {
+                    events[b * L + j] = r.nextInt(cfg.eventTypes());
+                }
+            }
+        }
+        return new SeqBatch(B, L, items, events);
+    }
+
+    private static void assertClose(String what, float[] actual, double[] expected) {
+        assertThat(actual).as("%s: length", what).hasSize(expected.length);
+        for (int i = 0; i < actual.length; i++) {
+            if (!(Math.abs(actual[i] - expected[i]) <= 1e-4 * Math.max(1, Math.abs(expected[i])))) {
+                throw new AssertionError(what + ": element " + i + " is " + actual[i] + ", the reference " + expected[i]);
+            }
+        }
+    }
+}
