@@ -11,7 +11,9 @@ import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.ops.Op;
 import org.nd4j.linalg.api.ops.OpContext;
@@ -53,9 +55,12 @@ final class FixedPlan implements AutoCloseable {
      * op kind this executor does not bind, arrays over {@link #MAX_BYTES}, a placeholder without
      * an array, or outputs that differ from SameDiff's on the current inputs.
      *
-     * @param reference SameDiff's outputs on the same inputs, for the check (not retained)
+     * @param reference SameDiff's outputs on the same inputs, for the check
+     * @param maxBytes  the most the plan's buffers may take
      */
-    static FixedPlan build(SameDiff sd, List<String> names, Map<String, INDArray> placeholders, Map<String, INDArray> reference) {
+    static FixedPlan build(SameDiff sd, List<String> names, Map<String, INDArray> placeholders, Map<String, float[]> reference,
+            long maxBytes) {
+        // the ops the outputs need, in creation order (topological)
         Set<String> needed = new HashSet<>();
         List<String> stack = new ArrayList<>(names);
         Set<String> opsNeeded = new HashSet<>();
@@ -74,15 +79,27 @@ final class FixedPlan implements AutoCloseable {
                     return null;
                 }
                 if (opsNeeded.add(op.getOwnName())) {
-                    for (String in : op.argNames()) {
-                        stack.add(in);
-                    }
+                    stack.addAll(List.of(op.argNames()));
                 }
             }
         }
+        List<DifferentialFunction> ops = new ArrayList<>();
+        for (DifferentialFunction df : sd.ops()) {
+            if (opsNeeded.contains(df.getOwnName())) {
+                ops.add(df);
+            }
+        }
+        // last op reading each intermediate array; requested outputs live on
+        Map<String, Integer> lastUse = new HashMap<>();
+        for (int i = 0; i < ops.size(); i++) {
+            for (String in : ops.get(i).argNames()) {
+                lastUse.put(in, i);
+            }
+        }
+        for (String n : names) {
+            lastUse.put(n, Integer.MAX_VALUE);
+        }
         Map<String, INDArray> arrays = new HashMap<>();
-        List<INDArray> owned = new ArrayList<>();
-        long bytes = 0;
         for (String v : needed) {
             SDVariable var = sd.getVariable(v);
             switch (var.getVariableType()) {
@@ -98,90 +115,124 @@ final class FixedPlan implements AutoCloseable {
                 }
             }
         }
-        // shapes of the intermediate arrays from one SameDiff run of all of them
-        List<String> intermediates = new ArrayList<>();
-        for (String v : needed) {
-            if (sd.getVariable(v).getVariableType() == VariableType.ARRAY) {
-                intermediates.add(v);
-            }
-        }
-        Map<String, INDArray> shapes = sd.output(placeholders, intermediates);
-        try {
-            for (String v : intermediates) {
-                INDArray s = shapes.get(v);
-                if (s == null) {
-                    return null;
-                }
-                bytes += s.length() * s.dataType().width();
-                if (bytes > MAX_BYTES) {
-                    return null;
-                }
-                INDArray a = Nd4j.create(s.dataType(), s.shape(), 'c');
-                owned.add(a);
-                arrays.put(v, a);
-            }
-        } finally {
-            for (INDArray a : shapes.values()) {
-                if (a != null && a.closeable() && !a.wasClosed()) {
-                    a.close();
-                }
-            }
-        }
+        // bind and run each op once, giving its outputs buffers freed by arrays no later op reads
+        Pool pool = new Pool(maxBytes);
+        Map<String, INDArray> buffers = new HashMap<>(); // intermediate name -> its pooled buffer
         List<Runnable> steps = new ArrayList<>();
-        for (DifferentialFunction df : sd.ops()) {
-            if (!opsNeeded.contains(df.getOwnName())) {
-                continue;
-            }
-            String[] ins = df.argNames();
-            String[] outs = df.outputVariablesNames();
-            INDArray[] in = new INDArray[ins.length];
-            for (int i = 0; i < ins.length; i++) {
-                in[i] = arrays.get(ins[i]);
-            }
-            INDArray[] out = new INDArray[outs.length];
-            for (int i = 0; i < outs.length; i++) {
-                out[i] = arrays.get(outs[i]);
-                if (out[i] == null) { // an output of a needed op that nothing needs: bind a scratch array
-                    INDArray s = sd.output(placeholders, outs[i]).get(outs[i]);
-                    out[i] = Nd4j.create(s.dataType(), s.shape(), 'c');
-                    owned.add(out[i]);
+        try {
+            for (int i = 0; i < ops.size(); i++) {
+                DifferentialFunction df = ops.get(i);
+                String[] ins = df.argNames();
+                INDArray[] in = new INDArray[ins.length];
+                for (int k = 0; k < ins.length; k++) {
+                    in[k] = arrays.get(ins[k]);
+                    if (in[k] == null) {
+                        return pool.abandon();
+                    }
+                }
+                OpContext ctx = Nd4j.getExecutioner().buildContext();
+                ctx.setInputArrays(in);
+                Runnable step;
+                if (df instanceof CustomOp op) {
+                    ctx.setIArguments(op.iArgs());
+                    ctx.setTArguments(op.tArgs());
+                    ctx.setBArguments(op.bArgs());
+                    ctx.setDArguments(op.dArgs());
+                    step = () -> Nd4j.getExecutioner().exec(op, ctx);
+                } else if (df instanceof Op op && in.length >= 1 && in.length <= 2) {
+                    // legacy op (scalar, transform, pairwise, reduce): arrays from the context, as in SameDiff's session
+                    step = () -> Nd4j.getExecutioner().exec(op, ctx);
+                } else {
+                    return pool.abandon();
+                }
+                List<LongShapeDescriptor> shapes = df.calculateOutputShape(ctx);
+                String[] outs = df.outputVariablesNames();
+                if (shapes == null || shapes.size() != outs.length) {
+                    return pool.abandon();
+                }
+                INDArray[] out = new INDArray[outs.length];
+                for (int k = 0; k < outs.length; k++) {
+                    INDArray buffer = pool.take(shapes.get(k).dataType(), length(shapes.get(k).getShape()));
+                    if (buffer == null) {
+                        return pool.abandon();
+                    }
+                    out[k] = shapes.get(k).getShape().length == 0 ? buffer.reshape('c', new long[0])
+                            : buffer.reshape('c', shapes.get(k).getShape());
+                    arrays.put(outs[k], out[k]);
+                    buffers.put(outs[k], buffer);
+                }
+                ctx.setOutputArrays(out);
+                step.run();
+                steps.add(step);
+                for (String n : ins) {
+                    if (buffers.containsKey(n) && lastUse.get(n) == i) {
+                        pool.give(buffers.remove(n));
+                    }
+                }
+                for (String n : outs) {
+                    if (!lastUse.containsKey(n)) { // read by no later op and not requested
+                        pool.give(buffers.remove(n));
+                    }
                 }
             }
-            OpContext ctx = Nd4j.getExecutioner().buildContext();
-            ctx.setInputArrays(in);
-            ctx.setOutputArrays(out);
-            if (df instanceof CustomOp op) {
-                ctx.setIArguments(op.iArgs());
-                ctx.setTArguments(op.tArgs());
-                ctx.setBArguments(op.bArgs());
-                ctx.setDArguments(op.dArgs());
-                steps.add(() -> Nd4j.getExecutioner().exec(op, ctx));
-            } else if (df instanceof Op op && out.length == 1 && in.length >= 1 && in.length <= 2) {
-                // legacy op (scalar, transform, pairwise, reduce): its arrays come from the context, as in SameDiff's session
-                steps.add(() -> Nd4j.getExecutioner().exec(op, ctx));
-            } else {
-                close(owned);
-                return null;
-            }
+        } catch (RuntimeException e) {
+            return pool.abandon();
         }
         Map<String, INDArray> outputs = new LinkedHashMap<>();
         for (String n : names) {
             outputs.put(n, arrays.get(n));
         }
-        FixedPlan plan = new FixedPlan(steps, outputs, owned);
-        try {
-            plan.run();
-        } catch (RuntimeException e) {
-            plan.close();
-            return null;
-        }
+        FixedPlan plan = new FixedPlan(steps, outputs, pool.all);
         for (String n : names) {
-            if (!same(plan.outputs.get(n), reference.get(n))) {
+            if (!same(outputs.get(n), reference.get(n))) {
                 plan.close();
                 return null;
             }
         }
         return plan;
+    }
+
+    private static long length(long[] shape) {
+        long n = 1;
+        for (long x : shape) {
+            n *= x;
+        }
+        return n;
+    }
+
+    /** Buffers by data type and length, allocated up to a byte budget; freed ones are handed out again. */
+    private static final class Pool {
+        final List<INDArray> all = new ArrayList<>();
+        private final Map<String, List<INDArray>> free = new HashMap<>();
+        private final long maxBytes;
+        private long bytes;
+
+        Pool(long maxBytes) {
+            this.maxBytes = maxBytes;
+        }
+
+        INDArray take(DataType type, long length) {
+            List<INDArray> l = free.get(type + ":" + length);
+            if (l != null && !l.isEmpty()) {
+                return l.remove(l.size() - 1);
+            }
+            bytes += Math.max(1, length) * type.width();
+            if (bytes > maxBytes) {
+                return null;
+            }
+            INDArray a = Nd4j.createUninitialized(type, Math.max(1, length));
+            all.add(a);
+            return a;
+        }
+
+        void give(INDArray buffer) {
+            free.computeIfAbsent(buffer.dataType() + ":" + buffer.length(), k -> new ArrayList<>()).add(buffer);
+        }
+
+        FixedPlan abandon() {
+            close(all);
+            return null;
+        }
     }
 
     /** Runs every op; the outputs are then in {@link #outputs()} until the next run. */
@@ -210,12 +261,11 @@ final class FixedPlan implements AutoCloseable {
         }
     }
 
-    private static boolean same(INDArray a, INDArray b) {
-        if (a == null || b == null || !java.util.Arrays.equals(a.shape(), b.shape())) {
+    private static boolean same(INDArray a, float[] y) {
+        if (a == null || y == null || a.length() != y.length) {
             return false;
         }
         float[] x = Arrays2.toFloats(a);
-        float[] y = Arrays2.toFloats(b);
         for (int i = 0; i < x.length; i++) {
             if (!(Math.abs(x[i] - y[i]) <= 1e-6 * Math.max(1, Math.abs(y[i])))) {
                 return false;

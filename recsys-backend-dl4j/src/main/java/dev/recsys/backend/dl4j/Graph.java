@@ -120,18 +120,35 @@ class Graph {
             INDArray a = out.get(n);
             res.put(n, Arrays2.toFloats(a));
         }
+        release(out.values(), memory.reclaim());
         if (known == null && PLANS && !net.differentiable) {
-            FixedPlan plan = FixedPlan.build(net.sd, key, placeholders, out);
+            FixedPlan plan = FixedPlan.build(net.sd, key, placeholders, res, FixedPlan.MAX_BYTES);
             plans.put(key, plan == null ? NO_PLAN : plan);
         }
-        release(out.values(), memory.reclaim());
         return res;
     }
+
+    private Result result(Map<String, INDArray> out, List<String> present) {
+        float loss = out.get(LOSS).getFloat(0);
+        Map<String, float[]> grads = new HashMap<>();
+        for (String n : present) {
+            grads.put(n, Arrays2.toFloats(out.get(net.sd.getVariable(n).getGradient().name())));
+        }
+        return new Result(loss, grads);
+    }
+
+    /** Training steps run as fixed plans too unless {@code -Drecsys.dl4j.fixedplan.training=false}. */
+    static final boolean TRAINING_PLANS = !"false".equals(System.getProperty("recsys.dl4j.fixedplan.training"));
+    /** Requested outputs of the gradient function → their {@link FixedPlan}, or {@link #NO_PLAN}. */
+    private final Map<List<String>, Object> gradPlans = new HashMap<>();
 
     /** Number of output sets of this graph that run as a {@link FixedPlan} (tests, diagnostics). */
     int fixedPlans() {
         int n = 0;
         for (Object p : plans.values()) {
+            n += p instanceof FixedPlan ? 1 : 0;
+        }
+        for (Object p : gradPlans.values()) {
             n += p instanceof FixedPlan ? 1 : 0;
         }
         return n;
@@ -188,17 +205,28 @@ class Graph {
                 present.add(n);
             }
         }
-        gradFn.setEnableCache(true);
         Nd4jRuntime.checkResident();
+        Object known = gradPlans.get(outputs);
+        if (known instanceof FixedPlan plan) {
+            plan.run();
+            return result(plan.outputs(), present);
+        }
+        gradFn.setEnableCache(true);
         ReclaimingMemMgr memory = memory(gradFn);
         Map<String, INDArray> out = gradFn.output(placeholders, outputs);
-        float loss = out.get(LOSS).getFloat(0);
-        Map<String, float[]> grads = new HashMap<>();
-        for (String n : present) {
-            grads.put(n, Arrays2.toFloats(out.get(net.sd.getVariable(n).getGradient().name())));
-        }
+        Result result = result(out, present);
         release(out.values(), memory.reclaim());
-        return new Result(loss, grads);
+        if (known == null && PLANS && TRAINING_PLANS) {
+            Map<String, float[]> reference = new HashMap<>();
+            reference.put(LOSS, new float[] {result.loss()});
+            for (String n : present) {
+                reference.put(net.sd.getVariable(n).getGradient().name(), result.gradients().get(n));
+            }
+            closeSessions(gradFn); // SameDiff's cache of this function is not needed by a plan (nor while it is built)
+            FixedPlan plan = FixedPlan.build(gradFn, List.copyOf(outputs), placeholders, reference, org.bytedeco.javacpp.Pointer.maxBytes() / 4);
+            gradPlans.put(List.copyOf(outputs), plan == null ? NO_PLAN : plan);
+        }
+        return result;
     }
 
     /** Op-output arrays allocated by this graph's sessions and not given back (diagnostics, tests). */
@@ -216,12 +244,14 @@ class Graph {
 
     /** Drops the cached arrays of every execution session of this graph. */
     void close() {
-        for (Object p : plans.values()) {
-            if (p instanceof FixedPlan plan) {
-                plan.close();
+        for (Map<List<String>, Object> m : List.of(plans, gradPlans)) {
+            for (Object p : m.values()) {
+                if (p instanceof FixedPlan plan) {
+                    plan.close();
+                }
             }
+            m.clear();
         }
-        plans.clear();
         closeSessions(net.sd);
         if (gradFn != null) {
             closeSessions(gradFn);

@@ -77,6 +77,79 @@ class Dl4jFixedPlanTest {
         }
     }
 
+    /**
+     * Training steps run as a plan from the second step of a shape on: the eval-mode loss and
+     * every gradient equal the first (SameDiff) step's, the loss follows new weights as the
+     * reference model's does, and steps with dropout draw fresh masks.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("configs")
+    void trainingStepsAsPlansKeepTheLossAndGradients(String name, ModelConfig cfg) {
+        SplittableRandom r = new SplittableRandom(12);
+        ItemContent content = null;
+        if (cfg.hasContent()) {
+            int[][] per = new int[N + 1][];
+            for (int i = 1; i <= N; i++) {
+                per[i] = new int[1 + r.nextInt(cfg.contentLen())];
+                for (int k = 0; k < per[i].length; k++) {
+                    per[i][k] = 2 + r.nextInt(cfg.contentVocab() - 2);
+                }
+            }
+            content = ItemContent.of(N, cfg.contentLen(), per);
+        }
+        SeqBatch batch = batch(cfg, r);
+        int[] cand = new int[B * C];
+        for (int i = 0; i < cand.length; i++) {
+            cand[i] = 1 + r.nextInt(N);
+        }
+        dev.recsys.api.data.TrainBatch step = new dev.recsys.api.data.TrainBatch.Candidates(batch, cand, C, null);
+        dev.recsys.api.loss.LossSpec loss = new dev.recsys.api.loss.LossSpec.Bpr(C - 1);
+        Weights w = Initializer.init(cfg, 5);
+        try (Dl4jBackend backend = (Dl4jBackend) new Dl4jBackendProvider().create(BackendOptions.defaults());
+                Dl4jModel m = (Dl4jModel) backend.create(cfg, content, w, 1)) {
+            dev.recsys.api.spi.StepResult first = m.lossAndGradients(step, loss, false); // SameDiff, then the plan is built
+            for (int i = 0; i < 2; i++) {
+                dev.recsys.api.spi.StepResult again = m.lossAndGradients(step, loss, false);
+                assertThat(again.loss()).as("%s: eval-mode loss, planned step %d", name, i).isEqualTo(first.loss());
+                for (String p : first.gradients().names()) {
+                    assertClose(name + " gradient of " + p, again.gradients().data(p), toDoubles(first.gradients().data(p)));
+                }
+            }
+            assertThat(m.fixedPlans()).as("the training step runs as a plan").isGreaterThanOrEqualTo(1);
+            // another batch of the same shape: the planned step against a fresh model's first (SameDiff) step
+            SeqBatch batch2 = batch(cfg, r);
+            int[] cand2 = new int[B * C];
+            for (int i = 0; i < cand2.length; i++) {
+                cand2[i] = 1 + r.nextInt(N);
+            }
+            dev.recsys.api.data.TrainBatch step2 = new dev.recsys.api.data.TrainBatch.Candidates(batch2, cand2, C, null);
+            dev.recsys.api.spi.StepResult planned = m.lossAndGradients(step2, loss, false);
+            try (Dl4jModel fresh = (Dl4jModel) backend.create(cfg, content, w, 1)) {
+                dev.recsys.api.spi.StepResult sameDiff = fresh.lossAndGradients(step2, loss, false);
+                assertThat((double) planned.loss()).as("%s: loss of a new batch", name).isCloseTo(sameDiff.loss(),
+                        org.assertj.core.data.Offset.offset(1e-5));
+                for (String p : sameDiff.gradients().names()) {
+                    assertClose(name + " new batch, gradient of " + p, planned.gradients().data(p), toDoubles(sameDiff.gradients().data(p)));
+                }
+            }
+            float a = m.lossAndGradients(step, loss, true).loss();
+            float b = m.lossAndGradients(step, loss, true).loss();
+            assertThat(a).as("dropout masks are drawn afresh for each planned step").isNotEqualTo(b);
+            Weights w2 = Initializer.init(cfg, 8);
+            m.setWeights(w2);
+            assertThat((double) m.lossAndGradients(step, loss, false).loss()).as("the loss of new weights")
+                    .isCloseTo(new ReferenceModel(cfg, content, w2).loss(step, loss), org.assertj.core.data.Offset.offset(1e-4));
+        }
+    }
+
+    private static double[] toDoubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
     private static SeqBatch batch(ModelConfig cfg, SplittableRandom r) {
         int[] items = new int[B * L];
         int[] events = cfg.eventTypes() > 0 ? new int[B * L] : null;
