@@ -20,24 +20,26 @@ import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A forward-only SameDiff graph of fixed shapes run without SameDiff's interpreter: the ops the
- * requested outputs need, in creation order (which is topological), each with its input and
- * output arrays bound once, outputs allocated once, no per-run shape inference, dependency
+ * A SameDiff graph of fixed shapes (a scoring graph, or a training graph's gradient function) run
+ * without SameDiff's interpreter: the ops the requested outputs need, in creation order (which is
+ * topological), each bound once to its input and output arrays; output buffers allocated once and
+ * shared by arrays whose lifetimes do not overlap; no per-run shape inference, dependency
  * tracking or allocation.
  *
  * <p>Why: scoring one user runs ≈ 115 small ops, and SameDiff's session spent ≈ 25 µs of
  * bookkeeping on each on top of the op itself (a 60-op chain on {@code [50, 64]}: 1,430 µs per run
- * through {@code SameDiff.output}, 290 µs bound this way, equal results). Built only for graphs
- * whose arrays are small ({@link #MAX_BYTES}: single users and small batches, where the overhead
- * dominates), and only after a check run gave the same outputs as SameDiff; otherwise the caller
- * keeps using SameDiff.
+ * through {@code SameDiff.output}, 290 µs bound this way, equal results); a training step runs
+ * ≈ 500 ops and kept other threads busy with the garbage of that bookkeeping. A plan is built on
+ * the second call with the same outputs, only within a byte budget ({@link #MAX_BYTES} for
+ * scoring graphs: single users and small batches, where the overhead dominates), and only if its
+ * first run gives SameDiff's outputs of that call; otherwise the caller keeps using SameDiff.
  *
  * <p>Inputs are the arrays SameDiff itself reads: parameter and input variables, whose data the
- * {@link Graph} overwrites in place, constants, and the graph's reused placeholder arrays. Not
- * thread-safe: run under the model's lock, like the graph.
+ * {@link Graph} overwrites in place, constants, and the graph's reused placeholder arrays
+ * (dropout masks are redrawn into them). Not thread-safe: run under the model's lock.
  */
 final class FixedPlan implements AutoCloseable {
-    /** Largest total size of the arrays a plan may allocate. */
+    /** Largest total size of the buffers of a scoring graph's plan. */
     static final long MAX_BYTES = 64L << 20;
 
     private final List<Runnable> steps;
