@@ -227,27 +227,18 @@ final class Dl4jModel implements RecModel {
 
     /** Test hook: op-output arrays of this model's graphs that no run gave back to its session's cache. */
     int outstandingArrays() {
-        lock.lock();
-        try {
-            int n = 0;
-            for (Graph g : graphs.values()) {
-                n += g.outstandingArrays();
-            }
-            return n;
-        } finally {
-            lock.unlock();
-        }
+        return sumOverGraphs(Graph::outstandingArrays);
     }
 
     /** Test hook: output sets of this model's graphs that run as a {@link FixedPlan}. */
     int fixedPlans() {
+        return sumOverGraphs(Graph::fixedPlans);
+    }
+
+    private int sumOverGraphs(java.util.function.ToIntFunction<Graph> count) {
         lock.lock();
         try {
-            int n = 0;
-            for (Graph g : graphs.values()) {
-                n += g.fixedPlans();
-            }
-            return n;
+            return graphs.values().stream().mapToInt(count).sum();
         } finally {
             lock.unlock();
         }

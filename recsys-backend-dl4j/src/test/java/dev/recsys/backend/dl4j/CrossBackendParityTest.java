@@ -79,12 +79,12 @@ class CrossBackendParityTest {
     @MethodSource("configs")
     void oneCheckpointGivesTheSameScoresLossGradientsAndNextLossInBothBackends(String name, ModelConfig cfg) throws IOException {
         SplittableRandom r = new SplittableRandom(5);
-        ItemContent content = cfg.hasContent() ? content(cfg, r) : null;
+        ItemContent content = cfg.hasContent() ? TestInputs.content(cfg, N, r, false) : null;
         Weights w0 = Initializer.init(cfg, 17);
         Path ckpt = dir.resolve(name.replaceAll("[^a-z]", "_"));
         Checkpoint.write(ckpt, CheckpointData.of(cfg, w0, content));
         CheckpointData read = Checkpoint.read(ckpt);
-        SeqBatch batch = batch(cfg, r);
+        SeqBatch batch = TestInputs.batch(cfg, B, L, N, r);
         int[] cand = new int[B * C];
         for (int i = 0; i < cand.length; i++) {
             cand[i] = 1 + r.nextInt(N);
@@ -133,32 +133,6 @@ class CrossBackendParityTest {
                 throw new AssertionError(what + ": element " + i + " is " + a[i] + " in DL4J and " + b[i] + " in DJL");
             }
         }
-    }
-
-    private static ItemContent content(ModelConfig cfg, SplittableRandom r) {
-        int[][] per = new int[N + 1][];
-        for (int i = 1; i <= N; i++) {
-            per[i] = new int[r.nextInt(cfg.contentLen())];
-            for (int k = 0; k < per[i].length; k++) {
-                per[i][k] = 2 + r.nextInt(cfg.contentVocab() - 2);
-            }
-        }
-        return ItemContent.of(N, cfg.contentLen(), per);
-    }
-
-    private static SeqBatch batch(ModelConfig cfg, SplittableRandom r) {
-        int[] items = new int[B * L];
-        int[] events = cfg.eventTypes() > 0 ? new int[B * L] : null;
-        for (int b = 0; b < B; b++) {
-            int len = 1 + r.nextInt(L);
-            for (int j = L - len; j < L; j++) {
-                items[b * L + j] = 1 + r.nextInt(N);
-                if (events != null) {
-                    events[b * L + j] = r.nextInt(cfg.eventTypes());
-                }
-            }
-        }
-        return new SeqBatch(B, L, items, events);
     }
 
     /** Targets per position and {@link #SHARED} negatives for the whole batch, the first equal to some position's target. */

@@ -43,17 +43,7 @@ class Dl4jFixedPlanTest {
     @MethodSource("configs")
     void plansGiveTheReferenceScoresOnNewInputsAndNewWeights(String name, ModelConfig cfg) {
         SplittableRandom r = new SplittableRandom(11);
-        ItemContent content = null;
-        if (cfg.hasContent()) {
-            int[][] per = new int[N + 1][];
-            for (int i = 1; i <= N; i++) {
-                per[i] = new int[r.nextInt(cfg.contentLen() + 1)];
-                for (int k = 0; k < per[i].length; k++) {
-                    per[i][k] = 2 + r.nextInt(cfg.contentVocab() - 2);
-                }
-            }
-            content = ItemContent.of(N, cfg.contentLen(), per);
-        }
+        ItemContent content = cfg.hasContent() ? TestInputs.content(cfg, N, r, false) : null;
         Weights w = Initializer.init(cfg, 5);
         try (Dl4jBackend backend = (Dl4jBackend) new Dl4jBackendProvider().create(BackendOptions.defaults());
                 Dl4jModel m = (Dl4jModel) backend.create(cfg, content, w, 1)) {
@@ -63,7 +53,7 @@ class Dl4jFixedPlanTest {
                     m.setWeights(w);
                 }
                 ReferenceModel ref = new ReferenceModel(cfg, content, w);
-                SeqBatch batch = batch(cfg, r);
+                SeqBatch batch = TestInputs.batch(cfg, B, L, N, r);
                 int[] cand = new int[B * C];
                 for (int i = 0; i < cand.length; i++) {
                     cand[i] = 1 + r.nextInt(N);
@@ -86,18 +76,8 @@ class Dl4jFixedPlanTest {
     @MethodSource("configs")
     void trainingStepsAsPlansKeepTheLossAndGradients(String name, ModelConfig cfg) {
         SplittableRandom r = new SplittableRandom(12);
-        ItemContent content = null;
-        if (cfg.hasContent()) {
-            int[][] per = new int[N + 1][];
-            for (int i = 1; i <= N; i++) {
-                per[i] = new int[1 + r.nextInt(cfg.contentLen())];
-                for (int k = 0; k < per[i].length; k++) {
-                    per[i][k] = 2 + r.nextInt(cfg.contentVocab() - 2);
-                }
-            }
-            content = ItemContent.of(N, cfg.contentLen(), per);
-        }
-        SeqBatch batch = batch(cfg, r);
+        ItemContent content = cfg.hasContent() ? TestInputs.content(cfg, N, r, true) : null;
+        SeqBatch batch = TestInputs.batch(cfg, B, L, N, r);
         int[] cand = new int[B * C];
         for (int i = 0; i < cand.length; i++) {
             cand[i] = 1 + r.nextInt(N);
@@ -117,7 +97,7 @@ class Dl4jFixedPlanTest {
             }
             assertThat(m.fixedPlans()).as("the training step runs as a plan").isGreaterThanOrEqualTo(1);
             // another batch of the same shape: the planned step against a fresh model's first (SameDiff) step
-            SeqBatch batch2 = batch(cfg, r);
+            SeqBatch batch2 = TestInputs.batch(cfg, B, L, N, r);
             int[] cand2 = new int[B * C];
             for (int i = 0; i < cand2.length; i++) {
                 cand2[i] = 1 + r.nextInt(N);
@@ -148,21 +128,6 @@ class Dl4jFixedPlanTest {
             d[i] = f[i];
         }
         return d;
-    }
-
-    private static SeqBatch batch(ModelConfig cfg, SplittableRandom r) {
-        int[] items = new int[B * L];
-        int[] events = cfg.eventTypes() > 0 ? new int[B * L] : null;
-        for (int b = 0; b < B; b++) {
-            int len = 1 + r.nextInt(L);
-            for (int j = L - len; j < L; j++) {
-                items[b * L + j] = 1 + r.nextInt(N);
-                if (events != null) {
-                    events[b * L + j] = r.nextInt(cfg.eventTypes());
-                }
-            }
-        }
-        return new SeqBatch(B, L, items, events);
     }
 
     private static void assertClose(String what, float[] actual, double[] expected) {
