@@ -39,6 +39,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * (dropout masks are redrawn into them). Not thread-safe: run under the model's lock.
  */
 final class FixedPlan implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FixedPlan.class);
     /** Largest total size of the buffers of a scoring graph's plan. */
     static final long MAX_BYTES = 64L << 20;
 
@@ -185,6 +186,7 @@ final class FixedPlan implements AutoCloseable {
             outputs.put(n, arrays.get(n));
         }
         FixedPlan plan = new FixedPlan(steps, outputs, pool.all);
+        LOG.debug("fixed plan: {} ops, {} buffers, {} MiB", steps.size(), pool.all.size(), pool.bytes >> 20);
         for (String n : names) {
             if (!same(outputs.get(n), reference.get(n))) {
                 plan.close();

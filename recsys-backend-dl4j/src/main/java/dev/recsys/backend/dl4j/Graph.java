@@ -213,17 +213,23 @@ class Graph {
         }
         gradFn.setEnableCache(true);
         ReclaimingMemMgr memory = memory(gradFn);
+        memory.resetPeak();
         Map<String, INDArray> out = gradFn.output(placeholders, outputs);
+        long peak = memory.peakBytes();
         Result result = result(out, present);
         release(out.values(), memory.reclaim());
-        if (known == null && PLANS && TRAINING_PLANS) {
+        long budget = org.bytedeco.javacpp.Pointer.maxBytes() / 4;
+        if (known == null && PLANS && TRAINING_PLANS && peak > budget) {
+            // a plan keeps about what SameDiff had out at its peak: do not try one that cannot fit
+            gradPlans.put(List.copyOf(outputs), NO_PLAN);
+        } else if (known == null && PLANS && TRAINING_PLANS) {
             Map<String, float[]> reference = new HashMap<>();
             reference.put(LOSS, new float[] {result.loss()});
             for (String n : present) {
                 reference.put(net.sd.getVariable(n).getGradient().name(), result.gradients().get(n));
             }
             closeSessions(gradFn); // SameDiff's cache of this function is not needed by a plan (nor while it is built)
-            FixedPlan plan = FixedPlan.build(gradFn, List.copyOf(outputs), placeholders, reference, org.bytedeco.javacpp.Pointer.maxBytes() / 4);
+            FixedPlan plan = FixedPlan.build(gradFn, List.copyOf(outputs), placeholders, reference, budget);
             gradPlans.put(List.copyOf(outputs), plan == null ? NO_PLAN : plan);
         }
         return result;

@@ -27,11 +27,16 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
  */
 class ReclaimingMemMgr extends ArrayCacheMemoryMgr {
     private final Set<INDArray> out = Collections.newSetFromMap(new IdentityHashMap<>());
+    private long live;
+    private long peak;
 
     @Override
     public INDArray allocate(boolean detached, DataType dataType, long... shape) {
         INDArray a = super.allocate(detached, dataType, shape);
-        out.add(a);
+        if (out.add(a)) {
+            live += bytes(a);
+            peak = Math.max(peak, live);
+        }
         return a;
     }
 
@@ -42,8 +47,23 @@ class ReclaimingMemMgr extends ArrayCacheMemoryMgr {
 
     @Override
     public void release(INDArray array) {
-        out.remove(array);
+        if (out.remove(array)) {
+            live -= bytes(array);
+        }
         super.release(array);
+    }
+
+    /** The most bytes of op outputs out at once since the last {@link #resetPeak}. */
+    long peakBytes() {
+        return peak;
+    }
+
+    void resetPeak() {
+        peak = live;
+    }
+
+    private static long bytes(INDArray a) {
+        return a.data() == null ? 0 : a.data().length() * a.dataType().width();
     }
 
     /**
@@ -56,6 +76,7 @@ class ReclaimingMemMgr extends ArrayCacheMemoryMgr {
     List<INDArray> reclaim() {
         List<INDArray> taken = new ArrayList<>(out);
         out.clear();
+        live = 0;
         for (INDArray a : taken) {
             if (!a.wasClosed() && !getLruCache().contains(a.getId())) { // (an array can be back in the cache already)
                 super.release(a);
