@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Dl4jModel implements RecModel {
     private static final Logger LOG = LoggerFactory.getLogger(Dl4jModel.class);
-    static final int GRAPH_CACHE = 12;
+    static final int GRAPH_CACHE = 16;
     /** Largest cross-attention tensor of one stage-2 graph call, in floats (16 MiB). */
     static final long STAGE2_CHUNK_FLOATS = 1L << 22;
     private static final int ITEM_CHUNK = 512;
@@ -181,9 +181,10 @@ final class Dl4jModel implements RecModel {
     }
 
     @Override
-    public float[] userVectors(SeqBatch batch) {
+    public float[] userVectors(SeqBatch in) {
         ensureOpen();
-        check(batch);
+        check(in);
+        SeqBatch batch = bucketed(in);
         lock.lock();
         try {
             float[] encoded = encode(batch, 0, null, false).get(UserGraph.USER);
@@ -195,9 +196,10 @@ final class Dl4jModel implements RecModel {
     }
 
     @Override
-    public float[] scoreAll(SeqBatch batch) {
+    public float[] scoreAll(SeqBatch in) {
         ensureOpen();
-        check(batch);
+        check(in);
+        SeqBatch batch = bucketed(in);
         lock.lock();
         try {
             float[] encoded = encode(batch, 0, null, false).get(UserGraph.USER);
@@ -210,10 +212,11 @@ final class Dl4jModel implements RecModel {
     }
 
     @Override
-    public float[] scoreCandidates(SeqBatch batch, int[] candidates, int perRow) {
+    public float[] scoreCandidates(SeqBatch in, int[] candidates, int perRow) {
         ensureOpen();
-        check(batch);
-        checkCandidates(batch, candidates, perRow);
+        check(in);
+        checkCandidates(in, candidates, perRow);
+        SeqBatch batch = bucketed(in);
         lock.lock();
         try {
             boolean reuse = lastUser != null && lastUserVersion == version && lastUserBatch.size() == batch.size()
@@ -223,6 +226,33 @@ final class Dl4jModel implements RecModel {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The batch left-padded to its length bucket, a quarter of {@code maxLen} at a time (e.g. 50,
+     * 100, 150, 200): each length is a graph shape, and users' histories come in every length, so
+     * scoring them one by one would build a graph per length and use none twice. Extra left
+     * padding changes no score (docs/MODEL.md: positions are right-aligned in the window of
+     * {@code maxLen}).
+     */
+    SeqBatch bucketed(SeqBatch batch) {
+        int max = config.maxLen();
+        int step = (max + 3) / 4;
+        int len = batch.length();
+        int target = Math.min(max, (len + step - 1) / step * step);
+        if (target == len) {
+            return batch;
+        }
+        int b = batch.size();
+        int[] items = new int[b * target];
+        int[] events = batch.events() == null ? null : new int[b * target];
+        for (int r = 0; r < b; r++) {
+            System.arraycopy(batch.items(), r * len, items, r * target + target - len, len);
+            if (events != null) {
+                System.arraycopy(batch.events(), r * len, events, r * target + target - len, len);
+            }
+        }
+        return new SeqBatch(b, target, items, events);
     }
 
     /** Test hook: op-output arrays of this model's graphs that no run gave back to its session's cache. */

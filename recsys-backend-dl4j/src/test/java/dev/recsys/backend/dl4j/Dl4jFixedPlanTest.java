@@ -122,6 +122,40 @@ class Dl4jFixedPlanTest {
         }
     }
 
+    /**
+     * Single histories of every length 1..maxLen are scored in length buckets of a quarter of
+     * maxLen (left padding changes no score): each gives the reference model's scores, and the
+     * bucketed lengths are the multiples of the quarter.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("configs")
+    void historiesOfEveryLengthScoreInBuckets(String name, ModelConfig cfg) {
+        SplittableRandom r = new SplittableRandom(13);
+        ItemContent content = cfg.hasContent() ? TestInputs.content(cfg, N, r, false) : null;
+        Weights w = Initializer.init(cfg, 5);
+        ReferenceModel ref = new ReferenceModel(cfg, content, w);
+        try (Dl4jBackend backend = (Dl4jBackend) new Dl4jBackendProvider().create(BackendOptions.defaults());
+                Dl4jModel m = (Dl4jModel) backend.create(cfg, content, w, 1)) {
+            java.util.Set<Integer> lengths = new java.util.TreeSet<>();
+            for (int len = 1; len <= L; len++) {
+                int[] items = new int[len];
+                int[] events = cfg.eventTypes() > 0 ? new int[len] : null;
+                for (int j = 0; j < len; j++) {
+                    items[j] = 1 + r.nextInt(N);
+                    if (events != null) {
+                        events[j] = r.nextInt(cfg.eventTypes());
+                    }
+                }
+                SeqBatch one = new SeqBatch(1, len, items, events);
+                lengths.add(m.bucketed(one).length());
+                int[] cand = {1 + r.nextInt(N), 1 + r.nextInt(N), 1 + r.nextInt(N)};
+                assertClose(name + " length " + len + " scoreAll", m.scoreAll(one), ref.scoreAll(one));
+                assertClose(name + " length " + len + " stage 2", m.scoreCandidates(one, cand, 3), ref.scoreCandidates(one, cand, 3));
+            }
+            assertThat(lengths).as("bucketed lengths for maxLen %d", L).containsExactly(2, 4, 6);
+        }
+    }
+
     private static double[] toDoubles(float[] f) {
         double[] d = new double[f.length];
         for (int i = 0; i < f.length; i++) {
