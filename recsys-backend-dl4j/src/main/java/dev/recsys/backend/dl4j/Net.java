@@ -150,7 +150,7 @@ final class Net {
 
     /** {@code log(1 + e^x)} in the stable form {@code relu(x) + log1p(exp(-|x|))}. */
     SDVariable softplus(SDVariable x) {
-        return sd.nn.relu(x, 0).add(sd.math.log1p(sd.math.exp(sd.math.abs(x).neg())));
+        return relu(x).add(sd.math.log1p(sd.math.exp(sd.math.abs(x).neg())));
     }
 
     static long[] toLong(int[] s) {

@@ -264,7 +264,7 @@ final class UserGraph extends Graph {
                 }
                 SDVariable dd = sd.mmul(s, sd.constant(net.uniq("pair_diff"), diff));
                 SDVariable w = sd.placeHolder(L_WEIGHT, DataType.FLOAT, groups, perGroup - 1);
-                SDVariable term = spec.form() == Form.BPR ? net.softplus(dd.neg()) : sd.nn.relu(dd.rsub(spec.margin()), 0);
+                SDVariable term = spec.form() == Form.BPR ? net.softplus(dd.neg()) : net.relu(dd.rsub(spec.margin()));
                 return w.mul(term).sum();
             }
             default -> throw new IllegalStateException("no loss form for a training graph: " + spec.form());
