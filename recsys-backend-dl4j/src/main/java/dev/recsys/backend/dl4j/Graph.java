@@ -103,7 +103,7 @@ class Graph {
      */
     Map<String, float[]> output(Collection<String> names) {
         Nd4jRuntime.checkResident();
-        List<String> key = List.copyOf(names);
+        PlanKey key = new PlanKey(false, List.copyOf(names));
         Object known = plans.get(key);
         if (known instanceof FixedPlan plan) {
             plan.run();
@@ -122,7 +122,7 @@ class Graph {
         }
         release(out.values(), memory.reclaim());
         if (known == null && PLANS && !net.differentiable) {
-            FixedPlan plan = FixedPlan.build(net.sd, key, placeholders, res, FixedPlan.MAX_BYTES);
+            FixedPlan plan = FixedPlan.build(net.sd, key.outputs(), placeholders, res, FixedPlan.MAX_BYTES);
             plans.put(key, plan == null ? NO_PLAN : plan);
         }
         return res;
@@ -139,16 +139,11 @@ class Graph {
 
     /** Training steps run as fixed plans too unless {@code -Drecsys.dl4j.fixedplan.training=false}. */
     static final boolean TRAINING_PLANS = !"false".equals(System.getProperty("recsys.dl4j.fixedplan.training"));
-    /** Requested outputs of the gradient function → their {@link FixedPlan}, or {@link #NO_PLAN}. */
-    private final Map<List<String>, Object> gradPlans = new HashMap<>();
 
     /** Number of output sets of this graph that run as a {@link FixedPlan} (tests, diagnostics). */
     int fixedPlans() {
         int n = 0;
         for (Object p : plans.values()) {
-            n += p instanceof FixedPlan ? 1 : 0;
-        }
-        for (Object p : gradPlans.values()) {
             n += p instanceof FixedPlan ? 1 : 0;
         }
         return n;
@@ -157,8 +152,12 @@ class Graph {
     /** Fixed plans are used unless {@code -Drecsys.dl4j.fixedplan=false} or the op profile (which listens to SameDiff) is on. */
     static final boolean PLANS = !"false".equals(System.getProperty("recsys.dl4j.fixedplan")) && OpProfile.INSTANCE == null;
     private static final Object NO_PLAN = new Object();
-    /** Requested output names → their {@link FixedPlan}, or {@link #NO_PLAN}. */
-    private final Map<List<String>, Object> plans = new HashMap<>();
+    /** A run of the forward graph or of the gradient function, by its requested outputs. */
+    private record PlanKey(boolean gradient, List<String> outputs) {
+    }
+
+    /** Runs seen so far → their {@link FixedPlan}, or {@link #NO_PLAN}. */
+    private final Map<PlanKey, Object> plans = new HashMap<>();
 
     /**
      * The memory manager of this thread's session of sd, created with the session: a
@@ -206,7 +205,8 @@ class Graph {
             }
         }
         Nd4jRuntime.checkResident();
-        Object known = gradPlans.get(outputs);
+        PlanKey key = new PlanKey(true, List.copyOf(outputs));
+        Object known = plans.get(key);
         if (known instanceof FixedPlan plan) {
             plan.run();
             return result(plan.outputs(), present);
@@ -221,7 +221,7 @@ class Graph {
         long budget = org.bytedeco.javacpp.Pointer.maxBytes() / 4;
         if (known == null && PLANS && TRAINING_PLANS && peak > budget) {
             // a plan keeps about what SameDiff had out at its peak: do not try one that cannot fit
-            gradPlans.put(List.copyOf(outputs), NO_PLAN);
+            plans.put(key, NO_PLAN);
         } else if (known == null && PLANS && TRAINING_PLANS) {
             Map<String, float[]> reference = new HashMap<>();
             reference.put(LOSS, new float[] {result.loss()});
@@ -229,8 +229,8 @@ class Graph {
                 reference.put(net.sd.getVariable(n).getGradient().name(), result.gradients().get(n));
             }
             closeSessions(gradFn); // SameDiff's cache of this function is not needed by a plan (nor while it is built)
-            FixedPlan plan = FixedPlan.build(gradFn, List.copyOf(outputs), placeholders, reference, budget);
-            gradPlans.put(List.copyOf(outputs), plan == null ? NO_PLAN : plan);
+            FixedPlan plan = FixedPlan.build(gradFn, key.outputs(), placeholders, reference, budget);
+            plans.put(key, plan == null ? NO_PLAN : plan);
         }
         return result;
     }
@@ -250,14 +250,12 @@ class Graph {
 
     /** Drops the cached arrays of every execution session of this graph. */
     void close() {
-        for (Map<List<String>, Object> m : List.of(plans, gradPlans)) {
-            for (Object p : m.values()) {
-                if (p instanceof FixedPlan plan) {
-                    plan.close();
-                }
+        for (Object p : plans.values()) {
+            if (p instanceof FixedPlan plan) {
+                plan.close();
             }
-            m.clear();
         }
+        plans.clear();
         closeSessions(net.sd);
         if (gradFn != null) {
             closeSessions(gradFn);
