@@ -60,14 +60,16 @@ public abstract class AbstractGradientContractTest extends BackendContractSuppor
     enum BatchKind { PRETRAIN, PRETRAIN_SHARED, PRETRAIN_SHARED_BY_ROW, FINETUNE }
 
     /**
-     * One pre-training and one fine-tuning loss (together they reach every parameter), and two
-     * losses on shared negatives (the binary and the softmax form).
+     * Two pre-training losses (sampled softmax over per-position candidates, full softmax over the
+     * catalogue) and one fine-tuning loss (together they reach every parameter), and three on shared
+     * negatives (the binary and the softmax form, shared by the batch and by row).
      */
     Stream<Arguments> casesAndLosses() {
         List<Arguments> out = new ArrayList<>();
         int k = ContractFixtures.sharedNegatives().length;
         for (ContractFixtures.Case c : cases()) {
             out.add(Arguments.of(c, new LossSpec.SampledSoftmax(2, true), BatchKind.PRETRAIN));
+            out.add(Arguments.of(c, new LossSpec.SoftmaxCe(), BatchKind.PRETRAIN));
             out.add(Arguments.of(c, new LossSpec.Bpr(2), BatchKind.FINETUNE));
             out.add(Arguments.of(c, new LossSpec.SampledSoftmax(k, true), BatchKind.PRETRAIN_SHARED));
             out.add(Arguments.of(c, new LossSpec.Gbce(k, 0.75f), BatchKind.PRETRAIN_SHARED));

@@ -6,6 +6,7 @@ import dev.recsys.api.config.ModelConfig;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.loss.LossSpec;
 import dev.recsys.api.loss.Stage;
+import dev.recsys.api.model.ParamLayout;
 import dev.recsys.api.model.Weights;
 import dev.recsys.api.spi.RecModel;
 import java.util.ArrayList;
@@ -89,6 +90,47 @@ public abstract class AbstractLossContractTest extends BackendContractSupport {
         try (RecModel m = create(c, w, 1)) {
             float actual = evalLoss(m, batch, loss);
             assertClose(stage + " " + loss, new float[] {actual}, new double[] {expected}, tolerance());
+        }
+    }
+
+    Stream<Arguments> casesAndSoftmaxBatches() {
+        List<Arguments> out = new ArrayList<>();
+        int k = ContractFixtures.sharedNegatives().length;
+        for (ContractFixtures.Case c : cases()) {
+            if (!c.config().itemIds()) {
+                continue; // item vectors from content alone come out of a layer norm: no large logits to make
+            }
+            out.add(Arguments.of(c, new LossSpec.SoftmaxCe(), "per position"));
+            out.add(Arguments.of(c, new LossSpec.SampledSoftmax(2, true), "per position"));
+            out.add(Arguments.of(c, new LossSpec.SampledSoftmax(k, true), "shared"));
+            out.add(Arguments.of(c, new LossSpec.SampledSoftmax(k, false), "shared by row"));
+        }
+        return out.stream();
+    }
+
+    /**
+     * The softmax losses with logits in the hundreds (item rows scaled up, the loss above 50), where
+     * {@code exp} without a shift overflows float: finite and equal to the reference.
+     */
+    @ParameterizedTest(name = "{0} large logits {1} {2}")
+    @MethodSource("casesAndSoftmaxBatches")
+    void softmaxLossesStayExactWithLargeLogits(ContractFixtures.Case c, LossSpec loss, String negatives) {
+        ModelConfig cfg = c.config();
+        Weights w = ContractFixtures.weights(cfg);
+        float[] items = w.get(ParamLayout.ITEM_EMBEDDING).data();
+        for (int i = 0; i < items.length; i++) {
+            items[i] *= 400f;
+        }
+        TrainBatch batch = switch (negatives) {
+            case "shared" -> ContractFixtures.nextItemShared(cfg, loss);
+            case "shared by row" -> ContractFixtures.nextItemSharedByRow(cfg, loss);
+            default -> ContractFixtures.batchFor(cfg, loss, true);
+        };
+        double expected = reference(c, w).loss(batch, loss);
+        assertThat(expected).as("reference loss with large logits").isFinite().isGreaterThan(50);
+        try (RecModel m = create(c, w, 1)) {
+            float actual = evalLoss(m, batch, loss);
+            assertClose("large logits " + negatives + " " + loss, new float[] {actual}, new double[] {expected}, tolerance());
         }
     }
 }

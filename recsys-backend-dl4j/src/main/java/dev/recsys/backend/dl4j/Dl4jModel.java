@@ -445,7 +445,7 @@ final class Dl4jModel implements RecModel {
                 g = pretrainGraph(n, loss, dropout);
                 // shared negatives: CAND holds each position's target row (row 0 where there is none), NEGS the K negatives
                 // shared by the batch [K, d] or by row [B, K, d] (row b's K at [b*K, (b+1)*K) of shared(), in that order)
-                candidateIds = n.sharesNegatives() ? n.targets() : n.candidates();
+                candidateIds = n.sharesNegatives() || loss instanceof LossSpec.SoftmaxCe ? n.targets() : n.candidates();
                 sharedIds = n.shared();
             } else {
                 TrainBatch.Candidates f = (TrainBatch.Candidates) batch;
@@ -477,14 +477,13 @@ final class Dl4jModel implements RecModel {
                     System.arraycopy(table, row(local, i) * d, all, (i - 1) * d, d);
                 }
                 g.setVariable(UserGraph.ALL, all);
-            } else {
-                gatherRows(g, UserGraph.CAND, candidateIds, table, local);
-                if (sharedIds != null) {
-                    gatherRows(g, UserGraph.NEGS, sharedIds, table, local);
-                }
-                if (config.hasContent() && g.spec.kind() == UserGraph.Kind.FINE) {
-                    gatherContext(g, candidateIds, co);
-                }
+            }
+            gatherRows(g, UserGraph.CAND, candidateIds, table, local);
+            if (sharedIds != null) {
+                gatherRows(g, UserGraph.NEGS, sharedIds, table, local);
+            }
+            if (config.hasContent() && g.spec.kind() == UserGraph.Kind.FINE) {
+                gatherContext(g, candidateIds, co);
             }
             if (dropout) {
                 g.drawDropout(rng);
@@ -500,30 +499,28 @@ final class Dl4jModel implements RecModel {
                 addInto(grads.data(p), r.gradients().get(p));
             }
             scatterUserInputs(g, in, r.gradients(), local, co);
+            int d = config.dim();
             if (softmax) {
                 float[] ga = r.gradients().get(UserGraph.ALL);
-                int d = config.dim();
                 for (int i = 1; i <= config.numItems(); i++) {
                     addRow(itemGradTarget(co), row(local, i), ga, i - 1, d);
                 }
-            } else {
-                float[] gc = r.gradients().get(UserGraph.CAND);
-                int d = config.dim();
+            }
+            float[] gc = r.gradients().get(UserGraph.CAND);
+            for (int k = 0; k < candidateIds.length; k++) {
+                addRow(itemGradTarget(co), row(local, candidateIds[k]), gc, k, d);
+            }
+            if (sharedIds != null) {
+                float[] gn = r.gradients().get(UserGraph.NEGS);
+                for (int k = 0; k < sharedIds.length; k++) {
+                    addRow(itemGradTarget(co), row(local, sharedIds[k]), gn, k, d);
+                }
+            }
+            if (co != null && co.gradCtx != null && g.spec.kind() == UserGraph.Kind.FINE) {
+                float[] gk = r.gradients().get(UserGraph.KEYS);
+                int block = config.contentLen() * d;
                 for (int k = 0; k < candidateIds.length; k++) {
-                    addRow(itemGradTarget(co), row(local, candidateIds[k]), gc, k, d);
-                }
-                if (sharedIds != null) {
-                    float[] gn = r.gradients().get(UserGraph.NEGS);
-                    for (int k = 0; k < sharedIds.length; k++) {
-                        addRow(itemGradTarget(co), row(local, sharedIds[k]), gn, k, d);
-                    }
-                }
-                if (co != null && co.gradCtx != null && g.spec.kind() == UserGraph.Kind.FINE) {
-                    float[] gk = r.gradients().get(UserGraph.KEYS);
-                    int block = config.contentLen() * d;
-                    for (int k = 0; k < candidateIds.length; k++) {
-                        addRow(co.gradCtx, co.local[candidateIds[k]], gk, k, block);
-                    }
+                    addRow(co.gradCtx, co.local[candidateIds[k]], gk, k, block);
                 }
             }
             if (co != null) {
@@ -560,18 +557,9 @@ final class Dl4jModel implements RecModel {
                     + n.shared().length);
         }
         if (loss instanceof LossSpec.SoftmaxCe) {
-            int items = config.numItems();
             UserGraph g = userGraph(new UserGraph.Spec(UserGraph.Kind.PRE_SOFTMAX, UserGraph.Form.CE, in.size(), in.length(), 0, dropout,
                     0f, false));
-            float[] target = g.buffer(UserGraph.L_TARGET, positions * items);
-            Arrays.fill(target, 0f);
-            for (int r = 0; r < positions; r++) {
-                int t = n.targets()[r];
-                if (t != 0) {
-                    target[r * items + t - 1] = inv;
-                }
-            }
-            g.setPlaceholder(UserGraph.L_TARGET, target);
+            ceWeights(g, n.targets(), inv);
             return g;
         }
         if (n.sharesNegatives()) {
@@ -590,14 +578,7 @@ final class Dl4jModel implements RecModel {
         UserGraph.Form form = loss instanceof LossSpec.SampledSoftmax ? UserGraph.Form.CE : UserGraph.Form.BINARY;
         UserGraph g = userGraph(new UserGraph.Spec(UserGraph.Kind.PRE_RANK, form, in.size(), in.length(), c, dropout, 0f, logQ));
         if (form == UserGraph.Form.CE) {
-            float[] target = g.buffer(UserGraph.L_TARGET, positions * c);
-            Arrays.fill(target, 0f);
-            for (int r = 0; r < positions; r++) {
-                if (n.targets()[r] != 0) {
-                    target[r * c] = inv;
-                }
-            }
-            g.setPlaceholder(UserGraph.L_TARGET, target);
+            ceWeights(g, n.targets(), inv);
             if (logQ) {
                 g.setPlaceholder(UserGraph.L_LOGQ, n.logQ());
             }
@@ -619,13 +600,15 @@ final class Dl4jModel implements RecModel {
         return g;
     }
 
-    /**
-     * Pre-training with K negatives shared by the batch or by sequence row (MODEL.md "Losses"): scores
-     * {@code [B*L, 1 + K]} with the target first, the negatives of position {@code b*L + j} read at
-     * {@link TrainBatch.NextItem#sharedOffset}; a shared negative equal to the position's target is
-     * dropped there (bce, gbce: weight 0; sampled softmax: its logit moved by -1e9 through the log-Q
-     * input, which a shared graph always has).
-     */
+    /** The CE graph's row weights: 1 / counted where the row has a target, 0 elsewhere. */
+    private static void ceWeights(UserGraph g, int[] targets, float weight) {
+        float[] w = g.buffer(UserGraph.L_WEIGHT, targets.length);
+        for (int r = 0; r < targets.length; r++) {
+            w[r] = targets[r] != 0 ? weight : 0f;
+        }
+        g.setPlaceholder(UserGraph.L_WEIGHT, w);
+    }
+
     /** β of the positive term: gBCE's calibration exponent, 1 for bce. */
     private double binaryBeta(LossSpec loss) {
         return loss instanceof LossSpec.Gbce gb ? LossMath.gbceBeta(gb.negatives(), config.numItems(), gb.t()) : 1.0;
@@ -638,6 +621,13 @@ final class Dl4jModel implements RecModel {
         return b;
     }
 
+    /**
+     * Pre-training with K negatives shared by the batch or by sequence row (MODEL.md "Losses"): scores
+     * {@code [B*L, 1 + K]} with the target first, the negatives of position {@code b*L + j} read at
+     * {@link TrainBatch.NextItem#sharedOffset}; a shared negative equal to the position's target is
+     * dropped there (bce, gbce: weight 0; sampled softmax: its logit moved by -1e9 through the log-Q
+     * input, which a shared graph always has).
+     */
     private UserGraph sharedPretrainGraph(TrainBatch.NextItem n, LossSpec loss, boolean dropout, int counted) {
         int[] shared = n.shared();
         int k = n.sharedK();
@@ -659,22 +649,19 @@ final class Dl4jModel implements RecModel {
         UserGraph.Kind kind = n.sharedByRow() ? UserGraph.Kind.PRE_SHARED_ROW : UserGraph.Kind.PRE_SHARED;
         UserGraph g = userGraph(new UserGraph.Spec(kind, form, in.size(), in.length(), k, dropout, 0f, form == UserGraph.Form.CE));
         if (form == UserGraph.Form.CE) {
-            float[] target = g.buffer(UserGraph.L_TARGET, positions * c);
-            float[] lq = g.buffer(UserGraph.L_LOGQ, positions * c);
-            Arrays.fill(target, 0f);
+            ceWeights(g, targets, inv);
+            float[] lqPos = g.buffer(UserGraph.L_LOGQ_POS, positions);
+            float[] lq = g.buffer(UserGraph.L_LOGQ, positions * k);
             for (int r = 0; r < positions; r++) {
                 int t = targets[r];
-                if (t != 0) {
-                    target[r * c] = inv;
-                }
                 int off = n.sharedOffset(r);
-                lq[r * c] = logQ ? n.logQ()[r] : 0f;
-                for (int j = 1; j < c; j++) {
-                    float q = logQ ? n.sharedLogQ()[off + j - 1] : 0f;
-                    lq[r * c + j] = t != 0 && shared[off + j - 1] == t ? q + DROPPED : q;
+                lqPos[r] = logQ ? n.logQ()[r] : 0f;
+                for (int j = 0; j < k; j++) {
+                    float q = logQ ? n.sharedLogQ()[off + j] : 0f;
+                    lq[r * k + j] = t != 0 && shared[off + j] == t ? q + DROPPED : q;
                 }
             }
-            g.setPlaceholder(UserGraph.L_TARGET, target);
+            g.setPlaceholder(UserGraph.L_LOGQ_POS, lqPos);
             g.setPlaceholder(UserGraph.L_LOGQ, lq);
         } else {
             double beta = binaryBeta(loss);

@@ -40,9 +40,12 @@ final class UserGraph extends Graph {
     static final String STAGE2 = "out.stage2";
     static final String L_POS = "loss.pos";
     static final String L_NEG = "loss.neg";
-    static final String L_TARGET = "loss.target";
+    /** log Q of every score column (PRE_RANK: {@code [rows, C]}), or of the negatives (shared kinds: {@code [rows, K]}). */
     static final String L_LOGQ = "loss.logq";
+    /** Shared kinds with CE: log Q of each row's target {@code [rows, 1]}. */
+    static final String L_LOGQ_POS = "loss.logq_pos";
     static final String L_LABEL = "loss.label";
+    /** BPR, hinge, MSE: per score weights {@code [groups, perGroup]}; CE: per row {@code [rows, 1]} (1 / counted, 0 without a target). */
     static final String L_WEIGHT = "loss.weight";
 
     /**
@@ -120,6 +123,7 @@ final class UserGraph extends Graph {
             }
         }
         SDVariable scores;
+        SDVariable ce = null; // the CE loss where a kind builds it from its parts
         long groups;
         long perGroup;
         switch (spec.kind()) {
@@ -148,7 +152,10 @@ final class UserGraph extends Graph {
                 inputs.add(NEGS);
                 SDVariable pos = u.mul(target).sum(true, 1);           // [rows, 1]
                 SDVariable neg = sd.mmul(u, negs, false, true, false); // [rows, K]: one GEMM, no [rows, K, d] tensor
-                scores = sd.concat(1, pos, neg);
+                if (spec.form() == Form.CE) {
+                    ce = sharedCe(net, spec, pos, neg, rows, kk);
+                }
+                scores = ce == null ? sd.concat(1, pos, neg) : null;
                 groups = rows;
                 perGroup = kk + 1;
             }
@@ -161,14 +168,20 @@ final class UserGraph extends Graph {
                 SDVariable pos = u.mul(target).sum(true, 1); // [rows, 1]
                 // [B, L, d] x [B, d, K] -> [B, L, K]: one batched GEMM over the rows, no [B, L, K, d] tensor
                 SDVariable neg = sd.mmul(u.reshape(b, l, d), negs, false, true, false).reshape(rows, kk);
-                scores = sd.concat(1, pos, neg);
+                if (spec.form() == Form.CE) {
+                    ce = sharedCe(net, spec, pos, neg, rows, kk);
+                }
+                scores = ce == null ? sd.concat(1, pos, neg) : null;
                 groups = rows;
                 perGroup = kk + 1;
             }
             case PRE_SOFTMAX -> {
+                SDVariable target = sd.var(CAND, DataType.FLOAT, rows, d); // each position's target row (row 0 where none)
+                inputs.add(CAND);
                 SDVariable all = sd.var(ALL, DataType.FLOAT, c.numItems(), d);
                 inputs.add(ALL);
                 scores = sd.mmul(u, all, false, true, false);
+                ce = crossEntropy(net, u.mul(target).sum(true, 1), scores, true, rows);
                 groups = rows;
                 perGroup = c.numItems();
             }
@@ -225,12 +238,48 @@ final class UserGraph extends Graph {
             default -> throw new IllegalStateException(spec.kind().toString());
         }
         if (!forwardOnly) {
-            loss(net, spec, scores, groups, perGroup).rename(LOSS);
+            (ce != null ? ce : loss(net, spec, scores, groups, perGroup)).rename(LOSS);
             sd.setLossVariables(LOSS);
             g.gradNames.addAll(net.paramNames());
             g.gradNames.addAll(inputs);
         }
         return g;
+    }
+
+    /** Sampled softmax over a target logit {@code [rows, 1]} and K negative logits {@code [rows, K]}, log-Q corrected. */
+    private static SDVariable sharedCe(Net net, Spec spec, SDVariable pos, SDVariable neg, long rows, long k) {
+        SameDiff sd = net.sd;
+        SDVariable zp = pos;
+        SDVariable zn = neg;
+        if (spec.logQ()) {
+            zp = pos.sub(sd.placeHolder(L_LOGQ_POS, DataType.FLOAT, rows, 1));
+            zn = neg.sub(sd.placeHolder(L_LOGQ, DataType.FLOAT, rows, k));
+        }
+        return crossEntropy(net, zp, zn, false, rows);
+    }
+
+    /**
+     * Softmax cross-entropy {@code Σ_r w_r (lse_r - t_r)} from each row's target logit {@code t [rows, 1]} and the
+     * other logits {@code z [rows, K]} (which hold the target too where {@code withTarget}), with the row weights
+     * {@link #L_WEIGHT} {@code [rows, 1]}. No dense target matrix and no concatenation: the only passes over
+     * {@code z} are its maximum, the shifted exp and its sum, and their backward passes. The shift goes through an
+     * integer: SameDiff differentiates no integer variable, so the maximum gets no backward pass (through a
+     * stop_gradient it still ran: {@code lse} does not depend on the shift); a shift within 1 of the maximum keeps
+     * every {@code exp(z - m)} in (0, e].
+     */
+    private static SDVariable crossEntropy(Net net, SDVariable t, SDVariable z, boolean withTarget, long rows) {
+        SameDiff sd = net.sd;
+        SDVariable w = sd.placeHolder(L_WEIGHT, DataType.FLOAT, rows, 1);
+        SDVariable max = z.max(true, 1);
+        if (!withTarget) {
+            max = sd.math.max(max, t);
+        }
+        SDVariable m = max.castTo(DataType.INT32).castTo(DataType.FLOAT);
+        SDVariable sum = sd.math.exp(z.sub(m)).sum(true, 1);
+        if (!withTarget) {
+            sum = sum.add(sd.math.exp(t.sub(m)));
+        }
+        return sd.math.log(sum).add(m).sub(t).mul(w).sum();
     }
 
     private static SDVariable loss(Net net, Spec spec, SDVariable s, long groups, long perGroup) {
@@ -241,13 +290,9 @@ final class UserGraph extends Graph {
                 SDVariable neg = sd.placeHolder(L_NEG, DataType.FLOAT, groups, perGroup);
                 return pos.mul(net.softplus(s.neg())).add(neg.mul(net.softplus(s))).sum();
             }
-            case CE -> {
-                SDVariable target = sd.placeHolder(L_TARGET, DataType.FLOAT, groups, perGroup);
+            case CE -> { // PRE_RANK: the target is column 0 of the scores
                 SDVariable z = spec.logQ() ? s.sub(sd.placeHolder(L_LOGQ, DataType.FLOAT, groups, perGroup)) : s;
-                // log softmax as z - (m + log Σ exp(z - m)); SameDiff's log_softmax cannot be differentiated here
-                SDVariable m = z.max(true, 1);
-                SDVariable lse = sd.math.log(sd.math.exp(z.sub(m)).sum(true, 1)).add(m);
-                return target.mul(z.sub(lse)).sum().neg();
+                return crossEntropy(net, z.get(SDIndex.all(), SDIndex.interval(0, 1)), z, true, groups);
             }
             case MSE -> {
                 SDVariable y = sd.placeHolder(L_LABEL, DataType.FLOAT, groups, perGroup);

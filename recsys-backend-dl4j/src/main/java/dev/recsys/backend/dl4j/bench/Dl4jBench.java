@@ -36,14 +36,18 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * Dl4jBench train     [--backend dl4j] --data ../shared/data/sasrec/ml-1m.txt [--threads 1] [--steps 30] [--warmup 5]
- *                     [--batch 128] [--maxlen 50] [--heads 1] [--layers 2] [--loss bce|gbce] [--negatives K]
+ *                     [--batch 128] [--maxlen 50] [--heads 1] [--layers 2] [--loss bce|gbce|ssm|softmax] [--negatives K]
+ *                     [--content T [--vocab V]]
+ *     (--content T: with item content of T tokens per item, synthetic, of ML-1M's shape, one content layer;
+ *     ssm: sampled softmax over K uniform negatives without log-Q; softmax: full softmax cross-entropy over the
+ *     catalogue, as run 3 of the main README)
  *     (default bce with 1 negative per position; K > 1 negatives must be shared by the Trainer's rule, see
  *     Batcher.sharesNegatives: here drawn once per batch by YardstickBatches, uniformly, and shared by every position,
  *     as the speed yardstick does; the Trainer itself draws K per sequence row; gbce with t = 0.75)
  *     SASRec shape on ML-1M (ids only, d 64, ffn 64, dropout 0.2, BCE with 1 negative), one negative per position drawn
  *     outside the user's history; per step lossAndGradients (training), Adam(0.9, 0.98) of recsys-api, setWeights.
  *     Reports the median ms per step with its parts, steps/s, peak resident memory (VmHWM).
- * Dl4jBench recommend [--backend dl4j] --data ... [--threads 1] [--calls 300] [--maxlen 50]
+ * Dl4jBench recommend [--backend dl4j] --data ... [--threads 1] [--calls 300] [--maxlen 50] [--content T]
  *     one user per call, stage 1 over every item, top 100 re-ranked by stage 2 (Recommender of recsys-api), top 10:
  *     latency p50 / p99 on one thread, stage-1 and stage-2 parts, peak resident memory.
  * </pre>
@@ -80,9 +84,33 @@ public final class Dl4jBench {
     }
 
     static ModelConfig config(int numItems, Map<String, String> o) {
-        return ModelConfig.builder().numItems(numItems).dim(64).heads(Integer.parseInt(o.getOrDefault("heads", "1")))
+        ModelConfig.Builder b = ModelConfig.builder().numItems(numItems).dim(64).heads(Integer.parseInt(o.getOrDefault("heads", "1")))
                 .layers(Integer.parseInt(o.getOrDefault("layers", "2"))).ffnDim(64)
-                .maxLen(Integer.parseInt(o.getOrDefault("maxlen", "50"))).dropout(0.2f).layerNormEps(1e-8f).build();
+                .maxLen(Integer.parseInt(o.getOrDefault("maxlen", "50"))).dropout(0.2f).layerNormEps(1e-8f);
+        int contentLen = Integer.parseInt(o.getOrDefault("content", "0"));
+        if (contentLen > 0) {
+            b.content(Integer.parseInt(o.getOrDefault("vocab", String.valueOf(CONTENT_VOCAB))), contentLen, 1);
+        }
+        return b.build();
+    }
+
+    /** Content vocabulary of ML-1M's titles, genres and years with tokens seen at least twice (about this size). */
+    static final int CONTENT_VOCAB = 3000;
+
+    /**
+     * Synthetic item content of the shape of ML-1M's (marker, then 3 to contentLen - 1 tokens per item, drawn
+     * uniformly from the vocabulary): only the shape matters to speed; null when the model has no content.
+     */
+    static dev.recsys.api.data.ItemContent content(ModelConfig cfg) {
+        if (!cfg.hasContent()) {
+            return null;
+        }
+        SplittableRandom r = new SplittableRandom(11);
+        int[][] per = new int[cfg.numItems() + 1][];
+        for (int i = 1; i <= cfg.numItems(); i++) {
+            per[i] = r.ints(r.nextInt(3, cfg.contentLen()), 2, cfg.contentVocab()).toArray();
+        }
+        return dev.recsys.api.data.ItemContent.of(cfg.numItems(), cfg.contentLen(), per);
     }
 
     private static void train(Backend backend, YardstickBatches s, Map<String, String> o) {
@@ -96,7 +124,9 @@ public final class Dl4jBench {
         LossSpec bce = switch (lossName) {
             case "bce" -> new LossSpec.Bce(negatives);
             case "gbce" -> new LossSpec.Gbce(negatives, 0.75f);
-            default -> throw new IllegalArgumentException("--loss must be bce or gbce, found '" + lossName + "'");
+            case "softmax" -> new LossSpec.SoftmaxCe();
+            case "ssm" -> new LossSpec.SampledSoftmax(negatives, false);
+            default -> throw new IllegalArgumentException("--loss must be bce, gbce, ssm or softmax, found '" + lossName + "'");
         };
         int shared = dev.recsys.api.train.Batcher.sharesNegatives(dev.recsys.api.loss.Stage.PRETRAIN, bce, batch, cfg.maxLen(), cfg.dim())
                 ? negatives : 0;
@@ -104,13 +134,18 @@ public final class Dl4jBench {
             throw new IllegalArgumentException("per-position negatives are benchmarked with 1 negative; " + negatives
                     + " negatives at this shape would be per position by the Trainer's rule (Batcher.sharesNegatives); use --negatives 1 or a shape/K over its budget");
         }
-        OUT.printf("train: loss %s with %d negative(s)%s%n", bce.name(), negatives, shared > 0 ? " shared by the batch" : " per position");
+        OUT.printf("train: loss %s%s%n", bce.name(), bce instanceof LossSpec.SoftmaxCe ? " over the whole catalogue"
+                : " with " + negatives + " negative(s)" + (shared > 0 ? " shared by the batch" : " per position"));
         Adam adam = new Adam(new OptimizerConfig(OptimizerConfig.Type.ADAM, 0.9f, 0.98f, 1e-8f, 0f, 0f), w);
         SplittableRandom r = new SplittableRandom(42);
         boolean[] seen = new boolean[s.numItems() + 1];
         List<TrainBatch> batches = new ArrayList<>();
         for (int i = 0; i < Math.min(steps, 8); i++) {
-            batches.add(s.batch(batch, cfg.maxLen(), r, seen, shared));
+            TrainBatch tb = s.batch(batch, cfg.maxLen(), r, seen, shared);
+            if (bce instanceof LossSpec.SoftmaxCe && tb instanceof TrainBatch.NextItem n) {
+                tb = new TrainBatch.NextItem(n.input(), n.targets(), null, 0, null); // scores the whole catalogue
+            }
+            batches.add(tb);
         }
         double[] total = new double[steps];
         double[] fb = new double[steps];
@@ -122,7 +157,7 @@ public final class Dl4jBench {
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         float loss = 0;
-        try (RecModel m = backend.create(cfg, null, w, 42)) {
+        try (RecModel m = backend.create(cfg, content(cfg), w, 42)) {
             for (int i = 0; i < steps; i++) {
                 TrainBatch b = batches.get(i % batches.size());
                 long c0 = tmx.getCurrentThreadCpuTime();
@@ -179,7 +214,7 @@ public final class Dl4jBench {
                 histories.add(Arrays.copyOfRange(seq, seq.length - maxLen, seq.length));
             }
         }
-        try (RecModel m = backend.create(cfg, null, Initializer.init(cfg, 7), 7)) {
+        try (RecModel m = backend.create(cfg, content(cfg), Initializer.init(cfg, 7), 7)) {
             Recommender rec = new Recommender(m, 100);
             long c0 = System.nanoTime();
             m.itemVectors();
