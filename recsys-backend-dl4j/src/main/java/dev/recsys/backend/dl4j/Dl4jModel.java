@@ -642,7 +642,6 @@ final class Dl4jModel implements RecModel {
         }
         SeqBatch in = n.input();
         int positions = in.size() * in.length();
-        int c = 1 + k;
         float inv = 1f / counted;
         int[] targets = n.targets();
         UserGraph.Form form = loss instanceof LossSpec.SampledSoftmax ? UserGraph.Form.CE : UserGraph.Form.BINARY;
@@ -664,17 +663,15 @@ final class Dl4jModel implements RecModel {
             g.setPlaceholder(UserGraph.L_LOGQ_POS, lqPos);
             g.setPlaceholder(UserGraph.L_LOGQ, lq);
         } else {
-            double beta = binaryBeta(loss);
-            float[] pos = zeroed(g, UserGraph.L_POS, positions * c);
-            float[] neg = zeroed(g, UserGraph.L_NEG, positions * c);
+            float beta = (float) (binaryBeta(loss) / counted);
+            float[] pos = g.buffer(UserGraph.L_POS, positions);
+            float[] neg = g.buffer(UserGraph.L_NEG, positions * k);
             for (int r = 0; r < positions; r++) {
                 int t = targets[r];
-                if (t != 0) {
-                    int off = n.sharedOffset(r);
-                    pos[r * c] = (float) (beta / counted);
-                    for (int j = 1; j < c; j++) {
-                        neg[r * c + j] = shared[off + j - 1] == t ? 0f : inv;
-                    }
+                int off = n.sharedOffset(r);
+                pos[r] = t != 0 ? beta : 0f;
+                for (int j = 0; j < k; j++) {
+                    neg[r * k + j] = t != 0 && shared[off + j] != t ? inv : 0f;
                 }
             }
             g.setPlaceholder(UserGraph.L_POS, pos);

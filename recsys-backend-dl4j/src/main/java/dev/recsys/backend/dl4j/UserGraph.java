@@ -123,7 +123,7 @@ final class UserGraph extends Graph {
             }
         }
         SDVariable scores;
-        SDVariable ce = null; // the CE loss where a kind builds it from its parts
+        SDVariable ce = null; // the loss where a kind builds it from its parts
         long groups;
         long perGroup;
         switch (spec.kind()) {
@@ -152,10 +152,8 @@ final class UserGraph extends Graph {
                 inputs.add(NEGS);
                 SDVariable pos = u.mul(target).sum(true, 1);           // [rows, 1]
                 SDVariable neg = sd.mmul(u, negs, false, true, false); // [rows, K]: one GEMM, no [rows, K, d] tensor
-                if (spec.form() == Form.CE) {
-                    ce = sharedCe(net, spec, pos, neg, rows, kk);
-                }
-                scores = ce == null ? sd.concat(1, pos, neg) : null;
+                ce = spec.form() == Form.CE ? sharedCe(net, spec, pos, neg, rows, kk) : sharedBinary(net, pos, neg, rows, kk);
+                scores = null;
                 groups = rows;
                 perGroup = kk + 1;
             }
@@ -168,10 +166,8 @@ final class UserGraph extends Graph {
                 SDVariable pos = u.mul(target).sum(true, 1); // [rows, 1]
                 // [B, L, d] x [B, d, K] -> [B, L, K]: one batched GEMM over the rows, no [B, L, K, d] tensor
                 SDVariable neg = sd.mmul(u.reshape(b, l, d), negs, false, true, false).reshape(rows, kk);
-                if (spec.form() == Form.CE) {
-                    ce = sharedCe(net, spec, pos, neg, rows, kk);
-                }
-                scores = ce == null ? sd.concat(1, pos, neg) : null;
+                ce = spec.form() == Form.CE ? sharedCe(net, spec, pos, neg, rows, kk) : sharedBinary(net, pos, neg, rows, kk);
+                scores = null;
                 groups = rows;
                 perGroup = kk + 1;
             }
@@ -244,6 +240,19 @@ final class UserGraph extends Graph {
             g.gradNames.addAll(inputs);
         }
         return g;
+    }
+
+    /**
+     * bce / gbce over a target logit {@code [rows, 1]} and K negative logits {@code [rows, K]}:
+     * {@code Σ L_POS ⊙ softplus(-pos) + Σ L_NEG ⊙ softplus(neg)}, with {@link #L_POS} {@code [rows, 1]} (β / counted) and
+     * {@link #L_NEG} {@code [rows, K]} (1 / counted, 0 where a negative equals the row's target): each softplus over the
+     * logits it needs, no concatenation.
+     */
+    private static SDVariable sharedBinary(Net net, SDVariable pos, SDVariable neg, long rows, long k) {
+        SameDiff sd = net.sd;
+        SDVariable wp = sd.placeHolder(L_POS, DataType.FLOAT, rows, 1);
+        SDVariable wn = sd.placeHolder(L_NEG, DataType.FLOAT, rows, k);
+        return wp.mul(net.softplus(pos.neg())).sum().add(wn.mul(net.softplus(neg)).sum());
     }
 
     /** Sampled softmax over a target logit {@code [rows, 1]} and K negative logits {@code [rows, K]}, log-Q corrected. */
