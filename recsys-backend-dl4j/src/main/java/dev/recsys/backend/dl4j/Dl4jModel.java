@@ -622,8 +622,8 @@ final class Dl4jModel implements RecModel {
     }
 
     /**
-     * Pre-training with K negatives shared by the batch or by sequence row (MODEL.md "Losses"): scores
-     * {@code [B*L, 1 + K]} with the target first, the negatives of position {@code b*L + j} read at
+     * Pre-training with K negatives shared by the batch or by sequence row (MODEL.md "Losses"): each
+     * position's target logit {@code [B*L, 1]} and its K negative logits {@code [B*L, K]}, the negatives of position {@code b*L + j} read at
      * {@link TrainBatch.NextItem#sharedOffset}; a shared negative equal to the position's target is
      * dropped there (bce, gbce: weight 0; sampled softmax: its logit moved by -1e9 through the log-Q
      * input, which a shared graph always has).
