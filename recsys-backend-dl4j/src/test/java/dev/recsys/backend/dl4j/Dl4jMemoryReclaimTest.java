@@ -35,14 +35,7 @@ class Dl4jMemoryReclaimTest {
                 .layers(2).content(12, 3, 1).eventTypes(0).norm(Norm.PRE).positional(Positional.LEARNED).pooling(Pooling.MEAN)
                 .itemIds(true).scaleEmbeddings(true).build();
         SplittableRandom r = new SplittableRandom(3);
-        int[][] per = new int[N + 1][];
-        for (int i = 1; i <= N; i++) {
-            per[i] = new int[1 + r.nextInt(cfg.contentLen())];
-            for (int k = 0; k < per[i].length; k++) {
-                per[i][k] = 2 + r.nextInt(cfg.contentVocab() - 2);
-            }
-        }
-        ItemContent content = ItemContent.of(N, cfg.contentLen(), per);
+        ItemContent content = TestInputs.content(cfg, N, r, true);
         int[] items = new int[B * L];
         for (int p = 0; p < items.length; p++) {
             items[p] = p % L < p / L ? 0 : 1 + r.nextInt(N); // row b: b padding positions

@@ -34,14 +34,7 @@ class Dl4jStageTwoChunkTest {
                 .layers(1).content(12, 3, 1).eventTypes(0).norm(Norm.PRE).positional(Positional.LEARNED).pooling(Pooling.MEAN)
                 .itemIds(true).scaleEmbeddings(true).build();
         SplittableRandom r = new SplittableRandom(5);
-        int[][] per = new int[N + 1][];
-        for (int i = 1; i <= N; i++) {
-            per[i] = new int[r.nextInt(cfg.contentLen())];
-            for (int k = 0; k < per[i].length; k++) {
-                per[i][k] = 2 + r.nextInt(cfg.contentVocab() - 2);
-            }
-        }
-        ItemContent content = ItemContent.of(N, cfg.contentLen(), per);
+        ItemContent content = TestInputs.content(cfg, N, r, false);
         Weights w = Initializer.init(cfg, 17);
         ReferenceModel ref = new ReferenceModel(cfg, content, w);
         int[] items = new int[ROWS * LEN];
