@@ -1,5 +1,6 @@
 package dev.recsys.api.train;
 
+import dev.recsys.api.config.Sampling;
 import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.loss.LossSpec;
@@ -24,6 +25,10 @@ import java.util.SplittableRandom;
  * that row's positions ({@link TrainBatch.NextItem#shared()}, {@code sharedByRow}); a negative
  * that equals a position's target is dropped from that position's group by the loss. Otherwise K negatives are drawn per
  * position, never equal to its target.
+ *
+ * <p>With {@link Sampling#UNSEEN} every negative (shared, per position, fine-tuning) is drawn
+ * uniformly from the items that are not in that user's training sequence; shared ones without
+ * replacement per row.
  */
 public final class Batcher {
     /**
@@ -189,9 +194,19 @@ public final class Batcher {
             // Adam, negatives shared by all B*L positions make each item's gradient rare and huge)
             int[] shared = new int[b * k];
             float[] sharedLogQ = logQ ? new float[b * k] : null;
-            for (int j = 0; j < b * k; j++) {
-                shared[j] = sampler.sampleAny(r);
-                if (sharedLogQ != null) {
+            if (unseen()) {
+                boolean[] mark = new boolean[data.numItems() + 1];
+                int[] pool = new int[data.numItems()];
+                for (int row = 0; row < b; row++) {
+                    drawUnseen(users[row], mark, pool, shared, row * k, k, r);
+                }
+            } else {
+                for (int j = 0; j < b * k; j++) {
+                    shared[j] = sampler.sampleAny(r);
+                }
+            }
+            if (sharedLogQ != null) {
+                for (int j = 0; j < b * k; j++) {
                     sharedLogQ[j] = sampler.logQ(shared[j]);
                 }
             }
@@ -207,7 +222,13 @@ public final class Batcher {
         int c = 1 + k;
         int[] cand = new int[targets.length * c];
         float[] lq = logQ ? new float[cand.length] : null;
+        boolean[] mark = unseen() ? new boolean[data.numItems() + 1] : null;
+        int[] pool = unseen() ? new int[data.numItems()] : null;
+        int unseenCount = 0;
         for (int p = 0; p < targets.length; p++) {
+            if (mark != null && p % len == 0) {
+                unseenCount = unseenItems(users[p / len], mark, pool);
+            }
             int t = targets[p];
             if (t == 0) {
                 continue;
@@ -215,7 +236,7 @@ public final class Batcher {
             int base = p * c;
             cand[base] = t;
             for (int j = 1; j < c; j++) {
-                cand[base + j] = sampler.sample(r, t);
+                cand[base + j] = unseenCount > 0 ? pool[r.nextInt(unseenCount)] : sampler.sample(r, t);
             }
             if (lq != null) {
                 for (int j = 0; j < c; j++) {
@@ -245,6 +266,8 @@ public final class Batcher {
         int[] events = useEvents ? new int[b * len] : null;
         int[] cand = new int[b * c];
         float[] labels = (mse || loss instanceof LossSpec.Bce) ? new float[b * c] : null;
+        boolean[] mark = unseen() ? new boolean[data.numItems() + 1] : null;
+        int[] unseenPool = unseen() ? new int[data.numItems()] : null;
         for (int row = 0; row < b; row++) {
             int[] s = data.sequences()[users[row]];
             int t = cut[row];
@@ -256,13 +279,64 @@ public final class Batcher {
             int pos = s[t];
             cand[row * c] = pos;
             int[] pool = hasPool(users[row]) ? pools[users[row]] : null;
+            int unseenCount = pool == null && mark != null ? unseenItems(users[row], mark, unseenPool) : 0;
             for (int j = 1; j < c; j++) {
-                cand[row * c + j] = pool != null ? pool[r.nextInt(pool.length)] : sampler.sample(r, pos);
+                cand[row * c + j] = pool != null ? pool[r.nextInt(pool.length)]
+                        : unseenCount > 0 ? unseenPool[r.nextInt(unseenCount)] : sampler.sample(r, pos);
             }
             if (labels != null) {
                 labels[row * c] = mse ? data.ratings()[users[row]][t] : 1f;
             }
         }
         return new TrainBatch.Candidates(new SeqBatch(b, len, items, events), cand, c, labels);
+    }
+
+    private boolean unseen() {
+        return sampler.sampling() == Sampling.UNSEEN;
+    }
+
+    /**
+     * Writes the items 1..N that are not in the user's training sequence, in id order, to the
+     * front of {@code pool} and returns how many there are. {@code mark} (length N+1) is all false
+     * on entry and on return.
+     */
+    private int unseenItems(int user, boolean[] mark, int[] pool) {
+        int[] s = data.sequences()[user];
+        for (int item : s) {
+            mark[item] = true;
+        }
+        int m = 0;
+        for (int item = 1; item <= data.numItems(); item++) {
+            if (!mark[item]) {
+                pool[m++] = item;
+            }
+        }
+        for (int item : s) {
+            mark[item] = false;
+        }
+        return m;
+    }
+
+    /**
+     * K negatives for one row into {@code out[from..from+k)}: distinct items the user has not
+     * interacted with (a partial Fisher-Yates shuffle of them); when there are fewer than K, all of
+     * them and then uniform repeats; a user who has seen every item gets the sampler's draws.
+     */
+    private void drawUnseen(int user, boolean[] mark, int[] pool, int[] out, int from, int k, SplittableRandom r) {
+        int m = unseenItems(user, mark, pool);
+        for (int j = 0; j < k; j++) {
+            int item;
+            if (m == 0) {
+                item = sampler.sampleAny(r);
+            } else if (j < m) {
+                int swap = j + r.nextInt(m - j);
+                item = pool[swap];
+                pool[swap] = pool[j];
+                pool[j] = item;
+            } else {
+                item = pool[r.nextInt(m)];
+            }
+            out[from + j] = item;
+        }
     }
 }

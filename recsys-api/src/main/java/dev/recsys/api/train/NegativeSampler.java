@@ -5,7 +5,8 @@ import java.util.SplittableRandom;
 
 /**
  * Draws negative items from 1..N, uniformly or proportionally to popularity, never returning the
- * positive it is given. Immutable and thread-safe; randomness comes from the caller's generator so
+ * positive it is given ({@link Sampling#UNSEEN}: the exclusion of the user's items is the
+ * {@link Batcher}'s; here it draws uniformly). Immutable and thread-safe; randomness comes from the caller's generator so
  * that a run is repeatable from one seed.
  */
 public final class NegativeSampler {

@@ -83,6 +83,77 @@ class BatcherTest {
     }
 
     @Test
+    void unseenSharedNegativesAreDistinctItemsOutsideTheUsersSequence() {
+        // 12 items; user 0 has seen 1..6, user 1 has seen 7, 8
+        TrainingData d = TrainingData.of(12, new int[][] {{1, 2, 3, 4, 5, 6}, {7, 8}});
+        NegativeSampler unseen = new NegativeSampler(12, Sampling.UNSEEN, null);
+        Batcher b = new Batcher(d, 4, Stage.PRETRAIN, new LossSpec.SampledSoftmax(5, false), unseen, false, true);
+        TrainBatch.NextItem batch = (TrainBatch.NextItem) b.build(new int[] {0, 1}, new SplittableRandom(7));
+        int[] row0 = java.util.Arrays.copyOfRange(batch.shared(), 0, 5);
+        int[] row1 = java.util.Arrays.copyOfRange(batch.shared(), 5, 10);
+        // user 0 has 6 unseen items (7..12): 5 distinct ones of them, none of the sequence (1, 2 included:
+        // they are before the window of 4 but still the user's items)
+        assertThat(row0).doesNotHaveDuplicates();
+        assertThat(java.util.Arrays.stream(row0).allMatch(id -> id >= 7 && id <= 12)).isTrue();
+        // user 1: 5 distinct items of 1..6 and 9..12
+        assertThat(row1).doesNotHaveDuplicates().doesNotContain(7, 8);
+        assertThat(java.util.Arrays.stream(row1).allMatch(id -> id >= 1 && id <= 12)).isTrue();
+        // over many batches every unseen item of user 0 is drawn: a uniform draw, not a fixed subset
+        java.util.Set<Integer> drawn = new java.util.HashSet<>();
+        SplittableRandom r = new SplittableRandom(8);
+        for (int i = 0; i < 50; i++) {
+            TrainBatch.NextItem x = (TrainBatch.NextItem) b.build(new int[] {0}, r);
+            for (int id : x.shared()) {
+                drawn.add(id);
+            }
+        }
+        assertThat(drawn).containsExactlyInAnyOrder(7, 8, 9, 10, 11, 12);
+    }
+
+    @Test
+    void unseenNegativesRepeatWhenTheUserHasSeenAlmostEverything() {
+        // 7 items, user 0 has seen 1..6: one unseen item for 4 shared negatives; user 1 has seen all 3 of
+        // a 3-item catalogue and falls back to the sampler's uniform draws
+        TrainingData d = TrainingData.of(7, new int[][] {{1, 2, 3, 4, 5, 6}});
+        Batcher b = new Batcher(d, 4, Stage.PRETRAIN, new LossSpec.Bce(4), new NegativeSampler(7, Sampling.UNSEEN, null),
+                false, true);
+        TrainBatch.NextItem batch = (TrainBatch.NextItem) b.build(new int[] {0}, new SplittableRandom(1));
+        assertThat(batch.shared()).containsExactly(7, 7, 7, 7);
+        TrainingData all = TrainingData.of(3, new int[][] {{1, 2, 3}});
+        Batcher full = new Batcher(all, 4, Stage.PRETRAIN, new LossSpec.Bce(4),
+                new NegativeSampler(3, Sampling.UNSEEN, null), false, true);
+        TrainBatch.NextItem fallback = (TrainBatch.NextItem) full.build(new int[] {0}, new SplittableRandom(1));
+        assertThat(fallback.shared()).hasSize(4);
+        assertThat(java.util.Arrays.stream(fallback.shared()).allMatch(id -> id >= 1 && id <= 3)).isTrue();
+    }
+
+    @Test
+    void unseenPerPositionAndFineTuningNegativesAvoidTheUsersSequence() {
+        TrainingData d = TrainingData.of(12, new int[][] {{1, 2, 3, 4, 5, 6}, {7, 8}});
+        NegativeSampler unseen = new NegativeSampler(12, Sampling.UNSEEN, null);
+        Batcher pre = new Batcher(d, 4, Stage.PRETRAIN, new LossSpec.Bce(3), unseen, false);
+        TrainBatch.NextItem batch = (TrainBatch.NextItem) pre.build(new int[] {0, 1}, new SplittableRandom(2));
+        assertThat(batch.perRow()).isEqualTo(4);
+        int len = batch.input().length();
+        for (int p = 0; p < batch.targets().length; p++) {
+            if (batch.targets()[p] == 0) {
+                continue;
+            }
+            int[] own = p / len == 0 ? new int[] {1, 2, 3, 4, 5, 6} : new int[] {7, 8};
+            for (int j = 1; j < 4; j++) {
+                assertThat(batch.candidates()[p * 4 + j]).isNotIn(java.util.Arrays.stream(own).boxed().toList());
+            }
+        }
+        Batcher fine = new Batcher(d, 10, Stage.FINETUNE, new LossSpec.Bpr(8), unseen, false);
+        TrainBatch.Candidates c = (TrainBatch.Candidates) fine.build(new int[] {0, 0, 0}, new SplittableRandom(3));
+        for (int row = 0; row < 3; row++) {
+            for (int j = 1; j < 9; j++) {
+                assertThat(c.candidates()[row * 9 + j]).isBetween(7, 12);
+            }
+        }
+    }
+
+    @Test
     void sharedNegativesFollowThePopularityDistribution() {
         long[] counts = new long[10];
         counts[2] = 10_000; // item 2 carries almost all the mass (others have the +1 smoothing)
