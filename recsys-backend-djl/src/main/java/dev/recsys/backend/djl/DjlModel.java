@@ -335,9 +335,10 @@ public final class DjlModel implements RecModel {
         int cands = width;
         int[] rowOf = new int[positions];
         int[] tgt = new int[positions];
-        int[] candIds = full ? null : new int[positions * cands];
+        // per-position candidate groups; shared negatives are not copied to every position (K = 3,000 at
+        // length 200 would be 77 M ids per step): their loss reads them from the batch row by row
+        int[] candIds = full || shared ? null : new int[positions * cands];
         float[] logQ = !full && n.logQ() != null ? new float[positions * cands] : null;
-        boolean[] dropped = shared ? new boolean[positions * cands] : null;
         int r = 0;
         for (int b = 0; b < in.size(); b++) {
             for (int j = lead; j < len; j++) {
@@ -348,14 +349,8 @@ public final class DjlModel implements RecModel {
                 rowOf[r] = b * kept + (j - lead);
                 tgt[r] = targets[flat];
                 if (shared) {
-                    // the group [t, n_1..n_K]; a shared negative equal to the target is dropped (LossMath)
-                    int off = n.sharedOffset(flat);
-                    candIds[r * cands] = tgt[r];
-                    System.arraycopy(n.shared(), off, candIds, r * cands + 1, cands - 1);
-                    for (int k = 1; k < cands; k++) {
-                        dropped[r * cands + k] = n.shared()[off + k - 1] == tgt[r];
-                    }
                     if (logQ != null) {
+                        int off = n.sharedOffset(flat);
                         logQ[r * cands] = n.logQ()[flat];
                         System.arraycopy(n.sharedLogQ(), off, logQ, r * cands + 1, cands - 1);
                     }
@@ -373,9 +368,23 @@ public final class DjlModel implements RecModel {
                 checkItem(id, "candidate");
             }
         }
+        boolean[] dropped = null;
+        int[] needed = candIds;
+        if (shared) {
+            for (int id : n.shared()) {
+                checkItem(id, "shared negative");
+            }
+            dropped = sharedCollisions(n, positions, cands);
+            if (config.hasContent()) {
+                // the items whose vectors the loss reads: the targets and the shared negatives
+                needed = new int[positions + n.shared().length];
+                System.arraycopy(tgt, 0, needed, 0, positions);
+                System.arraycopy(n.shared(), 0, needed, positions, n.shared().length);
+            }
+        }
         try (Ctx c = new Ctx(store, masks, true, false);
              GradientCollector gc = engine.newGradientCollector()) {
-            ItemTable t = full || !config.hasContent() ? allItems(c) : someItems(c, in, lead, candIds);
+            ItemTable t = full || !config.hasContent() ? allItems(c) : someItems(c, in, lead, needed);
             UserSide u = encodeUsers(c, t, in, lead);
             NDArray flatU = u.u().reshape((long) in.size() * kept, config.dim());
             NDArray uv = c.rows(flatU, c.longs(rowOf, positions));
@@ -424,6 +433,45 @@ public final class DjlModel implements RecModel {
             }
             return backward(c, gc, lossValue);
         }
+    }
+
+    /**
+     * Which shared negatives are left out of their position's group because they equal its target
+     * ({@code [P * (1 + K)]}, the target's own column always false), or null when none is: found per
+     * row through a table of the row's negatives, so no per-position copy of the K negatives is built.
+     */
+    private boolean[] sharedCollisions(TrainBatch.NextItem n, int positions, int cands) {
+        int[] targets = n.targets();
+        int k = cands - 1;
+        int[] seenIn = new int[config.numItems() + 1];
+        java.util.Arrays.fill(seenIn, -1);
+        boolean[] dropped = null;
+        int lastOff = -1;
+        int r = 0;
+        for (int flat = 0; flat < targets.length; flat++) {
+            if (targets[flat] == 0) {
+                continue;
+            }
+            int off = n.sharedOffset(flat);
+            if (off != lastOff) {
+                for (int i = 0; i < k; i++) {
+                    seenIn[n.shared()[off + i]] = off;
+                }
+                lastOff = off;
+            }
+            if (seenIn[targets[flat]] == off) {
+                if (dropped == null) {
+                    dropped = new boolean[positions * cands];
+                }
+                for (int i = 0; i < k; i++) {
+                    if (n.shared()[off + i] == targets[flat]) {
+                        dropped[r * cands + 1 + i] = true;
+                    }
+                }
+            }
+            r++;
+        }
+        return dropped;
     }
 
     private StepResult candidates(TrainBatch.Candidates cb, LossSpec spec, DropoutMasks masks) {
