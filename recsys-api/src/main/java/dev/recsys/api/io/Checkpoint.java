@@ -40,15 +40,22 @@ import org.slf4j.LoggerFactory;
  * trainer.json           (optional, for resuming) a JSON object of simple values: step, epoch, best metric, RNG state
  * </pre>
  *
- * <p>{@link #write} is atomic for the whole folder: the files are written and fsynced in a
- * hidden sibling temp folder, which is then renamed into place; an existing checkpoint is
- * first renamed aside and deleted only after the new one is in place, so a failure at any
- * point leaves either the old or the new checkpoint (after a crash between the two renames,
- * the old one is left as {@code .<name>.old-*} next to it, and {@link #read} says so). A folder
- * that exists but is not a checkpoint is never replaced; the folder belongs to the checkpoint,
- * so other files in an existing checkpoint folder go with it (a warning lists them). {@link #read} validates everything
- * and fails with a {@link CheckpointException} naming the file and the problem. Not for
- * concurrent writers of the same folder.
+ * <p>{@link #write} never deletes a file it did not write. Into an absent folder, an empty one or
+ * one that holds a recsys checkpoint and nothing else, it is atomic for the whole folder: the
+ * files are written and fsynced in a hidden sibling temp folder, which is then renamed into
+ * place; an existing checkpoint is first renamed aside and deleted only after the new one is in
+ * place, so a failure at any point leaves either the old or the new checkpoint. A folder that
+ * also holds other files (the user's) is never replaced: the checkpoint files are moved into it
+ * one by one, the old {@code model.json} first out and the new one last in, so the folder is a
+ * complete checkpoint or visibly an incomplete one, and the other files stay as they were.
+ * Callers that want to refuse such folders up front (the command line does, unless
+ * {@code --force}) ask {@link #inspect} first. A file, a {@code model.json} that is not ours, or
+ * checkpoint file names without our {@code model.json} are refused. After a kill during the
+ * swap, the old checkpoint is left as {@code .<name>.old-*} next to it ({@link #read} says so);
+ * the next successful write to the same place removes such leftovers (and {@code .<name>.writing-*}
+ * temp folders), after checking that they hold only checkpoint files. {@link #read} validates
+ * everything and fails with a {@link CheckpointException} naming the file and the problem. Not
+ * for concurrent writers of the same folder.
  */
 public final class Checkpoint {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpoint.class);
@@ -63,6 +70,9 @@ public final class Checkpoint {
     public static final String TRAINER = "trainer.json";
     /** Tensor name of the item content table in weights.safetensors. */
     public static final String CONTENT_TENSOR = "item_content.tokens";
+
+    /** The files a checkpoint folder holds; anything else in it is the user's. */
+    public static final List<String> FILES = List.of(MODEL_JSON, WEIGHTS, OPTIMIZER, TRAINER);
 
     private static final String[] MODEL_JSON_KEYS = {"format", "formatVersion", "config", "vocabulary", "itemIds",
         "metadata", "provenance"};
@@ -106,7 +116,7 @@ public final class Checkpoint {
             throw new CheckpointException("cannot write checkpoint " + target + ": the weights do not match the config: "
                     + e.getMessage(), e);
         }
-        checkReplaceable(target);
+        Target existing = inspect(target);
         Safetensors.Writer weights = Safetensors.writer()
                 .metadata("producer", "recsys " + Provenance.currentRecsysVersion())
                 .metadata("format", FORMAT);
@@ -121,7 +131,7 @@ public final class Checkpoint {
         String modelJson = Json.pretty(modelJson(data)) + "\n";
 
         Files.createDirectories(parent);
-        Path tmp = parent.resolve("." + target.getFileName() + ".writing-" + AtomicFiles.nonce());
+        Path tmp = parent.resolve("." + target.getFileName() + WRITING + AtomicFiles.nonce());
         Files.createDirectory(tmp);
         try {
             AtomicFiles.writeFile(tmp.resolve(WEIGHTS), weights::writeTo);
@@ -137,7 +147,11 @@ public final class Checkpoint {
             if (hook != null) {
                 hook.run(tmp);
             }
-            swap(tmp, target);
+            if (existing.kind() == Target.Kind.CHECKPOINT_WITH_OTHER_FILES || existing.kind() == Target.Kind.OTHER_FILES) {
+                writeBeside(tmp, target);
+            } else {
+                swap(tmp, target);
+            }
         } catch (IOException | RuntimeException | Error e) {
             AtomicFiles.deleteQuietly(tmp);
             throw e;
@@ -145,28 +159,82 @@ public final class Checkpoint {
         LOG.info("wrote checkpoint {} ({} parameters, {} bytes of weights{}) in {} ms", target, data.weights().parameterCount(),
                 weights.fileSize(), state == null ? "" : ", with training state",
                 (System.nanoTime() - t0) / 1_000_000);
+        removeLeftovers(target);
     }
 
-    /** Fails unless target is absent, an empty folder or a checkpoint (never replace foreign data). */
-    private static void checkReplaceable(Path target) throws IOException {
-        if (!Files.exists(target)) {
-            return;
+    /**
+     * What a folder holds, as far as writing a checkpoint there goes.
+     *
+     * @param others the entries that are not checkpoint files (sorted; empty unless kind says so)
+     */
+    public record Target(Path dir, Kind kind, List<String> others) {
+        /** The cases {@link #write} tells apart. */
+        public enum Kind {
+            /** Nothing there yet. */
+            ABSENT,
+            /** An empty folder. */
+            EMPTY,
+            /** A recsys checkpoint and nothing else: replaced whole. */
+            CHECKPOINT,
+            /** A recsys checkpoint beside other files: the checkpoint files are replaced, the others kept. */
+            CHECKPOINT_WITH_OTHER_FILES,
+            /** Other files only: the checkpoint is written beside them. */
+            OTHER_FILES
+        }
+
+        public Target {
+            others = List.copyOf(others);
+        }
+
+        /** Whether writing here keeps files that are not the checkpoint's. */
+        public boolean holdsOtherFiles() {
+            return !others.isEmpty();
+        }
+    }
+
+    /**
+     * Looks at a checkpoint destination without changing anything.
+     *
+     * @throws CheckpointException when nothing may be written there: a file, a {@code model.json}
+     *                             that is not a recsys checkpoint, or checkpoint file names without
+     *                             our {@code model.json} (they may not be ours)
+     */
+    public static Target inspect(Path dir) throws IOException {
+        Path target = dir.toAbsolutePath().normalize();
+        if (!Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return new Target(target, Target.Kind.ABSENT, List.of());
         }
         if (!Files.isDirectory(target)) {
             throw new CheckpointException("cannot write checkpoint " + target + ": it exists and is not a folder");
         }
-        if (Files.isRegularFile(target.resolve(MODEL_JSON))) {
-            return;
-        }
+        List<String> ours = new ArrayList<>();
+        List<String> others = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(target)) {
-            if (ds.iterator().hasNext()) {
-                throw new CheckpointException("refusing to replace " + target
-                        + ": it is a non-empty folder without " + MODEL_JSON + ", so not a recsys checkpoint; choose another folder");
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                (FILES.contains(n) && Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? ours : others).add(n);
             }
         }
+        others.sort(null);
+        if (ours.isEmpty()) {
+            return new Target(target, others.isEmpty() ? Target.Kind.EMPTY : Target.Kind.OTHER_FILES, others);
+        }
+        if (!ours.contains(MODEL_JSON)) {
+            throw new CheckpointException("cannot write checkpoint " + target + ": it holds " + String.join(", ", ours.stream()
+                    .sorted().toList()) + " but no " + MODEL_JSON + " (an interrupted write, or not recsys files); move them away "
+                    + "or choose another folder");
+        }
+        try {
+            new ModelJson(target);
+        } catch (CheckpointException e) {
+            throw new CheckpointException("cannot write checkpoint " + target + ": its " + MODEL_JSON
+                    + " is not a readable recsys checkpoint, and a file recsys did not write is never replaced ("
+                    + e.getMessage() + "); choose another folder", e);
+        }
+        return new Target(target, others.isEmpty() ? Target.Kind.CHECKPOINT : Target.Kind.CHECKPOINT_WITH_OTHER_FILES, others);
     }
 
-    /** Moves tmp to target; an existing target is moved aside first and deleted after. */
+    /** Moves tmp to target; an existing target (a checkpoint and nothing else) is moved aside first and deleted after. */
     private static void swap(Path tmp, Path target) throws IOException {
         Path parent = target.getParent();
         if (!Files.exists(target)) {
@@ -174,19 +242,7 @@ public final class Checkpoint {
             AtomicFiles.fsyncDir(parent);
             return;
         }
-        List<String> foreign = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(target)) {
-            for (Path p : ds) {
-                String n = p.getFileName().toString();
-                if (!n.equals(MODEL_JSON) && !n.equals(WEIGHTS) && !n.equals(OPTIMIZER) && !n.equals(TRAINER)) {
-                    foreign.add(n);
-                }
-            }
-        }
-        if (!foreign.isEmpty()) {
-            LOG.warn("replacing checkpoint {} also deletes files it held that are not part of a checkpoint: {}", target, foreign);
-        }
-        Path old = parent.resolve("." + target.getFileName() + ".old-" + AtomicFiles.nonce());
+        Path old = parent.resolve("." + target.getFileName() + OLD + AtomicFiles.nonce());
         Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -201,6 +257,73 @@ public final class Checkpoint {
         }
         AtomicFiles.fsyncDir(parent);
         AtomicFiles.deleteQuietly(old);
+    }
+
+    /**
+     * Moves the checkpoint files of tmp into target, which also holds files that are not ours:
+     * our old model.json goes first (from then on the folder reads as incomplete), then the other
+     * checkpoint files, stale ones of ours removed, and the new model.json last. Nothing else in
+     * target is touched.
+     */
+    private static void writeBeside(Path tmp, Path target) throws IOException {
+        LOG.info("writing checkpoint {} beside files that are not part of it (they are kept)", target);
+        Files.deleteIfExists(target.resolve(MODEL_JSON));
+        AtomicFiles.fsyncDir(target);
+        for (String n : FILES) {
+            if (n.equals(MODEL_JSON)) {
+                continue;
+            }
+            Path src = tmp.resolve(n);
+            if (Files.exists(src)) {
+                AtomicFiles.move(src, target.resolve(n));
+            } else {
+                Files.deleteIfExists(target.resolve(n));
+            }
+        }
+        AtomicFiles.move(tmp.resolve(MODEL_JSON), target.resolve(MODEL_JSON));
+        AtomicFiles.fsyncDir(target);
+        Files.delete(tmp);
+    }
+
+    private static final String OLD = ".old-";
+    private static final String WRITING = ".writing-";
+
+    /**
+     * Removes what a killed write left next to target ({@code .<name>.old-*}, {@code .<name>.writing-*}),
+     * each only when it holds nothing but checkpoint files.
+     */
+    private static void removeLeftovers(Path target) {
+        Path parent = target.getParent();
+        String name = "." + target.getFileName();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent,
+                p -> p.getFileName().toString().startsWith(name + OLD) || p.getFileName().toString().startsWith(name + WRITING))) {
+            for (Path p : ds) {
+                if (onlyCheckpointFiles(p)) {
+                    AtomicFiles.deleteRecursively(p);
+                    LOG.info("removed {}, left by an interrupted write of {}", p.getFileName(), target);
+                } else {
+                    LOG.warn("left {} in place: it holds files that are not a checkpoint's", p);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not look for leftovers of earlier writes next to {}: {}", target, e.toString());
+        }
+    }
+
+    private static boolean onlyCheckpointFiles(Path dir) throws IOException {
+        if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                boolean temp = n.startsWith(".") && n.endsWith(".tmp");
+                if (!(FILES.contains(n) || temp) || !Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static Map<String, Object> modelJson(CheckpointData data) {
@@ -343,7 +466,7 @@ public final class Checkpoint {
         Path abs = dir.toAbsolutePath().normalize();
         Path parent = abs.getParent();
         if (parent != null && Files.isDirectory(parent)) {
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent, "." + abs.getFileName() + ".old-*")) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent, "." + abs.getFileName() + OLD + "*")) {
                 for (Path p : ds) {
                     hint = "; an interrupted write left the previous checkpoint in " + p + ": rename it back to use it";
                     break;

@@ -313,18 +313,81 @@ class CheckpointTest {
     }
 
     @Test
-    void foreignFoldersAreNeverReplaced() throws Exception {
+    void otherFilesAreNeverDeletedAndTheCheckpointIsWrittenBesideThem() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("photos"));
         Files.writeString(dir.resolve("holiday.jpg"), "not a checkpoint");
-        assertThatThrownBy(() -> Checkpoint.write(dir, fullData())).isInstanceOf(CheckpointException.class)
-                .hasMessageContaining("refusing to replace");
-        assertThat(listing(dir)).containsExactly("holiday.jpg");
+        assertThat(Checkpoint.inspect(dir).kind()).isEqualTo(Checkpoint.Target.Kind.OTHER_FILES);
+        assertThat(Checkpoint.inspect(dir).others()).containsExactly("holiday.jpg");
+        CheckpointData first = fullData();
+        Checkpoint.write(dir, first, new TrainingState(first.weights().zerosLike(), Map.of("step", 1)));
+        assertThat(listing(dir)).containsExactly("holiday.jpg", "model.json", "optimizer.safetensors", "trainer.json",
+                "weights.safetensors");
+        assertThat(Files.readString(dir.resolve("holiday.jpg"))).isEqualTo("not a checkpoint");
+        assertThat(Checkpoint.inspect(dir).kind()).isEqualTo(Checkpoint.Target.Kind.CHECKPOINT_WITH_OTHER_FILES);
+
+        // writing again (model only) replaces our files, drops our stale training state, keeps the rest
+        Path sub = Files.createDirectories(dir.resolve("thesis"));
+        Files.writeString(sub.resolve("chapter1.tex"), "text");
+        CheckpointData second = new CheckpointData(CONTENT, randomWeights(CONTENT, 78), first.content(), null, null,
+                Map.of("v", "2"), null);
+        Checkpoint.write(dir, second);
+        assertThat(listing(dir)).containsExactly("holiday.jpg", "model.json", "thesis", "weights.safetensors");
+        assertThat(Files.readString(sub.resolve("chapter1.tex"))).isEqualTo("text");
+        assertBitIdentical(second.weights(), Checkpoint.read(dir).weights());
+        assertThat(listing(tmp)).containsExactly("photos");
+
         Path file = Files.writeString(tmp.resolve("file"), "x");
         assertThatThrownBy(() -> Checkpoint.write(file, fullData())).hasMessageContaining("not a folder");
         // an empty folder is fine
         Path empty = Files.createDirectories(tmp.resolve("empty"));
+        assertThat(Checkpoint.inspect(empty).kind()).isEqualTo(Checkpoint.Target.Kind.EMPTY);
         Checkpoint.write(empty, fullData());
         assertThat(Checkpoint.isCheckpoint(empty)).isTrue();
+        assertThat(Checkpoint.inspect(empty).kind()).isEqualTo(Checkpoint.Target.Kind.CHECKPOINT);
+    }
+
+    @Test
+    void aModelJsonThatIsNotOursIsNeverReplaced() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("other-tool"));
+        Files.writeString(dir.resolve("model.json"), "{\"architecture\": \"bert\"}");
+        Files.writeString(dir.resolve("notes.txt"), "mine");
+        assertThatThrownBy(() -> Checkpoint.write(dir, fullData())).isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("model.json is not a readable recsys checkpoint").hasMessageContaining("never replaced");
+        assertThat(Files.readString(dir.resolve("model.json"))).isEqualTo("{\"architecture\": \"bert\"}");
+        assertThat(listing(dir)).containsExactly("model.json", "notes.txt");
+        // checkpoint file names without our model.json may be someone else's
+        Path weightsOnly = Files.createDirectories(tmp.resolve("weights-only"));
+        Files.writeString(weightsOnly.resolve("weights.safetensors"), "x");
+        assertThatThrownBy(() -> Checkpoint.write(weightsOnly, fullData())).hasMessageContaining("but no model.json");
+        assertThat(Files.readString(weightsOnly.resolve("weights.safetensors"))).isEqualTo("x");
+    }
+
+    @Test
+    void leftoversOfAKilledSwapAreRemovedByTheNextWrite() throws Exception {
+        Path dir = tmp.resolve("model");
+        Checkpoint.write(dir, fullData());
+        // what kill -9 between the two renames, or during the temp write, leaves behind
+        Path old = tmp.resolve(".model.old-1234");
+        Path writing = tmp.resolve(".model.writing-99");
+        copyFolder(dir, old);
+        Files.createDirectories(writing);
+        Files.writeString(writing.resolve("weights.safetensors"), "partial");
+        Path notOurs = Files.createDirectories(tmp.resolve(".model.old-77"));
+        Files.writeString(notOurs.resolve("diary.txt"), "someone else's");
+        Checkpoint.write(dir, fullData());
+        assertThat(Files.exists(old)).isFalse();
+        assertThat(Files.exists(writing)).isFalse();
+        assertThat(Files.readString(notOurs.resolve("diary.txt"))).isEqualTo("someone else's");
+        assertThat(listing(tmp)).containsExactly(".model.old-77", "model");
+    }
+
+    private static void copyFolder(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (var files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
     }
 
     @Test
