@@ -16,8 +16,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Atomic file and folder replacement: temp sibling, fsync, rename. */
-final class AtomicFiles {
+/**
+ * Atomic file and folder replacement: temp sibling, fsync, rename. A new file gets the mode the
+ * user's umask gives (like any other tool's output); a replaced file keeps its mode. The one
+ * place where recsys writes files.
+ */
+public final class AtomicFiles {
     private static final Logger LOG = LoggerFactory.getLogger(AtomicFiles.class);
 
     /** Writes the body of a file to an open channel. */
@@ -41,6 +45,7 @@ final class AtomicFiles {
         Path tmp = dir.resolve("." + abs.getFileName() + "." + nonce() + ".tmp");
         try {
             writeFile(tmp, body);
+            keepMode(abs, tmp);
             move(tmp, abs);
             fsyncDir(dir);
         } finally {
@@ -48,8 +53,16 @@ final class AtomicFiles {
         }
     }
 
-    /** Writes a UTF-8 text file atomically. */
-    static void writeString(Path target, String text) throws IOException {
+    /** Gives tmp the POSIX mode of target when target exists (so that replacing a file keeps its mode). */
+    private static void keepMode(Path target, Path tmp) throws IOException {
+        if (!Files.isRegularFile(target) || !tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
+    }
+
+    /** Writes a UTF-8 text file atomically (creating missing parent folders). */
+    public static void writeString(Path target, String text) throws IOException {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         write(target, ch -> writeFully(ch, ByteBuffer.wrap(bytes)));
     }

@@ -64,6 +64,9 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (json != null) {
+            Outputs.file(json, "--json");
+        }
         Benchmark.Options o = new Benchmark.Options(data, overrides, backend, threads, cacheDir, warmup, steps, callsWarmup, calls, callers,
                 history, !noEval);
         Benchmark.Result r = Benchmark.run(o, out);

@@ -79,8 +79,9 @@ final class CompareCommand implements Callable<Integer> {
         };
         Path dir = out != null ? out
                 : Path.of("recsys-out", "compare-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--out " + dir + " exists and is not a folder");
+        Outputs.folder(dir, "--out");
+        if (json != null) {
+            Outputs.file(json, "--json");
         }
         CompareStudy.Options o = new CompareStudy.Options(data.data, data.itemMap, data.movies, config, overrides, backends, threads,
                 cacheDir, iso, latencyCalls, latencyWarmup, parityUsers, parityTolerance, dir);

@@ -5,6 +5,7 @@ import dev.recsys.eval.data.Dataset;
 import dev.recsys.eval.data.DatasetStats;
 import dev.recsys.examples.workflow.ResultFiles;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -68,6 +69,19 @@ final class DataCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            Outputs.file(out, "--out");
+            boolean sasrec = to.toLowerCase(Locale.ROOT).equals("sasrec");
+            Path itemMapOut = sidecar(out, "items");
+            Path userMapOut = sidecar(out, "users");
+            if (sasrec) {
+                for (Path m : new Path[] {itemMapOut, userMapOut}) {
+                    Outputs.file(m, "--out");
+                    if (Files.exists(m) && !Files.exists(out)) {
+                        throw new DataException(m + " exists and was not written with " + out + "; move it away or choose another --out "
+                                + "(the sasrec output is written with its id maps beside it)");
+                    }
+                }
+            }
             Dataset d = data.load();
             StringBuilder sb = new StringBuilder(d.numInteractions() * 16);
             switch (to.toLowerCase(Locale.ROOT)) {
@@ -100,6 +114,10 @@ final class DataCommand implements Runnable {
                     }
                 }
                 case "sasrec" -> {
+                    String items = idMap(d.numItems(), d.itemIds()::external, "item");
+                    String users = idMap(d.numUsers(), d.userIds()::external, "user");
+                    ResultFiles.writeAtomically(itemMapOut, items);
+                    ResultFiles.writeAtomically(userMapOut, users);
                     for (int u = 1; u <= d.numUsers(); u++) {
                         for (int k = d.start(u); k < d.end(u); k++) {
                             sb.append(u).append(' ').append(d.item(k)).append('\n');
@@ -110,7 +128,30 @@ final class DataCommand implements Runnable {
             }
             ResultFiles.writeAtomically(out, sb.toString());
             spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: %,d interactions%n", out, d.numInteractions());
+            if (sasrec) {
+                spec.commandLine().getOut().printf(Locale.ROOT, "the sasrec ids are dense (1..n); the original ids are in %s and %s "
+                        + "(lines 'sasrec_id original_id'; use --item-map %s to attach content)%n", itemMapOut, userMapOut, itemMapOut);
+            }
             return Main.OK;
+        }
+
+        /** Where the id map of a sasrec output goes: {@code OUT.items.txt}, {@code OUT.users.txt}. */
+        static Path sidecar(Path out, String what) {
+            return out.resolveSibling(out.getFileName() + "." + what + ".txt");
+        }
+
+        /** {@code dense external} lines, the format of sas_to_original_items.txt that --item-map reads. */
+        private static String idMap(int n, java.util.function.IntFunction<String> external, String what) {
+            StringBuilder sb = new StringBuilder(n * 12);
+            for (int i = 1; i <= n; i++) {
+                String e = external.apply(i);
+                if (e.isEmpty() || e.chars().anyMatch(Character::isWhitespace)) {
+                    throw new DataException("the " + what + " id '" + Tables.quote(e) + "' is empty or holds whitespace, which a "
+                            + "sasrec id map cannot hold; convert --to csv instead");
+                }
+                sb.append(i).append(' ').append(e).append('\n');
+            }
+            return sb.toString();
         }
 
         private static String csv(String s) {

@@ -38,7 +38,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "FORMAT:PATH", description = "Data set (see recsys train --help).")
     String data;
 
-    @Option(names = "--item-map", paramLabel = "FILE", description = "sasrec: item id map.")
+    @Option(names = "--item-map", paramLabel = "FILE", description = "sasrec with --movies: the item id map (lines 'sasrec_id movie_id', e.g. sas_to_original_items.txt), or 'identity' when the sasrec ids are the movie ids.")
     Path itemMap;
 
     @Option(names = "--movies", paramLabel = "FILE", description = "sasrec: movies file.")
@@ -51,7 +51,7 @@ final class EvaluateCommand implements Callable<Integer> {
         @Option(names = "--model", paramLabel = "DIR", description = "Checkpoint folder.")
         Path model;
 
-        @Option(names = "--baseline", paramLabel = "NAME", description = "popular, itemknn, markov or random.")
+        @Option(names = "--baseline", paramLabel = "NAME", description = "mostpop (most popular; alias: popular), itemknn, markov or random.")
         String baseline;
 
         @Option(names = "--compare", arity = "2", paramLabel = "RESULT.json", description = "Two result files to compare (paired test).")
@@ -97,7 +97,11 @@ final class EvaluateCommand implements Callable<Integer> {
         if (what == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "one of --model, --baseline or --compare is required");
         }
+        if (json != null) {
+            Outputs.file(json, "--json");
+        }
         if (what.compare != null) {
+            ResultFiles.checkComparable(what.compare.get(0), what.compare.get(1));
             EvalResult a = ResultFiles.read(what.compare.get(0));
             EvalResult b = ResultFiles.read(what.compare.get(1));
             PairedTest.Comparison cmp = PairedTest.compare(a, b, metric);
@@ -136,13 +140,14 @@ final class EvaluateCommand implements Callable<Integer> {
             Prepared p = Workflow.prepare(d, noContent);
             fingerprint = p.fingerprint();
             BatchScorer scorer = switch (what.baseline.toLowerCase(Locale.ROOT)) {
-                case "popular", "most-popular", "pop" -> MostPopular.fit(p.split());
+                case "mostpop", "popular", "most-popular", "pop" -> MostPopular.fit(p.split());
                 case "itemknn", "item-knn", "knn" -> ItemKnn.fit(p.split(), 100);
                 case "markov" -> Markov.fit(p.split());
                 case "random" -> new RandomScorer(d.numItems(), seed);
-                default -> throw new DataException("unknown baseline '" + what.baseline + "'; known: popular, itemknn, markov, random");
+                default -> throw new DataException("unknown baseline '" + Tables.quote(what.baseline) + "'; known: mostpop (alias popular), itemknn, markov, random");
             };
-            modelName = "baseline:" + what.baseline.toLowerCase(Locale.ROOT);
+            String name = what.baseline.toLowerCase(Locale.ROOT);
+            modelName = "baseline:" + (List.of("popular", "most-popular", "pop").contains(name) ? "mostpop" : name);
             r = Workflow.evaluator(c, proto).evaluate(p.split(), t, scorer);
         } else {
             Prepared p = Workflow.prepare(d, ConfigLoader.load(null, List.of("seed=" + seed)));

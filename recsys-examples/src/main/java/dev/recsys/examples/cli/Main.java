@@ -50,6 +50,11 @@ public final class Main implements Runnable {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
         System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
+        // DJL warns twice on every start where a CUDA toolkit is installed without a GPU driver; the command line
+        // never asks for a GPU, so the warning says nothing to its users (set the property to see it again)
+        if (System.getProperty(CUDA_LOG) == null) {
+            System.setProperty(CUDA_LOG, "error");
+        }
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
@@ -62,6 +67,9 @@ public final class Main implements Runnable {
             return BAD_INPUT;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            if (ex instanceof GracefulStop.Stopped) {
+                return STOPPED; // the signal's own line says where it stopped and how to resume
+            }
             int code = exitCode(ex);
             err.println("recsys: error: " + message(ex));
             if (verbose) {
@@ -70,12 +78,34 @@ public final class Main implements Runnable {
             err.flush();
             return code;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            err.println("recsys: error: " + outOfMemory());
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return FAILURE;
+        }
+    }
+
+    /** Logger property of DJL's CUDA probe. */
+    static final String CUDA_LOG = "org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils";
+    /** Exit code after Ctrl-C or SIGTERM stopped a command (128 + SIGINT, as shells report it). */
+    static final int STOPPED = 130;
+
+    /** One line for a full heap: how big it was and how to raise it. */
+    static String outOfMemory() {
+        return String.format(java.util.Locale.ROOT, "out of memory: the Java heap (at most %.1f GiB) is full; raise it with "
+                + "RECSYS_JAVA_OPTS=-Xmx<size>, e.g. RECSYS_JAVA_OPTS=-Xmx12g ./recsys ..., or make the run smaller "
+                + "(batchSize, maxLen, negatives)", Runtime.getRuntime().maxMemory() / (double) (1L << 30));
     }
 
     static int exitCode(Throwable ex) {
         Throwable t = ex instanceof UncheckedIOException u ? u.getCause() : ex;
-        if (t instanceof DataException || t instanceof CheckpointException || t instanceof BackendException
+        if (t instanceof java.nio.file.FileSystemException || t instanceof java.nio.file.ReadOnlyFileSystemException
+                || t instanceof DataException || t instanceof CheckpointException || t instanceof BackendException
                 || t instanceof IllegalArgumentException || t instanceof NoSuchFileException
                 || t instanceof AccessDeniedException || t instanceof java.nio.file.NotDirectoryException
                 || t instanceof java.nio.charset.CharacterCodingException) {
@@ -86,11 +116,23 @@ public final class Main implements Runnable {
 
     static String message(Throwable ex) {
         Throwable t = ex instanceof UncheckedIOException u ? u.getCause() : ex;
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof OutOfMemoryError) {
+                return outOfMemory();
+            }
+        }
         if (t instanceof NoSuchFileException e) {
             return "file not found: " + e.getFile();
         }
         if (t instanceof AccessDeniedException e) {
             return "permission denied: " + e.getFile();
+        }
+        if (t instanceof java.nio.file.FileSystemException e) {
+            String reason = e.getReason() == null ? e.getClass().getSimpleName() : e.getReason();
+            return "cannot use " + e.getFile() + (e.getOtherFile() == null ? "" : " or " + e.getOtherFile()) + ": " + reason;
+        }
+        if (t instanceof java.nio.file.ReadOnlyFileSystemException) {
+            return "cannot write: the file system is read-only";
         }
         if (t instanceof TrainingException) {
             return "training stopped: " + t.getMessage();

@@ -35,7 +35,7 @@ final class RecommendCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "FORMAT:PATH", description = "Data set: the user's history and item titles.")
     String data;
 
-    @Option(names = "--item-map", paramLabel = "FILE", description = "sasrec: item id map.")
+    @Option(names = "--item-map", paramLabel = "FILE", description = "sasrec with --movies: the item id map (lines 'sasrec_id movie_id', e.g. sas_to_original_items.txt), or 'identity' when the sasrec ids are the movie ids.")
     Path itemMap;
 
     @Option(names = "--movies", paramLabel = "FILE", description = "sasrec: movies file.")
@@ -77,6 +77,10 @@ final class RecommendCommand implements Callable<Integer> {
         if (k <= 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "-k must be > 0, found " + k);
         }
+        List<String> given = history == null ? null : history.stream().map(String::trim).filter(x -> !x.isEmpty()).toList();
+        if (given != null && given.isEmpty()) {
+            throw new DataException("--history is empty: give at least one item id (comma separated, oldest first)");
+        }
         Dataset d = data == null ? null : DataSource.load(data, itemMap, movies);
         try (Backend backend = Backends.create(engine.backend(), engine.options());
              Workflow.Loaded m = Workflow.load(model, backend)) {
@@ -96,20 +100,28 @@ final class RecommendCommand implements Callable<Integer> {
                 int u = lookupUser(d, user);
                 hist = d.history(u);
             } else {
-                hist = new int[history.size()];
+                hist = new int[given.size()];
                 for (int i = 0; i < hist.length; i++) {
-                    Integer it = dense.get(history.get(i).trim());
+                    Integer it = dense.get(given.get(i));
                     if (it == null) {
-                        throw new DataException("unknown item id '" + history.get(i) + "' in --history: not in the model's catalogue");
+                        throw new DataException("unknown item id '" + Tables.quote(given.get(i)) + "' in --history: not in the model's "
+                                + "catalogue");
                     }
                     hist[i] = it;
                 }
             }
             if (hist.length == 0) {
-                throw new DataException("the history is empty: a recommendation needs at least one item");
+                throw new DataException("user " + user + " has an empty history in " + d.name() + ": a recommendation needs at least "
+                        + "one item");
             }
             Recommender rec = new Recommender(m.model(), rerank != null ? rerank : m.rerank());
             List<Recommendation> top = rec.recommend(hist, null, k, !includeSeen);
+            if (top.size() < k && !includeSeen) {
+                long seen = java.util.Arrays.stream(hist).distinct().count();
+                spec.commandLine().getErr().println("recsys: " + (top.isEmpty() ? "no item left to recommend" : "only " + top.size()
+                        + " items left to recommend") + ": the history covers " + seen + " of the " + cd.config().numItems()
+                        + " items in the catalogue, and seen items are left out (--include-seen ranks them too)");
+            }
             List<Map<String, Object>> rows = new ArrayList<>();
             for (Recommendation r : top) {
                 Map<String, Object> row = new LinkedHashMap<>();

@@ -9,6 +9,11 @@ final class Tables {
     private Tables() {
     }
 
+    /** At most 100 characters of user input for an error line (a 1 MB argument is not echoed back). */
+    static String quote(String s) {
+        return s.length() <= 100 ? s : s.substring(0, 97) + "... (" + s.length() + " characters)";
+    }
+
     /** One result: a row per metric family, a column per K. */
     static String metrics(EvalResult r, int[] ks) {
         StringBuilder sb = new StringBuilder();

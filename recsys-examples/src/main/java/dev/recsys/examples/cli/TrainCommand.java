@@ -42,6 +42,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Checkpoint folder to write.")
     Path outDir;
 
+    @Option(names = "--force", description = "Write the checkpoint into --out even though that folder holds other files "
+            + "(they are kept; only the checkpoint's own files are written there).")
+    boolean force;
+
     @Option(names = "--resume", description = "Continue from the training state saved in --out (needs checkpointEvery > 0 when it was written).")
     boolean resume;
 
@@ -70,6 +74,9 @@ final class TrainCommand implements Callable<Integer> {
             sets.add("pretrain.epochs=" + epochs);
         }
         ExperimentConfig c = ConfigLoader.load(config, sets);
+        if (!resume) {
+            Outputs.checkpointFolder(outDir, "--out", force);
+        }
         var d = data.load();
         out.println("data: " + d.name() + ": " + DatasetStats.of(d).summary());
         Prepared p = Workflow.prepare(d, c);

@@ -30,6 +30,11 @@ public final class DataSource {
     public static final List<String> FORMATS = List.of("ml-100k", "ml-1m", "ml-10m", "ml-20m", "ml-25m", "ml-latest", "sasrec",
             "csv", "synthetic");
 
+    /** {@code --item-map identity}: the sasrec item ids are the ids of the movies file. */
+    public static final String IDENTITY = "identity";
+    private static final List<String> FOLDER_FORMATS = List.of("ml-100k", "ml-10m", "ml-20m", "ml-25m", "ml-latest");
+    private static final List<String> FILE_FORMATS = List.of("sasrec", "csv");
+
     private DataSource() {
     }
 
@@ -57,6 +62,20 @@ public final class DataSource {
         if ((itemMap != null || movies != null) && !format.equals("sasrec")) {
             throw new DataException("--item-map and --movies only apply to --data sasrec:PATH");
         }
+        boolean identity = itemMap != null && itemMap.toString().equals(IDENTITY);
+        if (format.equals("sasrec") && movies != null && itemMap == null) {
+            throw new DataException("--movies with sasrec data needs --item-map FILE (lines 'sasrec_id movie_id', e.g. "
+                    + "sas_to_original_items.txt), or --item-map " + IDENTITY + " when the sasrec item ids are the movies' ids");
+        }
+        if (identity && movies == null) {
+            throw new DataException("--item-map " + IDENTITY + " only applies with --movies");
+        }
+        if (FOLDER_FORMATS.contains(format) && !Files.isDirectory(p)) {
+            throw new DataException("--data " + spec + ": " + p + " is a file; " + format + " reads the data set's folder");
+        }
+        if (FILE_FORMATS.contains(format) && Files.isDirectory(p)) {
+            throw new DataException("--data " + spec + ": " + p + " is a folder; " + format + " reads one file");
+        }
         try {
             return switch (format) {
                 case "ml-100k" -> MovieLens.read100k(p);
@@ -64,13 +83,13 @@ public final class DataSource {
                 case "ml-10m" -> MovieLens.read10m(p);
                 case "ml-20m", "ml-25m", "ml-latest" -> MovieLens.read20m(p).withName(format);
                 case "sasrec" -> {
-                    if (itemMap != null && !Files.exists(itemMap)) {
+                    if (itemMap != null && !identity && !Files.isRegularFile(itemMap)) {
                         throw new DataException("--item-map file not found: " + itemMap);
                     }
-                    if (movies != null && !Files.exists(movies)) {
+                    if (movies != null && !Files.isRegularFile(movies)) {
                         throw new DataException("--movies file not found: " + movies);
                     }
-                    yield Sasrec.read(p, itemMap, movies);
+                    yield Sasrec.read(p, identity ? null : itemMap, movies);
                 }
                 case "csv" -> csv(p);
                 default -> throw new IllegalStateException(format);
@@ -91,6 +110,11 @@ public final class DataSource {
         String header;
         try (BufferedReader r = Files.newBufferedReader(p, StandardCharsets.UTF_8)) {
             header = r.readLine();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new DataException(p + ":1: not UTF-8 text (a binary file, or another encoding such as UTF-16); save it as UTF-8");
+        }
+        if (header != null && header.startsWith("\uFEFF")) {
+            header = header.substring(1); // the byte-order mark Excel writes
         }
         if (header == null) {
             throw new DataException(p + ":1: empty file; expected a header naming the columns user,item[,rating][,timestamp][,event]");

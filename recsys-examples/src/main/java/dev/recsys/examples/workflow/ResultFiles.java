@@ -4,15 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.recsys.api.DataException;
+import dev.recsys.api.io.AtomicFiles;
 import dev.recsys.api.io.Provenance;
 import dev.recsys.eval.metrics.EvalResult;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -65,37 +63,57 @@ public final class ResultFiles {
         writeAtomically(file, JSON.writeValueAsString(value) + "\n");
     }
 
-    /** Writes text to file atomically: a temp file in the same folder, then a move over the target. */
+    /** Writes text to file atomically (temp file, then a rename; a replaced file keeps its mode). */
     public static void writeAtomically(Path file, String text) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.writeString(file, text);
+    }
+
+    /**
+     * Fails unless two result files were computed on the same data (same fingerprint of the
+     * training sequences and targets), the same target and the same protocol, so that a paired
+     * test over their users means something.
+     */
+    public static void checkComparable(Path a, Path b) throws IOException {
+        JsonNode x = tree(a);
+        JsonNode y = tree(b);
+        for (String field : new String[] {"dataFingerprint", "target", "protocol"}) {
+            String u = x.path(field).asText("");
+            String v = y.path(field).asText("");
+            if (u.isEmpty() || v.isEmpty() || !u.equals(v)) {
+                throw new DataException("cannot compare " + a + " with " + b + ": they were computed on " + what(field) + " ("
+                        + (u.isEmpty() ? "none recorded" : u) + " vs " + (v.isEmpty() ? "none recorded" : v)
+                        + "); a paired test needs both on the same one");
             }
-        } finally {
-            Files.deleteIfExists(tmp);
         }
     }
 
-    /** Reads a result file back into an {@link EvalResult} (for {@code --compare}). */
-    public static EvalResult read(Path file) throws IOException {
+    private static String what(String field) {
+        return switch (field) {
+            case "dataFingerprint" -> "different data (fingerprints)";
+            case "target" -> "different targets";
+            default -> "different protocols";
+        };
+    }
+
+    private static JsonNode tree(Path file) throws IOException {
         JsonNode n;
         try {
             n = JSON.readTree(Files.readString(file));
         } catch (NoSuchFileException e) {
             throw new DataException("result file not found: " + file);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new DataException(file + ": not a JSON result file: " + e.getOriginalMessage());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | java.nio.charset.CharacterCodingException e) {
+            throw new DataException(file + ": not a JSON result file: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                    ? j.getOriginalMessage() : "not UTF-8 text"));
         }
         if (n == null || !FORMAT.equals(n.path("format").asText())) {
             throw new DataException(file + ": not a recsys result file (expected \"format\": \"" + FORMAT + "\")");
         }
+        return n;
+    }
+
+    /** Reads a result file back into an {@link EvalResult} (for {@code --compare}). */
+    public static EvalResult read(Path file) throws IOException {
+        JsonNode n = tree(file);
         JsonNode pu = n.path("perUser");
         if (!pu.path("users").isArray()) {
             throw new DataException(file + ": the result has no per-user values (perUser.users)");
