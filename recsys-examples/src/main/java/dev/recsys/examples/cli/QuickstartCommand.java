@@ -67,6 +67,9 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Also save the trained model here.")
     Path outDir;
 
+    @Option(names = "--force", description = "Save into --out even though that folder holds other files (they are kept).")
+    boolean force;
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -77,6 +80,9 @@ final class QuickstartCommand implements Callable<Integer> {
         sets.add("seed=" + seed);
         sets.addAll(overrides);
         ExperimentConfig c = ConfigLoader.load(null, sets);
+        if (outDir != null) {
+            Outputs.checkpointFolder(outDir, "--out", force);
+        }
         long t0 = System.nanoTime();
         Dataset d = DataSource.load(data, null, null);
         out.println("data: " + d.name() + ": " + DatasetStats.of(d).summary());
