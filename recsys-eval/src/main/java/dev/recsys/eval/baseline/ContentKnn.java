@@ -67,13 +67,7 @@ public final class ContentKnn implements BatchScorer {
         int[] seen = new int[len];
         // pass 1: distinct tokens per item and document frequencies
         for (int i = 1; i <= n; i++) {
-            int d = 0;
-            for (int j = 0; j < len; j++) {
-                int t = tokens[i * len + j];
-                if (t >= Vocabulary.RESERVED && tf[t]++ == 0) {
-                    seen[d++] = t;
-                }
-            }
+            int d = countTokens(tokens, i, len, tf, seen);
             for (int q = 0; q < d; q++) {
                 df[seen[q]]++;
                 tf[seen[q]] = 0;
@@ -88,13 +82,7 @@ public final class ContentKnn implements BatchScorer {
         }
         // pass 2: tf-idf, normalised per item
         for (int i = 1; i <= n; i++) {
-            int d = 0;
-            for (int j = 0; j < len; j++) {
-                int t = tokens[i * len + j];
-                if (t >= Vocabulary.RESERVED && tf[t]++ == 0) {
-                    seen[d++] = t;
-                }
-            }
+            int d = countTokens(tokens, i, len, tf, seen);
             double norm = 0;
             for (int q = 0; q < d; q++) {
                 double w = tf[seen[q]] * idf[seen[q]];
@@ -109,6 +97,21 @@ public final class ContentKnn implements BatchScorer {
             }
         }
         return new ContentKnn(n, vocab, itemStart, itemToken, itemWeight);
+    }
+
+    /**
+     * Counts item i's content tokens (reserved ones left out) into tf and lists the distinct ones
+     * in seen; returns how many there are. The caller resets tf of those tokens to 0.
+     */
+    private static int countTokens(int[] tokens, int i, int len, int[] tf, int[] seen) {
+        int d = 0;
+        for (int j = 0; j < len; j++) {
+            int t = tokens[i * len + j];
+            if (t >= Vocabulary.RESERVED && tf[t]++ == 0) {
+                seen[d++] = t;
+            }
+        }
+        return d;
     }
 
     @Override
