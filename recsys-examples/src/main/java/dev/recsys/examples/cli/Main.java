@@ -92,14 +92,19 @@ public final class Main implements Runnable {
 
     /** Logger property of DJL's CUDA probe. */
     static final String CUDA_LOG = "org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils";
-    /** Exit code after Ctrl-C or SIGTERM stopped a command (128 + SIGINT, as shells report it). */
+    /**
+     * Exit code when a stop request reaches the command before the JVM's own exit (128 + SIGINT); a
+     * signal usually ends the JVM first, with 128 + its number (130 Ctrl-C, 143 SIGTERM).
+     */
     static final int STOPPED = 130;
 
     /** One line for a full heap: how big it was and how to raise it. */
     static String outOfMemory() {
-        return String.format(java.util.Locale.ROOT, "out of memory: the Java heap (at most %.1f GiB) is full; raise it with "
-                + "RECSYS_JAVA_OPTS=-Xmx<size>, e.g. RECSYS_JAVA_OPTS=-Xmx12g ./recsys ..., or make the run smaller "
-                + "(batchSize, maxLen, negatives)", Runtime.getRuntime().maxMemory() / (double) (1L << 30));
+        long max = Runtime.getRuntime().maxMemory();
+        String heap = max >= 1L << 30 ? String.format(java.util.Locale.ROOT, "%.1f GiB", max / (double) (1L << 30))
+                : (max >> 20) + " MiB";
+        return "out of memory: the Java heap (at most " + heap + ") is full; raise it with RECSYS_JAVA_OPTS=-Xmx<size>, e.g. "
+                + "RECSYS_JAVA_OPTS=-Xmx12g ./recsys ..., or make the run smaller (batchSize, maxLen, negatives)";
     }
 
     static int exitCode(Throwable ex) {

@@ -83,7 +83,8 @@ final class Outputs {
         try {
             p = Files.createTempFile(folder, ".recsys-write-check", ".tmp");
         } catch (IOException | SecurityException e) {
-            String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+            String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
                     : e.getClass().getSimpleName();
             throw new DataException(option + " " + target + ": cannot write in " + folder + " (" + why + ")");
         } finally {
