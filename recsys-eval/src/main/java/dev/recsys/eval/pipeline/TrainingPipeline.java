@@ -292,7 +292,10 @@ public final class TrainingPipeline {
         return r;
     }
 
-    /** Settings of a {@link TrainingPipeline}; {@code setX}-style required parts are the backend and at least one stage. */
+    /**
+     * Settings of a {@link TrainingPipeline}: the backend is required, everything else has a default;
+     * without a stage the pipeline trains nothing but still builds, evaluates and saves models.
+     */
     public static final class Builder {
         private final Backend backend;
         private TrainConfig pretrain;
