@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *                         "provenance": {see Provenance} or null}
  * weights.safetensors    every parameter of ParamLayout.of(config) as F32 with its canonical name and
  *                        shape, plus "item_content.tokens" as I32 [numItems+1, contentLen] for content models
- * optimizer.safetensors  (optional, for resuming) named F32 optimiser tensors, e.g. m.&lt;param&gt;, v.&lt;param&gt;
+ * optimizer.safetensors  (optional, for resuming) named F32 optimiser tensors, e.g. m.&lt;param&gt;, v.&lt;param&gt;,
+ *                        and named I32 tables (see ResumeState for what a training run keeps there)
  * trainer.json           (optional, for resuming) a JSON object of simple values: step, epoch, best metric, RNG state
  * </pre>
  *
@@ -136,7 +137,7 @@ public final class Checkpoint {
         try {
             AtomicFiles.writeFile(tmp.resolve(WEIGHTS), weights::writeTo);
             if (state != null) {
-                AtomicFiles.writeFile(tmp.resolve(OPTIMIZER), Safetensors.writer().weights(state.optimizer())::writeTo);
+                AtomicFiles.writeFile(tmp.resolve(OPTIMIZER), optimizerWriter(state)::writeTo);
                 byte[] trainer = (Json.pretty(state.trainer()) + "\n").getBytes(StandardCharsets.UTF_8);
                 AtomicFiles.writeFile(tmp.resolve(TRAINER), ch -> AtomicFiles.writeFully(ch, ByteBuffer.wrap(trainer)));
             }
@@ -160,6 +161,13 @@ public final class Checkpoint {
                 weights.fileSize(), state == null ? "" : ", with training state",
                 (System.nanoTime() - t0) / 1_000_000);
         removeLeftovers(target);
+    }
+
+    /** optimizer.safetensors: the float tensors as F32, then the integer tensors as I32. */
+    private static Safetensors.Writer optimizerWriter(TrainingState state) {
+        Safetensors.Writer w = Safetensors.writer().weights(state.optimizer());
+        state.integers().forEach((name, t) -> w.i32(name, t.shape(), t.data()));
+        return w;
     }
 
     /**
@@ -353,7 +361,7 @@ public final class Checkpoint {
             throw new CheckpointException("cannot write training state into " + dir + ": not a recsys checkpoint ("
                     + MODEL_JSON + " is missing); write the checkpoint first");
         }
-        Safetensors.writer().weights(state.optimizer()).write(dir.resolve(OPTIMIZER));
+        optimizerWriter(state).write(dir.resolve(OPTIMIZER));
         AtomicFiles.writeString(dir.resolve(TRAINER), Json.pretty(state.trainer()) + "\n");
     }
 
@@ -457,8 +465,17 @@ public final class Checkpoint {
         } catch (JsonException e) {
             throw new CheckpointException(tf + ": not valid trainer state JSON: " + e.getMessage(), e);
         }
-        Weights opt = Safetensors.read(of).toWeights();
-        return Optional.of(new TrainingState(opt, trainer));
+        Safetensors.Tensors tensors = Safetensors.read(of);
+        Weights opt = new Weights();
+        Map<String, TrainingState.IntTensor> ints = new LinkedHashMap<>();
+        for (String name : tensors.names()) {
+            if (tensors.info(name).dtype().readsAsInt()) {
+                ints.put(name, new TrainingState.IntTensor(tensors.shape(name), tensors.ints(name)));
+            } else {
+                opt.put(name, tensors.shape(name), tensors.floats(name));
+            }
+        }
+        return Optional.of(new TrainingState(opt, trainer, ints));
     }
 
     private static CheckpointException missing(Path dir) {

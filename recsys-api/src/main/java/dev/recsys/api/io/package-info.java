@@ -2,7 +2,8 @@
  * Files: a strict JSON reader and writer ({@link dev.recsys.api.io.Json}), the standard
  * safetensors tensor format ({@link dev.recsys.api.io.Safetensors}), the checkpoint folder
  * ({@link dev.recsys.api.io.Checkpoint}: {@code model.json} + {@code weights.safetensors}, and
- * optionally {@code optimizer.safetensors} + {@code trainer.json} for resuming), config ⇄ JSON
+ * optionally {@code optimizer.safetensors} + {@code trainer.json} for resuming, whose content for a
+ * two-stage run is {@link dev.recsys.api.io.ResumeState}), config ⇄ JSON
  * conversion ({@link dev.recsys.api.io.ConfigJson}) and run provenance
  * ({@link dev.recsys.api.io.Provenance}).
  *

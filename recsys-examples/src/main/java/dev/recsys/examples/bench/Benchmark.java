@@ -18,6 +18,8 @@ import dev.recsys.api.train.NegativeSampler;
 import dev.recsys.eval.data.Dataset;
 import dev.recsys.eval.data.DatasetStats;
 import dev.recsys.eval.metrics.EvalResult;
+import dev.recsys.eval.pipeline.Prepared;
+import dev.recsys.eval.protocol.ModelScorer;
 import dev.recsys.eval.protocol.Protocol;
 import dev.recsys.eval.split.Split;
 import dev.recsys.eval.split.Target;
@@ -26,7 +28,6 @@ import dev.recsys.examples.workflow.ConfigLoader;
 import dev.recsys.examples.workflow.Configs;
 import dev.recsys.examples.workflow.DataSource;
 import dev.recsys.examples.workflow.ExperimentConfig;
-import dev.recsys.examples.workflow.Prepared;
 import dev.recsys.examples.workflow.Workflow;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -231,7 +232,8 @@ public final class Benchmark {
             int evalUsers = 0;
             if (o.evaluate()) {
                 long e0 = System.nanoTime();
-                EvalResult r = Workflow.evaluate(model, p, c, Target.TEST, 0, Protocol.full(), 0);
+                EvalResult r = Workflow.evaluator(c, Protocol.full())
+                        .evaluate(p.split(), Target.TEST, ModelScorer.of(model, 0, p.split(), Target.TEST));
                 evalSeconds = (System.nanoTime() - e0) / 1e9;
                 evalUsers = r.usersEvaluated();
                 progress.printf(Locale.ROOT, "evaluation: %d users in %.2f s%n", evalUsers, evalSeconds);

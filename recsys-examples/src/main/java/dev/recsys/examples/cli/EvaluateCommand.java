@@ -9,13 +9,14 @@ import dev.recsys.eval.baseline.MostPopular;
 import dev.recsys.eval.baseline.RandomScorer;
 import dev.recsys.eval.metrics.EvalResult;
 import dev.recsys.eval.metrics.PairedTest;
+import dev.recsys.eval.pipeline.Prepared;
+import dev.recsys.eval.pipeline.SavedModel;
 import dev.recsys.eval.protocol.BatchScorer;
+import dev.recsys.eval.protocol.ModelScorer;
 import dev.recsys.eval.protocol.Protocol;
 import dev.recsys.eval.split.Target;
 import dev.recsys.examples.workflow.ConfigLoader;
 import dev.recsys.examples.workflow.ExperimentConfig;
-import dev.recsys.examples.workflow.ModelScorer;
-import dev.recsys.examples.workflow.Prepared;
 import dev.recsys.examples.workflow.ResultFiles;
 import dev.recsys.examples.workflow.Workflow;
 import java.io.PrintWriter;
@@ -153,13 +154,10 @@ final class EvaluateCommand implements Callable<Integer> {
             Prepared p = Workflow.prepare(d, ConfigLoader.load(null, List.of("seed=" + seed)));
             fingerprint = p.fingerprint();
             try (Backend backend = Backends.create(engine.backend(), engine.options());
-                 Workflow.Loaded m = Workflow.load(what.model, backend)) {
-                Workflow.checkFits(m.data(), d, what.model);
+                 SavedModel m = SavedModel.load(what.model, backend)) {
+                m.requireFits(d);
                 int depth = rerank != null ? rerank : m.rerank();
-                Prepared s = p;
-                ModelScorer scorer = new ModelScorer(m.model(), depth,
-                        m.model().config().eventTypes() > 0 ? u -> s.split().historyEvents(u, t) : null);
-                r = Workflow.evaluator(c, proto).evaluate(p.split(), t, scorer);
+                r = Workflow.evaluator(c, proto).evaluate(p.split(), t, ModelScorer.of(m.model(), depth, p.split(), t));
                 modelName = what.model.toString() + (depth > 0 ? " (re-rank " + depth + ")" : " (stage 1)");
                 backendName = backend.name();
                 engineName = backend.engineVersion();

@@ -12,13 +12,14 @@ import dev.recsys.eval.baseline.RandomScorer;
 import dev.recsys.eval.data.Dataset;
 import dev.recsys.eval.data.DatasetStats;
 import dev.recsys.eval.metrics.EvalResult;
+import dev.recsys.eval.pipeline.Prepared;
+import dev.recsys.eval.pipeline.TrainingPipeline;
 import dev.recsys.eval.protocol.Evaluator;
 import dev.recsys.eval.protocol.Protocol;
 import dev.recsys.eval.split.Target;
 import dev.recsys.examples.workflow.ConfigLoader;
 import dev.recsys.examples.workflow.DataSource;
 import dev.recsys.examples.workflow.ExperimentConfig;
-import dev.recsys.examples.workflow.Prepared;
 import dev.recsys.examples.workflow.Workflow;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -98,17 +99,16 @@ final class QuickstartCommand implements Callable<Integer> {
                     model.config().layers(), model.config().heads(),
                     model.config().hasContent() ? model.config().contentLen() + " tokens/item, vocabulary " + model.config().contentVocab() : "off",
                     model.weights().parameterCount());
-            List<dev.recsys.api.train.TrainingListener> ls = new ArrayList<>();
-            ls.add(new Progress(out, Progress.isTerminal(), "train"));
-            Workflow.train(model, p, c, ls, null, backend, null);
+            TrainingPipeline pipeline = Workflow.pipeline(c, backend).listener(new Progress(out, Progress.isTerminal(), "train")).build();
+            pipeline.train(model, p);
             if (outDir != null) {
-                Workflow.save(outDir, model, p, c, backend);
+                pipeline.save(outDir, model, p);
                 out.println("saved " + outDir.toAbsolutePath());
             }
             names.add("transformer, two-stage (re-rank " + c.eval().rerank() + ")");
-            results.add(Workflow.evaluate(model, p, c, Target.TEST, c.eval().rerank(), Protocol.full(), 0));
+            results.add(pipeline.evaluate(model, p, Target.TEST));
             names.add("transformer, stage 1 only");
-            results.add(Workflow.evaluate(model, p, c, Target.TEST, 0, Protocol.full(), 0));
+            results.add(pipeline.evaluate(model, p, Target.TEST, 0));
             names.add("most popular");
             results.add(ev.evaluate(p.split(), Target.TEST, MostPopular.fit(p.split())));
             names.add("markov (last item)");

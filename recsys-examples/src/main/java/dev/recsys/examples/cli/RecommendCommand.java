@@ -8,8 +8,8 @@ import dev.recsys.api.recommend.Recommender;
 import dev.recsys.api.spi.Backend;
 import dev.recsys.api.spi.Backends;
 import dev.recsys.eval.data.Dataset;
+import dev.recsys.eval.pipeline.SavedModel;
 import dev.recsys.examples.workflow.DataSource;
-import dev.recsys.examples.workflow.Workflow;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,10 +83,10 @@ final class RecommendCommand implements Callable<Integer> {
         }
         Dataset d = data == null ? null : DataSource.load(data, itemMap, movies);
         try (Backend backend = Backends.create(engine.backend(), engine.options());
-             Workflow.Loaded m = Workflow.load(model, backend)) {
+             SavedModel m = SavedModel.load(model, backend)) {
             CheckpointData cd = m.data();
             if (d != null) {
-                Workflow.checkFits(cd, d, model);
+                m.requireFits(d);
             }
             Map<String, Integer> dense = new HashMap<>();
             List<String> ids = cd.itemIds();

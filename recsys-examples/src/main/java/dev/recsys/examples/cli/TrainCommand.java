@@ -5,12 +5,13 @@ import dev.recsys.api.spi.Backend;
 import dev.recsys.api.spi.Backends;
 import dev.recsys.api.spi.RecModel;
 import dev.recsys.eval.data.DatasetStats;
+import dev.recsys.api.io.ResumeState;
 import dev.recsys.eval.metrics.EvalResult;
-import dev.recsys.eval.protocol.Protocol;
+import dev.recsys.eval.pipeline.Prepared;
+import dev.recsys.eval.pipeline.TrainingPipeline;
 import dev.recsys.eval.split.Target;
 import dev.recsys.examples.workflow.ConfigLoader;
 import dev.recsys.examples.workflow.ExperimentConfig;
-import dev.recsys.examples.workflow.Prepared;
 import dev.recsys.examples.workflow.Workflow;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -80,9 +81,9 @@ final class TrainCommand implements Callable<Integer> {
         var d = data.load();
         out.println("data: " + d.name() + ": " + DatasetStats.of(d).summary());
         Prepared p = Workflow.prepare(d, c);
-        Workflow.ResumePoint resumeAt = null;
+        ResumeState resumeAt = null;
         if (resume) {
-            resumeAt = Workflow.readResume(outDir);
+            resumeAt = TrainingPipeline.readResume(outDir);
             out.println("resuming " + resumeAt.stage() + " at epoch " + (resumeAt.state().epochsDone() + 1) + ", step "
                     + resumeAt.state().step());
         }
@@ -95,20 +96,25 @@ final class TrainCommand implements Callable<Integer> {
                 throw new DataException(outDir + " holds a model of another shape than this config and data; resume with the same config");
             }
             if (initFrom != null && resumeAt == null) {
-                var w = Workflow.warmStart(model, initFrom);
+                var w = TrainingPipeline.warmStart(model, initFrom);
                 out.println("started from " + initFrom + ": " + w.copied().size() + " tensors copied, " + w.fresh().size()
                         + " initialised" + (w.zeroed().isEmpty() ? "" : ", content output at zero (" + String.join(", ", w.zeroed()) + ")"));
             }
             boolean tty = Progress.isTerminal();
-            List<dev.recsys.api.train.TrainingListener> ls = new ArrayList<>();
-            ls.add(new Progress(out, tty, "train"));
-            ls.add(stop);
-            Workflow.train(model, p, c, ls, ckpt, backend, resumeAt, initFrom != null);
+            TrainingPipeline pipeline = Workflow.pipeline(c, backend).checkpoints(ckpt).listener(new Progress(out, tty, "train"))
+                    .listener(stop).build();
+            if (resumeAt != null) {
+                pipeline.resume(model, p, resumeAt);
+            } else if (initFrom != null) {
+                pipeline.trainWarmStarted(model, p);
+            } else {
+                pipeline.train(model, p);
+            }
             stop.check("after training, before saving the model");
-            Workflow.save(outDir, model, p, c, backend);
+            pipeline.save(outDir, model, p);
             stop.check("after saving the model, before the final evaluation");
-            EvalResult val = Workflow.evaluate(model, p, c, Target.VALIDATION, c.eval().rerank(), Protocol.full(), 0);
-            EvalResult test = Workflow.evaluate(model, p, c, Target.TEST, c.eval().rerank(), Protocol.full(), 0);
+            EvalResult val = pipeline.evaluate(model, p, Target.VALIDATION);
+            EvalResult test = pipeline.evaluate(model, p, Target.TEST);
             out.println("validation: " + val.summary());
             out.println("test:       " + test.summary());
             out.println("saved " + outDir.toAbsolutePath());

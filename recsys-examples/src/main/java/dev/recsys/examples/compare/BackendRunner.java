@@ -14,13 +14,14 @@ import dev.recsys.api.train.TrainResult;
 import dev.recsys.api.train.TrainingListener;
 import dev.recsys.eval.data.Dataset;
 import dev.recsys.eval.metrics.EvalResult;
-import dev.recsys.eval.protocol.Protocol;
+import dev.recsys.eval.pipeline.Prepared;
+import dev.recsys.eval.pipeline.SavedModel;
+import dev.recsys.eval.pipeline.TrainingPipeline;
 import dev.recsys.eval.split.Split;
 import dev.recsys.eval.split.Target;
 import dev.recsys.examples.workflow.ConfigLoader;
 import dev.recsys.examples.workflow.DataSource;
 import dev.recsys.examples.workflow.ExperimentConfig;
-import dev.recsys.examples.workflow.Prepared;
 import dev.recsys.examples.workflow.ResultFiles;
 import dev.recsys.examples.workflow.Workflow;
 import java.io.IOException;
@@ -105,12 +106,13 @@ public final class BackendRunner {
             progress.printf(Locale.ROOT, "%s (%s): training %s%n", name, backend.engineVersion(), model.config());
             StepTimes steps = new StepTimes(progress, name);
             long t0 = System.nanoTime();
-            Workflow.Trained trained = Workflow.train(model, p, c, new ArrayList<>(List.of(steps)), null, backend, null);
+            TrainingPipeline pipeline = Workflow.pipeline(c, backend).listener(steps).build();
+            TrainingPipeline.Result trained = pipeline.train(model, p);
             double trainSeconds = (System.nanoTime() - t0) / 1e9;
 
             int rerank = c.eval().rerank();
             long e0 = System.nanoTime();
-            EvalResult test = Workflow.evaluate(model, p, c, Target.TEST, rerank, Protocol.full(), 0);
+            EvalResult test = pipeline.evaluate(model, p, Target.TEST, rerank);
             double evalSeconds = (System.nanoTime() - e0) / 1e9;
             progress.printf(Locale.ROOT, "%s: test %s%n", name, test.summary());
             ResultFiles.writeJson(out.resolve(EVAL_JSON),
@@ -123,15 +125,15 @@ public final class BackendRunner {
             ParityBatch pb = ParityBatch.of(p, job.parityUsers(), c.seed());
             Double roundTrip = null;
             if (job.saveModel() != null) {
-                Workflow.save(Path.of(job.saveModel()), model, p, c, backend);
+                pipeline.save(Path.of(job.saveModel()), model, p);
                 float[][] own = pb.score(model);
-                try (Workflow.Loaded back = Workflow.load(Path.of(job.saveModel()), backend)) {
+                try (SavedModel back = SavedModel.load(Path.of(job.saveModel()), backend)) {
                     float[][] loaded = pb.score(back.model());
                     roundTrip = Math.max(maxAbsDiff(own[0], loaded[0]), maxAbsDiff(own[1], loaded[1]));
                 }
             }
-            try (Workflow.Loaded shared = Workflow.load(Path.of(job.parityModel()), backend)) {
-                Workflow.checkFits(shared.data(), d, Path.of(job.parityModel()));
+            try (SavedModel shared = SavedModel.load(Path.of(job.parityModel()), backend)) {
+                shared.requireFits(d);
                 float[][] s = pb.score(shared.model());
                 writeFloats(out.resolve(PARITY_STAGE1), s[0]);
                 writeFloats(out.resolve(PARITY_STAGE2), s[1]);

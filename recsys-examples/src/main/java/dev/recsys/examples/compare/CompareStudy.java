@@ -14,7 +14,7 @@ import dev.recsys.eval.metrics.PairedTest;
 import dev.recsys.examples.workflow.ConfigLoader;
 import dev.recsys.examples.workflow.DataSource;
 import dev.recsys.examples.workflow.ExperimentConfig;
-import dev.recsys.examples.workflow.Prepared;
+import dev.recsys.eval.pipeline.Prepared;
 import dev.recsys.examples.workflow.ResultFiles;
 import dev.recsys.examples.workflow.Workflow;
 import java.io.IOException;

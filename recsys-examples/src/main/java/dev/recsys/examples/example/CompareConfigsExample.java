@@ -15,6 +15,7 @@ import dev.recsys.eval.data.Dataset;
 import dev.recsys.eval.metrics.EvalResult;
 import dev.recsys.eval.metrics.PairedTest;
 import dev.recsys.eval.protocol.Evaluator;
+import dev.recsys.eval.protocol.ModelScorer;
 import dev.recsys.eval.protocol.Protocol;
 import dev.recsys.eval.split.LeaveOneOut;
 import dev.recsys.eval.split.Split;
@@ -83,9 +84,9 @@ public final class CompareConfigsExample {
         long seed = v.train().seed();
         try (RecModel model = backend.create(v.model(), null, Initializer.init(v.model(), seed), seed)) {
             new Trainer(model, v.train(), training)
-                    .validator(m -> evaluator.evaluate(split, Target.VALIDATION, new StageOneScorer(m)).metric("ndcg@10"))
+                    .validator(m -> evaluator.evaluate(split, Target.VALIDATION, ModelScorer.stageOne(m)).metric("ndcg@10"))
                     .fit();
-            return evaluator.evaluate(split, Target.TEST, new StageOneScorer(model));
+            return evaluator.evaluate(split, Target.TEST, ModelScorer.stageOne(model));
         }
     }
 }

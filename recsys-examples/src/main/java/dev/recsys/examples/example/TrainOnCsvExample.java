@@ -19,6 +19,7 @@ import dev.recsys.eval.data.Dataset;
 import dev.recsys.eval.data.DelimitedReader;
 import dev.recsys.eval.metrics.EvalResult;
 import dev.recsys.eval.protocol.Evaluator;
+import dev.recsys.eval.protocol.ModelScorer;
 import dev.recsys.eval.protocol.Protocol;
 import dev.recsys.eval.split.LeaveOneOut;
 import dev.recsys.eval.split.Split;
@@ -108,11 +109,11 @@ public final class TrainOnCsvExample {
              RecModel model = backend.create(config, null, Initializer.init(config, s.seed()), s.seed())) {
             // 3. train, selecting the epoch on validation only
             TrainResult result = new Trainer(model, train, training)
-                    .validator(m -> evaluator.evaluate(split, Target.VALIDATION, new StageOneScorer(m)).metric("ndcg@10"))
+                    .validator(m -> evaluator.evaluate(split, Target.VALIDATION, ModelScorer.stageOne(m)).metric("ndcg@10"))
                     .fit();
 
             // 4. test once, with full ranking over the catalogue (seen items masked)
-            EvalResult test = evaluator.evaluate(split, Target.TEST, new StageOneScorer(model));
+            EvalResult test = evaluator.evaluate(split, Target.TEST, ModelScorer.stageOne(model));
 
             // 5. save: model.json + weights.safetensors, with the external item ids (index 0 = padding)
             List<String> itemIds = new ArrayList<>(data.numItems() + 1);

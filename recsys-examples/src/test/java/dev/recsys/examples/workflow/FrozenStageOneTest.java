@@ -9,6 +9,7 @@ import dev.recsys.api.spi.Backends;
 import dev.recsys.api.spi.RecModel;
 import dev.recsys.api.train.Trainer;
 import dev.recsys.eval.data.Dataset;
+import dev.recsys.eval.pipeline.Prepared;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ class FrozenStageOneTest {
 
     private static Weights train(Backend backend, Prepared p, ExperimentConfig c) {
         try (RecModel m = Workflow.newModel(backend, c, p)) {
-            Workflow.train(m, p, c, List.of(), null, backend, null);
+            Workflow.pipeline(c, backend).build().train(m, p);
             return m.weights();
         }
     }

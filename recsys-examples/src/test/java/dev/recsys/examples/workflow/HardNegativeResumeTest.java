@@ -3,14 +3,17 @@ package dev.recsys.examples.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.recsys.api.io.ResumeState;
 import dev.recsys.api.loss.Stage;
 import dev.recsys.api.model.Weights;
 import dev.recsys.api.spi.Backend;
 import dev.recsys.api.spi.BackendOptions;
 import dev.recsys.api.spi.Backends;
 import dev.recsys.api.spi.RecModel;
-import dev.recsys.api.train.TrainingListener;
+import dev.recsys.api.train.CrashAt;
 import dev.recsys.eval.data.Dataset;
+import dev.recsys.eval.pipeline.Prepared;
+import dev.recsys.eval.pipeline.TrainingPipeline;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -30,29 +33,6 @@ class HardNegativeResumeTest {
             "finetune.epochs=2", "finetune.batchSize=32", "finetune.evalEvery=0", "finetune.negatives=4",
             "finetune.hardNegatives=10", "finetune.checkpointEvery=1", "eval.rerank=10");
 
-    /** Stops the run in its second stage after {@code steps} fine-tuning steps. */
-    static final class Crash implements TrainingListener {
-        private final int steps;
-        private int starts;
-        private int fineSteps;
-
-        Crash(int steps) {
-            this.steps = steps;
-        }
-
-        @Override
-        public void onStart(long totalSteps, long startStep) {
-            starts++;
-        }
-
-        @Override
-        public void onStep(StepInfo info) {
-            if (starts == 2 && ++fineSteps == steps) {
-                throw new IllegalStateException("simulated crash");
-            }
-        }
-    }
-
     @Test
     void anInterruptedFineTuningResumesToTheSameWeights() throws Exception {
         Dataset d = DataSource.load("synthetic:users=80,items=60,length=10,seed=3", null, null);
@@ -61,22 +41,22 @@ class HardNegativeResumeTest {
         try (Backend backend = Backends.create("djl", BackendOptions.defaults())) {
             Weights straight;
             try (RecModel m = Workflow.newModel(backend, c, p)) {
-                Workflow.train(m, p, c, List.of(), dir.resolve("a"), backend, null);
+                Workflow.pipeline(c, backend).checkpoints(dir.resolve("a")).build().train(m, p);
                 straight = m.weights();
             }
             Path b = dir.resolve("b");
             try (RecModel m = Workflow.newModel(backend, c, p)) {
-                assertThatThrownBy(() -> Workflow.train(m, p, c, List.of(new Crash(3)), b, backend, null))
-                        .hasMessageContaining("simulated crash");
+                assertThatThrownBy(() -> Workflow.pipeline(c, backend).checkpoints(b).listener(new CrashAt(2, 3)).build().train(m, p))
+                        .hasMessageContaining(CrashAt.MESSAGE);
             }
-            Workflow.ResumePoint at = Workflow.readResume(b);
+            ResumeState at = TrainingPipeline.readResume(b);
             assertThat(at.stage()).isEqualTo(Stage.FINETUNE);
-            assertThat(at.pools().length).isEqualTo(p.training().users());
-            long withPool = java.util.Arrays.stream(at.pools()).filter(x -> x.length == 10).count();
+            assertThat(at.hardNegatives().length).isEqualTo(p.training().users());
+            long withPool = java.util.Arrays.stream(at.hardNegatives()).filter(x -> x.length == 10).count();
             assertThat(withPool).isGreaterThan(70);
             Weights resumed;
             try (RecModel m = Workflow.newModel(backend, c, p)) {
-                Workflow.train(m, p, c, List.of(), b, backend, at);
+                Workflow.pipeline(c, backend).checkpoints(b).build().resume(m, p, at);
                 resumed = m.weights();
             }
             assertThat(resumed.names()).isEqualTo(straight.names());

@@ -1,16 +1,17 @@
-package dev.recsys.examples.workflow;
+package dev.recsys.eval.protocol;
 
 import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.recommend.Recommender;
 import dev.recsys.api.recommend.TopK;
 import dev.recsys.api.spi.RecModel;
-import dev.recsys.eval.protocol.BatchScorer;
+import dev.recsys.eval.split.Split;
+import dev.recsys.eval.split.Target;
 
 /**
- * Adapts a {@link RecModel} to the evaluator: stage-1 scores of the whole catalogue, and with
- * {@code rerank > 0} the two-stage ranking of {@link Recommender}: the top {@code rerank} unseen
- * items by stage 1 are ordered by their stage-2 score and placed above every other item, which
- * keep their stage-1 order. Thread-safe.
+ * The one adapter from a {@link RecModel} to the evaluator: stage-1 scores of the whole catalogue,
+ * and with {@code rerank > 0} the two-stage ranking of {@link Recommender}: the top {@code rerank}
+ * unseen items by stage 1 are ordered by their stage-2 score and placed above every other item,
+ * which keep their stage-1 order. Thread-safe.
  */
 public final class ModelScorer implements BatchScorer {
     private final RecModel model;
@@ -27,6 +28,19 @@ public final class ModelScorer implements BatchScorer {
         this.batches = new Recommender(model, rerank);
         this.rerank = rerank;
         this.events = events;
+    }
+
+    /** Stage-1 scores only, for a model without event types. */
+    public static ModelScorer stageOne(RecModel model) {
+        return new ModelScorer(model, 0, null);
+    }
+
+    /**
+     * The scorer for evaluating {@code model} on {@code target} of {@code split}: re-ranked by stage 2
+     * when {@code rerank > 0}, with the users' event types when the model reads them.
+     */
+    public static ModelScorer of(RecModel model, int rerank, Split split, Target target) {
+        return new ModelScorer(model, rerank, model.config().eventTypes() > 0 ? u -> split.historyEvents(u, target) : null);
     }
 
     @Override
