@@ -6,18 +6,38 @@ import dev.recsys.api.io.Provenance;
 import dev.recsys.api.train.TrainingData;
 import dev.recsys.eval.data.ContentBuilder;
 import dev.recsys.eval.data.Dataset;
+import dev.recsys.eval.split.ColdItems;
+import dev.recsys.eval.split.ColdStartSplit;
 import dev.recsys.eval.split.LeaveOneOut;
 import dev.recsys.eval.split.Split;
+import dev.recsys.eval.split.Target;
 
 /**
  * A data set made ready for a model: the leave-one-out split, the content table and its
  * vocabulary (null without content), and the training sequences.
  *
+ * @param split       the split for training and validation ({@link #split(Target)} gives the one for each target)
  * @param eventTypes  event types the model reads (the data's types + 1 for "none"; 0 = none)
  * @param fingerprint SHA-256 of the interactions, for provenance
+ * @param coldStart   the cold-start items protocol's splits, or null when every item is warm
  */
 public record Prepared(Dataset dataset, Split split, ItemContent content, Vocabulary vocabulary, TrainingData training,
-                       int eventTypes, String fingerprint) {
+                       int eventTypes, String fingerprint, ColdStartSplit coldStart) {
+
+    /** The split to evaluate {@code t} on (they differ only under the cold-start items protocol). */
+    public Split split(Target t) {
+        return coldStart == null ? split : coldStart.forTarget(t);
+    }
+
+    /** The cold items, or null when every item is warm. */
+    public ColdItems coldItems() {
+        return coldStart == null ? null : coldStart.cold();
+    }
+
+    /** As {@link #of(Dataset, ContentBuilder, ColdItems)} with every item warm. */
+    public static Prepared of(Dataset d, ContentBuilder content) {
+        return of(d, content, null);
+    }
 
     /**
      * Splits {@code d} leave-one-out and builds the training sequences (with event types and
@@ -25,9 +45,16 @@ public record Prepared(Dataset dataset, Split split, ItemContent content, Vocabu
      * titled items, the item content table.
      *
      * @param content how titles become tokens, or null for an id-only model
+     * @param cold    items held out of training and of every history (the cold-start items
+     *                protocol, {@link ColdItems}), or null for none
      */
-    public static Prepared of(Dataset d, ContentBuilder content) {
+    public static Prepared of(Dataset d, ContentBuilder content, ColdItems cold) {
         Split split = LeaveOneOut.split(d);
+        ColdStartSplit coldStart = null;
+        if (cold != null) {
+            coldStart = cold.apply(split);
+            split = coldStart.validation();
+        }
         ItemContent table = null;
         Vocabulary vocab = null;
         if (content != null && d.hasMeta() && d.meta().titledItems() > 0) {
@@ -55,7 +82,7 @@ public record Prepared(Dataset dataset, Split split, ItemContent content, Vocabu
         }
         TrainingData td = new TrainingData(d.numItems(), train, events, ratings);
         String fp = Provenance.fingerprint(flatten(train), split.validation(), split.test());
-        return new Prepared(d, split, table, vocab, td, eventTypes, fp);
+        return new Prepared(d, split, table, vocab, td, eventTypes, fp, coldStart);
     }
 
     /** Vocabulary size of the content table (0 without content): {@code ModelConfig.contentVocab}. */

@@ -193,7 +193,7 @@ public final class TrainingPipeline {
 
     /** The selection metric on validation (a fixed subset of users when validationUsers &gt; 0). */
     private double validate(RecModel model, Prepared p, int depth) {
-        Split split = validationUsers > 0 ? subsample(p.split(), validationUsers, seed) : p.split();
+        Split split = validationUsers > 0 ? subsample(p.split(Target.VALIDATION), validationUsers, seed) : p.split(Target.VALIDATION);
         return evaluator.evaluate(split, Target.VALIDATION, ModelScorer.of(model, depth, split, Target.VALIDATION)).metric(metric);
     }
 
@@ -204,7 +204,8 @@ public final class TrainingPipeline {
 
     /** Evaluates the model on validation or test: stage 1, re-ranked by stage 2 when {@code depth > 0}. */
     public EvalResult evaluate(RecModel model, Prepared data, Target target, int depth) {
-        return evaluator.evaluate(data.split(), target, ModelScorer.of(model, depth, data.split(), target));
+        Split split = data.split(target);
+        return evaluator.evaluate(split, target, ModelScorer.of(model, depth, split, target));
     }
 
     /** Keeps a fixed random subset of users' targets (for fast validation during training). */

@@ -3,6 +3,7 @@ package dev.recsys.examples.cli;
 import dev.recsys.api.DataException;
 import dev.recsys.api.spi.Backend;
 import dev.recsys.api.spi.Backends;
+import dev.recsys.eval.baseline.ContentKnn;
 import dev.recsys.eval.baseline.ItemKnn;
 import dev.recsys.eval.baseline.Markov;
 import dev.recsys.eval.baseline.MostPopular;
@@ -14,6 +15,9 @@ import dev.recsys.eval.pipeline.SavedModel;
 import dev.recsys.eval.protocol.BatchScorer;
 import dev.recsys.eval.protocol.ModelScorer;
 import dev.recsys.eval.protocol.Protocol;
+import dev.recsys.eval.split.ColdItems;
+import dev.recsys.eval.split.GroupedResult;
+import dev.recsys.eval.split.Split;
 import dev.recsys.eval.split.Target;
 import dev.recsys.examples.workflow.ConfigLoader;
 import dev.recsys.examples.workflow.ExperimentConfig;
@@ -52,7 +56,8 @@ final class EvaluateCommand implements Callable<Integer> {
         @Option(names = "--model", paramLabel = "DIR", description = "Checkpoint folder.")
         Path model;
 
-        @Option(names = "--baseline", paramLabel = "NAME", description = "mostpop (most popular; alias: popular), itemknn, markov or random.")
+        @Option(names = "--baseline", paramLabel = "NAME", description = "mostpop (most popular; alias: popular), itemknn, markov, "
+                + "contentknn (TF-IDF over the items' content, needs titles) or random.")
         String baseline;
 
         @Option(names = "--compare", arity = "2", paramLabel = "RESULT.json", description = "Two result files to compare (paired test).")
@@ -89,6 +94,14 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Write the result (metrics, protocol, per-user values) as JSON.")
     Path json;
 
+    @Option(names = "--cold-items", paramLabel = "SPEC", description = "Cold-start items protocol: F, random:F or newest:F "
+            + "(0 < F < 1) of the catalogue never seen in training or histories; reports users with a warm target, a cold "
+            + "target and all. A model trained with --cold-items must be evaluated with the same value and --seed.")
+    String coldItems;
+
+    @Option(names = "--group", defaultValue = "all", description = "--compare under --cold-items: all (default), warm or cold.")
+    String group;
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -103,8 +116,8 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         if (what.compare != null) {
             ResultFiles.checkComparable(what.compare.get(0), what.compare.get(1));
-            EvalResult a = ResultFiles.read(what.compare.get(0));
-            EvalResult b = ResultFiles.read(what.compare.get(1));
+            EvalResult a = ResultFiles.read(what.compare.get(0), group);
+            EvalResult b = ResultFiles.read(what.compare.get(1), group);
             PairedTest.Comparison cmp = PairedTest.compare(a, b, metric);
             out.println(cmp.summary());
             if (json != null) {
@@ -130,6 +143,8 @@ final class EvaluateCommand implements Callable<Integer> {
                     json == null ? null : json.toAbsolutePath().getParent().resolve(json.getFileName() + ".negatives"));
             default -> throw new DataException("--protocol must be full or sampled, found " + protocol);
         };
+        ColdItems cold = coldItems == null ? null : ColdItems.parse(coldItems, d, seed);
+        Prepared p;
         EvalResult r;
         String modelName;
         String backendName = "none";
@@ -137,36 +152,59 @@ final class EvaluateCommand implements Callable<Integer> {
         String fingerprint;
         if (what.baseline != null) {
             // baselines need no content: skip building it
-            ExperimentConfig noContent = ConfigLoader.load(null, List.of("model.useContent=false", "seed=" + seed));
-            Prepared p = Workflow.prepare(d, noContent);
-            fingerprint = p.fingerprint();
-            BatchScorer scorer = switch (what.baseline.toLowerCase(Locale.ROOT)) {
-                case "mostpop", "popular", "most-popular", "pop" -> MostPopular.fit(p.split());
-                case "itemknn", "item-knn", "knn" -> ItemKnn.fit(p.split(), 100);
-                case "markov" -> Markov.fit(p.split());
-                case "random" -> new RandomScorer(d.numItems(), seed);
-                default -> throw new DataException("unknown baseline '" + Tables.quote(what.baseline) + "'; known: mostpop (alias popular), itemknn, markov, random");
-            };
             String name = what.baseline.toLowerCase(Locale.ROOT);
+            boolean content = name.equals("contentknn");
+            ExperimentConfig cfg = ConfigLoader.load(null, List.of("model.useContent=" + content, "seed=" + seed));
+            p = Workflow.prepare(d, cfg, cold);
+            fingerprint = p.fingerprint();
+            Split train = p.split();
+            BatchScorer scorer = switch (name) {
+                case "mostpop", "popular", "most-popular", "pop" -> MostPopular.fit(train);
+                case "itemknn", "item-knn", "knn" -> ItemKnn.fit(train, 100);
+                case "markov" -> Markov.fit(train);
+                case "random" -> new RandomScorer(d.numItems(), seed);
+                case "contentknn" -> {
+                    if (p.content() == null) {
+                        throw new DataException("--baseline contentknn needs item content: " + d.name() + " has no titles (with "
+                                + "sasrec data give --item-map and --movies)");
+                    }
+                    yield ContentKnn.fit(p.content());
+                }
+                default -> throw new DataException("unknown baseline '" + Tables.quote(what.baseline) + "'; known: mostpop (alias "
+                        + "popular), itemknn, markov, contentknn, random");
+            };
             modelName = "baseline:" + (List.of("popular", "most-popular", "pop").contains(name) ? "mostpop" : name);
-            r = Workflow.evaluator(c, proto).evaluate(p.split(), t, scorer);
+            r = Workflow.evaluator(c, proto).evaluate(p.split(t), t, scorer);
         } else {
-            Prepared p = Workflow.prepare(d, ConfigLoader.load(null, List.of("seed=" + seed)));
+            p = Workflow.prepare(d, ConfigLoader.load(null, List.of("seed=" + seed)), cold);
             fingerprint = p.fingerprint();
             try (Backend backend = Backends.create(engine.backend(), engine.options());
                  SavedModel m = SavedModel.load(what.model, backend)) {
                 m.requireFits(d);
+                Workflow.requireSameColdItems(m.data(), cold, what.model);
                 int depth = rerank != null ? rerank : m.rerank();
-                r = Workflow.evaluator(c, proto).evaluate(p.split(), t, ModelScorer.of(m.model(), depth, p.split(), t));
+                Split s = p.split(t);
+                r = Workflow.evaluator(c, proto).evaluate(s, t, ModelScorer.of(m.model(), depth, s, t));
                 modelName = what.model.toString() + (depth > 0 ? " (re-rank " + depth + ")" : " (stage 1)");
                 backendName = backend.name();
                 engineName = backend.engineVersion();
             }
         }
         out.println(modelName + " on " + r.dataset() + ", " + r.target().toLowerCase(Locale.ROOT) + ", " + r.protocol());
-        out.println(Tables.metrics(r, ks));
+        GroupedResult groups = cold == null ? null : GroupedResult.of(r, p.split(t), t, cold);
+        if (groups == null) {
+            out.println(Tables.metrics(r, ks));
+        } else {
+            out.println("cold items: " + cold.items().length + " of " + d.numItems() + " (" + cold.rule() + ", seed " + cold.seed() + ")");
+            for (String g : GroupedResult.GROUPS) {
+                EvalResult x = groups.group(g);
+                out.println(g + " (" + x.usersEvaluated() + " users with a " + (g.equals("all") ? "" : g + " ") + "target):");
+                out.println(Tables.metrics(x, ks));
+            }
+        }
         if (json != null) {
-            ResultFiles.writeJson(json, ResultFiles.toMap(r, modelName, backendName, engineName, seed, fingerprint));
+            var tree = ResultFiles.toMap(r, modelName, backendName, engineName, seed, fingerprint);
+            ResultFiles.writeJson(json, groups == null ? tree : ResultFiles.withColdStart(tree, groups, cold));
             out.println("wrote " + json);
         }
         return Main.OK;

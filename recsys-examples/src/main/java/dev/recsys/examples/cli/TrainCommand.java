@@ -9,6 +9,8 @@ import dev.recsys.api.io.ResumeState;
 import dev.recsys.eval.metrics.EvalResult;
 import dev.recsys.eval.pipeline.Prepared;
 import dev.recsys.eval.pipeline.TrainingPipeline;
+import dev.recsys.eval.split.ColdItems;
+import dev.recsys.eval.split.GroupedResult;
 import dev.recsys.eval.split.Target;
 import dev.recsys.examples.workflow.ConfigLoader;
 import dev.recsys.examples.workflow.ExperimentConfig;
@@ -61,6 +63,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", description = "Pre-training epochs (overrides pretrain.epochs).")
     Integer epochs;
 
+    @Option(names = "--cold-items", paramLabel = "SPEC", description = "Cold-start items protocol: train without F, random:F or "
+            + "newest:F (0 < F < 1) of the catalogue (chosen with the run's seed); the model records the list, and evaluate "
+            + "needs the same value.")
+    String coldItems;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -80,7 +87,12 @@ final class TrainCommand implements Callable<Integer> {
         }
         var d = data.load();
         out.println("data: " + d.name() + ": " + DatasetStats.of(d).summary());
-        Prepared p = Workflow.prepare(d, c);
+        ColdItems cold = coldItems == null ? null : ColdItems.parse(coldItems, d, c.seed());
+        Prepared p = Workflow.prepare(d, c, cold);
+        if (cold != null) {
+            out.println("cold items: " + cold.items().length + " of " + d.numItems() + " held out of training (" + cold.rule()
+                    + ", seed " + cold.seed() + ")");
+        }
         ResumeState resumeAt = null;
         if (resume) {
             resumeAt = TrainingPipeline.readResume(outDir);
@@ -102,7 +114,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             boolean tty = Progress.isTerminal();
             TrainingPipeline pipeline = Workflow.pipeline(c, backend).checkpoints(ckpt).listener(new Progress(out, tty, "train"))
-                    .listener(stop).build();
+                    .listener(stop).describe(Workflow.META_COLD, Workflow.coldLabel(cold)).build();
             if (resumeAt != null) {
                 pipeline.resume(model, p, resumeAt);
             } else if (initFrom != null) {
@@ -117,6 +129,11 @@ final class TrainCommand implements Callable<Integer> {
             EvalResult test = pipeline.evaluate(model, p, Target.TEST);
             out.println("validation: " + val.summary());
             out.println("test:       " + test.summary());
+            if (cold != null) {
+                GroupedResult g = GroupedResult.of(test, p.split(Target.TEST), Target.TEST, cold);
+                out.println("test, users with a warm target: " + g.warm().summary());
+                out.println("test, users with a cold target: " + g.cold().summary());
+            }
             out.println("saved " + outDir.toAbsolutePath());
         }
         return Main.OK;

@@ -7,11 +7,14 @@ import dev.recsys.api.DataException;
 import dev.recsys.api.io.AtomicFiles;
 import dev.recsys.api.io.Provenance;
 import dev.recsys.eval.metrics.EvalResult;
+import dev.recsys.eval.split.ColdItems;
+import dev.recsys.eval.split.GroupedResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -49,12 +52,45 @@ public final class ResultFiles {
         m.put("recsysVersion", Provenance.currentRecsysVersion());
         m.put("java", Provenance.currentJavaVersion());
         m.put("os", Provenance.currentOs());
+        m.put("perUser", perUser(r));
+        return m;
+    }
+
+    private static Map<String, Object> perUser(EvalResult r) {
         Map<String, Object> pu = new LinkedHashMap<>();
         pu.put("users", r.users());
         for (String k : r.perUserKeys()) {
             pu.put(k, r.perUser(k));
         }
-        m.put("perUser", pu);
+        return pu;
+    }
+
+    /**
+     * Adds the cold-start items protocol to a result tree: the cold list ({@code coldItems}: rule,
+     * seed, count, fingerprint, dense ids) and the warm-target and cold-target groups
+     * ({@code groups.warm}, {@code groups.cold}: metrics, users, per-user values); the top level
+     * stays the result over all users.
+     */
+    public static Map<String, Object> withColdStart(Map<String, Object> m, GroupedResult g, ColdItems cold) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("rule", cold.rule());
+        c.put("seed", cold.seed());
+        c.put("count", cold.items().length);
+        c.put("fingerprint", cold.fingerprint());
+        c.put("items", cold.items());
+        m.put("coldItems", c);
+        Map<String, Object> groups = new LinkedHashMap<>();
+        for (String name : List.of("warm", "cold")) {
+            EvalResult r = g.group(name);
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("split", r.split());
+            x.put("metrics", r.metrics());
+            x.put("usersEvaluated", r.usersEvaluated());
+            x.put("usersSkipped", r.usersSkipped());
+            x.put("perUser", perUser(r));
+            groups.put(name, x);
+        }
+        m.put("groups", groups);
         return m;
     }
 
@@ -76,9 +112,12 @@ public final class ResultFiles {
     public static void checkComparable(Path a, Path b) throws IOException {
         JsonNode x = tree(a);
         JsonNode y = tree(b);
-        for (String field : new String[] {"dataFingerprint", "target", "protocol"}) {
-            String u = x.path(field).asText("");
-            String v = y.path(field).asText("");
+        for (String field : new String[] {"coldItems", "dataFingerprint", "target", "protocol"}) {
+            String u = field.equals("coldItems") ? coldLabel(x) : x.path(field).asText("");
+            String v = field.equals("coldItems") ? coldLabel(y) : y.path(field).asText("");
+            if (field.equals("coldItems") && u.equals(v)) {
+                continue;
+            }
             if (u.isEmpty() || v.isEmpty() || !u.equals(v)) {
                 throw new DataException("cannot compare " + a + " with " + b + ": they were computed on " + what(field) + " ("
                         + (u.isEmpty() ? "none recorded" : u) + " vs " + (v.isEmpty() ? "none recorded" : v)
@@ -91,8 +130,15 @@ public final class ResultFiles {
         return switch (field) {
             case "dataFingerprint" -> "different data (fingerprints)";
             case "target" -> "different targets";
+            case "coldItems" -> "different cold items";
             default -> "different protocols";
         };
+    }
+
+    private static String coldLabel(JsonNode n) {
+        JsonNode c = n.path("coldItems");
+        return c.isMissingNode() || c.isNull() ? "all items warm"
+                : c.path("rule").asText() + " seed " + c.path("seed").asText() + " (" + c.path("fingerprint").asText() + ")";
     }
 
     private static JsonNode tree(Path file) throws IOException {
@@ -113,7 +159,25 @@ public final class ResultFiles {
 
     /** Reads a result file back into an {@link EvalResult} (for {@code --compare}). */
     public static EvalResult read(Path file) throws IOException {
-        JsonNode n = tree(file);
+        return read(file, "all");
+    }
+
+    /**
+     * Reads one group of users of a result file: {@code all}, or under the cold-start items
+     * protocol {@code warm} or {@code cold} (users whose target is warm or cold).
+     */
+    public static EvalResult read(Path file, String group) throws IOException {
+        JsonNode top = tree(file);
+        JsonNode n = top;
+        if (!group.equals("all")) {
+            if (!List.of("warm", "cold").contains(group)) {
+                throw new DataException("unknown group '" + group + "'; known: all, warm, cold");
+            }
+            n = top.path("groups").path(group);
+            if (n.isMissingNode()) {
+                throw new DataException(file + ": has no '" + group + "' group (it was not evaluated with --cold-items)");
+            }
+        }
         JsonNode pu = n.path("perUser");
         if (!pu.path("users").isArray()) {
             throw new DataException(file + ": the result has no per-user values (perUser.users)");
@@ -128,9 +192,9 @@ public final class ResultFiles {
         Map<String, Double> metrics = new LinkedHashMap<>();
         n.path("metrics").fields().forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asDouble()));
         try {
-            return new EvalResult(n.path("dataset").asText(), n.path("split").asText(), n.path("target").asText(),
-                    n.path("protocol").asText(), JSON.convertValue(n.path("ks"), int[].class), metrics, users, per,
-                    n.path("usersSkipped").asInt(), n.path("seconds").asDouble());
+            return new EvalResult(top.path("dataset").asText(), n.path("split").asText(), top.path("target").asText(),
+                    top.path("protocol").asText(), JSON.convertValue(top.path("ks"), int[].class), metrics, users, per,
+                    n.path("usersSkipped").asInt(), top.path("seconds").asDouble());
         } catch (IllegalArgumentException e) {
             throw new DataException(file + ": inconsistent result file: " + e.getMessage());
         }

@@ -1,6 +1,8 @@
 package dev.recsys.examples.workflow;
 
+import dev.recsys.api.DataException;
 import dev.recsys.api.config.ModelConfig;
+import dev.recsys.api.io.CheckpointData;
 import dev.recsys.api.loss.Stage;
 import dev.recsys.api.spi.Backend;
 import dev.recsys.api.spi.RecModel;
@@ -10,6 +12,8 @@ import dev.recsys.eval.pipeline.Prepared;
 import dev.recsys.eval.pipeline.TrainingPipeline;
 import dev.recsys.eval.protocol.Evaluator;
 import dev.recsys.eval.protocol.Protocol;
+import dev.recsys.eval.split.ColdItems;
+import java.nio.file.Path;
 
 /**
  * The command line's {@link ExperimentConfig} translated into the library's types: the data made
@@ -23,10 +27,34 @@ public final class Workflow {
     private Workflow() {
     }
 
+    /** Metadata key of the cold-start items a model was trained without ({@link #coldLabel}). */
+    public static final String META_COLD = "coldItems";
+
     /** Leave-one-out split, content table (when the config's model reads content) and training sequences. */
     public static Prepared prepare(Dataset d, ExperimentConfig c) {
+        return prepare(d, c, null);
+    }
+
+    /** As {@link #prepare(Dataset, ExperimentConfig)} under the cold-start items protocol when {@code cold} is not null. */
+    public static Prepared prepare(Dataset d, ExperimentConfig c, ColdItems cold) {
         ExperimentConfig.Content content = c.content();
-        return Prepared.of(d, c.model().useContent() ? new ContentBuilder(content.length(), content.minCount(), content.maxVocab()) : null);
+        return Prepared.of(d, c.model().useContent() ? new ContentBuilder(content.length(), content.minCount(), content.maxVocab())
+                : null, cold);
+    }
+
+    /** How a cold list is named in a model's metadata: rule, seed and fingerprint. */
+    public static String coldLabel(ColdItems cold) {
+        return cold == null ? "none" : cold.rule() + " seed " + cold.seed() + " " + cold.fingerprint();
+    }
+
+    /** Fails unless a model was trained without exactly the cold items given (or both have none). */
+    public static void requireSameColdItems(CheckpointData model, ColdItems cold, Path dir) {
+        String trained = model.metadata().getOrDefault(META_COLD, "none");
+        String given = coldLabel(cold);
+        if (!trained.equals(given)) {
+            throw new DataException("model " + dir + " was trained with cold items " + trained + ", but this run has " + given
+                    + "; give the same --cold-items and --seed as the training run");
+        }
     }
 
     public static ModelConfig modelConfig(ExperimentConfig c, Prepared p) {

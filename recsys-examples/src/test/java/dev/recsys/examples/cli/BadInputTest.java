@@ -128,7 +128,7 @@ class BadInputTest {
         String fb = new ObjectMapper().readTree(b.toFile()).path("dataFingerprint").asText();
         Run r = run("evaluate", "--compare", a.toString(), b.toString());
         assertOneLineBadInput(r, "different data", fa, fb);
-        assertThat(r.out()).doesNotContain("p =");
+        assertThat(r.out()).doesNotContain("p=");
 
         Path c = dir.resolve("pop-c.json");
         assertThat(run("evaluate", "--data", DATA, "--baseline", "mostpop", "--target", "validation", "--json", c.toString()).code())
