@@ -1,6 +1,7 @@
 package dev.recsys.api.recommend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -35,5 +36,57 @@ class TopKTest {
         Arrays.sort(idx, (a, b) -> s[a] != s[b] ? Float.compare(s[b], s[a]) : Integer.compare(a, b));
         int[] expected = Arrays.stream(idx).limit(37).mapToInt(Integer::intValue).toArray();
         assertThat(TopK.select(s, 0, s.length, 37, null)).containsExactly(expected);
+    }
+
+    @Test
+    void aSelectorOrdersNaNBelowEveryNumberAndKeepsNegativeInfinity() {
+        TopK.Selector sel = new TopK.Selector(5);
+        sel.offer(Float.NaN, 9);
+        sel.offer(Float.NEGATIVE_INFINITY, 4);
+        sel.offer(Float.NaN, 2);
+        sel.offer(3f, 7);
+        sel.offer(3f, 1);
+        sel.offer(Float.NaN, 5);
+        int[] out = new int[5];
+        assertThat(sel.drainTo(out)).isEqualTo(5);
+        // 3 (id 1), 3 (id 7), -inf, then the NaNs by smaller id: 2, 5 (9 is dropped)
+        assertThat(out).containsExactly(1, 7, 4, 2, 5);
+        assertThat(sel.size()).isZero();
+    }
+
+    @Test
+    void aSelectorIsReusableAndAgreesWithAFullSort() {
+        Random r = new Random(11);
+        TopK.Selector sel = new TopK.Selector(23);
+        int[] out = new int[23];
+        for (int round = 0; round < 5; round++) {
+            int n = 10 + r.nextInt(200);
+            float[] s = new float[n];
+            Integer[] ids = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                int x = r.nextInt(30);
+                s[i] = x == 0 ? Float.NaN : x == 1 ? Float.NEGATIVE_INFINITY : x;
+                ids[i] = i;
+            }
+            java.util.Collections.shuffle(Arrays.asList(ids), r); // offered in any order
+            for (int i : ids) {
+                sel.offer(s[i], i);
+            }
+            Arrays.sort(ids, (a, b) -> Float.isNaN(s[a]) != Float.isNaN(s[b]) ? (Float.isNaN(s[a]) ? 1 : -1)
+                    : s[a] != s[b] && !Float.isNaN(s[a]) ? Float.compare(s[b], s[a]) : Integer.compare(a, b));
+            int m = Math.min(23, n);
+            int[] expected = Arrays.stream(ids).limit(m).mapToInt(Integer::intValue).toArray();
+            assertThat(sel.drainTo(out)).isEqualTo(m);
+            assertThat(Arrays.copyOf(out, m)).as("round %d", round).containsExactly(expected);
+        }
+    }
+
+    @Test
+    void aSelectorOfCapacityZeroKeepsNothing() {
+        TopK.Selector sel = new TopK.Selector(0);
+        sel.offer(1f, 1);
+        assertThat(sel.size()).isZero();
+        assertThat(sel.drainTo(new int[0])).isZero();
+        assertThatThrownBy(() -> new TopK.Selector(-1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("found -1");
     }
 }

@@ -1,5 +1,6 @@
 package dev.recsys.eval.baseline;
 
+import dev.recsys.api.recommend.TopK;
 import dev.recsys.eval.protocol.BatchScorer;
 import dev.recsys.eval.split.Split;
 import java.util.stream.IntStream;
@@ -78,6 +79,8 @@ public final class ItemKnn implements BatchScorer {
         float[] nbrSim = new float[stride * k];
         int[] nbrCount = new int[stride];
         ThreadLocal<int[]> rows = ThreadLocal.withInitial(() -> new int[stride]);
+        ThreadLocal<TopK.Selector> selectors = ThreadLocal.withInitial(() -> new TopK.Selector(k));
+        ThreadLocal<int[]> best = ThreadLocal.withInitial(() -> new int[k]);
         IntStream.rangeClosed(1, numItems).parallel().forEach(a -> {
             if (n[a] == 0) {
                 return;
@@ -98,66 +101,26 @@ public final class ItemKnn implements BatchScorer {
                     }
                 }
             }
-            // top-k by cosine: simple min-heap over (sim, id)
-            float[] hs = new float[k];
-            int[] hi = new int[k];
-            int size = 0;
+            // top k by cosine, ties by lower id
+            TopK.Selector sel = selectors.get();
             double na = n[a];
             for (int q = 0; q < nt; q++) {
                 int b = touched[q];
-                float sim = (float) (row[b] / Math.sqrt(na * n[b]));
-                row[b] = 0;
-                if (size < k) {
-                    hs[size] = sim;
-                    hi[size] = b;
-                    int c = size++;
-                    while (c > 0) {
-                        int par = (c - 1) >>> 1;
-                        if (worse(hs[c], hi[c], hs[par], hi[par])) {
-                            swap(hs, hi, c, par);
-                            c = par;
-                        } else {
-                            break;
-                        }
-                    }
-                } else if (worse(hs[0], hi[0], sim, b)) {
-                    hs[0] = sim;
-                    hi[0] = b;
-                    int c = 0;
-                    while (true) {
-                        int l = 2 * c + 1;
-                        if (l >= size) {
-                            break;
-                        }
-                        int r = l + 1;
-                        int w = r < size && worse(hs[r], hi[r], hs[l], hi[l]) ? r : l;
-                        if (worse(hs[w], hi[w], hs[c], hi[c])) {
-                            swap(hs, hi, w, c);
-                            c = w;
-                        } else {
-                            break;
-                        }
-                    }
-                }
+                sel.offer((float) (row[b] / Math.sqrt(na * n[b])), b);
             }
-            System.arraycopy(hi, 0, nbrItem, a * k, size);
-            System.arraycopy(hs, 0, nbrSim, a * k, size);
+            int[] top = best.get();
+            int size = sel.drainTo(top);
+            for (int p = 0; p < size; p++) {
+                int b = top[p];
+                nbrItem[a * k + p] = b;
+                nbrSim[a * k + p] = (float) (row[b] / Math.sqrt(na * n[b]));
+            }
+            for (int q = 0; q < nt; q++) {
+                row[touched[q]] = 0;
+            }
             nbrCount[a] = size;
         });
         return new ItemKnn(numItems, k, nbrItem, nbrSim, nbrCount);
-    }
-
-    private static boolean worse(float s1, int i1, float s2, int i2) {
-        return s1 < s2 || (s1 == s2 && i1 > i2);
-    }
-
-    private static void swap(float[] s, int[] i, int a, int b) {
-        float ts = s[a];
-        s[a] = s[b];
-        s[b] = ts;
-        int ti = i[a];
-        i[a] = i[b];
-        i[b] = ti;
     }
 
     /** Similarity of {@code b} to {@code a} if b is among a's neighbours, else 0. */

@@ -13,7 +13,10 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,8 +72,39 @@ public final class DelimitedReader {
         return new Builder();
     }
 
+    /**
+     * A reader for a file whose header line names the columns {@code user}, {@code item} and
+     * optionally {@code rating}, {@code timestamp}, {@code event} (in any case and order; other
+     * columns are ignored). The delimiter is a tab if the header holds one, else a semicolon if it
+     * holds no comma, else a comma. The header is read like the data (UTF-8, a byte-order mark
+     * skipped, quoted names understood).
+     */
+    public static Builder namedColumns(Path file) throws IOException {
+        DataPaths.requireFile(file, "a delimited text file with a header line");
+        try (LineScanner s = new LineScanner(file, StandardCharsets.UTF_8)) {
+            if (!s.next()) {
+                throw new DataException(file + ":1: empty file; expected a header naming the columns user,item[,rating][,timestamp][,event]");
+            }
+            String header = s.lineText();
+            String delim = header.contains("\t") ? "\t" : header.contains(";") && !header.contains(",") ? ";" : ",";
+            int nf = s.split(delim.getBytes(StandardCharsets.UTF_8), true);
+            Map<String, String> byLowerCase = new LinkedHashMap<>();
+            for (int k = 0; k < nf; k++) {
+                String name = s.stringField(k, "column name").strip();
+                byLowerCase.putIfAbsent(name.toLowerCase(Locale.ROOT), name);
+            }
+            if (!byLowerCase.containsKey("user") || !byLowerCase.containsKey("item")) {
+                throw s.error("the header must name the columns 'user' and 'item' (and optionally rating, timestamp, event); found "
+                        + LineScanner.quote(byLowerCase.values().toString()));
+            }
+            return builder().delimiter(delim).header(true).user(byLowerCase.get("user")).item(byLowerCase.get("item"))
+                    .rating(byLowerCase.get("rating")).timestamp(byLowerCase.get("timestamp")).event(byLowerCase.get("event"));
+        }
+    }
+
     /** Reads {@code file} into a dataset. */
     public Dataset read(Path file) throws IOException {
+        DataPaths.requireFile(file, "a delimited text file");
         long t0 = System.nanoTime();
         IdMap.KeyType kt = numericIds ? IdMap.KeyType.LONG : IdMap.KeyType.STRING;
         DatasetBuilder b = new DatasetBuilder(IdMap.of(kt), IdMap.of(kt), rating != null, timestamp != null, event != null);
@@ -144,14 +178,14 @@ public final class DelimitedReader {
         try {
             return LocalDate.parse(v).toEpochDay() * 86_400L;
         } catch (DateTimeParseException e) {
-            throw s.error(timestamp + " must be an integer or an ISO-8601 instant, date-time or date, found '" + v + "'");
+            throw s.error(timestamp + " must be an integer or an ISO-8601 instant, date-time or date, found " + LineScanner.quote(v));
         }
     }
 
     private static int find(List<String> names, String col, Path file) {
         int k = names.indexOf(col);
         if (k < 0) {
-            throw new DataException(file + ":1: column '" + col + "' not found; the columns are " + names);
+            throw new DataException(file + ":1: column '" + col + "' not found; the columns are " + LineScanner.quote(names.toString()));
         }
         return k;
     }

@@ -18,10 +18,16 @@ import java.util.Arrays;
  * Streams a text file line by line as bytes (LF or CRLF endings, a UTF-8 byte-order mark is
  * skipped), splits lines into fields without creating objects, and parses numbers straight from
  * the bytes. Text fields are decoded strictly: a byte sequence that is not valid in the file's
- * charset raises a {@link DataException} naming file and line. Every parse error names file and
- * line too. Not thread-safe; one scanner per file.
+ * charset raises a {@link DataException} naming file and line. A file that is not text at all (a
+ * NUL byte on a line, as in binary and UTF-16 files, or a UTF-16 byte-order mark) fails the same
+ * way, naming the encoding expected. Every parse error names file and line too, and quotes at most
+ * {@value #QUOTE_CHARS} characters of the input ({@link #quote}). Not thread-safe; one scanner per
+ * file.
  */
 public final class LineScanner implements Closeable {
+    /** The most characters of input an error message quotes. */
+    public static final int QUOTE_CHARS = 100;
+
     private final InputStream in;
     private final String file;
     private final CharsetDecoder decoder;
@@ -38,9 +44,9 @@ public final class LineScanner implements Closeable {
     private boolean[] fQuoted = new boolean[16];
     private int fieldCount;
 
-    /** Opens {@code path} for reading with {@code charset} used for text fields. */
+    /** Opens {@code path} (a file, not a folder) for reading with {@code charset} used for text fields. */
     public LineScanner(Path path, Charset charset) throws IOException {
-        this(Files.newInputStream(path), path.toString(), charset);
+        this(Files.newInputStream(DataPaths.requireFile(path, "a text file")), path.toString(), charset);
     }
 
     /** Reads {@code in} (named {@code file} in messages) with {@code charset} used for text fields. */
@@ -67,6 +73,7 @@ public final class LineScanner implements Closeable {
         lineLen = 0;
         fieldCount = 0;
         boolean any = false;
+        int nul = -1;
         while (true) {
             if (pos >= limit) {
                 if (eof || !fill()) {
@@ -79,9 +86,15 @@ public final class LineScanner implements Closeable {
             any = true;
             int nl = -1;
             for (int i = pos; i < limit; i++) {
-                if (buf[i] == '\n') {
-                    nl = i;
-                    break;
+                byte b = buf[i];
+                if ((b & 0xFF) <= '\n') {
+                    if (b == '\n') {
+                        nl = i;
+                        break;
+                    }
+                    if (b == 0 && nul < 0) {
+                        nul = lineLen + i - pos;
+                    }
                 }
             }
             int end = nl < 0 ? limit : nl;
@@ -96,9 +109,20 @@ public final class LineScanner implements Closeable {
             lineLen--;
         }
         lineNo++;
-        if (lineNo == 1 && lineLen >= 3 && (line[0] & 0xFF) == 0xEF && (line[1] & 0xFF) == 0xBB && (line[2] & 0xFF) == 0xBF) {
-            System.arraycopy(line, 3, line, 0, lineLen - 3);
-            lineLen -= 3;
+        if (lineNo == 1) {
+            if (lineLen >= 2 && ((line[0] & 0xFF) == 0xFF && (line[1] & 0xFF) == 0xFE || (line[0] & 0xFF) == 0xFE && (line[1] & 0xFF) == 0xFF)) {
+                throw error(String.format("the file is UTF-16 (it starts with the byte-order mark 0x%02X 0x%02X); expected %s text: "
+                        + "save it as %3$s", line[0] & 0xFF, line[1] & 0xFF, charset.name()));
+            }
+            if (lineLen >= 3 && (line[0] & 0xFF) == 0xEF && (line[1] & 0xFF) == 0xBB && (line[2] & 0xFF) == 0xBF) {
+                System.arraycopy(line, 3, line, 0, lineLen - 3);
+                lineLen -= 3;
+                nul -= 3;
+            }
+        }
+        if (nul >= 0) {
+            throw error("binary data, not text (a NUL byte at column " + (nul + 1) + ": a UTF-16 file, or not a text file); expected "
+                    + charset.name() + " text");
         }
         return true;
     }
@@ -229,7 +253,7 @@ public final class LineScanner implements Closeable {
     /** Fails unless the last split gave at least {@code n} fields. */
     public void requireFields(int n, String format) {
         if (fieldCount < n) {
-            throw error("expected at least " + n + " fields (" + format + "), found " + fieldCount + ": '" + preview() + "'");
+            throw error("expected at least " + n + " fields (" + format + "), found " + fieldCount + ": " + excerpt(0, lineLen));
         }
     }
 
@@ -263,16 +287,16 @@ public final class LineScanner implements Closeable {
             i++;
         }
         if (i == e) {
-            throw error(what + " (field " + (k + 1) + ") is not an integer: '" + text(s, e) + "'");
+            throw error(what + " (field " + (k + 1) + ") is not an integer: " + excerpt(s, e));
         }
         long v = 0;
         for (; i < e; i++) {
             int c = line[i] - '0';
             if (c < 0 || c > 9) {
-                throw error(what + " (field " + (k + 1) + ") is not an integer: '" + text(s, e) + "'");
+                throw error(what + " (field " + (k + 1) + ") is not an integer: " + excerpt(s, e));
             }
             if (v > (Long.MAX_VALUE - c) / 10) {
-                throw error(what + " (field " + (k + 1) + ") is out of range: '" + text(s, e) + "'");
+                throw error(what + " (field " + (k + 1) + ") is out of range: " + excerpt(s, e));
             }
             v = v * 10 + c;
         }
@@ -350,11 +374,10 @@ public final class LineScanner implements Closeable {
             double v = mant / POW10[scale];
             return (float) (neg ? -v : v);
         }
-        String t = text(s, e);
         try {
-            return Float.parseFloat(t);
+            return Float.parseFloat(new String(line, s, e - s, charset));
         } catch (NumberFormatException ex) {
-            throw error(what + " (field " + (k + 1) + ") is not a number: '" + t + "'");
+            throw error(what + " (field " + (k + 1) + ") is not a number: " + excerpt(s, e));
         }
     }
 
@@ -388,7 +411,7 @@ public final class LineScanner implements Closeable {
 
     private void checkField(int k, String what) {
         if (k >= fieldCount) {
-            throw error("missing field " + (k + 1) + " (" + what + "): the line has " + fieldCount + " fields: '" + preview() + "'");
+            throw error("missing field " + (k + 1) + " (" + what + "): the line has " + fieldCount + " fields: " + excerpt(0, lineLen));
         }
     }
 
@@ -413,13 +436,41 @@ public final class LineScanner implements Closeable {
         return -1;
     }
 
-    private String text(int s, int e) {
-        return new String(line, s, e - s, charset);
+    /** Bytes {@code s..e} of the line for a message: {@link #quote}d, decoding no more than needed. */
+    private String excerpt(int s, int e) {
+        int n = Math.min(e - s, 4 * QUOTE_CHARS + 4);
+        String t = new String(line, s, n, charset);
+        return n < e - s ? quote(t, " (" + (e - s) + " bytes)") : quote(t);
     }
 
-    private String preview() {
-        String t = new String(line, 0, Math.min(lineLen, 120), charset);
-        return lineLen > 120 ? t + "..." : t;
+    /**
+     * {@code text} in single quotes for an error message: at most {@value #QUOTE_CHARS} characters
+     * (a longer text is cut, followed by its length), control characters escaped, so that the
+     * message stays one short line whatever the input.
+     */
+    public static String quote(CharSequence text) {
+        return quote(text, " (" + text.length() + " characters)");
+    }
+
+    private static String quote(CharSequence text, String lengthIfCut) {
+        int n = Math.min(text.length(), QUOTE_CHARS);
+        if (n < text.length() && Character.isHighSurrogate(text.charAt(n - 1))) {
+            n--;
+        }
+        StringBuilder b = new StringBuilder(n + 32).append('\'');
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == 0x7F) {
+                b.append(String.format("\\x%02X", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        b.append('\'');
+        if (n < text.length()) {
+            b.append("...").append(lengthIfCut);
+        }
+        return b.toString();
     }
 
     private boolean matches(int at, byte[] delim) {

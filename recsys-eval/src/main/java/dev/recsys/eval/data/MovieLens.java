@@ -45,10 +45,11 @@ public final class MovieLens {
 
     /** Reads ML-100k from a folder holding {@code u.data} and (optionally) {@code u.item}. */
     public static Dataset read100k(Path dir) throws IOException {
-        Path data = require(dir.resolve("u.data"), "ML-100k ratings");
+        DataPaths.requireFolder(dir, "the ML-100k folder (holding u.data)");
+        Path data = DataPaths.requireFile(dir.resolve("u.data"), "the ML-100k ratings file u.data");
         long t0 = System.nanoTime();
         DatasetBuilder b = DatasetBuilder.numeric(true, true);
-        try (LineScanner s = new LineScanner(data, StandardCharsets.US_ASCII)) {
+        try (LineScanner s = new LineScanner(data, StandardCharsets.UTF_8)) {
             while (s.next()) {
                 if (s.isBlank()) {
                     continue;
@@ -95,7 +96,8 @@ public final class MovieLens {
 
     /** Reads ML-20M, ML-25M or ml-latest(-small): {@code ratings.csv} and (optionally) {@code movies.csv}. */
     public static Dataset read20m(Path dir) throws IOException {
-        Path ratings = require(dir.resolve("ratings.csv"), "MovieLens ratings.csv");
+        DataPaths.requireFolder(dir, "a MovieLens folder (holding ratings.csv)");
+        Path ratings = DataPaths.requireFile(dir.resolve("ratings.csv"), "the MovieLens ratings file ratings.csv");
         Path movies = dir.resolve("movies.csv");
         String name = dir.toAbsolutePath().normalize().getFileName() == null ? "movielens"
                 : dir.toAbsolutePath().normalize().getFileName().toString();
@@ -104,6 +106,7 @@ public final class MovieLens {
 
     /** Reads a {@code ratings.csv} ({@code userId,movieId,rating,timestamp} with header) and optional {@code movies.csv}. */
     public static Dataset readCsv(Path ratings, Path movies, String name) throws IOException {
+        DataPaths.requireFile(ratings, "a MovieLens ratings file (userId,movieId,rating,timestamp)");
         long t0 = System.nanoTime();
         DatasetBuilder b = DatasetBuilder.numeric(true, true);
         try (LineScanner s = new LineScanner(ratings, StandardCharsets.UTF_8)) {
@@ -133,15 +136,14 @@ public final class MovieLens {
     }
 
     private static Dataset readDat(Path dir, String name) throws IOException {
+        DataPaths.requireFolder(dir, "the " + name + " folder (holding ratings.dat)");
         Path ratings = dir.resolve("ratings.dat");
         if (!Files.exists(ratings)) {
             List<String> partial = new ArrayList<>();
-            if (Files.isDirectory(dir)) {
-                try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "ratings*.dat")) {
-                    ds.forEach(p -> partial.add(p.getFileName().toString()));
-                }
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "ratings*.dat")) {
+                ds.forEach(p -> partial.add(p.getFileName().toString()));
             }
-            throw new DataException(ratings + " not found" + (partial.isEmpty() ? "" : "; the folder holds " + partial
+            throw new DataException(ratings + " not found; expected the " + name + " folder to hold ratings.dat" + (partial.isEmpty() ? "" : "; the folder holds " + partial
                     + ": to read such a file, pass it explicitly with MovieLens.read1m(ratingsFile, moviesFile)"
                     + " (a partial file is not the full dataset)"));
         }
@@ -150,10 +152,10 @@ public final class MovieLens {
     }
 
     private static Dataset readDat(Path ratings, Path movies, String name) throws IOException {
-        require(ratings, "MovieLens ratings");
+        DataPaths.requireFile(ratings, "a MovieLens ratings file (UserID::MovieID::Rating::Timestamp)");
         long t0 = System.nanoTime();
         DatasetBuilder b = DatasetBuilder.numeric(true, true);
-        try (LineScanner s = new LineScanner(ratings, StandardCharsets.US_ASCII)) {
+        try (LineScanner s = new LineScanner(ratings, StandardCharsets.UTF_8)) {
             while (s.next()) {
                 if (s.isBlank()) {
                     continue;
@@ -300,12 +302,5 @@ public final class MovieLens {
             }
         }
         return out.toArray(new String[0]);
-    }
-
-    private static Path require(Path p, String what) {
-        if (!Files.isRegularFile(p)) {
-            throw new DataException(what + " file not found: " + p);
-        }
-        return p;
     }
 }

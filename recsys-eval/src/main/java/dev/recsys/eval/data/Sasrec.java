@@ -36,16 +36,14 @@ public final class Sasrec {
      * @param movies  {@code movies.dat} or {@code movies.csv}, or null
      */
     public static Dataset read(Path txt, Path itemMap, Path movies) throws IOException {
-        if (!Files.isRegularFile(txt)) {
-            throw new DataException("SASRec sequence file not found: " + txt);
-        }
+        DataPaths.requireFile(txt, "a SASRec sequence file (one 'user item' pair per line)");
         long t0 = System.nanoTime();
         int[] us = new int[1 << 20];
         int[] is = new int[1 << 20];
         int n = 0;
         int maxUser = 0;
         int maxItem = 0;
-        try (InputStream in = Files.newInputStream(txt); LineScanner s = new LineScanner(in, txt.toString(), StandardCharsets.US_ASCII)) {
+        try (InputStream in = Files.newInputStream(txt); LineScanner s = new LineScanner(in, txt.toString(), StandardCharsets.UTF_8)) {
             while (s.next()) {
                 if (s.splitWhitespace() == 0) {
                     continue;
@@ -93,7 +91,7 @@ public final class Sasrec {
         long[] original = new long[numItems + 1];
         if (itemMap != null) {
             Arrays.fill(original, -1);
-            try (LineScanner s = new LineScanner(itemMap, StandardCharsets.US_ASCII)) {
+            try (LineScanner s = new LineScanner(itemMap, StandardCharsets.UTF_8)) {
                 while (s.next()) {
                     if (s.splitWhitespace() == 0) {
                         continue;

@@ -60,7 +60,7 @@ public final class TextEncoding {
      * are valid UTF-8 with non-ASCII content (then UTF-8, with a warning).
      */
     public static Charset latin1OrUtf8(Path file) throws IOException {
-        Kind k = classify(Files.readAllBytes(file));
+        Kind k = classify(Files.readAllBytes(DataPaths.requireFile(file, "a text file")));
         if (k == Kind.UTF8) {
             LOG.warn("{} is declared ISO-8859-1 but its bytes are valid UTF-8 (a re-encoded copy?); reading it as UTF-8", file);
             return StandardCharsets.UTF_8;

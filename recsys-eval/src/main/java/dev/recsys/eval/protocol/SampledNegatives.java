@@ -1,6 +1,7 @@
 package dev.recsys.eval.protocol;
 
 import dev.recsys.api.DataException;
+import dev.recsys.eval.data.LineScanner;
 import dev.recsys.eval.split.Split;
 import dev.recsys.eval.split.Target;
 import java.io.BufferedWriter;
@@ -209,7 +210,7 @@ public final class SampledNegatives {
         try (var lines = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String magic = lines.readLine();
             if (!MAGIC.equals(magic)) {
-                throw DataException.atLine(file.toString(), 1, "expected '" + MAGIC + "', found '" + magic + "'");
+                throw DataException.atLine(file.toString(), 1, "expected '" + MAGIC + "', found " + LineScanner.quote(magic));
             }
             String h = lines.readLine();
             Map<String, String> found = new LinkedHashMap<>();
@@ -248,7 +249,7 @@ public final class SampledNegatives {
                     }
                     out[u] = negs;
                 } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
-                    throw DataException.atLine(file.toString(), no, "expected 'user target neg1 ... negN', found '" + line + "'");
+                    throw DataException.atLine(file.toString(), no, "expected 'user target neg1 ... negN', found " + LineScanner.quote(line));
                 }
             }
         }

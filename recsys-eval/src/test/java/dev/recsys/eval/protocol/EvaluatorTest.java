@@ -249,6 +249,75 @@ class EvaluatorTest {
         assertThat(SampledNegatives.draw(s, Target.TEST, 10, Protocol.Sampling.POPULARITY, 3)).isDeepEqualTo(negs);
     }
 
+    /** Scores 0..3 (many ties), with NaN, -inf and +inf sprinkled in; the same row for a user on every call. */
+    private static BatchScorer oddScores(int items) {
+        return (users, histories, out) -> {
+            for (int r = 0; r < users.length; r++) {
+                SplittableRandom g = new SplittableRandom(users[r]);
+                for (int i = 0; i <= items; i++) {
+                    double x = g.nextDouble();
+                    out[r * (items + 1) + i] = x < 0.1 ? Float.NaN : x < 0.15 ? Float.NEGATIVE_INFINITY
+                            : x < 0.2 ? Float.POSITIVE_INFINITY : g.nextInt(4);
+                }
+            }
+        };
+    }
+
+    @Test
+    void agreesWithASortedReferenceOnTiesInfinitiesAndNaNs() {
+        int items = 60;
+        Split s = randomSplit(120, items, 20, 4);
+        int[] ks = {1, 5, 10, 50};
+        int[] pop = s.trainItemCounts();
+        BatchScorer odd = oddScores(items);
+        for (Protocol p : List.of(Protocol.full(), Protocol.sampled(15, Protocol.Sampling.UNIFORM, 7, null))) {
+            EvalResult r = Evaluator.builder().ks(ks).threads(2).batchSize(7).protocol(p).build().evaluate(s, Target.TEST, odd);
+            int[][] negs = p.kind() == Protocol.Kind.SAMPLED ? SampledNegatives.draw(s, Target.TEST, 15, Protocol.Sampling.UNIFORM, 7) : null;
+            boolean[][] covered = new boolean[ks.length][items + 1];
+            for (int j = 0; j < r.users().length; j++) {
+                int u = r.users()[j];
+                int t = s.test()[u];
+                float[] row = new float[items + 1];
+                odd.score(new int[] {u}, new int[][] {s.history(u, Target.TEST)}, row);
+                java.util.Set<Integer> seen = new java.util.HashSet<>();
+                for (int h : s.history(u, Target.TEST)) {
+                    seen.add(h);
+                }
+                java.util.LinkedHashSet<Integer> cands = new java.util.LinkedHashSet<>();
+                cands.add(t);
+                if (negs == null) {
+                    java.util.stream.IntStream.rangeClosed(1, items).filter(i -> !seen.contains(i)).forEach(cands::add);
+                } else {
+                    java.util.Arrays.stream(negs[u]).filter(i -> !seen.contains(i)).forEach(cands::add);
+                }
+                // pessimistic: every other candidate scoring at least the target ranks above it; a NaN target is last
+                long above = cands.stream().filter(c -> c != t && row[c] >= row[t]).count();
+                int rank = Float.isNaN(row[t]) ? cands.size() : 1 + (int) above;
+                assertThat(r.perUser("mrr")[j]).as("user %d", u).isEqualTo(1.0 / rank);
+                // top K: higher score first, ties by lower id, NaN after every number
+                List<Integer> sorted = new java.util.ArrayList<>(cands);
+                sorted.sort(java.util.Comparator.<Integer>comparingInt(i -> Float.isNaN(row[i]) ? 1 : 0)
+                        .thenComparing(i -> -row[i], Float::compare).thenComparingInt(i -> i));
+                for (int q = 0; q < ks.length; q++) {
+                    int lim = Math.min(ks[q], sorted.size());
+                    long popSum = 0;
+                    for (int i : sorted.subList(0, lim)) {
+                        popSum += pop[i];
+                        covered[q][i] = true;
+                    }
+                    assertThat(r.perUser("popularity@" + ks[q])[j]).as("user %d, K %d", u, ks[q]).isEqualTo((double) popSum / lim);
+                }
+            }
+            for (int q = 0; q < ks.length; q++) {
+                int c = 0;
+                for (boolean b : covered[q]) {
+                    c += b ? 1 : 0;
+                }
+                assertThat(r.metric("coverage@" + ks[q])).as("%s coverage@%d", p.label(), ks[q]).isEqualTo((double) c / items);
+            }
+        }
+    }
+
     /** Users with random histories over items 1..n, skewed to low ids; leave-one-out style targets. */
     static Split randomSplit(int users, int items, int len, long seed) {
         SplittableRandom r = new SplittableRandom(seed);

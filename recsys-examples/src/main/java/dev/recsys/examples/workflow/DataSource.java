@@ -5,14 +5,11 @@ import dev.recsys.eval.data.Dataset;
 import dev.recsys.eval.data.DelimitedReader;
 import dev.recsys.eval.data.MovieLens;
 import dev.recsys.eval.data.Sasrec;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,8 +29,6 @@ public final class DataSource {
 
     /** {@code --item-map identity}: the sasrec item ids are the ids of the movies file. */
     public static final String IDENTITY = "identity";
-    private static final List<String> FOLDER_FORMATS = List.of("ml-100k", "ml-10m", "ml-20m", "ml-25m", "ml-latest");
-    private static final List<String> FILE_FORMATS = List.of("sasrec", "csv");
 
     private DataSource() {
     }
@@ -70,12 +65,6 @@ public final class DataSource {
         if (identity && movies == null) {
             throw new DataException("--item-map " + IDENTITY + " only applies with --movies");
         }
-        if (FOLDER_FORMATS.contains(format) && !Files.isDirectory(p)) {
-            throw new DataException("--data " + spec + ": " + p + " is a file; " + format + " reads the data set's folder");
-        }
-        if (FILE_FORMATS.contains(format) && Files.isDirectory(p)) {
-            throw new DataException("--data " + spec + ": " + p + " is a folder; " + format + " reads one file");
-        }
         try {
             return switch (format) {
                 case "ml-100k" -> MovieLens.read100k(p);
@@ -107,36 +96,7 @@ public final class DataSource {
     }
 
     private static Dataset csv(Path p) throws IOException {
-        String header;
-        try (BufferedReader r = Files.newBufferedReader(p, StandardCharsets.UTF_8)) {
-            header = r.readLine();
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new DataException(p + ":1: not UTF-8 text (a binary file, or another encoding such as UTF-16); save it as UTF-8");
-        }
-        if (header != null && header.startsWith("\uFEFF")) {
-            header = header.substring(1); // the byte-order mark Excel writes
-        }
-        if (header == null) {
-            throw new DataException(p + ":1: empty file; expected a header naming the columns user,item[,rating][,timestamp][,event]");
-        }
-        String delim = header.contains("\t") ? "\t" : header.contains(";") && !header.contains(",") ? ";" : ",";
-        List<String> cols = Arrays.stream(header.split(java.util.regex.Pattern.quote(delim)))
-                .map(c -> c.trim().replace("\"", "").toLowerCase(Locale.ROOT)).toList();
-        if (!cols.contains("user") || !cols.contains("item")) {
-            throw new DataException(p + ":1: the header must name the columns 'user' and 'item' (and optionally rating, timestamp, event); found " + cols);
-        }
-        DelimitedReader.Builder b = DelimitedReader.builder().delimiter(delim).header(true).user("user").item("item")
-                .name(p.getFileName().toString());
-        if (cols.contains("rating")) {
-            b.rating("rating");
-        }
-        if (cols.contains("timestamp")) {
-            b.timestamp("timestamp");
-        }
-        if (cols.contains("event")) {
-            b.event("event");
-        }
-        return b.build().read(p);
+        return DelimitedReader.namedColumns(p).name(p.getFileName().toString()).build().read(p);
     }
 
     /** {@code users=100,items=50,seed=3} to a map; unknown keys are checked by the generator. */
