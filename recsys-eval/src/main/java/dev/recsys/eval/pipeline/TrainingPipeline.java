@@ -22,6 +22,7 @@ import dev.recsys.api.train.TrainingListener;
 import dev.recsys.eval.metrics.EvalResult;
 import dev.recsys.eval.protocol.Evaluator;
 import dev.recsys.eval.protocol.ModelScorer;
+import dev.recsys.eval.split.ColdItems;
 import dev.recsys.eval.split.Split;
 import dev.recsys.eval.split.Target;
 import java.io.IOException;
@@ -193,6 +194,7 @@ public final class TrainingPipeline {
 
     /** The selection metric on validation (a fixed subset of users when validationUsers &gt; 0). */
     private double validate(RecModel model, Prepared p, int depth) {
+        zeroColdRows(model, p);
         Split split = validationUsers > 0 ? subsample(p.split(Target.VALIDATION), validationUsers, seed) : p.split(Target.VALIDATION);
         return evaluator.evaluate(split, Target.VALIDATION, ModelScorer.of(model, depth, split, Target.VALIDATION)).metric(metric);
     }
@@ -204,6 +206,7 @@ public final class TrainingPipeline {
 
     /** Evaluates the model on validation or test: stage 1, re-ranked by stage 2 when {@code depth > 0}. */
     public EvalResult evaluate(RecModel model, Prepared data, Target target, int depth) {
+        zeroColdRows(model, data);
         Split split = data.split(target);
         return evaluator.evaluate(split, target, ModelScorer.of(model, depth, split, target));
     }
@@ -260,8 +263,22 @@ public final class TrainingPipeline {
                 mc.hasContent() ? p.vocabulary().tokens() : null, items, meta, prov);
     }
 
+    /**
+     * Under the cold-start items protocol, scores and saved models never use the cold items'
+     * untrained id rows ({@link ColdItems#zeroIdRows}).
+     */
+    private static void zeroColdRows(RecModel model, Prepared p) {
+        if (p.coldItems() != null && model.config().itemIds()) {
+            Weights w = model.weights();
+            if (p.coldItems().zeroIdRows(w)) {
+                model.setWeights(w);
+            }
+        }
+    }
+
     /** Saves the model as it is now (weights only, no training state). */
     public void save(Path dir, RecModel model, Prepared p) throws IOException {
+        zeroColdRows(model, p);
         Checkpoint.write(dir, checkpointData(model, model.weights(), p));
     }
 

@@ -134,6 +134,33 @@ public record ColdItems(int numItems, int[] items, String rule, long seed) {
         return Arrays.binarySearch(items, item) >= 0;
     }
 
+    /**
+     * Sets the cold items' rows of the item id embedding to zero: they were never trained (a cold
+     * item is in no sequence), so their rows hold their random initialisation, or what sampled
+     * negatives pushed into them; zero leaves a content model's vector to the item's content and
+     * gives an ids-only model no opinion. Returns whether anything changed (false for a model
+     * without item ids).
+     */
+    public boolean zeroIdRows(dev.recsys.api.model.Weights w) {
+        String name = dev.recsys.api.model.ParamLayout.ITEM_EMBEDDING;
+        if (!w.contains(name)) {
+            return false;
+        }
+        dev.recsys.api.model.Weights.Tensor t = w.get(name);
+        if (t.shape()[0] != numItems + 1) {
+            throw new IllegalArgumentException(name + " has " + t.shape()[0] + " rows, expected numItems + 1 = " + (numItems + 1));
+        }
+        int d = t.shape()[1];
+        boolean changed = false;
+        for (int i : items) {
+            for (int j = i * d; j < (i + 1) * d; j++) {
+                changed |= t.data()[j] != 0f;
+                t.data()[j] = 0f;
+            }
+        }
+        return changed;
+    }
+
     /** A short fingerprint of the cold list (rule, seed and ids), saved with every result. */
     public String fingerprint() {
         return dev.recsys.api.io.Provenance.fingerprint(items, new int[] {numItems}, new int[] {(int) seed, (int) (seed >>> 32)});

@@ -106,4 +106,20 @@ class ColdItemsTest {
         assertThat(g.group("all")).isSameAs(all);
         assertThatThrownBy(() -> GroupedResult.of(all, test, Target.VALIDATION, cold)).hasMessageContaining("not VALIDATION");
     }
+
+    @Test
+    void coldIdRowsAreZeroedAndNothingElse() {
+        dev.recsys.api.model.Weights w = new dev.recsys.api.model.Weights();
+        float[] table = new float[5 * 2];
+        java.util.Arrays.fill(table, 0.5f);
+        w.put(dev.recsys.api.model.ParamLayout.ITEM_EMBEDDING, new int[] {5, 2}, table);
+        w.put("other.weight", new int[] {2}, new float[] {1f, 2f});
+        ColdItems cold = new ColdItems(4, new int[] {2, 4}, "test", 0);
+        assertThat(cold.zeroIdRows(w)).isTrue();
+        assertThat(w.data(dev.recsys.api.model.ParamLayout.ITEM_EMBEDDING))
+                .containsExactly(0.5f, 0.5f, 0.5f, 0.5f, 0f, 0f, 0.5f, 0.5f, 0f, 0f);
+        assertThat(w.data("other.weight")).containsExactly(1f, 2f);
+        assertThat(cold.zeroIdRows(w)).isFalse(); // already zero
+        assertThat(cold.zeroIdRows(new dev.recsys.api.model.Weights())).isFalse(); // no item ids
+    }
 }
