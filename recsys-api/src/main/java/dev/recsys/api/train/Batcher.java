@@ -1,6 +1,7 @@
 package dev.recsys.api.train;
 
 import dev.recsys.api.config.Sampling;
+import dev.recsys.api.data.Negatives;
 import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.loss.LossSpec;
@@ -22,7 +23,7 @@ import java.util.SplittableRandom;
  * would exceed {@link #PER_POSITION_BUDGET}, see
  * {@link #sharesNegatives(Stage, LossSpec, int, int, int)}): K negatives are drawn for each
  * sequence row from the sampler's distribution, without excluding any target, and shared by
- * that row's positions ({@link TrainBatch.NextItem#shared()}, {@code sharedByRow}); a negative
+ * that row's positions ({@link dev.recsys.api.data.Negatives.SharedByRow}); a negative
  * that equals a position's target is dropped from that position's group by the loss. Otherwise K negatives are drawn per
  * position, never equal to its target.
  *
@@ -186,7 +187,7 @@ public final class Batcher {
         SeqBatch input = new SeqBatch(b, len, items, events);
         int k = loss.negatives();
         if (loss instanceof LossSpec.SoftmaxCe) {
-            return new TrainBatch.NextItem(input, targets, null, 0, null);
+            return new TrainBatch.NextItem(input, targets, new Negatives.None());
         }
         boolean logQ = loss instanceof LossSpec.SampledSoftmax ss && ss.logQ();
         if (shareNegatives) {
@@ -217,7 +218,7 @@ public final class Batcher {
                     targetLogQ[p] = targets[p] == 0 ? 0f : sampler.logQ(targets[p]);
                 }
             }
-            return new TrainBatch.NextItem(input, targets, null, 0, targetLogQ, shared, sharedLogQ, true);
+            return new TrainBatch.NextItem(input, targets, new Negatives.SharedByRow(shared, k, targetLogQ, sharedLogQ));
         }
         int c = 1 + k;
         int[] cand = new int[targets.length * c];
@@ -244,7 +245,7 @@ public final class Batcher {
                 }
             }
         }
-        return new TrainBatch.NextItem(input, targets, cand, c, lq);
+        return new TrainBatch.NextItem(input, targets, new Negatives.PerPosition(cand, c, lq));
     }
 
     private boolean hasPool(int user) {

@@ -1,6 +1,7 @@
 package dev.recsys.api.train;
 
 import dev.recsys.api.DataException;
+import dev.recsys.api.data.Negatives;
 import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.data.TrainBatch;
 import java.io.BufferedReader;
@@ -111,8 +112,8 @@ public record YardstickBatches(int[][] train, int numItems, int[] users) {
             for (int k = 0; k < shared; k++) {
                 negs[k] = 1 + r.nextInt(numItems);
             }
-            return new TrainBatch.NextItem(in, pos, null, 0, null, negs, null);
+            return new TrainBatch.NextItem(in, pos, new Negatives.SharedByBatch(negs, null, null));
         }
-        return new TrainBatch.NextItem(in, pos, cand, 2, null);
+        return new TrainBatch.NextItem(in, pos, new Negatives.PerPosition(cand, 2, null));
     }
 }

@@ -3,10 +3,13 @@ package dev.recsys.backend.dl4j;
 import dev.recsys.api.config.ModelConfig;
 import dev.recsys.api.config.Positional;
 import dev.recsys.api.data.ItemContent;
+import dev.recsys.api.data.Negatives;
 import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.loss.LossMath;
 import dev.recsys.api.loss.LossSpec;
+import dev.recsys.api.loss.StepInputs;
+import dev.recsys.api.model.InputChecks;
 import dev.recsys.api.model.ForwardTrace;
 import dev.recsys.api.model.ParamLayout;
 import dev.recsys.api.model.Weights;
@@ -88,23 +91,9 @@ final class Dl4jModel implements RecModel {
     private volatile boolean closed;
 
     Dl4jModel(ModelConfig config, ItemContent content, Weights weights, long seed) {
-        if (config.hasContent()) {
-            if (content == null) {
-                throw new IllegalArgumentException("config has content (contentVocab=" + config.contentVocab()
-                        + ") but no ItemContent was given");
-            }
-            if (content.numItems() != config.numItems() || content.contentLen() != config.contentLen()) {
-                throw new IllegalArgumentException("content table must be [numItems+1, contentLen] = [" + (config.numItems() + 1) + ", "
-                        + config.contentLen() + "], found [" + (content.numItems() + 1) + ", " + content.contentLen() + "]");
-            }
-            if (content.maxToken() >= config.contentVocab()) {
-                throw new IllegalArgumentException("content token ids must be < contentVocab = " + config.contentVocab() + ", found "
-                        + content.maxToken());
-            }
-        }
         ParamLayout.validate(config, weights);
         this.config = config;
-        this.content = config.hasContent() ? content : null;
+        this.content = InputChecks.content(config, content);
         this.weights = weights.copy();
         this.grads = this.weights.zerosLike();
         this.rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
@@ -183,7 +172,7 @@ final class Dl4jModel implements RecModel {
     @Override
     public float[] userVectors(SeqBatch in) {
         ensureOpen();
-        check(in);
+        InputChecks.batch(config, in);
         SeqBatch batch = bucketed(in);
         lock.lock();
         try {
@@ -198,7 +187,7 @@ final class Dl4jModel implements RecModel {
     @Override
     public float[] scoreAll(SeqBatch in) {
         ensureOpen();
-        check(in);
+        InputChecks.batch(config, in);
         SeqBatch batch = bucketed(in);
         lock.lock();
         try {
@@ -214,8 +203,8 @@ final class Dl4jModel implements RecModel {
     @Override
     public float[] scoreCandidates(SeqBatch in, int[] candidates, int perRow) {
         ensureOpen();
-        check(in);
-        checkCandidates(in, candidates, perRow);
+        InputChecks.batch(config, in);
+        InputChecks.candidates(config, in, candidates, perRow);
         SeqBatch batch = bucketed(in);
         lock.lock();
         try {
@@ -313,10 +302,10 @@ final class Dl4jModel implements RecModel {
     @Override
     public ForwardTrace trace(SeqBatch batch, int[] candidates, int perRow) {
         ensureOpen();
-        check(batch);
+        InputChecks.batch(config, batch);
         int c = candidates == null ? 0 : perRow;
         if (candidates != null) {
-            checkCandidates(batch, candidates, perRow);
+            InputChecks.candidates(config, batch, candidates, perRow);
         }
         lock.lock();
         try {
@@ -424,11 +413,16 @@ final class Dl4jModel implements RecModel {
 
     private StepResult step(TrainBatch batch, LossSpec loss, boolean training, boolean withGradients) {
         ensureOpen();
-        if (batch == null || loss == null) {
-            throw new IllegalArgumentException("batch and loss must not be null");
+        StepInputs.Groups groups = null;
+        if (batch instanceof TrainBatch.NextItem n) {
+            groups = StepInputs.nextItem(config, n, loss);
+            if (groups.count() == 0) {
+                throw new IllegalArgumentException("the batch has no position with a target (all targets are 0): no loss to compute");
+            }
+        } else {
+            StepInputs.candidates(config, (TrainBatch.Candidates) batch, loss);
         }
         SeqBatch in = batch.input();
-        check(in);
         lock.lock();
         try {
             for (Weights.Tensor t : grads.asMap().values()) {
@@ -441,12 +435,13 @@ final class Dl4jModel implements RecModel {
             UserGraph g;
             int[] candidateIds;
             int[] sharedIds = null;
-            if (batch instanceof TrainBatch.NextItem n) {
-                g = pretrainGraph(n, loss, dropout);
+            if (groups != null) {
+                g = pretrainGraph(groups, dropout);
                 // shared negatives: CAND holds each position's target row (row 0 where there is none), NEGS the K negatives
-                // shared by the batch [K, d] or by row [B, K, d] (row b's K at [b*K, (b+1)*K) of shared(), in that order)
-                candidateIds = n.sharesNegatives() || loss instanceof LossSpec.SoftmaxCe ? n.targets() : n.candidates();
-                sharedIds = n.shared();
+                // shared by the batch [K, d] or by row [B, K, d] (row b's K at [b*K, (b+1)*K) of the ids, in that order)
+                Negatives negatives = groups.batch().negatives();
+                candidateIds = negatives instanceof Negatives.PerPosition p ? p.candidates() : groups.batch().targets();
+                sharedIds = negatives instanceof Negatives.Shared s ? s.ids() : null;
             } else {
                 TrainBatch.Candidates f = (TrainBatch.Candidates) batch;
                 g = finetuneGraph(f, loss, dropout);
@@ -532,66 +527,39 @@ final class Dl4jModel implements RecModel {
         }
     }
 
-    private UserGraph pretrainGraph(TrainBatch.NextItem n, LossSpec loss, boolean dropout) {
-        if (!loss.supports(dev.recsys.api.loss.Stage.PRETRAIN)) {
-            throw new IllegalArgumentException("loss " + loss.name() + " cannot be used for pre-training (next-item batches); use bce, gbce, "
-                    + "sampled-softmax or softmax");
-        }
+    /** The pre-training graph of the batch's negatives and loss, with its loss coefficients set. */
+    private UserGraph pretrainGraph(StepInputs.Groups groups, boolean dropout) {
+        TrainBatch.NextItem n = groups.batch();
         SeqBatch in = n.input();
-        int positions = in.size() * in.length();
-        int counted = 0;
-        for (int t : n.targets()) {
-            if (t < 0 || t > config.numItems()) {
-                throw new IllegalArgumentException("target ids must be in 0.." + config.numItems() + ", found " + t);
-            }
-            if (t != 0) {
-                counted++;
-            }
-        }
-        if (counted == 0) {
-            throw new IllegalArgumentException("the batch has no position with a target (all targets are 0): no loss to compute");
-        }
-        float inv = 1f / counted;
-        if (loss instanceof LossSpec.SoftmaxCe && n.sharesNegatives()) {
-            throw new IllegalArgumentException("full softmax scores the whole catalogue: the batch must not carry shared negatives, found "
-                    + n.shared().length);
-        }
-        if (loss instanceof LossSpec.SoftmaxCe) {
+        if (groups.fullSoftmax()) {
             UserGraph g = userGraph(new UserGraph.Spec(UserGraph.Kind.PRE_SOFTMAX, UserGraph.Form.CE, in.size(), in.length(), 0, dropout,
                     0f, false));
-            ceWeights(g, n.targets(), inv);
+            ceWeights(g, n.targets(), groups.groupWeight());
             return g;
         }
-        if (n.sharesNegatives()) {
-            return sharedPretrainGraph(n, loss, dropout, counted);
+        if (n.negatives() instanceof Negatives.Shared shared) {
+            return sharedPretrainGraph(groups, shared, dropout);
         }
-        int c = n.perRow();
-        if (n.candidates() == null || c != 1 + loss.negatives()) {
-            throw new IllegalArgumentException(loss.name() + " with " + loss.negatives() + " negatives expects " + (1 + loss.negatives())
-                    + " candidates per position (target first), found " + (n.candidates() == null ? "none" : c));
-        }
-        checkIds(n.candidates(), "candidate");
-        boolean logQ = loss instanceof LossSpec.SampledSoftmax s && s.logQ();
-        if (logQ && n.logQ() == null) {
-            throw new IllegalArgumentException("sampled-softmax with logQ correction needs the batch's logQ values, found none");
-        }
-        UserGraph.Form form = loss instanceof LossSpec.SampledSoftmax ? UserGraph.Form.CE : UserGraph.Form.BINARY;
+        Negatives.PerPosition p = (Negatives.PerPosition) n.negatives();
+        int positions = in.size() * in.length();
+        int c = p.perRow();
+        boolean logQ = groups.usesLogQ();
+        UserGraph.Form form = groups.spec() instanceof LossSpec.SampledSoftmax ? UserGraph.Form.CE : UserGraph.Form.BINARY;
         UserGraph g = userGraph(new UserGraph.Spec(UserGraph.Kind.PRE_RANK, form, in.size(), in.length(), c, dropout, 0f, logQ));
         if (form == UserGraph.Form.CE) {
-            ceWeights(g, n.targets(), inv);
+            ceWeights(g, n.targets(), groups.groupWeight());
             if (logQ) {
-                g.setPlaceholder(UserGraph.L_LOGQ, n.logQ());
+                g.setPlaceholder(UserGraph.L_LOGQ, p.logQ());
             }
         } else {
-            double beta = binaryBeta(loss);
             float[] pos = zeroed(g, UserGraph.L_POS, positions * c);
             float[] neg = zeroed(g, UserGraph.L_NEG, positions * c);
-            for (int r = 0; r < positions; r++) {
-                if (n.targets()[r] != 0) {
-                    pos[r * c] = (float) (beta / counted);
-                    for (int k = 1; k < c; k++) {
-                        neg[r * c + k] = inv;
-                    }
+            float beta = groups.positiveWeight();
+            float inv = groups.groupWeight();
+            for (int r : groups.positions()) {
+                pos[r * c] = beta;
+                for (int k = 1; k < c; k++) {
+                    neg[r * c + k] = inv;
                 }
             }
             g.setPlaceholder(UserGraph.L_POS, pos);
@@ -609,11 +577,6 @@ final class Dl4jModel implements RecModel {
         g.setPlaceholder(UserGraph.L_WEIGHT, w);
     }
 
-    /** β of the positive term: gBCE's calibration exponent, 1 for bce. */
-    private double binaryBeta(LossSpec loss) {
-        return loss instanceof LossSpec.Gbce gb ? LossMath.gbceBeta(gb.negatives(), config.numItems(), gb.t()) : 1.0;
-    }
-
     /** The graph's reusable coefficient buffer {@code name}, zero-filled. */
     private static float[] zeroed(UserGraph g, String name, int size) {
         float[] b = g.buffer(name, size);
@@ -628,50 +591,46 @@ final class Dl4jModel implements RecModel {
      * dropped there (bce, gbce: weight 0; sampled softmax: its logit moved by -1e9 through the log-Q
      * input, which a shared graph always has).
      */
-    private UserGraph sharedPretrainGraph(TrainBatch.NextItem n, LossSpec loss, boolean dropout, int counted) {
-        int[] shared = n.shared();
-        int k = n.sharedK();
-        if (k != loss.negatives()) {
-            throw new IllegalArgumentException(loss.name() + " with " + loss.negatives() + " negatives expects " + loss.negatives()
-                    + " shared negatives" + (n.sharedByRow() ? " per row" : "") + ", found " + k);
-        }
-        checkIds(shared, "shared negative");
-        boolean logQ = loss instanceof LossSpec.SampledSoftmax s && s.logQ();
-        if (logQ && n.logQ() == null) {
-            throw new IllegalArgumentException("sampled-softmax with logQ correction needs the batch's logQ values, found none");
-        }
-        SeqBatch in = n.input();
-        int positions = in.size() * in.length();
-        float inv = 1f / counted;
-        int[] targets = n.targets();
-        UserGraph.Form form = loss instanceof LossSpec.SampledSoftmax ? UserGraph.Form.CE : UserGraph.Form.BINARY;
-        UserGraph.Kind kind = n.sharedByRow() ? UserGraph.Kind.PRE_SHARED_ROW : UserGraph.Kind.PRE_SHARED;
-        UserGraph g = userGraph(new UserGraph.Spec(kind, form, in.size(), in.length(), k, dropout, 0f, form == UserGraph.Form.CE));
+    private UserGraph sharedPretrainGraph(StepInputs.Groups groups, Negatives.Shared shared, boolean dropout) {
+        int k = shared.k();
+        boolean logQ = groups.usesLogQ();
+        SeqBatch in = groups.batch().input();
+        int len = in.length();
+        int positions = in.size() * len;
+        UserGraph.Form form = groups.spec() instanceof LossSpec.SampledSoftmax ? UserGraph.Form.CE : UserGraph.Form.BINARY;
+        UserGraph.Kind kind = shared instanceof Negatives.SharedByRow ? UserGraph.Kind.PRE_SHARED_ROW : UserGraph.Kind.PRE_SHARED;
+        UserGraph g = userGraph(new UserGraph.Spec(kind, form, in.size(), len, k, dropout, 0f, form == UserGraph.Form.CE));
         if (form == UserGraph.Form.CE) {
-            ceWeights(g, targets, inv);
+            ceWeights(g, groups.batch().targets(), groups.groupWeight());
             float[] lqPos = g.buffer(UserGraph.L_LOGQ_POS, positions);
             float[] lq = g.buffer(UserGraph.L_LOGQ, positions * k);
             for (int r = 0; r < positions; r++) {
-                int t = targets[r];
-                int off = n.sharedOffset(r);
-                lqPos[r] = logQ ? n.logQ()[r] : 0f;
+                int off = shared.offset(r, len);
+                lqPos[r] = logQ ? shared.targetLogQ()[r] : 0f;
                 for (int j = 0; j < k; j++) {
-                    float q = logQ ? n.sharedLogQ()[off + j] : 0f;
-                    lq[r * k + j] = t != 0 && shared[off + j] == t ? q + DROPPED : q;
+                    lq[r * k + j] = logQ ? shared.logQ()[off + j] : 0f;
+                }
+            }
+            for (int gr = 0; gr < groups.count(); gr++) {
+                int r = groups.positions()[gr];
+                for (int j = 0; j < k; j++) {
+                    if (groups.isDropped(gr, 1 + j)) {
+                        lq[r * k + j] += DROPPED;
+                    }
                 }
             }
             g.setPlaceholder(UserGraph.L_LOGQ_POS, lqPos);
             g.setPlaceholder(UserGraph.L_LOGQ, lq);
         } else {
-            float beta = (float) (binaryBeta(loss) / counted);
-            float[] pos = g.buffer(UserGraph.L_POS, positions);
-            float[] neg = g.buffer(UserGraph.L_NEG, positions * k);
-            for (int r = 0; r < positions; r++) {
-                int t = targets[r];
-                int off = n.sharedOffset(r);
-                pos[r] = t != 0 ? beta : 0f;
+            float[] pos = zeroed(g, UserGraph.L_POS, positions);
+            float[] neg = zeroed(g, UserGraph.L_NEG, positions * k);
+            float beta = groups.positiveWeight();
+            float inv = groups.groupWeight();
+            for (int gr = 0; gr < groups.count(); gr++) {
+                int r = groups.positions()[gr];
+                pos[r] = beta;
                 for (int j = 0; j < k; j++) {
-                    neg[r * k + j] = t != 0 && shared[off + j] != t ? inv : 0f;
+                    neg[r * k + j] = groups.isDropped(gr, 1 + j) ? 0f : inv;
                 }
             }
             g.setPlaceholder(UserGraph.L_POS, pos);
@@ -681,19 +640,11 @@ final class Dl4jModel implements RecModel {
     }
 
     private UserGraph finetuneGraph(TrainBatch.Candidates f, LossSpec loss, boolean dropout) {
-        if (!loss.supports(dev.recsys.api.loss.Stage.FINETUNE)) {
-            throw new IllegalArgumentException("loss " + loss.name() + " cannot be used for fine-tuning (candidate batches); use bce, mse, "
-                    + "bpr or hinge");
-        }
         SeqBatch in = f.input();
         int b = in.size();
         int c = f.perRow();
-        checkIds(f.candidates(), "candidate");
         int n = b * c;
         if (loss instanceof LossSpec.Bce || loss instanceof LossSpec.Mse) {
-            if (f.labels() == null) {
-                throw new IllegalArgumentException(loss.name() + " fine-tuning needs one label per candidate, found none");
-            }
             boolean bce = loss instanceof LossSpec.Bce;
             UserGraph g = userGraph(new UserGraph.Spec(UserGraph.Kind.FINE, bce ? UserGraph.Form.BINARY : UserGraph.Form.MSE, b, in.length(),
                     c, dropout, 0f, false));
@@ -714,10 +665,6 @@ final class Dl4jModel implements RecModel {
                 g.setPlaceholder(UserGraph.L_WEIGHT, w);
             }
             return g;
-        }
-        if (c != 1 + loss.negatives()) {
-            throw new IllegalArgumentException(loss.name() + " with " + loss.negatives() + " negatives expects rows of " + (1 + loss.negatives())
-                    + " candidates (positive first), found " + c);
         }
         UserGraph.Form form = loss instanceof LossSpec.Bpr ? UserGraph.Form.BPR : UserGraph.Form.HINGE;
         float margin = loss instanceof LossSpec.Hinge h ? h.margin() : 0f;
@@ -740,7 +687,7 @@ final class Dl4jModel implements RecModel {
             float[] ev = g.buffer(UserGraph.EVENTS, b * l * d);
             float[] et = weights.data(ParamLayout.EVENT_EMBEDDING);
             for (int p = 0; p < b * l; p++) {
-                System.arraycopy(et, batch.events()[p] * d, ev, p * d, d);
+                System.arraycopy(et, eventOf(batch, p) * d, ev, p * d, d);
             }
             g.setVariable(UserGraph.EVENTS, ev);
         }
@@ -767,7 +714,7 @@ final class Dl4jModel implements RecModel {
             float[] ge = gr.get(UserGraph.EVENTS);
             float[] et = grads.data(ParamLayout.EVENT_EMBEDDING);
             for (int p = 0; p < n; p++) {
-                addRow(et, batch.events()[p], ge, p, d);
+                addRow(et, eventOf(batch, p), ge, p, d);
             }
         }
         if (config.positional() == Positional.LEARNED) {
@@ -808,6 +755,11 @@ final class Dl4jModel implements RecModel {
         }
         g.setVariable(UserGraph.KEYS, keys);
         g.setPlaceholder(UserGraph.KEY_KEEP, kk);
+    }
+
+    /** The event type at flat position p: 0 when the batch carries none. */
+    private static int eventOf(SeqBatch batch, int p) {
+        return batch.events() == null ? 0 : batch.events()[p];
     }
 
     private static int row(int[] local, int id) {
@@ -1023,42 +975,6 @@ final class Dl4jModel implements RecModel {
         s.close();
         u.close();
         return out;
-    }
-
-    private void check(SeqBatch batch) {
-        if (batch == null) {
-            throw new IllegalArgumentException("batch must not be null");
-        }
-        if (batch.length() > config.maxLen()) {
-            throw new IllegalArgumentException("batch length must be <= maxLen = " + config.maxLen() + ", found " + batch.length());
-        }
-        checkIds(batch.items(), "item");
-        if (config.eventTypes() > 0) {
-            if (batch.events() == null) {
-                throw new IllegalArgumentException("the model has " + config.eventTypes() + " event types: the batch needs events, found none");
-            }
-            for (int e : batch.events()) {
-                if (e < 0 || e >= config.eventTypes()) {
-                    throw new IllegalArgumentException("event types must be in 0.." + (config.eventTypes() - 1) + ", found " + e);
-                }
-            }
-        }
-    }
-
-    private void checkIds(int[] ids, String what) {
-        for (int id : ids) {
-            if (id < 0 || id > config.numItems()) {
-                throw new IllegalArgumentException(what + " ids must be in 0.." + config.numItems() + " (0 = padding), found " + id);
-            }
-        }
-    }
-
-    private void checkCandidates(SeqBatch batch, int[] candidates, int perRow) {
-        if (perRow < 1 || candidates == null || candidates.length != batch.size() * perRow) {
-            throw new IllegalArgumentException("candidates must hold batch size * perRow = " + batch.size() + " * " + perRow
-                    + " ids with perRow >= 1, found " + (candidates == null ? "null" : candidates.length));
-        }
-        checkIds(candidates, "candidate");
     }
 
     private static int[] distinct(int[]... arrays) {

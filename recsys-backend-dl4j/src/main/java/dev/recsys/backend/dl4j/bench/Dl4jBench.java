@@ -3,6 +3,7 @@ package dev.recsys.backend.dl4j.bench;
 import dev.recsys.api.config.ModelConfig;
 import dev.recsys.api.config.OptimizerConfig;
 import dev.recsys.api.data.SeqBatch;
+import dev.recsys.api.data.Negatives;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.loss.LossSpec;
 import dev.recsys.api.model.Initializer;
@@ -143,7 +144,7 @@ public final class Dl4jBench {
         for (int i = 0; i < Math.min(steps, 8); i++) {
             TrainBatch tb = s.batch(batch, cfg.maxLen(), r, seen, shared);
             if (bce instanceof LossSpec.SoftmaxCe && tb instanceof TrainBatch.NextItem n) {
-                tb = new TrainBatch.NextItem(n.input(), n.targets(), null, 0, null); // scores the whole catalogue
+                tb = new TrainBatch.NextItem(n.input(), n.targets(), new Negatives.None()); // scores the whole catalogue
             }
             batches.add(tb);
         }
