@@ -1,4 +1,4 @@
-package dev.recsys.api.train;
+package dev.recsys.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

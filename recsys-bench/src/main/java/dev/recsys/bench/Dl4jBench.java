@@ -1,4 +1,4 @@
-package dev.recsys.backend.dl4j.bench;
+package dev.recsys.bench;
 
 import dev.recsys.api.config.ModelConfig;
 import dev.recsys.api.config.OptimizerConfig;
@@ -15,7 +15,6 @@ import dev.recsys.api.spi.Backends;
 import dev.recsys.api.spi.RecModel;
 import dev.recsys.api.spi.StepResult;
 import dev.recsys.api.train.Adam;
-import dev.recsys.api.train.YardstickBatches;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,4 +1,4 @@
-package dev.recsys.api.train;
+package dev.recsys.bench;
 
 import dev.recsys.api.DataException;
 import dev.recsys.api.data.Negatives;
