@@ -40,4 +40,42 @@ public record SeqBatch(int size, int length, int[] items, int[] events) {
         }
         return n;
     }
+
+    /**
+     * The length of a batch of windows that end (exclusive) at {@code ends[r]}: the longest window,
+     * at most {@code maxLen} (older items are dropped) and at least 1.
+     */
+    public static int windowLength(int[] ends, int maxLen) {
+        int len = 1;
+        for (int end : ends) {
+            len = Math.max(len, Math.min(maxLen, end));
+        }
+        return len;
+    }
+
+    /**
+     * Windows of rows left-padded into one array {@code [B * length]}: the last
+     * {@code n = min(length, ends[r])} slots of row r hold {@code rows[r][ends[r] - n + shift, ends[r] + shift)},
+     * the slots before them 0 (padding). {@code shift = 1} gives each position's next item (the
+     * next-item targets of the window ending at {@code ends[r]}).
+     */
+    public static int[] leftPad(int[][] rows, int[] ends, int length, int shift) {
+        int[] out = new int[rows.length * length];
+        for (int r = 0; r < rows.length; r++) {
+            int n = Math.min(length, ends[r]);
+            System.arraycopy(rows[r], ends[r] - n + shift, out, r * length + length - n, n);
+        }
+        return out;
+    }
+
+    /**
+     * The batch of the windows of {@code length} items that end (exclusive) at {@code ends[r]} of
+     * each history, left-padded ({@link #leftPad}).
+     *
+     * @param items  the histories
+     * @param events their event types (same lengths), or null for a batch without events
+     */
+    public static SeqBatch leftPadded(int[][] items, int[][] events, int[] ends, int length) {
+        return new SeqBatch(items.length, length, leftPad(items, ends, length, 0), events == null ? null : leftPad(events, ends, length, 0));
+    }
 }

@@ -121,7 +121,7 @@ public final class LossMath {
      * A pre-training loss over ranking groups in which some negatives are dropped: a dropped
      * candidate adds nothing to the loss (bce, gbce: no {@code log(1 - σ(s_k))} term; sampled
      * softmax: a logit of -inf) and gets a zero gradient. This is how a batch with shared negatives
-     * ({@link dev.recsys.api.data.TrainBatch.NextItem#shared()}) treats a shared negative equal to
+     * ({@link dev.recsys.api.data.Negatives.Shared}) treats a shared negative equal to
      * the position's target. gbce keeps {@code K = groupSize - 1} in α whatever is dropped.
      *
      * @param dropped same layout as {@code logits}, true for a dropped candidate; the positive
@@ -137,10 +137,7 @@ public final class LossMath {
     /** {@link #pretrain(LossSpec, float[], int, int, int[], float[], int, boolean[])} on double-precision logits. */
     public static Result pretrain(LossSpec spec, double[] logits, int groups, int groupSize, int[] targetIndex,
             float[] logQ, int numItems, boolean[] dropped) {
-        if (spec == null || !spec.supports(Stage.PRETRAIN)) {
-            throw new IllegalArgumentException("loss " + (spec == null ? "null" : spec.name())
-                    + " cannot be used for pre-training; use bce, gbce, sampled-softmax or softmax");
-        }
+        requireStage(spec, Stage.PRETRAIN);
         checkLayout(logits, groups, groupSize);
         if (numItems < 1) {
             throw new IllegalArgumentException("numItems must be > 0, found " + numItems);
@@ -151,10 +148,7 @@ public final class LossMath {
             }
             return softmax(logits, groups, groupSize, targetIndex, numItems);
         }
-        if (groupSize != 1 + spec.negatives()) {
-            throw new IllegalArgumentException(spec.name() + " with " + spec.negatives() + " negatives expects groups of 1 + "
-                    + spec.negatives() + " = " + (1 + spec.negatives()) + " candidates (positive first), found " + groupSize);
-        }
+        requireGroupSize(spec, groupSize, "groups");
         if (dropped != null) {
             if (dropped.length != logits.length) {
                 throw new IllegalArgumentException("dropped must have one flag per logit: expected " + logits.length + ", found "
@@ -197,22 +191,13 @@ public final class LossMath {
 
     /** {@link #finetune(LossSpec, float[], int, int, float[])} on double-precision scores. */
     public static Result finetune(LossSpec spec, double[] scores, int rows, int perRow, float[] labels) {
-        if (spec == null || !spec.supports(Stage.FINETUNE)) {
-            throw new IllegalArgumentException("loss " + (spec == null ? "null" : spec.name())
-                    + " cannot be used for fine-tuning; use bce, mse, bpr or hinge");
-        }
+        requireStage(spec, Stage.FINETUNE);
         checkLayout(scores, rows, perRow);
         if (spec instanceof LossSpec.Bce || spec instanceof LossSpec.Mse) {
-            if (labels == null || labels.length != scores.length) {
-                throw new IllegalArgumentException(spec.name() + " fine-tuning needs one label per candidate: expected "
-                        + scores.length + ", found " + (labels == null ? "null" : labels.length));
-            }
+            requireLabels(spec, scores.length, labels);
             return spec instanceof LossSpec.Bce ? pointwiseBce(scores, labels) : mse(scores, labels);
         }
-        if (perRow != 1 + spec.negatives()) {
-            throw new IllegalArgumentException(spec.name() + " with " + spec.negatives() + " negatives expects rows of 1 + "
-                    + spec.negatives() + " = " + (1 + spec.negatives()) + " candidates (positive first), found " + perRow);
-        }
+        requireGroupSize(spec, perRow, "rows");
         if (spec instanceof LossSpec.Bpr) {
             return pairwise(scores, rows, perRow, Double.NaN);
         }
@@ -220,6 +205,40 @@ public final class LossMath {
             return pairwise(scores, rows, perRow, h.margin());
         }
         throw new IllegalArgumentException("no fine-tuning maths for loss " + spec.name());
+    }
+
+    /**
+     * The loss of a next-item batch's groups ({@link StepInputs#nextItem}) from their logits
+     * ({@code [P * width]}, candidate k of group g at {@code g * width + k}).
+     */
+    public static Result pretrain(StepInputs.Groups groups, double[] logits) {
+        return pretrain(groups.spec(), logits, groups.count(), groups.width(), groups.fullSoftmax() ? groups.targetIndex() : null,
+                groups.logQ(), groups.numItems(), groups.dropped());
+    }
+
+    /** The one wording of "this loss does not belong to this stage". */
+    static void requireStage(LossSpec spec, Stage stage) {
+        if (spec == null || !spec.supports(stage)) {
+            throw new IllegalArgumentException("loss " + (spec == null ? "null" : spec.name()) + " cannot be used for "
+                    + (stage == Stage.PRETRAIN ? "pre-training; use bce, gbce, sampled-softmax or softmax"
+                            : "fine-tuning; use bce, mse, bpr or hinge"));
+        }
+    }
+
+    /** The one wording of "a ranking loss with K negatives needs groups (or rows) of 1 + K candidates". */
+    static void requireGroupSize(LossSpec spec, int size, String unit) {
+        if (size != 1 + spec.negatives()) {
+            throw new IllegalArgumentException(spec.name() + " with " + spec.negatives() + " negatives expects " + unit + " of 1 + "
+                    + spec.negatives() + " = " + (1 + spec.negatives()) + " candidates (positive first), found " + size);
+        }
+    }
+
+    /** The one wording of "a pointwise fine-tuning loss needs a label per candidate". */
+    static void requireLabels(LossSpec spec, int candidates, float[] labels) {
+        if (labels == null || labels.length != candidates) {
+            throw new IllegalArgumentException(spec.name() + " fine-tuning needs one label per candidate: expected "
+                    + candidates + ", found " + (labels == null ? "null" : labels.length));
+        }
     }
 
     private static double[] widen(float[] x) {

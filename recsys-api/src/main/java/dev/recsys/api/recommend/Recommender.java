@@ -122,7 +122,7 @@ public final class Recommender {
         int maxLen = model.config().maxLen();
         int n = model.config().numItems();
         boolean useEvents = model.config().eventTypes() > 0;
-        int len = 1;
+        int[] ends = new int[histories.length];
         for (int r = 0; r < histories.length; r++) {
             int[] h = histories[r];
             if (h == null || h.length == 0) {
@@ -133,21 +133,11 @@ public final class Recommender {
                     throw new DataException("history " + r + " has item id " + it + ", outside the catalogue 1.." + n);
                 }
             }
-            len = Math.max(len, Math.min(maxLen, h.length));
-        }
-        int[] items = new int[histories.length * len];
-        int[] ev = useEvents ? new int[items.length] : null;
-        for (int r = 0; r < histories.length; r++) {
-            int[] h = histories[r];
-            int m = Math.min(len, h.length);
-            System.arraycopy(h, h.length - m, items, r * len + len - m, m);
-            if (ev != null) {
-                if (events == null || events[r] == null || events[r].length != h.length) {
-                    throw new DataException("history " + r + " needs one event type per item: the model uses event types");
-                }
-                System.arraycopy(events[r], h.length - m, ev, r * len + len - m, m);
+            if (useEvents && (events == null || events[r] == null || events[r].length != h.length)) {
+                throw new DataException("history " + r + " needs one event type per item: the model uses event types");
             }
+            ends[r] = h.length;
         }
-        return new SeqBatch(histories.length, len, items, ev);
+        return SeqBatch.leftPadded(histories, useEvents ? events : null, ends, SeqBatch.windowLength(ends, maxLen));
     }
 }

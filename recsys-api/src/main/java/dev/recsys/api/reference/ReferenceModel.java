@@ -9,6 +9,8 @@ import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.loss.LossMath;
 import dev.recsys.api.loss.LossSpec;
+import dev.recsys.api.loss.StepInputs;
+import dev.recsys.api.model.InputChecks;
 import dev.recsys.api.model.CrossAttention;
 import dev.recsys.api.model.Encoder;
 import dev.recsys.api.model.ForwardTrace;
@@ -68,7 +70,7 @@ public final class ReferenceModel {
         }
         ParamLayout.validate(config, weights);
         this.config = config;
-        this.content = config.hasContent() ? checkContent(config, content) : null;
+        this.content = InputChecks.content(config, content);
         this.params = new HashMap<>();
         for (Map.Entry<String, Weights.Tensor> e : weights.asMap().entrySet()) {
             float[] f = e.getValue().data();
@@ -92,26 +94,6 @@ public final class ReferenceModel {
         this.embedScale = base.embedScale;
         this.evalItems = items;
         this.trainingItems = trainingItems;
-    }
-
-    private static ItemContent checkContent(ModelConfig c, ItemContent content) {
-        if (content == null) {
-            throw new IllegalArgumentException("a content model (contentVocab=" + c.contentVocab() + ") needs item content, found null");
-        }
-        if (content.numItems() != c.numItems() || content.contentLen() != c.contentLen()) {
-            throw new IllegalArgumentException("item content must be [numItems+1, contentLen] = [" + (c.numItems() + 1) + ", "
-                    + c.contentLen() + "], found [" + (content.numItems() + 1) + ", " + content.contentLen() + "]");
-        }
-        int max = content.maxToken();
-        if (max >= c.contentVocab()) {
-            throw new IllegalArgumentException("content tokens must be < contentVocab = " + c.contentVocab() + ", found " + max);
-        }
-        for (int t : content.tokens()) {
-            if (t < 0) {
-                throw new IllegalArgumentException("content tokens must be >= 0, found " + t);
-            }
-        }
-        return content;
     }
 
     public ModelConfig config() {
@@ -358,36 +340,6 @@ public final class ReferenceModel {
         return row;
     }
 
-    private void checkBatch(SeqBatch batch) {
-        if (batch.length() > config.maxLen()) {
-            throw new IllegalArgumentException("batch length must be <= maxLen = " + config.maxLen() + ", found " + batch.length());
-        }
-        for (int v : batch.items()) {
-            if (v < 0 || v > numItems) {
-                throw new IllegalArgumentException("item ids must be in [0, " + numItems + "], found " + v);
-            }
-        }
-        if (config.eventTypes() > 0 && batch.events() != null) {
-            for (int v : batch.events()) {
-                if (v < 0 || v >= config.eventTypes()) {
-                    throw new IllegalArgumentException("event types must be in [0, " + config.eventTypes() + "), found " + v);
-                }
-            }
-        }
-    }
-
-    private void checkCandidates(int[] candidates, int rows, int perRow) {
-        if (perRow < 1 || candidates == null || candidates.length != rows * perRow) {
-            throw new IllegalArgumentException("candidates must hold rows*perRow = " + rows + "*" + perRow + " ids with perRow >= 1, found "
-                    + (candidates == null ? "null" : candidates.length));
-        }
-        for (int v : candidates) {
-            if (v < 0 || v > numItems) {
-                throw new IllegalArgumentException("candidate ids must be in [0, " + numItems + "], found " + v);
-            }
-        }
-    }
-
     /** Inverted dropout with a seeded stream. */
     private static final class Dropout {
         private final double rate;
@@ -465,7 +417,7 @@ public final class ReferenceModel {
         }
 
         double[] userInput(SeqBatch batch, ItemSide items) {
-            checkBatch(batch);
+            InputChecks.batch(config, batch);
             int b = batch.size();
             int l = batch.length();
             double[] vectors = items.itemVectors();
@@ -504,7 +456,7 @@ public final class ReferenceModel {
         double[] stage2(SeqBatch batch, double[] u, ItemSide items, int[] candidates, int perRow, List<double[]> crossOut) {
             int b = batch.size();
             int l = batch.length();
-            checkCandidates(candidates, b, perRow);
+            InputChecks.candidates(config, batch, candidates, perRow);
             int n = config.crossKeyLen();
             double[] keep = new double[b * l];
             for (int i = 0; i < keep.length; i++) {
@@ -549,101 +501,35 @@ public final class ReferenceModel {
 
         double[] logits(TrainBatch batch, LossSpec spec, ItemSide items) {
             if (batch instanceof TrainBatch.Candidates c) {
+                StepInputs.candidates(config, c, spec);
                 double[] u = users(c.input(), items, null);
                 return stage2(c.input(), u, items, c.candidates(), c.perRow(), null);
             }
-            TrainBatch.NextItem t = (TrainBatch.NextItem) batch;
-            SeqBatch in = t.input();
-            boolean softmax = spec instanceof LossSpec.SoftmaxCe;
-            boolean shared = t.sharesNegatives();
-            if (softmax == (t.candidates() != null || shared)) {
-                throw new IllegalArgumentException(softmax
-                        ? "full softmax scores the whole catalogue: the batch must not carry candidates or shared negatives, found perRow="
-                                + t.perRow() + (shared ? " and " + t.shared().length + " shared negatives" : "")
-                        : spec.name() + " needs sampled candidates per position (target first) or shared negatives, found a batch "
-                                + "without either");
-            }
-            double[] u = users(in, items, null);
+            return logits(StepInputs.nextItem(config, (TrainBatch.NextItem) batch, spec), items);
+        }
+
+        /** The logits {@code [P, width]} of next-item loss groups. */
+        double[] logits(StepInputs.Groups groups, ItemSide items) {
+            double[] u = users(groups.batch().input(), items, null);
             double[] vectors = items.itemVectors();
-            int width = softmax ? numItems : shared ? 1 + t.sharedK() : t.perRow();
-            List<Integer> counted = countedPositions(t);
-            double[] out = new double[counted.size() * width];
-            int g = 0;
-            for (int pos : counted) {
+            int width = groups.width();
+            double[] out = new double[groups.count() * width];
+            for (int g = 0; g < groups.count(); g++) {
+                int pos = groups.positions()[g];
                 for (int k = 0; k < width; k++) {
-                    int item = softmax ? k + 1
-                            : shared ? (k == 0 ? t.targets()[pos] : t.shared()[t.sharedOffset(pos) + k - 1])
-                            : t.candidates()[pos * width + k];
-                    if (item < 0 || item > numItems) {
-                        throw new IllegalArgumentException("candidate ids must be in [0, " + numItems + "], found " + item);
-                    }
-                    out[g * width + k] = RefOps.dot(u, pos * dim, vectors, item * dim, dim);
+                    out[g * width + k] = RefOps.dot(u, pos * dim, vectors, groups.item(g, k) * dim, dim);
                 }
-                g++;
             }
             return out;
         }
 
         LossMath.Result loss(TrainBatch batch, LossSpec spec, ItemSide items) {
-            if (spec == null) {
-                throw new IllegalArgumentException("loss spec must not be null");
-            }
-            double[] logits = logits(batch, spec, items);
             if (batch instanceof TrainBatch.Candidates c) {
+                double[] logits = logits(batch, spec, items);
                 return LossMath.finetune(spec, logits, c.input().size(), c.perRow(), c.labels());
             }
-            TrainBatch.NextItem t = (TrainBatch.NextItem) batch;
-            List<Integer> counted = countedPositions(t);
-            int groups = counted.size();
-            if (spec instanceof LossSpec.SoftmaxCe) {
-                int[] target = new int[groups];
-                for (int g = 0; g < groups; g++) {
-                    target[g] = t.targets()[counted.get(g)] - 1;
-                }
-                return LossMath.pretrain(spec, logits, groups, numItems, target, null, numItems);
-            }
-            if (t.sharesNegatives()) {
-                int[] neg = t.shared();
-                int kShared = t.sharedK();
-                int width = 1 + kShared;
-                boolean[] dropped = new boolean[groups * width];
-                float[] logQ = t.logQ() == null ? null : new float[groups * width];
-                for (int g = 0; g < groups; g++) {
-                    int pos = counted.get(g);
-                    int target = t.targets()[pos];
-                    int off = t.sharedOffset(pos);
-                    for (int k = 1; k < width; k++) {
-                        dropped[g * width + k] = neg[off + k - 1] == target;
-                    }
-                    if (logQ != null) {
-                        logQ[g * width] = t.logQ()[pos];
-                        System.arraycopy(t.sharedLogQ(), off, logQ, g * width + 1, kShared);
-                    }
-                }
-                return LossMath.pretrain(spec, logits, groups, width, null, logQ, numItems, dropped);
-            }
-            float[] logQ = null;
-            if (t.logQ() != null) {
-                logQ = new float[groups * t.perRow()];
-                for (int g = 0; g < groups; g++) {
-                    System.arraycopy(t.logQ(), counted.get(g) * t.perRow(), logQ, g * t.perRow(), t.perRow());
-                }
-            }
-            return LossMath.pretrain(spec, logits, groups, t.perRow(), null, logQ, numItems);
-        }
-
-        private List<Integer> countedPositions(TrainBatch.NextItem t) {
-            List<Integer> counted = new ArrayList<>();
-            int[] targets = t.targets();
-            for (int p = 0; p < targets.length; p++) {
-                if (targets[p] < 0 || targets[p] > numItems) {
-                    throw new IllegalArgumentException("targets must be in [0, " + numItems + "], found " + targets[p]);
-                }
-                if (targets[p] != 0) {
-                    counted.add(p);
-                }
-            }
-            return counted;
+            StepInputs.Groups groups = StepInputs.nextItem(config, (TrainBatch.NextItem) batch, spec);
+            return LossMath.pretrain(groups, logits(groups, items));
         }
 
         double[] mha(String prefix, double[] xq, int lq, double[] xkv, int lk, boolean[] allowed) {

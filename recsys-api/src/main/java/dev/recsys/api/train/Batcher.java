@@ -1,6 +1,7 @@
 package dev.recsys.api.train;
 
 import dev.recsys.api.config.Sampling;
+import dev.recsys.api.data.Negatives;
 import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.loss.LossSpec;
@@ -22,7 +23,7 @@ import java.util.SplittableRandom;
  * would exceed {@link #PER_POSITION_BUDGET}, see
  * {@link #sharesNegatives(Stage, LossSpec, int, int, int)}): K negatives are drawn for each
  * sequence row from the sampler's distribution, without excluding any target, and shared by
- * that row's positions ({@link TrainBatch.NextItem#shared()}, {@code sharedByRow}); a negative
+ * that row's positions ({@link dev.recsys.api.data.Negatives.SharedByRow}); a negative
  * that equals a position's target is dropped from that position's group by the loss. Otherwise K negatives are drawn per
  * position, never equal to its target.
  *
@@ -165,28 +166,17 @@ public final class Batcher {
 
     private TrainBatch nextItem(int[] users, SplittableRandom r) {
         int b = users.length;
-        int len = 1;
-        for (int u : users) {
-            len = Math.max(len, Math.min(maxLen, data.sequences()[u].length - 1));
-        }
-        int[] items = new int[b * len];
-        int[] events = useEvents ? new int[b * len] : null;
-        int[] targets = new int[b * len];
+        int[][] seqs = rows(data.sequences(), users);
+        int[] ends = new int[b];
         for (int row = 0; row < b; row++) {
-            int[] s = data.sequences()[users[row]];
-            int n = Math.min(len, s.length - 1);
-            int srcStart = s.length - 1 - n;
-            int dst = row * len + (len - n);
-            System.arraycopy(s, srcStart, items, dst, n);
-            System.arraycopy(s, srcStart + 1, targets, dst, n);
-            if (events != null) {
-                System.arraycopy(data.events()[users[row]], srcStart, events, dst, n);
-            }
+            ends[row] = seqs[row].length - 1;
         }
-        SeqBatch input = new SeqBatch(b, len, items, events);
+        int len = SeqBatch.windowLength(ends, maxLen);
+        SeqBatch input = SeqBatch.leftPadded(seqs, useEvents ? rows(data.events(), users) : null, ends, len);
+        int[] targets = SeqBatch.leftPad(seqs, ends, len, 1);
         int k = loss.negatives();
         if (loss instanceof LossSpec.SoftmaxCe) {
-            return new TrainBatch.NextItem(input, targets, null, 0, null);
+            return new TrainBatch.NextItem(input, targets, new Negatives.None());
         }
         boolean logQ = loss instanceof LossSpec.SampledSoftmax ss && ss.logQ();
         if (shareNegatives) {
@@ -217,7 +207,7 @@ public final class Batcher {
                     targetLogQ[p] = targets[p] == 0 ? 0f : sampler.logQ(targets[p]);
                 }
             }
-            return new TrainBatch.NextItem(input, targets, null, 0, targetLogQ, shared, sharedLogQ, true);
+            return new TrainBatch.NextItem(input, targets, new Negatives.SharedByRow(shared, k, targetLogQ, sharedLogQ));
         }
         int c = 1 + k;
         int[] cand = new int[targets.length * c];
@@ -244,7 +234,7 @@ public final class Batcher {
                 }
             }
         }
-        return new TrainBatch.NextItem(input, targets, cand, c, lq);
+        return new TrainBatch.NextItem(input, targets, new Negatives.PerPosition(cand, c, lq));
     }
 
     private boolean hasPool(int user) {
@@ -254,16 +244,14 @@ public final class Batcher {
     private TrainBatch candidates(int[] users, SplittableRandom r) {
         int b = users.length;
         int[] cut = new int[b];
-        int len = 1;
         for (int row = 0; row < b; row++) {
             int n = data.sequences()[users[row]].length;
             cut[row] = hasPool(users[row]) ? n - 1 : 1 + r.nextInt(n - 1);
-            len = Math.max(len, Math.min(maxLen, cut[row]));
         }
+        SeqBatch input = SeqBatch.leftPadded(rows(data.sequences(), users), useEvents ? rows(data.events(), users) : null, cut,
+                SeqBatch.windowLength(cut, maxLen));
         boolean mse = loss instanceof LossSpec.Mse;
         int c = mse ? 1 : 1 + loss.negatives();
-        int[] items = new int[b * len];
-        int[] events = useEvents ? new int[b * len] : null;
         int[] cand = new int[b * c];
         float[] labels = (mse || loss instanceof LossSpec.Bce) ? new float[b * c] : null;
         boolean[] mark = unseen() ? new boolean[data.numItems() + 1] : null;
@@ -271,11 +259,6 @@ public final class Batcher {
         for (int row = 0; row < b; row++) {
             int[] s = data.sequences()[users[row]];
             int t = cut[row];
-            int n = Math.min(len, t);
-            System.arraycopy(s, t - n, items, row * len + (len - n), n);
-            if (events != null) {
-                System.arraycopy(data.events()[users[row]], t - n, events, row * len + (len - n), n);
-            }
             int pos = s[t];
             cand[row * c] = pos;
             int[] pool = hasPool(users[row]) ? pools[users[row]] : null;
@@ -288,7 +271,16 @@ public final class Batcher {
                 labels[row * c] = mse ? data.ratings()[users[row]][t] : 1f;
             }
         }
-        return new TrainBatch.Candidates(new SeqBatch(b, len, items, events), cand, c, labels);
+        return new TrainBatch.Candidates(input, cand, c, labels);
+    }
+
+    /** The rows of the given users. */
+    private static int[][] rows(int[][] all, int[] users) {
+        int[][] out = new int[users.length][];
+        for (int i = 0; i < users.length; i++) {
+            out[i] = all[users[i]];
+        }
+        return out;
     }
 
     private boolean unseen() {

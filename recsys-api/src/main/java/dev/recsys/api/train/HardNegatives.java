@@ -65,21 +65,17 @@ public final class HardNegatives {
             if (b == 0) {
                 break;
             }
-            int len = 1;
+            int[][] histories = new int[b][];
+            int[][] events = useEvents ? new int[b][] : null;
+            int[] ends = new int[b];
             for (int r = 0; r < b; r++) {
-                len = Math.max(len, Math.min(maxLen, seqs[users[r]].length - 1));
-            }
-            int[] items = new int[b * len];
-            int[] events = useEvents ? new int[b * len] : null;
-            for (int r = 0; r < b; r++) {
-                int[] s = seqs[users[r]];
-                int n = Math.min(len, s.length - 1);
-                System.arraycopy(s, s.length - 1 - n, items, r * len + (len - n), n);
+                histories[r] = seqs[users[r]];
+                ends[r] = histories[r].length - 1;
                 if (events != null) {
-                    System.arraycopy(data.events()[users[r]], s.length - 1 - n, events, r * len + (len - n), n);
+                    events[r] = data.events()[users[r]];
                 }
             }
-            float[] scores = model.scoreAll(new SeqBatch(b, len, items, events));
+            float[] scores = model.scoreAll(SeqBatch.leftPadded(histories, events, ends, SeqBatch.windowLength(ends, maxLen)));
             for (int r = 0; r < b; r++) {
                 int[] s = seqs[users[r]];
                 mask[0] = true;

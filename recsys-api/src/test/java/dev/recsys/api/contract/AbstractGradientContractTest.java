@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.recsys.api.config.ModelConfig;
 import dev.recsys.api.config.Positional;
 import dev.recsys.api.data.ItemContent;
+import dev.recsys.api.data.Negatives;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.loss.LossSpec;
 import dev.recsys.api.model.ParamLayout;
@@ -241,15 +242,15 @@ public abstract class AbstractGradientContractTest extends BackendContractSuppor
                     for (int v : cb.candidates()) {
                         used.add(v);
                     }
-                } else if (batch instanceof TrainBatch.NextItem nb && nb.candidates() != null) {
-                    for (int v : nb.candidates()) {
+                } else if (batch instanceof TrainBatch.NextItem nb && nb.negatives() instanceof Negatives.PerPosition pp) {
+                    for (int v : pp.candidates()) {
                         used.add(v);
                     }
-                } else if (batch instanceof TrainBatch.NextItem nb && nb.sharesNegatives()) {
+                } else if (batch instanceof TrainBatch.NextItem nb && nb.negatives() instanceof Negatives.Shared sh) {
                     for (int v : nb.targets()) {
                         used.add(v);
                     }
-                    for (int v : nb.shared()) {
+                    for (int v : sh.ids()) {
                         used.add(v);
                     }
                 }

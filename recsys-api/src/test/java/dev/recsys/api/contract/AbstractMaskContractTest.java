@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.recsys.api.config.ModelConfig;
 import dev.recsys.api.data.ItemContent;
+import dev.recsys.api.data.Negatives;
 import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.loss.LossSpec;
@@ -61,8 +62,8 @@ public abstract class AbstractMaskContractTest extends BackendContractSupport {
                 System.arraycopy(targets, b * 5 + 2, shortTargets, b * 3, 3);
             }
             LossSpec softmax = new LossSpec.SoftmaxCe();
-            float lossShort = evalLoss(m, new TrainBatch.NextItem(shortBatch, shortTargets, null, 0, null), softmax);
-            float lossLong = evalLoss(m, new TrainBatch.NextItem(padded, targets, null, 0, null), softmax);
+            float lossShort = evalLoss(m, new TrainBatch.NextItem(shortBatch, shortTargets, new Negatives.None()), softmax);
+            float lossLong = evalLoss(m, new TrainBatch.NextItem(padded, targets, new Negatives.None()), softmax);
             assertClose("softmax loss", new float[] {lossLong}, new double[] {lossShort}, tol);
         }
     }

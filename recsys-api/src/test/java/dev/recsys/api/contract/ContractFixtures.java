@@ -5,6 +5,7 @@ import dev.recsys.api.config.Norm;
 import dev.recsys.api.config.Pooling;
 import dev.recsys.api.config.Positional;
 import dev.recsys.api.data.ItemContent;
+import dev.recsys.api.data.Negatives;
 import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.loss.LossSpec;
@@ -126,7 +127,7 @@ public final class ContractFixtures {
         SeqBatch in = batch(c);
         int[] targets = targets();
         if (loss instanceof LossSpec.SoftmaxCe) {
-            return new TrainBatch.NextItem(in, targets, null, 0, null);
+            return new TrainBatch.NextItem(in, targets, new Negatives.None());
         }
         int per = 1 + loss.negatives();
         int[] cand = new int[targets.length * per];
@@ -140,7 +141,7 @@ public final class ContractFixtures {
             }
         }
         boolean withLogQ = loss instanceof LossSpec.SampledSoftmax s && s.logQ();
-        return new TrainBatch.NextItem(in, targets, cand, per, withLogQ ? logQ : null);
+        return new TrainBatch.NextItem(in, targets, new Negatives.PerPosition(cand, per, withLogQ ? logQ : null));
     }
 
     /**
@@ -163,7 +164,7 @@ public final class ContractFixtures {
 
     /**
      * K = {@link #sharedNegatives()}{@code .length} negatives per sequence row, shared by that row's
-     * positions ({@code sharedByRow}), with collisions the loss must drop in every row: row 0 holds
+     * positions ({@link Negatives.SharedByRow}), with collisions the loss must drop in every row: row 0 holds
      * 6 and 2 (its targets), row 1 holds 7 twice and 1 (its targets), row 2 holds 4 (its only target).
      * Log Q values as in {@link #nextItemShared} when the loss asks for the correction.
      */
@@ -187,8 +188,10 @@ public final class ContractFixtures {
         for (int i = 0; i < shared.length; i++) {
             sharedLogQ[i] = -1f - 0.3f * shared[i];
         }
-        return new TrainBatch.NextItem(batch(c), targets, null, 0, withLogQ ? targetLogQ : null, shared,
-                withLogQ ? sharedLogQ : null, byRow);
+        float[] tq = withLogQ ? targetLogQ : null;
+        float[] nq = withLogQ ? sharedLogQ : null;
+        return new TrainBatch.NextItem(batch(c), targets, byRow ? new Negatives.SharedByRow(shared, k, tq, nq)
+                : new Negatives.SharedByBatch(shared, tq, nq));
     }
 
     /** The pre-training ranking losses with {@link #sharedNegatives()}{@code .length} negatives: bce, gbce, sampled softmax without and with log Q. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.recsys.api.config.ModelConfig;
 import dev.recsys.api.data.ItemContent;
+import dev.recsys.api.data.Negatives;
 import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.loss.LossSpec;
@@ -139,13 +140,14 @@ class KitSelfTest {
             public StepResult lossAndGradients(TrainBatch b, LossSpec l, boolean training) {
                 // the mutant: every position's group is [t, n_1..n_K], collisions kept (per-position candidates)
                 TrainBatch.NextItem n = (TrainBatch.NextItem) b;
-                int c = 1 + n.shared().length;
+                int[] shared = ((Negatives.Shared) n.negatives()).ids();
+                int c = 1 + shared.length;
                 int[] cand = new int[n.targets().length * c];
                 for (int p = 0; p < n.targets().length; p++) {
                     cand[p * c] = n.targets()[p];
-                    System.arraycopy(n.shared(), 0, cand, p * c + 1, c - 1);
+                    System.arraycopy(shared, 0, cand, p * c + 1, c - 1);
                 }
-                TrainBatch.NextItem kept = new TrainBatch.NextItem(n.input(), n.targets(), cand, c, null);
+                TrainBatch.NextItem kept = new TrainBatch.NextItem(n.input(), n.targets(), new Negatives.PerPosition(cand, c, null));
                 return new StepResult(ReferenceBackend.evalLoss(delegate, kept, l), weights().zerosLike());
             }
         });

@@ -10,53 +10,55 @@ class TrainBatchTest {
     private final int[] targets = {2, 3};
 
     @Test
-    void theFiveArgumentConstructorSharesNothing() {
-        TrainBatch.NextItem n = new TrainBatch.NextItem(in, targets, new int[] {2, 4, 3, 1}, 2, null);
-        assertThat(n.sharesNegatives()).isFalse();
-        assertThat(n.shared()).isNull();
-        assertThat(n.sharedLogQ()).isNull();
+    void perPositionCandidatesMustCoverEveryPosition() {
+        TrainBatch.NextItem n = new TrainBatch.NextItem(in, targets, new Negatives.PerPosition(new int[] {2, 4, 3, 1}, 2, null));
+        assertThat(((Negatives.PerPosition) n.negatives()).perRow()).isEqualTo(2);
+        assertThatThrownBy(() -> new TrainBatch.NextItem(in, targets, new Negatives.PerPosition(new int[] {2, 4, 3, 1, 5, 6}, 2, null)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positions*perRow = 2*2 ids, found 6");
+        assertThatThrownBy(() -> new Negatives.PerPosition(new int[] {2, 4}, 1, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("C >= 2");
+        assertThatThrownBy(() -> new Negatives.PerPosition(new int[] {2, 4}, 2, new float[3]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected 2, found 3");
+        assertThatThrownBy(() -> new TrainBatch.NextItem(in, targets, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Negatives.None");
     }
 
     @Test
     void sharedNegativesTakeTheTargetsLogQPerPosition() {
-        TrainBatch.NextItem n = new TrainBatch.NextItem(in, targets, null, 0, new float[] {-1f, -2f}, new int[] {3, 4, 5},
-                new float[] {-3f, -4f, -5f});
-        assertThat(n.sharesNegatives()).isTrue();
-        assertThat(n.shared()).containsExactly(3, 4, 5);
+        Negatives.SharedByBatch s = new Negatives.SharedByBatch(new int[] {3, 4, 5}, new float[] {-1f, -2f}, new float[] {-3f, -4f, -5f});
+        TrainBatch.NextItem n = new TrainBatch.NextItem(in, targets, s);
+        assertThat(((Negatives.Shared) n.negatives()).ids()).containsExactly(3, 4, 5);
+        assertThat(s.k()).isEqualTo(3);
     }
 
     @Test
     void sharedNegativesRefuseInconsistentComponents() {
-        assertThatThrownBy(() -> new TrainBatch.NextItem(in, targets, new int[] {2, 4, 3, 1}, 2, null, new int[] {4}, null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("candidates = null and perRow = 0");
-        assertThatThrownBy(() -> new TrainBatch.NextItem(in, targets, null, 0, null, new int[0], null))
+        assertThatThrownBy(() -> new Negatives.SharedByBatch(new int[0], null, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(">= 1 id");
-        assertThatThrownBy(() -> new TrainBatch.NextItem(in, targets, null, 0, new float[3], new int[] {4}, new float[1]))
+        assertThatThrownBy(() -> new TrainBatch.NextItem(in, targets, new Negatives.SharedByBatch(new int[] {4}, new float[3], new float[1])))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected 2 values, found 3");
-        assertThatThrownBy(() -> new TrainBatch.NextItem(in, targets, null, 0, new float[2], new int[] {4}, new float[2]))
+        assertThatThrownBy(() -> new Negatives.SharedByBatch(new int[] {4}, new float[2], new float[2]))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected 1, found 2");
-        assertThatThrownBy(() -> new TrainBatch.NextItem(in, targets, null, 0, new float[2], new int[] {4}, null))
+        assertThatThrownBy(() -> new Negatives.SharedByBatch(new int[] {4}, new float[2], null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("both set or both null");
-        assertThatThrownBy(() -> new TrainBatch.NextItem(in, targets, null, 0, null, null, new float[1]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs shared negatives");
     }
 
     @Test
     void negativesSharedByRowAreFoundByPosition() {
         SeqBatch two = new SeqBatch(2, 2, new int[] {1, 2, 3, 4}, null);
-        TrainBatch.NextItem n = new TrainBatch.NextItem(two, new int[] {2, 3, 4, 5}, null, 0, null, new int[] {6, 7, 8, 9, 1, 2},
-                null, true);
-        assertThat(n.sharedK()).isEqualTo(3);
-        assertThat(n.sharedOffset(0)).isZero();
-        assertThat(n.sharedOffset(1)).isZero();
-        assertThat(n.sharedOffset(2)).isEqualTo(3);
-        assertThat(n.sharedOffset(3)).isEqualTo(3);
-        TrainBatch.NextItem batchWide = new TrainBatch.NextItem(two, new int[] {2, 3, 4, 5}, null, 0, null, new int[] {6, 7}, null);
-        assertThat(batchWide.sharedK()).isEqualTo(2);
-        assertThat(batchWide.sharedOffset(3)).isZero();
-        assertThatThrownBy(() -> new TrainBatch.NextItem(two, new int[] {2, 3, 4, 5}, null, 0, null, new int[] {6, 7, 8}, null, true))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a multiple of 2");
-        assertThatThrownBy(() -> new TrainBatch.NextItem(two, new int[] {2, 3, 4, 5}, null, 0, null, null, null, true))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sharedByRow needs shared negatives");
+        Negatives.SharedByRow byRow = new Negatives.SharedByRow(new int[] {6, 7, 8, 9, 1, 2}, 3, null, null);
+        new TrainBatch.NextItem(two, new int[] {2, 3, 4, 5}, byRow);
+        assertThat(byRow.k()).isEqualTo(3);
+        assertThat(byRow.offset(0, 2)).isZero();
+        assertThat(byRow.offset(1, 2)).isZero();
+        assertThat(byRow.offset(2, 2)).isEqualTo(3);
+        assertThat(byRow.offset(3, 2)).isEqualTo(3);
+        Negatives.SharedByBatch batchWide = new Negatives.SharedByBatch(new int[] {6, 7}, null, null);
+        assertThat(batchWide.k()).isEqualTo(2);
+        assertThat(batchWide.offset(3, 2)).isZero();
+        assertThatThrownBy(() -> new Negatives.SharedByRow(new int[] {6, 7, 8}, 2, null, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("K >= 1 ids per row");
+        assertThatThrownBy(() -> new TrainBatch.NextItem(two, new int[] {2, 3, 4, 5}, new Negatives.SharedByRow(new int[] {6, 7, 8}, 3, null, null)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("B = 2, K = 3), found 3 ids");
     }
 }

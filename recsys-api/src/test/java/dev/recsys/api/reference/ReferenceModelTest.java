@@ -9,6 +9,7 @@ import dev.recsys.api.config.Norm;
 import dev.recsys.api.config.Pooling;
 import dev.recsys.api.config.Positional;
 import dev.recsys.api.data.ItemContent;
+import dev.recsys.api.data.Negatives;
 import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.loss.LossSpec;
@@ -157,12 +158,12 @@ class ReferenceModelTest {
         // mean over 3 positions = (sp(3) + sp(1) + 2 (sp(1) + sp(5))) / 3
         //   = (3.048587 + 0.313262 + 2 (0.313262 + 5.006715)) / 3 = 5.667268
         SeqBatch in = new SeqBatch(2, 2, new int[] {1, 2, 0, 2}, null);
-        TrainBatch.NextItem b = new TrainBatch.NextItem(in, new int[] {2, 1, 0, 1}, new int[] {2, 1, 1, 2, 1, 2, 1, 2}, 2, null);
+        TrainBatch.NextItem b = new TrainBatch.NextItem(in, new int[] {2, 1, 0, 1}, new Negatives.PerPosition(new int[] {2, 1, 1, 2, 1, 2, 1, 2}, 2, null));
         assertThat(m.loss(b, new LossSpec.Bce(1))).isCloseTo(5.667267704, CLOSE);
         assertThat(m.logits(b, new LossSpec.Bce(1))).containsExactly(new double[] {-3, 1, -1, 5, -1, 5}, CLOSE);
         // softmax over items 1..2: logits [1, -3], [-1, 5], [-1, 5]; targets 2, 1, 1:
         //   (log(e^1 + e^-3) + 3) + 2 (log(e^-1 + e^5) + 1) = 4.018149 + 2 * 6.002475 -> / 3 = 5.341033
-        TrainBatch.NextItem full = new TrainBatch.NextItem(in, new int[] {2, 1, 0, 1}, null, 0, null);
+        TrainBatch.NextItem full = new TrainBatch.NextItem(in, new int[] {2, 1, 0, 1}, new Negatives.None());
         double expected = (Math.log(Math.exp(1) + Math.exp(-3)) + 3 + 2 * (Math.log(Math.exp(-1) + Math.exp(5)) + 1)) / 3;
         assertThat(m.loss(full, new LossSpec.SoftmaxCe())).isCloseTo(expected, CLOSE).isCloseTo(5.341033, within(1e-6));
         // fine-tuning BPR on the stage-2 scores [0.25, 7.75] and [7.75, -1.75]:
@@ -180,7 +181,7 @@ class ReferenceModelTest {
         // so the bce loss is exactly the per-position loss of pretrainLossOfTheHandModel: 5.667268
         SeqBatch in = new SeqBatch(2, 2, new int[] {1, 2, 0, 2}, null);
         int[] targets = {2, 1, 0, 1};
-        TrainBatch.NextItem b = new TrainBatch.NextItem(in, targets, null, 0, null, new int[] {1, 2}, null);
+        TrainBatch.NextItem b = new TrainBatch.NextItem(in, targets, new Negatives.SharedByBatch(new int[] {1, 2}, null, null));
         assertThat(m.loss(b, new LossSpec.Bce(2))).isCloseTo(5.667267704, CLOSE);
         assertThat(m.logits(b, new LossSpec.Bce(2))).containsExactly(new double[] {-3, 1, -3, -1, -1, 5, -1, -1, 5}, CLOSE);
         // gradient w.r.t. the logits: dropped entries 0; A0: -σ(3)/3, σ(1)/3; A1: -σ(1)/3, σ(5)/3
@@ -193,8 +194,8 @@ class ReferenceModelTest {
         // sampled softmax with log Q: targets' log Q [-1, -2, 0, -2], negatives' [-2 (item 1), -1 (item 2)]:
         //   A0: z = [-3 + 1, 1 + 2, dropped] = [-2, 3] -> 2 + log(e^-2 + e^3) = sp(5)
         //   A1: z = [-1 + 2, dropped, 5 + 1] = [1, 6] -> -1 + log(e + e^6) = sp(5);  B1 the same
-        TrainBatch.NextItem q = new TrainBatch.NextItem(in, targets, null, 0, new float[] {-1, -2, 0, -2}, new int[] {1, 2},
-                new float[] {-2, -1});
+        TrainBatch.NextItem q = new TrainBatch.NextItem(in, targets, new Negatives.SharedByBatch(new int[] {1, 2},
+                new float[] {-1, -2, 0, -2}, new float[] {-2, -1}));
         assertThat(m.loss(q, new LossSpec.SampledSoftmax(2, true))).isCloseTo(5.006715348, CLOSE);
         // full softmax refuses a batch with shared negatives
         assertThatThrownBy(() -> m.loss(b, new LossSpec.SoftmaxCe())).isInstanceOf(IllegalArgumentException.class)
@@ -269,9 +270,9 @@ class ReferenceModelTest {
         assertThatThrownBy(() -> m.scoreCandidates(new SeqBatch(1, 2, new int[] {0, 1}, null), new int[] {1}, 2))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rows*perRow = 1*2");
         SeqBatch in = new SeqBatch(1, 2, new int[] {1, 2}, null);
-        assertThatThrownBy(() -> m.loss(new TrainBatch.NextItem(in, new int[] {2, 1}, null, 0, null), new LossSpec.Bce(1)))
+        assertThatThrownBy(() -> m.loss(new TrainBatch.NextItem(in, new int[] {2, 1}, new Negatives.None()), new LossSpec.Bce(1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs sampled candidates");
-        assertThatThrownBy(() -> m.loss(new TrainBatch.NextItem(in, new int[] {2, 1}, new int[] {2, 1, 1, 2}, 2, null),
+        assertThatThrownBy(() -> m.loss(new TrainBatch.NextItem(in, new int[] {2, 1}, new Negatives.PerPosition(new int[] {2, 1, 1, 2}, 2, null)),
                 new LossSpec.SoftmaxCe())).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must not carry candidates");
         Weights w = withoutScorerBias(handWeightsConfig());
         assertThatThrownBy(() -> new ReferenceModel(handWeightsConfig(), null, w))

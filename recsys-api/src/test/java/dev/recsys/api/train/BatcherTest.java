@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.recsys.api.config.Sampling;
+import dev.recsys.api.data.Negatives;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.loss.LossSpec;
 import dev.recsys.api.loss.Stage;
@@ -22,16 +23,16 @@ class BatcherTest {
         assertThat(batch.input().length()).isEqualTo(4);
         assertThat(batch.input().items()).containsExactly(2, 3, 4, 5, 0, 0, 0, 7);
         assertThat(batch.targets()).containsExactly(3, 4, 5, 6, 0, 0, 0, 8);
-        assertThat(batch.perRow()).isEqualTo(3);
+        assertThat(perPosition(batch).perRow()).isEqualTo(3);
         for (int p = 0; p < 8; p++) {
             int t = batch.targets()[p];
             if (t == 0) {
-                assertThat(batch.candidates()[p * 3]).isZero();
+                assertThat(perPosition(batch).candidates()[p * 3]).isZero();
                 continue;
             }
-            assertThat(batch.candidates()[p * 3]).isEqualTo(t);
-            assertThat(batch.candidates()[p * 3 + 1]).isNotEqualTo(t).isBetween(1, 9);
-            assertThat(batch.candidates()[p * 3 + 2]).isNotEqualTo(t).isBetween(1, 9);
+            assertThat(perPosition(batch).candidates()[p * 3]).isEqualTo(t);
+            assertThat(perPosition(batch).candidates()[p * 3 + 1]).isNotEqualTo(t).isBetween(1, 9);
+            assertThat(perPosition(batch).candidates()[p * 3 + 2]).isNotEqualTo(t).isBetween(1, 9);
         }
     }
 
@@ -40,15 +41,15 @@ class BatcherTest {
         Batcher b = new Batcher(data, 200, Stage.PRETRAIN, new LossSpec.SoftmaxCe(), sampler, false);
         TrainBatch.NextItem batch = (TrainBatch.NextItem) b.build(new int[] {1}, new SplittableRandom(3));
         assertThat(batch.input().length()).isEqualTo(1);
-        assertThat(batch.candidates()).isNull();
+        assertThat(batch.negatives()).isInstanceOf(Negatives.None.class);
     }
 
     @Test
     void sampledSoftmaxCarriesLogQOfEveryCandidate() {
         Batcher b = new Batcher(data, 4, Stage.PRETRAIN, new LossSpec.SampledSoftmax(3, true), sampler, false);
         TrainBatch.NextItem batch = (TrainBatch.NextItem) b.build(new int[] {0}, new SplittableRandom(3));
-        assertThat(batch.logQ()).hasSize(16);
-        assertThat(batch.logQ()[0]).isEqualTo((float) -Math.log(9));
+        assertThat(perPosition(batch).logQ()).hasSize(16);
+        assertThat(perPosition(batch).logQ()[0]).isEqualTo((float) -Math.log(9));
     }
 
     @Test
@@ -56,30 +57,27 @@ class BatcherTest {
         Batcher b = new Batcher(data, 4, Stage.PRETRAIN, new LossSpec.Bce(20), sampler, false, true);
         assertThat(b.sharesNegatives()).isTrue();
         TrainBatch.NextItem batch = (TrainBatch.NextItem) b.build(new int[] {0, 1}, new SplittableRandom(3));
-        assertThat(batch.sharesNegatives()).isTrue();
-        assertThat(batch.candidates()).isNull();
-        assertThat(batch.perRow()).isZero();
-        assertThat(batch.logQ()).isNull();
-        assertThat(batch.sharedLogQ()).isNull();
+        assertThat(batch.negatives()).isInstanceOf(Negatives.SharedByRow.class);
+        assertThat(byRow(batch).targetLogQ()).isNull();
+        assertThat(byRow(batch).logQ()).isNull();
         assertThat(batch.targets()).containsExactly(3, 4, 5, 6, 0, 0, 0, 8);
         // 20 negatives for each of the 2 rows, row b's at [20 b, 20 b + 20)
-        assertThat(batch.sharedByRow()).isTrue();
-        assertThat(batch.shared()).hasSize(40);
-        assertThat(batch.sharedK()).isEqualTo(20);
-        assertThat(batch.sharedOffset(3)).isZero();
-        assertThat(batch.sharedOffset(4)).isEqualTo(20);
-        assertThat(batch.sharedOffset(7)).isEqualTo(20);
-        assertThat(java.util.Arrays.stream(batch.shared()).allMatch(id -> id >= 1 && id <= 9)).isTrue();
+        assertThat(byRow(batch).ids()).hasSize(40);
+        assertThat(byRow(batch).k()).isEqualTo(20);
+        assertThat(byRow(batch).offset(3, batch.input().length())).isZero();
+        assertThat(byRow(batch).offset(4, batch.input().length())).isEqualTo(20);
+        assertThat(byRow(batch).offset(7, batch.input().length())).isEqualTo(20);
+        assertThat(java.util.Arrays.stream(byRow(batch).ids()).allMatch(id -> id >= 1 && id <= 9)).isTrue();
         // 20 uniform draws from 9 items: targets are not excluded (the loss drops the collisions)
-        assertThat(java.util.Arrays.copyOfRange(batch.shared(), 0, 20)).containsAnyOf(3, 4, 5, 6);
+        assertThat(java.util.Arrays.copyOfRange(byRow(batch).ids(), 0, 20)).containsAnyOf(3, 4, 5, 6);
         // the two rows draw their own negatives
-        assertThat(java.util.Arrays.copyOfRange(batch.shared(), 0, 20))
-                .isNotEqualTo(java.util.Arrays.copyOfRange(batch.shared(), 20, 40));
+        assertThat(java.util.Arrays.copyOfRange(byRow(batch).ids(), 0, 20))
+                .isNotEqualTo(java.util.Arrays.copyOfRange(byRow(batch).ids(), 20, 40));
         // the draws come from the batch's generator: same seed, same negatives; another seed, others
         TrainBatch.NextItem again = (TrainBatch.NextItem) b.build(new int[] {0, 1}, new SplittableRandom(3));
-        assertThat(again.shared()).containsExactly(batch.shared());
+        assertThat(byRow(again).ids()).containsExactly(byRow(batch).ids());
         TrainBatch.NextItem other = (TrainBatch.NextItem) b.build(new int[] {0, 1}, new SplittableRandom(4));
-        assertThat(other.shared()).isNotEqualTo(batch.shared());
+        assertThat(byRow(other).ids()).isNotEqualTo(byRow(batch).ids());
     }
 
     @Test
@@ -89,8 +87,8 @@ class BatcherTest {
         NegativeSampler unseen = new NegativeSampler(12, Sampling.UNSEEN, null);
         Batcher b = new Batcher(d, 4, Stage.PRETRAIN, new LossSpec.SampledSoftmax(5, false), unseen, false, true);
         TrainBatch.NextItem batch = (TrainBatch.NextItem) b.build(new int[] {0, 1}, new SplittableRandom(7));
-        int[] row0 = java.util.Arrays.copyOfRange(batch.shared(), 0, 5);
-        int[] row1 = java.util.Arrays.copyOfRange(batch.shared(), 5, 10);
+        int[] row0 = java.util.Arrays.copyOfRange(byRow(batch).ids(), 0, 5);
+        int[] row1 = java.util.Arrays.copyOfRange(byRow(batch).ids(), 5, 10);
         // user 0 has 6 unseen items (7..12): 5 distinct ones of them, none of the sequence (1, 2 included:
         // they are before the window of 4 but still the user's items)
         assertThat(row0).doesNotHaveDuplicates();
@@ -103,7 +101,7 @@ class BatcherTest {
         SplittableRandom r = new SplittableRandom(8);
         for (int i = 0; i < 50; i++) {
             TrainBatch.NextItem x = (TrainBatch.NextItem) b.build(new int[] {0}, r);
-            for (int id : x.shared()) {
+            for (int id : byRow(x).ids()) {
                 drawn.add(id);
             }
         }
@@ -118,13 +116,13 @@ class BatcherTest {
         Batcher b = new Batcher(d, 4, Stage.PRETRAIN, new LossSpec.Bce(4), new NegativeSampler(7, Sampling.UNSEEN, null),
                 false, true);
         TrainBatch.NextItem batch = (TrainBatch.NextItem) b.build(new int[] {0}, new SplittableRandom(1));
-        assertThat(batch.shared()).containsExactly(7, 7, 7, 7);
+        assertThat(byRow(batch).ids()).containsExactly(7, 7, 7, 7);
         TrainingData all = TrainingData.of(3, new int[][] {{1, 2, 3}});
         Batcher full = new Batcher(all, 4, Stage.PRETRAIN, new LossSpec.Bce(4),
                 new NegativeSampler(3, Sampling.UNSEEN, null), false, true);
         TrainBatch.NextItem fallback = (TrainBatch.NextItem) full.build(new int[] {0}, new SplittableRandom(1));
-        assertThat(fallback.shared()).hasSize(4);
-        assertThat(java.util.Arrays.stream(fallback.shared()).allMatch(id -> id >= 1 && id <= 3)).isTrue();
+        assertThat(byRow(fallback).ids()).hasSize(4);
+        assertThat(java.util.Arrays.stream(byRow(fallback).ids()).allMatch(id -> id >= 1 && id <= 3)).isTrue();
     }
 
     @Test
@@ -133,7 +131,7 @@ class BatcherTest {
         NegativeSampler unseen = new NegativeSampler(12, Sampling.UNSEEN, null);
         Batcher pre = new Batcher(d, 4, Stage.PRETRAIN, new LossSpec.Bce(3), unseen, false);
         TrainBatch.NextItem batch = (TrainBatch.NextItem) pre.build(new int[] {0, 1}, new SplittableRandom(2));
-        assertThat(batch.perRow()).isEqualTo(4);
+        assertThat(perPosition(batch).perRow()).isEqualTo(4);
         int len = batch.input().length();
         for (int p = 0; p < batch.targets().length; p++) {
             if (batch.targets()[p] == 0) {
@@ -141,7 +139,7 @@ class BatcherTest {
             }
             int[] own = p / len == 0 ? new int[] {1, 2, 3, 4, 5, 6} : new int[] {7, 8};
             for (int j = 1; j < 4; j++) {
-                assertThat(batch.candidates()[p * 4 + j]).isNotIn(java.util.Arrays.stream(own).boxed().toList());
+                assertThat(perPosition(batch).candidates()[p * 4 + j]).isNotIn(java.util.Arrays.stream(own).boxed().toList());
             }
         }
         Batcher fine = new Batcher(d, 10, Stage.FINETUNE, new LossSpec.Bpr(8), unseen, false);
@@ -160,7 +158,7 @@ class BatcherTest {
         NegativeSampler popular = new NegativeSampler(9, Sampling.POPULARITY, counts);
         Batcher b = new Batcher(data, 4, Stage.PRETRAIN, new LossSpec.Gbce(100, 0.5f), popular, false, true);
         TrainBatch.NextItem batch = (TrainBatch.NextItem) b.build(new int[] {0}, new SplittableRandom(5));
-        long twos = java.util.Arrays.stream(batch.shared()).filter(id -> id == 2).count();
+        long twos = java.util.Arrays.stream(byRow(batch).ids()).filter(id -> id == 2).count();
         // P(2) = 10001 / 10009 > 0.999
         assertThat(twos).isGreaterThanOrEqualTo(95);
     }
@@ -172,14 +170,14 @@ class BatcherTest {
         Batcher b = new Batcher(data, 4, Stage.PRETRAIN, new LossSpec.SampledSoftmax(16, true), popular, false, true);
         TrainBatch.NextItem batch = (TrainBatch.NextItem) b.build(new int[] {0, 1}, new SplittableRandom(7));
         // smoothed counts: item 1 -> 4, item 2 -> 2, others 1; total 4 + 2 + 7 = 13
-        assertThat(batch.logQ()).hasSize(8);
-        assertThat(batch.logQ()[0]).isEqualTo((float) Math.log(1.0 / 13)); // target 3
-        assertThat(batch.logQ()[4]).isZero(); // padding: no target
-        assertThat(batch.sharedLogQ()).hasSize(32);
+        assertThat(byRow(batch).targetLogQ()).hasSize(8);
+        assertThat(byRow(batch).targetLogQ()[0]).isEqualTo((float) Math.log(1.0 / 13)); // target 3
+        assertThat(byRow(batch).targetLogQ()[4]).isZero(); // padding: no target
+        assertThat(byRow(batch).logQ()).hasSize(32);
         for (int k = 0; k < 32; k++) {
-            int id = batch.shared()[k];
+            int id = byRow(batch).ids()[k];
             double expected = Math.log((id == 1 ? 4.0 : id == 2 ? 2.0 : 1.0) / 13);
-            assertThat(batch.sharedLogQ()[k]).isEqualTo((float) expected);
+            assertThat(byRow(batch).logQ()[k]).isEqualTo((float) expected);
         }
     }
 
@@ -214,5 +212,13 @@ class BatcherTest {
     void mseWithoutRatingsIsRefused() {
         assertThatThrownBy(() -> new Batcher(data, 4, Stage.FINETUNE, new LossSpec.Mse(), sampler, false))
                 .hasMessageContaining("ratings");
+    }
+
+    private static Negatives.PerPosition perPosition(TrainBatch.NextItem b) {
+        return (Negatives.PerPosition) b.negatives();
+    }
+
+    private static Negatives.SharedByRow byRow(TrainBatch.NextItem b) {
+        return (Negatives.SharedByRow) b.negatives();
     }
 }

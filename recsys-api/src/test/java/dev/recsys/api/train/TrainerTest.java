@@ -11,6 +11,7 @@ import dev.recsys.api.config.Schedule;
 import dev.recsys.api.config.TrainConfig;
 import dev.recsys.api.data.ItemContent;
 import dev.recsys.api.data.SeqBatch;
+import dev.recsys.api.data.Negatives;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.loss.LossSpec;
 import dev.recsys.api.loss.Stage;
@@ -171,25 +172,22 @@ class TrainerTest {
         // batch 8 x maxLen 200 x (1 + 256) x d 64 = 26.3M floats: within the 2^25 budget -> per position
         Quadratic small = new Quadratic(64, 200);
         new Trainer(small, config(new LossSpec.Gbce(256, 0.75f), 1, 0, 0), data()).fit();
-        assertThat(small.batches).hasSize(4).allSatisfy(b -> assertThat(((TrainBatch.NextItem) b).sharesNegatives()).isFalse());
+        assertThat(small.batches).hasSize(4).allSatisfy(b -> assertThat(((TrainBatch.NextItem) b).negatives()).isInstanceOf(Negatives.PerPosition.class));
         // d 128 doubles it to 52.6M floats: over the budget -> 256 negatives per sequence row, shared by its positions
         Quadratic big = new Quadratic(128, 200);
         new Trainer(big, config(new LossSpec.Gbce(256, 0.75f), 1, 0, 0), data()).fit();
         assertThat(big.batches).hasSize(4).allSatisfy(b -> {
             TrainBatch.NextItem n = (TrainBatch.NextItem) b;
-            assertThat(n.sharesNegatives()).isTrue();
-            assertThat(n.sharedByRow()).isTrue();
-            assertThat(n.sharedK()).isEqualTo(256);
-            assertThat(n.shared()).hasSize(n.input().size() * 256);
-            assertThat(n.candidates()).isNull();
+            Negatives.SharedByRow shared = (Negatives.SharedByRow) n.negatives();
+            assertThat(shared.k()).isEqualTo(256);
+            assertThat(shared.ids()).hasSize(n.input().size() * 256);
         });
         // fewer than 16 negatives are never shared, however large the shape
         Quadratic perPosition = new Quadratic(1024, 200);
         new Trainer(perPosition, config(new LossSpec.Bce(15), 1, 0, 0), data()).fit();
         assertThat(perPosition.batches).hasSize(4).allSatisfy(b -> {
             TrainBatch.NextItem n = (TrainBatch.NextItem) b;
-            assertThat(n.sharesNegatives()).isFalse();
-            assertThat(n.perRow()).isEqualTo(16);
+            assertThat(((Negatives.PerPosition) n.negatives()).perRow()).isEqualTo(16);
         });
     }
 

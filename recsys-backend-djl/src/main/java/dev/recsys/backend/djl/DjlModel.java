@@ -9,9 +9,12 @@ import dev.recsys.api.config.ModelConfig;
 import dev.recsys.api.config.Pooling;
 import dev.recsys.api.config.Positional;
 import dev.recsys.api.data.ItemContent;
+import dev.recsys.api.data.Negatives;
 import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.loss.LossSpec;
+import dev.recsys.api.loss.StepInputs;
+import dev.recsys.api.model.InputChecks;
 import dev.recsys.api.model.ForwardTrace;
 import dev.recsys.api.model.ParamLayout;
 import dev.recsys.api.model.Weights;
@@ -105,23 +108,9 @@ public final class DjlModel implements RecModel {
         if (config == null || weights == null) {
             throw new IllegalArgumentException("config and weights are required");
         }
-        if (config.hasContent()) {
-            if (content == null) {
-                throw new IllegalArgumentException("the config has content (contentVocab=" + config.contentVocab()
-                        + ") but no ItemContent was given");
-            }
-            if (content.numItems() != config.numItems() || content.contentLen() != config.contentLen()) {
-                throw new IllegalArgumentException("content table is " + content.numItems() + " items x " + content.contentLen()
-                        + " tokens, expected " + config.numItems() + " x " + config.contentLen());
-            }
-            if (content.maxToken() >= config.contentVocab()) {
-                throw new IllegalArgumentException("content token " + content.maxToken() + " is outside the vocabulary of "
-                        + config.contentVocab());
-            }
-        }
         ParamLayout.validate(config, weights);
         this.config = config;
-        this.content = config.hasContent() ? content : null;
+        this.content = InputChecks.content(config, content);
         this.seed = seed;
         this.onClose = onClose;
         this.dropoutMasks = new DropoutMasks(config.dropout());
@@ -162,7 +151,7 @@ public final class DjlModel implements RecModel {
     @Override
     public float[] userVectors(SeqBatch batch) {
         return read(() -> {
-            checkBatch(batch);
+            InputChecks.batch(config, batch);
             ItemCache ic = itemCache();
             return chunked(batch, null, 0, config.dim(), (part, cands) -> {
                 try (Ctx c = evalCtx(false)) {
@@ -182,7 +171,7 @@ public final class DjlModel implements RecModel {
     @Override
     public float[] scoreAll(SeqBatch batch) {
         return read(() -> {
-            checkBatch(batch);
+            InputChecks.batch(config, batch);
             ItemCache ic = itemCache();
             return chunked(batch, null, 0, config.numItems() + 1, (part, cands) -> {
                 try (Ctx c = evalCtx(false)) {
@@ -198,8 +187,8 @@ public final class DjlModel implements RecModel {
     @Override
     public float[] scoreCandidates(SeqBatch batch, int[] candidates, int perRow) {
         return read(() -> {
-            checkBatch(batch);
-            checkCandidates(batch, candidates, perRow);
+            InputChecks.batch(config, batch);
+            InputChecks.candidates(config, batch, candidates, perRow);
             ItemCache ic = itemCache();
             return chunked(batch, candidates, perRow, perRow, (part, cands) -> {
                 try (Ctx c = evalCtx(false)) {
@@ -244,9 +233,9 @@ public final class DjlModel implements RecModel {
     @Override
     public ForwardTrace trace(SeqBatch batch, int[] candidates, int perRow) {
         return read(() -> {
-            checkBatch(batch);
+            InputChecks.batch(config, batch);
             if (candidates != null) {
-                checkCandidates(batch, candidates, perRow);
+                InputChecks.candidates(config, batch, candidates, perRow);
             }
             try (Ctx c = evalCtx(true)) {
                 ItemTable t = allItems(c);
@@ -277,218 +266,138 @@ public final class DjlModel implements RecModel {
 
     @Override
     public StepResult lossAndGradients(TrainBatch batch, LossSpec loss, boolean training) {
-        if (batch == null || loss == null) {
-            throw new IllegalArgumentException("batch and loss are required");
-        }
         return read(() -> {
-            checkBatch(batch.input());
-            DropoutMasks masks = null;
-            if (training && config.dropout() > 0f) {
-                masks = dropoutMasks;
-                masks.reseed(RecModel.dropoutSeed(seed, step++));
-            }
             if (batch instanceof TrainBatch.NextItem n) {
-                return nextItem(n, loss, masks);
+                StepInputs.Groups groups = StepInputs.nextItem(config, n, loss);
+                return nextItem(groups, dropout(training));
             }
-            return candidates((TrainBatch.Candidates) batch, loss, masks);
+            TrainBatch.Candidates cb = (TrainBatch.Candidates) batch;
+            StepInputs.candidates(config, cb, loss);
+            return candidates(cb, loss, dropout(training));
         });
     }
 
-    private StepResult nextItem(TrainBatch.NextItem n, LossSpec spec, DropoutMasks masks) {
-        boolean full = spec instanceof LossSpec.SoftmaxCe;
-        if (!(full || spec instanceof LossSpec.Bce || spec instanceof LossSpec.Gbce || spec instanceof LossSpec.SampledSoftmax)) {
-            throw new IllegalArgumentException("loss '" + spec.name() + "' cannot be used for pre-training; use bce, gbce, "
-                    + "sampled-softmax or softmax");
+    /** The dropout masks of a training-mode call (drawn from (seed, call)), or null. */
+    private DropoutMasks dropout(boolean training) {
+        if (!training || config.dropout() <= 0f) {
+            return null;
         }
-        boolean shared = n.sharesNegatives();
-        if (full == (n.candidates() != null || shared)) {
-            throw new IllegalArgumentException(full
-                    ? "full softmax scores the whole catalogue: the batch must not carry candidates or shared negatives, found perRow="
-                            + n.perRow() + (shared ? " and " + n.shared().length + " shared negatives" : "")
-                    : spec.name() + " needs sampled candidates per position (target first) or shared negatives, found a batch "
-                            + "without either");
-        }
-        int width = full ? 0 : shared ? 1 + n.sharedK() : n.perRow();
-        if (!full && width != 1 + spec.negatives()) {
-            throw new IllegalArgumentException(spec.name() + " with " + spec.negatives() + " negatives expects groups of 1 + "
-                    + spec.negatives() + " = " + (1 + spec.negatives()) + " candidates (positive first), found " + width
-                    + (shared ? " (the target and " + n.sharedK() + " shared negatives)" : ""));
-        }
-        if (spec instanceof LossSpec.SampledSoftmax ss && ss.logQ() && n.logQ() == null) {
-            throw new IllegalArgumentException("sampled softmax with logQ correction needs log Q values, found none");
-        }
-        SeqBatch in = n.input();
-        int len = in.length();
-        int[] targets = n.targets();
-        int positions = 0;
-        for (int t : targets) {
-            if (t != 0) {
-                checkItem(t, "target");
-                positions++;
-            }
-        }
-        if (positions == 0) {
+        dropoutMasks.reseed(RecModel.dropoutSeed(seed, step++));
+        return dropoutMasks;
+    }
+
+    /**
+     * A next-item step: the loss groups laid out engine-free ({@link StepInputs#nextItem}), then the
+     * user encoder over the columns that hold a history item or a target, each counted position's
+     * user vector, its logits by the mode of the batch's negatives, the loss and its gradients.
+     */
+    private StepResult nextItem(StepInputs.Groups groups, DropoutMasks masks) {
+        TrainBatch.NextItem n = groups.batch();
+        if (groups.count() == 0) {
             return new StepResult(0f, store.gradients(new NDArray[store.slotCount()]));
         }
-        int lead = leadingPadding(in, targets);
-        int kept = len - lead;
-        int cands = width;
-        int[] rowOf = new int[positions];
-        int[] tgt = new int[positions];
-        // per-position candidate groups; shared negatives are not copied to every position (K = 3,000 at
-        // length 200 would be 77 M ids per step): their loss reads them from the batch row by row
-        int[] candIds = full || shared ? null : new int[positions * cands];
-        float[] logQ = !full && n.logQ() != null ? new float[positions * cands] : null;
-        int r = 0;
-        for (int b = 0; b < in.size(); b++) {
-            for (int j = lead; j < len; j++) {
-                int flat = b * len + j;
-                if (targets[flat] == 0) {
-                    continue;
-                }
-                rowOf[r] = b * kept + (j - lead);
-                tgt[r] = targets[flat];
-                if (shared) {
-                    if (logQ != null) {
-                        int off = n.sharedOffset(flat);
-                        logQ[r * cands] = n.logQ()[flat];
-                        System.arraycopy(n.sharedLogQ(), off, logQ, r * cands + 1, cands - 1);
-                    }
-                } else if (candIds != null) {
-                    System.arraycopy(n.candidates(), flat * cands, candIds, r * cands, cands);
-                    if (logQ != null) {
-                        System.arraycopy(n.logQ(), flat * cands, logQ, r * cands, cands);
-                    }
-                }
-                r++;
-            }
-        }
-        if (candIds != null) {
-            for (int id : candIds) {
-                checkItem(id, "candidate");
-            }
-        }
-        boolean[] dropped = null;
-        int[] needed = candIds;
-        if (shared) {
-            for (int id : n.shared()) {
-                checkItem(id, "shared negative");
-            }
-            dropped = sharedCollisions(n, positions, cands);
-            if (config.hasContent()) {
-                // the items whose vectors the loss reads: the targets and the shared negatives
-                needed = new int[positions + n.shared().length];
-                System.arraycopy(tgt, 0, needed, 0, positions);
-                System.arraycopy(n.shared(), 0, needed, positions, n.shared().length);
-            }
-        }
+        SeqBatch in = n.input();
+        int lead = leadingPadding(in, n.targets());
+        int[] rowOf = encodedRows(groups, lead);
         try (Ctx c = new Ctx(store, masks, true, false);
              GradientCollector gc = engine.newGradientCollector()) {
-            ItemTable t = full || !config.hasContent() ? allItems(c) : someItems(c, in, lead, needed);
+            ItemTable t = groupItems(c, groups, lead);
             UserSide u = encodeUsers(c, t, in, lead);
-            NDArray flatU = u.u().reshape((long) in.size() * kept, config.dim());
-            NDArray uv = c.rows(flatU, c.longs(rowOf, positions));
+            NDArray uv = c.rows(u.u().reshape((long) in.size() * u.len(), config.dim()), c.longs(rowOf, groups.count()));
+            Negatives negatives = n.negatives();
             NDArray lossValue;
-            if (full) {
-                NDArray logits = uv.matMul(t.vectors().transpose());
-                lossValue = DjlLosses.fullSoftmax(c, logits, c.longs(tgt, positions, 1));
-            } else if (shared) {
-                // target logits row by row, negative logits as one product U [P, d] x V_neg^T [d, K]
-                int k = cands - 1;
-                int[] tl = new int[positions];
-                for (int i = 0; i < positions; i++) {
-                    tl[i] = t.row(tgt[i]);
-                }
-                NDArray pos = c.rows(t.vectors(), c.longs(tl, positions)).mul(uv).sum(new int[] {1}, true); // [P, 1]
-                NDArray neg;
-                if (n.sharedByRow()) {
-                    // each row's K negatives: U [B, kept, d] x V_neg^T [B, d, K], then the counted positions
-                    int rows = in.size();
-                    int[] nl = new int[rows * k];
-                    for (int i = 0; i < nl.length; i++) {
-                        nl[i] = t.row(n.shared()[i]);
-                    }
-                    NDArray vneg = c.rows(t.vectors(), c.longs(nl, rows, k));                               // [B, K, d]
-                    NDArray all = u.u().matMul(vneg.transpose(0, 2, 1));                                    // [B, kept, K]
-                    neg = c.rows(all.reshape((long) rows * kept, k), c.longs(rowOf, positions));           // [P, K]
-                } else {
-                    int[] nl = new int[k];
-                    for (int i = 0; i < k; i++) {
-                        nl[i] = t.row(n.shared()[i]);
-                    }
-                    neg = uv.matMul(c.rows(t.vectors(), c.longs(nl, k)).transpose());                    // [P, K]
-                }
-                NDArray logits = pos.concat(neg, 1);
-                NDArray lq = logQ == null ? null : c.floats(logQ, positions, cands);
-                lossValue = DjlLosses.sampled(c, spec, logits, lq, config.numItems(), dropped);
+            if (negatives instanceof Negatives.PerPosition) {
+                lossValue = perPositionLoss(c, t, uv, groups);
+            } else if (negatives instanceof Negatives.Shared shared) {
+                lossValue = sharedLoss(c, t, u, uv, rowOf, groups, shared);
             } else {
-                int[] local = new int[candIds.length];
-                for (int i = 0; i < local.length; i++) {
-                    local[i] = t.row(candIds[i]);
-                }
-                NDArray cv = c.rows(t.vectors(), c.longs(local, positions, cands));
-                NDArray logits = cv.mul(uv.expandDims(1)).sum(new int[] {2});
-                NDArray lq = logQ == null ? null : c.floats(logQ, positions, cands);
-                lossValue = DjlLosses.sampled(c, spec, logits, lq, config.numItems(), null);
+                lossValue = DjlLosses.fullSoftmax(c, uv.matMul(t.vectors().transpose()), c.longs(groups.targets(), groups.count(), 1));
             }
             return backward(c, gc, lossValue);
         }
     }
 
-    /**
-     * Which shared negatives are left out of their position's group because they equal its target
-     * ({@code [P * (1 + K)]}, the target's own column always false), or null when none is: found per
-     * row through a table of the row's negatives, so no per-position copy of the K negatives is built.
-     */
-    private boolean[] sharedCollisions(TrainBatch.NextItem n, int positions, int cands) {
-        int[] targets = n.targets();
-        int k = cands - 1;
-        int[] seenIn = new int[config.numItems() + 1];
-        java.util.Arrays.fill(seenIn, -1);
-        boolean[] dropped = null;
-        int lastOff = -1;
-        int r = 0;
-        for (int flat = 0; flat < targets.length; flat++) {
-            if (targets[flat] == 0) {
-                continue;
-            }
-            int off = n.sharedOffset(flat);
-            if (off != lastOff) {
-                for (int i = 0; i < k; i++) {
-                    seenIn[n.shared()[off + i]] = off;
-                }
-                lastOff = off;
-            }
-            if (seenIn[targets[flat]] == off) {
-                if (dropped == null) {
-                    dropped = new boolean[positions * cands];
-                }
-                for (int i = 0; i < k; i++) {
-                    if (n.shared()[off + i] == targets[flat]) {
-                        dropped[r * cands + 1 + i] = true;
-                    }
-                }
-            }
-            r++;
+    /** Row of each group's position in the encoded {@code [B * kept, d]} user output (columns from lead). */
+    private static int[] encodedRows(StepInputs.Groups groups, int lead) {
+        int len = groups.batch().input().length();
+        int kept = len - lead;
+        int[] rowOf = new int[groups.count()];
+        for (int g = 0; g < rowOf.length; g++) {
+            int flat = groups.positions()[g];
+            rowOf[g] = (flat / len) * kept + (flat % len - lead);
         }
-        return dropped;
+        return rowOf;
+    }
+
+    /**
+     * The item vectors the loss reads: every item for full softmax and id-only models; for content
+     * models the batch's history items and the candidates (or the targets and the shared negatives).
+     */
+    private ItemTable groupItems(Ctx c, StepInputs.Groups groups, int lead) {
+        if (groups.fullSoftmax() || !config.hasContent()) {
+            return allItems(c);
+        }
+        int[] needed = groups.candidates();
+        Negatives.Shared shared = groups.shared();
+        if (shared != null) {
+            int p = groups.count();
+            needed = new int[p + shared.ids().length];
+            System.arraycopy(groups.targets(), 0, needed, 0, p);
+            System.arraycopy(shared.ids(), 0, needed, p, shared.ids().length);
+        }
+        return someItems(c, groups.batch().input(), lead, needed);
+    }
+
+    /** Per-position candidates: logits {@code [P, C]} of each group's own candidates. */
+    private NDArray perPositionLoss(Ctx c, ItemTable t, NDArray uv, StepInputs.Groups groups) {
+        int p = groups.count();
+        int cands = groups.width();
+        int[] candIds = groups.candidates();
+        int[] local = new int[candIds.length];
+        for (int i = 0; i < local.length; i++) {
+            local[i] = t.row(candIds[i]);
+        }
+        NDArray cv = c.rows(t.vectors(), c.longs(local, p, cands));
+        NDArray logits = cv.mul(uv.expandDims(1)).sum(new int[] {2});
+        NDArray lq = groups.logQ() == null ? null : c.floats(groups.logQ(), p, cands);
+        return DjlLosses.sampled(c, groups.spec(), logits, lq, config.numItems(), null);
+    }
+
+    /**
+     * Shared negatives: target logits row by row, negative logits as one product
+     * {@code U [P, d] x V_neg^T [d, K]} (batch) or {@code U [B, kept, d] x V_neg^T [B, d, K]} (by row).
+     */
+    private NDArray sharedLoss(Ctx c, ItemTable t, UserSide u, NDArray uv, int[] rowOf, StepInputs.Groups groups,
+            Negatives.Shared shared) {
+        int p = groups.count();
+        int cands = groups.width();
+        int k = cands - 1;
+        int[] tl = new int[p];
+        for (int i = 0; i < p; i++) {
+            tl[i] = t.row(groups.targets()[i]);
+        }
+        NDArray pos = c.rows(t.vectors(), c.longs(tl, p)).mul(uv).sum(new int[] {1}, true); // [P, 1]
+        int[] nl = new int[shared.ids().length];
+        for (int i = 0; i < nl.length; i++) {
+            nl[i] = t.row(shared.ids()[i]);
+        }
+        NDArray neg;
+        if (shared instanceof Negatives.SharedByRow) {
+            // each row's K negatives, then the counted positions
+            int rows = nl.length / k;
+            NDArray vneg = c.rows(t.vectors(), c.longs(nl, rows, k));                                   // [B, K, d]
+            NDArray all = u.u().matMul(vneg.transpose(0, 2, 1));                                        // [B, kept, K]
+            neg = c.rows(all.reshape((long) rows * u.len(), k), c.longs(rowOf, p));                    // [P, K]
+        } else {
+            neg = uv.matMul(c.rows(t.vectors(), c.longs(nl, k)).transpose());                          // [P, K]
+        }
+        NDArray logits = pos.concat(neg, 1);
+        NDArray lq = groups.logQ() == null ? null : c.floats(groups.logQ(), p, cands);
+        return DjlLosses.sampled(c, groups.spec(), logits, lq, config.numItems(), groups.dropped());
     }
 
     private StepResult candidates(TrainBatch.Candidates cb, LossSpec spec, DropoutMasks masks) {
-        if (!(spec instanceof LossSpec.Bce || spec instanceof LossSpec.Mse || spec instanceof LossSpec.Bpr
-                || spec instanceof LossSpec.Hinge)) {
-            throw new IllegalArgumentException("loss '" + spec.name() + "' is not a fine-tuning loss; expected bce, mse, bpr or hinge");
-        }
-        if ((spec instanceof LossSpec.Mse || spec instanceof LossSpec.Bce) && cb.labels() == null) {
-            throw new IllegalArgumentException(spec.name() + " fine-tuning needs one label per candidate: expected "
-                    + cb.candidates().length + ", found null");
-        }
-        if ((spec instanceof LossSpec.Bpr || spec instanceof LossSpec.Hinge) && cb.perRow() != 1 + spec.negatives()) {
-            throw new IllegalArgumentException(spec.name() + " with " + spec.negatives() + " negatives expects rows of 1 + "
-                    + spec.negatives() + " = " + (1 + spec.negatives()) + " candidates (positive first), found " + cb.perRow());
-        }
         SeqBatch in = cb.input();
-        checkCandidates(in, cb.candidates(), cb.perRow());
         int lead = leadingPadding(in, null);
         try (Ctx c = new Ctx(store, masks, true, false);
              GradientCollector gc = engine.newGradientCollector()) {
@@ -763,47 +672,6 @@ public final class DjlModel implements RecModel {
             }
         }
         return len - 1;
-    }
-
-    private void checkBatch(SeqBatch b) {
-        if (b == null) {
-            throw new IllegalArgumentException("batch is required");
-        }
-        if (b.length() > config.maxLen()) {
-            throw new IllegalArgumentException("batch length " + b.length() + " exceeds the model's maxLen " + config.maxLen()
-                    + "; keep the last maxLen items of each history");
-        }
-        for (int id : b.items()) {
-            checkItem(id, "history");
-        }
-        if (config.eventTypes() > 0 && b.events() != null) {
-            for (int e : b.events()) {
-                if (e < 0 || e >= config.eventTypes()) {
-                    throw new IllegalArgumentException("event type " + e + " is outside 0.." + (config.eventTypes() - 1));
-                }
-            }
-        }
-    }
-
-    private void checkCandidates(SeqBatch b, int[] candidates, int perRow) {
-        if (candidates == null || perRow < 1 || candidates.length != b.size() * perRow) {
-            throw new IllegalArgumentException("candidates must hold batch size * perRow = " + b.size() + " * " + perRow
-                    + " ids, found " + (candidates == null ? "null" : candidates.length));
-        }
-        for (int id : candidates) {
-            checkItem(id, "candidate");
-        }
-        for (int r = 0; r < b.size(); r++) {
-            if (b.validCount(r) == 0) {
-                throw new IllegalArgumentException("row " + r + " has no item: stage-2 pooling needs at least one valid position");
-            }
-        }
-    }
-
-    private void checkItem(int id, String what) {
-        if (id < 0 || id > config.numItems()) {
-            throw new IllegalArgumentException(what + " item id " + id + " is outside 0.." + config.numItems());
-        }
     }
 
     /** A tensor's values (made contiguous first). */

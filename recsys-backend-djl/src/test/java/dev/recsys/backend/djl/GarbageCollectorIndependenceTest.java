@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.recsys.api.config.ModelConfig;
 import dev.recsys.api.config.OptimizerConfig;
 import dev.recsys.api.data.ItemContent;
+import dev.recsys.api.data.Negatives;
 import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.loss.LossSpec;
@@ -232,7 +233,7 @@ class GarbageCollectorIndependenceTest {
             }
         }
         java.util.Arrays.fill(logQ, (float) -Math.log(N));
-        return new TrainBatch.NextItem(in, targets, cand, per, logQ);
+        return new TrainBatch.NextItem(in, targets, new Negatives.PerPosition(cand, per, logQ));
     }
 
     private record ClassFile(String name, byte[] bytes) {

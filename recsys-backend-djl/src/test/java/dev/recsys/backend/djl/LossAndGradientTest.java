@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.recsys.api.config.ModelConfig;
 import dev.recsys.api.data.ItemContent;
+import dev.recsys.api.data.Negatives;
 import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.loss.LossSpec;
@@ -101,7 +102,7 @@ class LossAndGradientTest {
             targets[i] = in.items()[i] == 0 ? 0 : 1 + r.nextInt(c.numItems());
         }
         if (spec instanceof LossSpec.SoftmaxCe) {
-            return new TrainBatch.NextItem(in, targets, null, 0, null);
+            return new TrainBatch.NextItem(in, targets, new Negatives.None());
         }
         int per = 1 + spec.negatives();
         int[] cand = new int[targets.length * per];
@@ -115,7 +116,7 @@ class LossAndGradientTest {
         for (int i = 0; i < logQ.length; i++) {
             logQ[i] = (float) Math.log(0.02 + r.nextDouble() * 0.2);
         }
-        return new TrainBatch.NextItem(in, targets, cand, per, logQ);
+        return new TrainBatch.NextItem(in, targets, new Negatives.PerPosition(cand, per, logQ));
     }
 
     /**
@@ -139,7 +140,7 @@ class LossAndGradientTest {
         for (int i = 0; i < logQ.length; i++) {
             logQ[i] = (float) Math.log(0.02 + r.nextDouble() * 0.2);
         }
-        return new TrainBatch.NextItem(per.input(), per.targets(), null, 0, logQ, shared, sharedLogQ);
+        return new TrainBatch.NextItem(per.input(), per.targets(), new Negatives.SharedByBatch(shared, logQ, sharedLogQ));
     }
 
     static TrainBatch.Candidates candidates(ModelConfig c, LossSpec spec) {

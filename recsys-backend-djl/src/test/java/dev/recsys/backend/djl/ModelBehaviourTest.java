@@ -240,9 +240,9 @@ class ModelBehaviourTest {
         ModelConfig c = Fixtures.idOnly();
         try (RecModel m = Fixtures.backend().create(c, null, Initializer.init(c, 1), 1)) {
             assertThatThrownBy(() -> m.scoreAll(new SeqBatch(1, 2, new int[] {1, Fixtures.N + 1}, null)))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside 0.." + Fixtures.N);
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("in [0, " + Fixtures.N + "], found " + (Fixtures.N + 1));
             assertThatThrownBy(() -> m.scoreAll(new SeqBatch(1, 8, new int[8], null)))
-                    .hasMessageContaining("exceeds the model's maxLen 7");
+                    .hasMessageContaining("maxLen = 7, found 8");
             assertThatThrownBy(() -> m.scoreCandidates(new SeqBatch(1, 2, new int[] {0, 0}, null), new int[] {1}, 1))
                     .hasMessageContaining("no item");
             TrainBatch pre = LossAndGradientTest.nextItem(c, new LossSpec.Bce(2));

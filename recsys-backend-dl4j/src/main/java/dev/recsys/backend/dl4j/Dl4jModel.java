@@ -1,56 +1,55 @@
 package dev.recsys.backend.dl4j;
 
 import dev.recsys.api.config.ModelConfig;
-import dev.recsys.api.config.Positional;
 import dev.recsys.api.data.ItemContent;
 import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.loss.LossMath;
 import dev.recsys.api.loss.LossSpec;
+import dev.recsys.api.loss.StepInputs;
 import dev.recsys.api.model.ForwardTrace;
+import dev.recsys.api.model.InputChecks;
 import dev.recsys.api.model.ParamLayout;
 import dev.recsys.api.model.Weights;
 import dev.recsys.api.spi.RecModel;
 import dev.recsys.api.spi.StepResult;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The model of docs/MODEL.md on ND4J / SameDiff.
- *
- * <p>Structure. One SameDiff graph per batch shape and purpose (eval, pre-training with sampled
- * candidates, pre-training with full softmax, fine-tuning), built once and cached (LRU of
- * {@value #GRAPH_CACHE} graphs of either kind), so a training run builds two or
- * three graphs in all. Parameters are graph variables refreshed from the master weights only
- * when {@link #setWeights} changed them. Embedding tables never enter a graph: the rows a batch
- * needs are gathered in Java into input variables and their gradients scatter-added back, which
- * keeps SameDiff away from differentiating gather (see ENGINES.md) and costs O(rows·d). For
- * content models the item vectors of the batch's distinct items (padded to a bucket size) come
- * from a separate content-encoder graph whose backward pass is driven by the user graph's
- * gradients with respect to those vectors. Losses are computed in the graph (one forward and one
- * backward pass per step) from coefficient inputs filled in Java; tests compare them with
- * {@link LossMath}.
+ * The model of docs/MODEL.md on ND4J / SameDiff: the {@link RecModel} facade (lifecycle, lock,
+ * scoring, dropout seeding) over parts with one responsibility each, in this package:
+ * <ul>
+ * <li>{@link GraphCache}: one SameDiff graph per batch shape and purpose (eval, pre-training by
+ *     negatives mode, fine-tuning, content encoder), built once and kept in an LRU;</li>
+ * <li>{@link MasterWeights}: the master weights, their version and the step's gradients; graph
+ *     parameters are refreshed from them only when {@link #setWeights} changed them;</li>
+ * <li>{@link Gathers} and {@link UserInputs}: embedding tables never enter a graph; the rows a
+ *     batch needs are gathered in Java into input variables and their gradients scatter-added back,
+ *     which keeps SameDiff away from differentiating gather (see ENGINES.md) and costs O(rows·d);</li>
+ * <li>{@link ContentPass}: for content models the item vectors of the batch's distinct items
+ *     (padded to a bucket size) come from a separate content-encoder graph whose backward pass is
+ *     driven by the user graph's gradients with respect to those vectors;</li>
+ * <li>{@link LossInputs} and {@link TrainingStep}: losses are computed in the graph (one forward
+ *     and one backward pass per step) from coefficient inputs filled in Java from the engine-free
+ *     {@link StepInputs}; tests compare them with {@link LossMath};</li>
+ * <li>{@link ScoringCache}: item vectors per weight version and the last user encoding.</li>
+ * </ul>
  *
  * <p>Threads. SameDiff graphs are not thread-safe; every method runs under one lock, so
  * concurrent scoring calls are serialised (score larger batches to use the engine's threads).
  */
 final class Dl4jModel implements RecModel {
     private static final Logger LOG = LoggerFactory.getLogger(Dl4jModel.class);
-    static final int GRAPH_CACHE = 16;
     /** Largest cross-attention tensor of one stage-2 graph call, in floats (16 MiB). */
     static final long STAGE2_CHUNK_FLOATS = 1L << 22;
-    private static final int ITEM_CHUNK = 512;
-    /** Added to the log Q of a dropped shared negative: its logit minus log Q is then about -1e9 (softmax weight 0). */
-    private static final float DROPPED = 1e9f;
 
     private final ModelConfig config;
     private final ItemContent content;
@@ -61,57 +60,27 @@ final class Dl4jModel implements RecModel {
     private long dropoutCall;
     /** {@link #STAGE2_CHUNK_FLOATS}, smaller in tests (several chunks from a small batch). */
     private long stage2ChunkFloats = STAGE2_CHUNK_FLOATS;
-    private final Map<Object, Graph> graphs = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Object, Graph> eldest) {
-            if (size() > GRAPH_CACHE) {
-                eldest.getValue().close();
-                return true;
-            }
-            return false;
-        }
-    };
-    private Weights weights;
-    private Weights grads;
-    private long version;
-    private float[] itemVectors;
-    private long itemVectorsVersion = -1;
-    private SeqBatch lastUserBatch;
-    private float[] lastUser;
-    private long lastUserVersion = -1;
-    /** The item vectors as an ND4J matrix {@code [d, N+1]} for stage-1 scoring, per item-vector version. */
-    private INDArray itemMatrix;
-    private INDArray itemBase;
-    private long itemMatrixVersion = -1;
-    private final float[] sinusoid;
-    private final float[] contentSinusoid;
+    private final MasterWeights master;
+    private final GraphCache graphs;
+    private final UserInputs userInputs;
+    /** Null for an id-only model. */
+    private final ContentPass contentPass;
+    private final ScoringCache scoring;
+    private final TrainingStep training;
     private volatile boolean closed;
 
     Dl4jModel(ModelConfig config, ItemContent content, Weights weights, long seed) {
-        if (config.hasContent()) {
-            if (content == null) {
-                throw new IllegalArgumentException("config has content (contentVocab=" + config.contentVocab()
-                        + ") but no ItemContent was given");
-            }
-            if (content.numItems() != config.numItems() || content.contentLen() != config.contentLen()) {
-                throw new IllegalArgumentException("content table must be [numItems+1, contentLen] = [" + (config.numItems() + 1) + ", "
-                        + config.contentLen() + "], found [" + (content.numItems() + 1) + ", " + content.contentLen() + "]");
-            }
-            if (content.maxToken() >= config.contentVocab()) {
-                throw new IllegalArgumentException("content token ids must be < contentVocab = " + config.contentVocab() + ", found "
-                        + content.maxToken());
-            }
-        }
         ParamLayout.validate(config, weights);
         this.config = config;
-        this.content = config.hasContent() ? content : null;
-        this.weights = weights.copy();
-        this.grads = this.weights.zerosLike();
+        this.content = InputChecks.content(config, content);
+        this.master = new MasterWeights(weights);
         this.rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
         this.seed = seed;
-        this.sinusoid = config.positional() == Positional.SINUSOIDAL ? sinusoid(config.maxLen(), config.dim()) : null;
-        this.contentSinusoid = config.positional() == Positional.SINUSOIDAL && config.hasContent()
-                ? sinusoid(config.contentLen(), config.dim()) : null;
+        this.graphs = new GraphCache(config);
+        this.userInputs = new UserInputs(config, master);
+        this.contentPass = config.hasContent() ? ContentPass.of(config, this.content, master, graphs, rng) : null;
+        this.scoring = new ScoringCache(config, master, contentPass);
+        this.training = new TrainingStep(config, master, new LossInputs(graphs), userInputs, contentPass, rng);
     }
 
     @Override
@@ -146,7 +115,7 @@ final class Dl4jModel implements RecModel {
         ensureOpen();
         lock.lock();
         try {
-            return weights.copy();
+            return master.live().copy();
         } finally {
             lock.unlock();
         }
@@ -158,10 +127,7 @@ final class Dl4jModel implements RecModel {
         ParamLayout.validate(config, w);
         lock.lock();
         try {
-            for (String n : weights.names()) {
-                System.arraycopy(w.data(n), 0, weights.data(n), 0, weights.data(n).length);
-            }
-            version++;
+            master.set(w);
         } finally {
             lock.unlock();
         }
@@ -174,7 +140,7 @@ final class Dl4jModel implements RecModel {
         ensureOpen();
         lock.lock();
         try {
-            return allItemVectors().clone();
+            return scoring.itemVectors().clone();
         } finally {
             lock.unlock();
         }
@@ -182,30 +148,28 @@ final class Dl4jModel implements RecModel {
 
     @Override
     public float[] userVectors(SeqBatch in) {
-        ensureOpen();
-        check(in);
-        SeqBatch batch = bucketed(in);
-        lock.lock();
-        try {
-            float[] encoded = encode(batch, 0, null, false).get(UserGraph.USER);
-            remember(batch, encoded);
-            return lastRows(encoded, batch);
-        } finally {
-            lock.unlock();
-        }
+        return stage1(in, false);
     }
 
     @Override
     public float[] scoreAll(SeqBatch in) {
+        return stage1(in, true);
+    }
+
+    /**
+     * The user vectors of a batch (its length bucketed), or with {@code scores} their stage-1
+     * scores of every item; the encoding is remembered for a following stage-2 call.
+     */
+    private float[] stage1(SeqBatch in, boolean scores) {
         ensureOpen();
-        check(in);
+        InputChecks.batch(config, in);
         SeqBatch batch = bucketed(in);
         lock.lock();
         try {
             float[] encoded = encode(batch, 0, null, false).get(UserGraph.USER);
-            remember(batch, encoded);
+            scoring.remember(batch, encoded);
             float[] users = lastRows(encoded, batch);
-            return dotAll(users, batch.size());
+            return scores ? scoring.dotAll(users, batch.size()) : users;
         } finally {
             lock.unlock();
         }
@@ -214,15 +178,12 @@ final class Dl4jModel implements RecModel {
     @Override
     public float[] scoreCandidates(SeqBatch in, int[] candidates, int perRow) {
         ensureOpen();
-        check(in);
-        checkCandidates(in, candidates, perRow);
+        InputChecks.batch(config, in);
+        InputChecks.candidates(config, in, candidates, perRow);
         SeqBatch batch = bucketed(in);
         lock.lock();
         try {
-            boolean reuse = lastUser != null && lastUserVersion == version && lastUserBatch.size() == batch.size()
-                    && lastUserBatch.length() == batch.length() && Arrays.equals(lastUserBatch.items(), batch.items())
-                    && Arrays.equals(lastUserBatch.events(), batch.events());
-            return stage2Chunked(batch, perRow, candidates, reuse ? lastUser : null);
+            return stage2Chunked(batch, perRow, candidates, scoring.encodingOf(batch));
         } finally {
             lock.unlock();
         }
@@ -268,7 +229,7 @@ final class Dl4jModel implements RecModel {
     private int sumOverGraphs(java.util.function.ToIntFunction<Graph> count) {
         lock.lock();
         try {
-            return graphs.values().stream().mapToInt(count).sum();
+            return graphs.sum(count);
         } finally {
             lock.unlock();
         }
@@ -313,17 +274,17 @@ final class Dl4jModel implements RecModel {
     @Override
     public ForwardTrace trace(SeqBatch batch, int[] candidates, int perRow) {
         ensureOpen();
-        check(batch);
+        InputChecks.batch(config, batch);
         int c = candidates == null ? 0 : perRow;
         if (candidates != null) {
-            checkCandidates(batch, candidates, perRow);
+            InputChecks.candidates(config, batch, candidates, perRow);
         }
         lock.lock();
         try {
             ForwardTrace t = new ForwardTrace();
-            t.put(ForwardTrace.ITEM_VECTORS, allItemVectors().clone());
+            t.put(ForwardTrace.ITEM_VECTORS, scoring.itemVectors().clone());
             if (config.hasContent()) {
-                t.put(ForwardTrace.CONTENT_OUTPUT, allContentOutputs());
+                t.put(ForwardTrace.CONTENT_OUTPUT, contentPass.allOutputs());
             }
             Map<String, float[]> out = encode(batch, c, candidates, true);
             t.put(ForwardTrace.USER_INPUT, out.get(UserGraph.USER_INPUT));
@@ -331,7 +292,7 @@ final class Dl4jModel implements RecModel {
                 t.put(ForwardTrace.userLayer(i), out.get(UserGraph.layerOutput(i)));
             }
             t.put(ForwardTrace.USER_OUTPUT, out.get(UserGraph.USER));
-            t.put(ForwardTrace.STAGE1, dotAll(lastRows(out.get(UserGraph.USER), batch), batch.size()));
+            t.put(ForwardTrace.STAGE1, scoring.dotAll(lastRows(out.get(UserGraph.USER), batch), batch.size()));
             if (c > 0) {
                 t.put(ForwardTrace.CROSS_OUTPUT, out.get(UserGraph.CROSS));
                 t.put(ForwardTrace.STAGE2, out.get(UserGraph.STAGE2));
@@ -342,33 +303,22 @@ final class Dl4jModel implements RecModel {
         }
     }
 
-    /**
-     * Keeps the user encoding of the last stage-1 call, so that a following stage-2 call on the
-     * same histories (the two-stage recommender's pattern) does not encode them again.
-     */
-    private void remember(SeqBatch batch, float[] encoded) {
-        lastUserBatch = new SeqBatch(batch.size(), batch.length(), batch.items().clone(),
-                batch.events() == null ? null : batch.events().clone());
-        lastUser = encoded;
-        lastUserVersion = version;
-    }
-
     /** Stage 2 from a user encoding {@code [B*L, d]} of this batch. */
     private float[] stage2(SeqBatch batch, int c, int[] candidates, float[] encoded) {
-        UserGraph g = userGraph(new UserGraph.Spec(UserGraph.Kind.STAGE2, UserGraph.Form.NONE, batch.size(), batch.length(), c,
+        UserGraph g = graphs.user(new UserGraph.Spec(UserGraph.Kind.STAGE2, UserGraph.Form.NONE, batch.size(), batch.length(), c,
                 false, 0f, false));
-        float[] vectors = allItemVectors();
+        float[] vectors = scoring.itemVectors();
         float[] keep = g.buffer(UserGraph.KEEP, batch.size() * batch.length());
         for (int p = 0; p < keep.length; p++) {
             keep[p] = batch.items()[p] != 0 ? 1f : 0f;
         }
         g.setPlaceholder(UserGraph.KEEP, keep);
         g.setPlaceholder(UserGraph.USER_IN, encoded);
-        gatherRows(g, UserGraph.CAND, candidates, vectors, null);
+        Gathers.gatherRows(g, UserGraph.CAND, candidates, vectors, null, config.dim());
         if (config.hasContent()) {
-            gatherContext(g, candidates, runContent(distinct(candidates), false, false, false));
+            contentPass.gatherContext(g, candidates, contentPass.run(Gathers.distinct(candidates), false, false, false));
         }
-        g.syncWeights(weights, version);
+        g.syncWeights(master.live(), master.version());
         return g.output(List.of(UserGraph.STAGE2)).get(UserGraph.STAGE2);
     }
 
@@ -377,10 +327,10 @@ final class Dl4jModel implements RecModel {
      * (c = 0) or the stage-2 scores, and with {@code all} every intermediate the trace needs.
      */
     private Map<String, float[]> encode(SeqBatch batch, int c, int[] candidates, boolean all) {
-        UserGraph g = userGraph(new UserGraph.Spec(UserGraph.Kind.EVAL, UserGraph.Form.NONE, batch.size(), batch.length(), c,
+        UserGraph g = graphs.user(new UserGraph.Spec(UserGraph.Kind.EVAL, UserGraph.Form.NONE, batch.size(), batch.length(), c,
                 false, 0f, false));
-        float[] vectors = allItemVectors();
-        fillUserInputs(g, batch, vectors, null);
+        float[] vectors = scoring.itemVectors();
+        userInputs.fill(g, batch, vectors, null);
         List<String> outs = new ArrayList<>();
         if (all || c == 0) {
             outs.add(UserGraph.USER);
@@ -392,18 +342,16 @@ final class Dl4jModel implements RecModel {
             }
         }
         if (c > 0) {
-            gatherRows(g, UserGraph.CAND, candidates, vectors, null);
+            Gathers.gatherRows(g, UserGraph.CAND, candidates, vectors, null, config.dim());
             if (config.hasContent()) {
-                int[] uniq = distinct(candidates);
-                ContentOut co = runContent(uniq, false, false, false);
-                gatherContext(g, candidates, co);
+                contentPass.gatherContext(g, candidates, contentPass.run(Gathers.distinct(candidates), false, false, false));
             }
             if (all) {
                 outs.add(UserGraph.CROSS);
             }
             outs.add(UserGraph.STAGE2);
         }
-        g.syncWeights(weights, version);
+        g.syncWeights(master.live(), master.version());
         return g.output(outs);
     }
 
@@ -422,575 +370,27 @@ final class Dl4jModel implements RecModel {
         return step(batch, loss, false, false).loss();
     }
 
-    private StepResult step(TrainBatch batch, LossSpec loss, boolean training, boolean withGradients) {
+    private StepResult step(TrainBatch batch, LossSpec loss, boolean train, boolean withGradients) {
         ensureOpen();
-        if (batch == null || loss == null) {
-            throw new IllegalArgumentException("batch and loss must not be null");
+        StepInputs.Groups groups = null;
+        if (batch instanceof TrainBatch.NextItem n) {
+            groups = StepInputs.nextItem(config, n, loss);
+            if (groups.count() == 0) {
+                throw new IllegalArgumentException("the batch has no position with a target (all targets are 0): no loss to compute");
+            }
+        } else {
+            StepInputs.candidates(config, (TrainBatch.Candidates) batch, loss);
         }
-        SeqBatch in = batch.input();
-        check(in);
         lock.lock();
         try {
-            for (Weights.Tensor t : grads.asMap().values()) {
-                Arrays.fill(t.data(), 0f);
-            }
-            boolean dropout = training && config.dropout() > 0f;
+            boolean dropout = train && config.dropout() > 0f;
             if (dropout) {
                 rng.setSeed(RecModel.dropoutSeed(seed, dropoutCall++)); // every call's masks from (seed, call): seekable on resume
             }
-            UserGraph g;
-            int[] candidateIds;
-            int[] sharedIds = null;
-            if (batch instanceof TrainBatch.NextItem n) {
-                g = pretrainGraph(n, loss, dropout);
-                // shared negatives: CAND holds each position's target row (row 0 where there is none), NEGS the K negatives
-                // shared by the batch [K, d] or by row [B, K, d] (row b's K at [b*K, (b+1)*K) of shared(), in that order)
-                candidateIds = n.sharesNegatives() || loss instanceof LossSpec.SoftmaxCe ? n.targets() : n.candidates();
-                sharedIds = n.shared();
-            } else {
-                TrainBatch.Candidates f = (TrainBatch.Candidates) batch;
-                g = finetuneGraph(f, loss, dropout);
-                candidateIds = f.candidates();
-            }
-            g.syncWeights(weights, version);
-
-            // item vectors of the rows this batch touches
-            ContentOut co = null;
-            float[] table;
-            int[] local;
-            boolean softmax = g.spec.kind() == UserGraph.Kind.PRE_SOFTMAX;
-            if (config.hasContent()) {
-                int[] uniq = softmax ? range(config.numItems() + 1)
-                        : sharedIds != null ? distinct(new int[] {0}, in.items(), candidateIds, sharedIds) : distinct(in.items(), candidateIds);
-                co = runContent(uniq, dropout, g.spec.kind() == UserGraph.Kind.FINE, withGradients);
-                table = co.vec;
-                local = co.local;
-            } else {
-                table = weights.data(ParamLayout.ITEM_EMBEDDING);
-                local = null;
-            }
-            fillUserInputs(g, in, table, local);
-            if (softmax) {
-                float[] all = g.buffer(UserGraph.ALL, config.numItems() * config.dim());
-                int d = config.dim();
-                for (int i = 1; i <= config.numItems(); i++) {
-                    System.arraycopy(table, row(local, i) * d, all, (i - 1) * d, d);
-                }
-                g.setVariable(UserGraph.ALL, all);
-            }
-            gatherRows(g, UserGraph.CAND, candidateIds, table, local);
-            if (sharedIds != null) {
-                gatherRows(g, UserGraph.NEGS, sharedIds, table, local);
-            }
-            if (config.hasContent() && g.spec.kind() == UserGraph.Kind.FINE) {
-                gatherContext(g, candidateIds, co);
-            }
-            if (dropout) {
-                g.drawDropout(rng);
-            }
-            if (!withGradients) {
-                return new StepResult(g.output(List.of(Graph.LOSS)).get(Graph.LOSS)[0], null);
-            }
-            Graph.Result r = g.lossAndGradients(g.gradNames);
-            if (!Float.isFinite(r.loss())) {
-                LOG.warn("non-finite loss {} on a batch of {} x {}", r.loss(), in.size(), in.length());
-            }
-            for (String p : g.net.paramNames()) {
-                addInto(grads.data(p), r.gradients().get(p));
-            }
-            scatterUserInputs(g, in, r.gradients(), local, co);
-            int d = config.dim();
-            if (softmax) {
-                float[] ga = r.gradients().get(UserGraph.ALL);
-                for (int i = 1; i <= config.numItems(); i++) {
-                    addRow(itemGradTarget(co), row(local, i), ga, i - 1, d);
-                }
-            }
-            float[] gc = r.gradients().get(UserGraph.CAND);
-            for (int k = 0; k < candidateIds.length; k++) {
-                addRow(itemGradTarget(co), row(local, candidateIds[k]), gc, k, d);
-            }
-            if (sharedIds != null) {
-                float[] gn = r.gradients().get(UserGraph.NEGS);
-                for (int k = 0; k < sharedIds.length; k++) {
-                    addRow(itemGradTarget(co), row(local, sharedIds[k]), gn, k, d);
-                }
-            }
-            if (co != null && co.gradCtx != null && g.spec.kind() == UserGraph.Kind.FINE) {
-                float[] gk = r.gradients().get(UserGraph.KEYS);
-                int block = config.contentLen() * d;
-                for (int k = 0; k < candidateIds.length; k++) {
-                    addRow(co.gradCtx, co.local[candidateIds[k]], gk, k, block);
-                }
-            }
-            if (co != null) {
-                backwardContent(co);
-            }
-            return new StepResult(r.loss(), grads);
+            return training.run(batch, loss, groups, dropout, withGradients);
         } finally {
             lock.unlock();
         }
-    }
-
-    private UserGraph pretrainGraph(TrainBatch.NextItem n, LossSpec loss, boolean dropout) {
-        if (!loss.supports(dev.recsys.api.loss.Stage.PRETRAIN)) {
-            throw new IllegalArgumentException("loss " + loss.name() + " cannot be used for pre-training (next-item batches); use bce, gbce, "
-                    + "sampled-softmax or softmax");
-        }
-        SeqBatch in = n.input();
-        int positions = in.size() * in.length();
-        int counted = 0;
-        for (int t : n.targets()) {
-            if (t < 0 || t > config.numItems()) {
-                throw new IllegalArgumentException("target ids must be in 0.." + config.numItems() + ", found " + t);
-            }
-            if (t != 0) {
-                counted++;
-            }
-        }
-        if (counted == 0) {
-            throw new IllegalArgumentException("the batch has no position with a target (all targets are 0): no loss to compute");
-        }
-        float inv = 1f / counted;
-        if (loss instanceof LossSpec.SoftmaxCe && n.sharesNegatives()) {
-            throw new IllegalArgumentException("full softmax scores the whole catalogue: the batch must not carry shared negatives, found "
-                    + n.shared().length);
-        }
-        if (loss instanceof LossSpec.SoftmaxCe) {
-            UserGraph g = userGraph(new UserGraph.Spec(UserGraph.Kind.PRE_SOFTMAX, UserGraph.Form.CE, in.size(), in.length(), 0, dropout,
-                    0f, false));
-            ceWeights(g, n.targets(), inv);
-            return g;
-        }
-        if (n.sharesNegatives()) {
-            return sharedPretrainGraph(n, loss, dropout, counted);
-        }
-        int c = n.perRow();
-        if (n.candidates() == null || c != 1 + loss.negatives()) {
-            throw new IllegalArgumentException(loss.name() + " with " + loss.negatives() + " negatives expects " + (1 + loss.negatives())
-                    + " candidates per position (target first), found " + (n.candidates() == null ? "none" : c));
-        }
-        checkIds(n.candidates(), "candidate");
-        boolean logQ = loss instanceof LossSpec.SampledSoftmax s && s.logQ();
-        if (logQ && n.logQ() == null) {
-            throw new IllegalArgumentException("sampled-softmax with logQ correction needs the batch's logQ values, found none");
-        }
-        UserGraph.Form form = loss instanceof LossSpec.SampledSoftmax ? UserGraph.Form.CE : UserGraph.Form.BINARY;
-        UserGraph g = userGraph(new UserGraph.Spec(UserGraph.Kind.PRE_RANK, form, in.size(), in.length(), c, dropout, 0f, logQ));
-        if (form == UserGraph.Form.CE) {
-            ceWeights(g, n.targets(), inv);
-            if (logQ) {
-                g.setPlaceholder(UserGraph.L_LOGQ, n.logQ());
-            }
-        } else {
-            double beta = binaryBeta(loss);
-            float[] pos = zeroed(g, UserGraph.L_POS, positions * c);
-            float[] neg = zeroed(g, UserGraph.L_NEG, positions * c);
-            for (int r = 0; r < positions; r++) {
-                if (n.targets()[r] != 0) {
-                    pos[r * c] = (float) (beta / counted);
-                    for (int k = 1; k < c; k++) {
-                        neg[r * c + k] = inv;
-                    }
-                }
-            }
-            g.setPlaceholder(UserGraph.L_POS, pos);
-            g.setPlaceholder(UserGraph.L_NEG, neg);
-        }
-        return g;
-    }
-
-    /** The CE graph's row weights: 1 / counted where the row has a target, 0 elsewhere. */
-    private static void ceWeights(UserGraph g, int[] targets, float weight) {
-        float[] w = g.buffer(UserGraph.L_WEIGHT, targets.length);
-        for (int r = 0; r < targets.length; r++) {
-            w[r] = targets[r] != 0 ? weight : 0f;
-        }
-        g.setPlaceholder(UserGraph.L_WEIGHT, w);
-    }
-
-    /** β of the positive term: gBCE's calibration exponent, 1 for bce. */
-    private double binaryBeta(LossSpec loss) {
-        return loss instanceof LossSpec.Gbce gb ? LossMath.gbceBeta(gb.negatives(), config.numItems(), gb.t()) : 1.0;
-    }
-
-    /** The graph's reusable coefficient buffer {@code name}, zero-filled. */
-    private static float[] zeroed(UserGraph g, String name, int size) {
-        float[] b = g.buffer(name, size);
-        Arrays.fill(b, 0f);
-        return b;
-    }
-
-    /**
-     * Pre-training with K negatives shared by the batch or by sequence row (MODEL.md "Losses"): each
-     * position's target logit {@code [B*L, 1]} and its K negative logits {@code [B*L, K]}, the negatives of position {@code b*L + j} read at
-     * {@link TrainBatch.NextItem#sharedOffset}; a shared negative equal to the position's target is
-     * dropped there (bce, gbce: weight 0; sampled softmax: its logit moved by -1e9 through the log-Q
-     * input, which a shared graph always has).
-     */
-    private UserGraph sharedPretrainGraph(TrainBatch.NextItem n, LossSpec loss, boolean dropout, int counted) {
-        int[] shared = n.shared();
-        int k = n.sharedK();
-        if (k != loss.negatives()) {
-            throw new IllegalArgumentException(loss.name() + " with " + loss.negatives() + " negatives expects " + loss.negatives()
-                    + " shared negatives" + (n.sharedByRow() ? " per row" : "") + ", found " + k);
-        }
-        checkIds(shared, "shared negative");
-        boolean logQ = loss instanceof LossSpec.SampledSoftmax s && s.logQ();
-        if (logQ && n.logQ() == null) {
-            throw new IllegalArgumentException("sampled-softmax with logQ correction needs the batch's logQ values, found none");
-        }
-        SeqBatch in = n.input();
-        int positions = in.size() * in.length();
-        float inv = 1f / counted;
-        int[] targets = n.targets();
-        UserGraph.Form form = loss instanceof LossSpec.SampledSoftmax ? UserGraph.Form.CE : UserGraph.Form.BINARY;
-        UserGraph.Kind kind = n.sharedByRow() ? UserGraph.Kind.PRE_SHARED_ROW : UserGraph.Kind.PRE_SHARED;
-        UserGraph g = userGraph(new UserGraph.Spec(kind, form, in.size(), in.length(), k, dropout, 0f, form == UserGraph.Form.CE));
-        if (form == UserGraph.Form.CE) {
-            ceWeights(g, targets, inv);
-            float[] lqPos = g.buffer(UserGraph.L_LOGQ_POS, positions);
-            float[] lq = g.buffer(UserGraph.L_LOGQ, positions * k);
-            for (int r = 0; r < positions; r++) {
-                int t = targets[r];
-                int off = n.sharedOffset(r);
-                lqPos[r] = logQ ? n.logQ()[r] : 0f;
-                for (int j = 0; j < k; j++) {
-                    float q = logQ ? n.sharedLogQ()[off + j] : 0f;
-                    lq[r * k + j] = t != 0 && shared[off + j] == t ? q + DROPPED : q;
-                }
-            }
-            g.setPlaceholder(UserGraph.L_LOGQ_POS, lqPos);
-            g.setPlaceholder(UserGraph.L_LOGQ, lq);
-        } else {
-            float beta = (float) (binaryBeta(loss) / counted);
-            float[] pos = g.buffer(UserGraph.L_POS, positions);
-            float[] neg = g.buffer(UserGraph.L_NEG, positions * k);
-            for (int r = 0; r < positions; r++) {
-                int t = targets[r];
-                int off = n.sharedOffset(r);
-                pos[r] = t != 0 ? beta : 0f;
-                for (int j = 0; j < k; j++) {
-                    neg[r * k + j] = t != 0 && shared[off + j] != t ? inv : 0f;
-                }
-            }
-            g.setPlaceholder(UserGraph.L_POS, pos);
-            g.setPlaceholder(UserGraph.L_NEG, neg);
-        }
-        return g;
-    }
-
-    private UserGraph finetuneGraph(TrainBatch.Candidates f, LossSpec loss, boolean dropout) {
-        if (!loss.supports(dev.recsys.api.loss.Stage.FINETUNE)) {
-            throw new IllegalArgumentException("loss " + loss.name() + " cannot be used for fine-tuning (candidate batches); use bce, mse, "
-                    + "bpr or hinge");
-        }
-        SeqBatch in = f.input();
-        int b = in.size();
-        int c = f.perRow();
-        checkIds(f.candidates(), "candidate");
-        int n = b * c;
-        if (loss instanceof LossSpec.Bce || loss instanceof LossSpec.Mse) {
-            if (f.labels() == null) {
-                throw new IllegalArgumentException(loss.name() + " fine-tuning needs one label per candidate, found none");
-            }
-            boolean bce = loss instanceof LossSpec.Bce;
-            UserGraph g = userGraph(new UserGraph.Spec(UserGraph.Kind.FINE, bce ? UserGraph.Form.BINARY : UserGraph.Form.MSE, b, in.length(),
-                    c, dropout, 0f, false));
-            float[] y = f.labels();
-            if (bce) {
-                float[] pos = g.buffer(UserGraph.L_POS, n);
-                float[] neg = g.buffer(UserGraph.L_NEG, n);
-                for (int i = 0; i < n; i++) {
-                    pos[i] = y[i] / n;
-                    neg[i] = (1f - y[i]) / n;
-                }
-                g.setPlaceholder(UserGraph.L_POS, pos);
-                g.setPlaceholder(UserGraph.L_NEG, neg);
-            } else {
-                float[] w = g.buffer(UserGraph.L_WEIGHT, n);
-                Arrays.fill(w, 1f / n);
-                g.setPlaceholder(UserGraph.L_LABEL, y);
-                g.setPlaceholder(UserGraph.L_WEIGHT, w);
-            }
-            return g;
-        }
-        if (c != 1 + loss.negatives()) {
-            throw new IllegalArgumentException(loss.name() + " with " + loss.negatives() + " negatives expects rows of " + (1 + loss.negatives())
-                    + " candidates (positive first), found " + c);
-        }
-        UserGraph.Form form = loss instanceof LossSpec.Bpr ? UserGraph.Form.BPR : UserGraph.Form.HINGE;
-        float margin = loss instanceof LossSpec.Hinge h ? h.margin() : 0f;
-        UserGraph g = userGraph(new UserGraph.Spec(UserGraph.Kind.FINE, form, b, in.length(), c, dropout, margin, false));
-        float[] w = g.buffer(UserGraph.L_WEIGHT, b * (c - 1));
-        Arrays.fill(w, 1f / (b * (c - 1)));
-        g.setPlaceholder(UserGraph.L_WEIGHT, w);
-        return g;
-    }
-
-    // ---------------------------------------------------------------- inputs and their gradients
-
-    /** HIST (item vectors of the history), EVENTS, POS and KEEP. */
-    private void fillUserInputs(UserGraph g, SeqBatch batch, float[] table, int[] local) {
-        int d = config.dim();
-        int b = batch.size();
-        int l = batch.length();
-        gatherRows(g, UserGraph.HIST, batch.items(), table, local);
-        if (config.eventTypes() > 0) {
-            float[] ev = g.buffer(UserGraph.EVENTS, b * l * d);
-            float[] et = weights.data(ParamLayout.EVENT_EMBEDDING);
-            for (int p = 0; p < b * l; p++) {
-                System.arraycopy(et, batch.events()[p] * d, ev, p * d, d);
-            }
-            g.setVariable(UserGraph.EVENTS, ev);
-        }
-        float[] pos = g.buffer(UserGraph.POS, l * d);
-        float[] src = config.positional() == Positional.LEARNED ? weights.data(ParamLayout.POSITION_EMBEDDING) : sinusoid;
-        System.arraycopy(src, (config.maxLen() - l) * d, pos, 0, l * d);
-        g.setVariable(UserGraph.POS, pos);
-        float[] keep = g.buffer(UserGraph.KEEP, b * l);
-        for (int p = 0; p < b * l; p++) {
-            keep[p] = batch.items()[p] != 0 ? 1f : 0f;
-        }
-        g.setPlaceholder(UserGraph.KEEP, keep);
-    }
-
-    private void scatterUserInputs(UserGraph g, SeqBatch batch, Map<String, float[]> gr, int[] local, ContentOut co) {
-        int d = config.dim();
-        int n = batch.size() * batch.length();
-        float[] gh = gr.get(UserGraph.HIST);
-        float[] target = itemGradTarget(co);
-        for (int p = 0; p < n; p++) {
-            addRow(target, row(local, batch.items()[p]), gh, p, d);
-        }
-        if (config.eventTypes() > 0) {
-            float[] ge = gr.get(UserGraph.EVENTS);
-            float[] et = grads.data(ParamLayout.EVENT_EMBEDDING);
-            for (int p = 0; p < n; p++) {
-                addRow(et, batch.events()[p], ge, p, d);
-            }
-        }
-        if (config.positional() == Positional.LEARNED) {
-            float[] gp = gr.get(UserGraph.POS);
-            float[] pt = grads.data(ParamLayout.POSITION_EMBEDDING);
-            int offset = (config.maxLen() - batch.length()) * d;
-            for (int i = 0; i < gp.length; i++) {
-                pt[offset + i] += gp[i];
-            }
-        }
-    }
-
-    /** Where gradients of item vectors go: the item table (id-only) or the content graph's vector gradient. */
-    private float[] itemGradTarget(ContentOut co) {
-        return co == null ? grads.data(ParamLayout.ITEM_EMBEDDING) : co.gradVec;
-    }
-
-    private void gatherRows(Graph g, String name, int[] ids, float[] table, int[] local) {
-        int d = config.dim();
-        float[] buf = g.buffer(name, ids.length * d);
-        for (int k = 0; k < ids.length; k++) {
-            System.arraycopy(table, row(local, ids[k]) * d, buf, k * d, d);
-        }
-        g.setVariable(name, buf);
-    }
-
-    /** KEYS {@code [B, C, T, d]} and KEY_KEEP {@code [B, C, T]} of the candidates, from a content run. */
-    private void gatherContext(Graph g, int[] ids, ContentOut co) {
-        int t = config.contentLen();
-        int block = t * config.dim();
-        float[] keys = g.buffer(UserGraph.KEYS, ids.length * block);
-        float[] kk = g.buffer(UserGraph.KEY_KEEP, ids.length * t);
-        for (int k = 0; k < ids.length; k++) {
-            System.arraycopy(co.ctx, co.local[ids[k]] * block, keys, k * block, block);
-            for (int j = 0; j < t; j++) {
-                kk[k * t + j] = content.tokens()[ids[k] * t + j] != 0 ? 1f : 0f;
-            }
-        }
-        g.setVariable(UserGraph.KEYS, keys);
-        g.setPlaceholder(UserGraph.KEY_KEEP, kk);
-    }
-
-    private static int row(int[] local, int id) {
-        return local == null ? id : local[id];
-    }
-
-    private static void addRow(float[] target, int row, float[] src, int srcRow, int width) {
-        int to = row * width;
-        int from = srcRow * width;
-        for (int i = 0; i < width; i++) {
-            target[to + i] += src[from + i];
-        }
-    }
-
-    private static void addInto(float[] target, float[] src) {
-        if (src == null) {
-            return;
-        }
-        for (int i = 0; i < target.length; i++) {
-            target[i] += src[i];
-        }
-    }
-
-    // ---------------------------------------------------------------- content side
-
-    /** Output of the content graph for a set of items (padded to the graph's row count). */
-    private static final class ContentOut {
-        ContentGraph graph;
-        int[] items;
-        /** item id → row, -1 when absent. */
-        int[] local;
-        float[] vec;
-        float[] ctx;
-        float[] gradVec;
-        float[] gradCtx;
-    }
-
-    /**
-     * @param train the run will be back-propagated ({@link #backwardContent}); else forward only
-     */
-    private ContentOut runContent(int[] items, boolean dropout, boolean needCtxGrad, boolean train) {
-        int rows = bucket(items.length);
-        ContentGraph g = contentGraph(rows, dropout, train);
-        g.syncWeights(weights, version);
-        int t = config.contentLen();
-        int d = config.dim();
-        int[] padded = Arrays.copyOf(items, rows); // padding rows: item 0
-        float[] tok = g.buffer(ContentGraph.TOKENS, rows * t * d);
-        float[] tt = weights.data(ParamLayout.TOKEN_EMBEDDING);
-        float[] ck = g.buffer(ContentGraph.CKEEP, rows * t);
-        int[] tokens = content.tokens();
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < t; j++) {
-                int token = tokens[padded[r] * t + j];
-                System.arraycopy(tt, token * d, tok, (r * t + j) * d, d);
-                ck[r * t + j] = token != 0 ? 1f : 0f;
-            }
-        }
-        g.setVariable(ContentGraph.TOKENS, tok);
-        g.setPlaceholder(ContentGraph.CKEEP, ck);
-        float[] cpos = config.positional() == Positional.LEARNED ? weights.data(ParamLayout.CONTENT_POSITION_EMBEDDING) : contentSinusoid;
-        g.setVariable(ContentGraph.POS, cpos);
-        if (config.itemIds()) {
-            gatherRows(g, ContentGraph.IDS, padded, weights.data(ParamLayout.ITEM_EMBEDDING), null);
-        }
-        if (dropout) {
-            g.drawDropout(rng);
-        }
-        Map<String, float[]> out = g.output(List.of(ContentGraph.VEC, ContentGraph.CTX));
-        ContentOut co = new ContentOut();
-        co.graph = g;
-        co.items = padded;
-        co.local = new int[config.numItems() + 1];
-        Arrays.fill(co.local, -1);
-        for (int r = items.length - 1; r >= 0; r--) {
-            co.local[items[r]] = r;
-        }
-        co.vec = out.get(ContentGraph.VEC);
-        co.ctx = out.get(ContentGraph.CTX);
-        co.gradVec = new float[rows * d];
-        co.gradCtx = needCtxGrad ? new float[rows * t * d] : null;
-        return co;
-    }
-
-    /** Back-propagates the gradients collected in co through the content graph into the tables. */
-    private void backwardContent(ContentOut co) {
-        ContentGraph g = co.graph;
-        int t = config.contentLen();
-        int d = config.dim();
-        int rows = co.items.length;
-        g.setPlaceholder(ContentGraph.GRAD_VEC, co.gradVec);
-        g.setPlaceholder(ContentGraph.GRAD_CTX, co.gradCtx != null ? co.gradCtx : g.buffer(ContentGraph.GRAD_CTX, rows * t * d));
-        Graph.Result r = g.lossAndGradients(g.gradNames);
-        for (String p : g.net.paramNames()) {
-            addInto(grads.data(p), r.gradients().get(p));
-        }
-        float[] gt = r.gradients().get(ContentGraph.TOKENS);
-        float[] tt = grads.data(ParamLayout.TOKEN_EMBEDDING);
-        int[] tokens = content.tokens();
-        for (int row = 0; row < rows; row++) {
-            for (int j = 0; j < t; j++) {
-                addRow(tt, tokens[co.items[row] * t + j], gt, row * t + j, d);
-            }
-        }
-        if (config.positional() == Positional.LEARNED) {
-            addInto(grads.data(ParamLayout.CONTENT_POSITION_EMBEDDING), r.gradients().get(ContentGraph.POS));
-        }
-        if (config.itemIds()) {
-            float[] gi = r.gradients().get(ContentGraph.IDS);
-            float[] it = grads.data(ParamLayout.ITEM_EMBEDDING);
-            for (int row = 0; row < rows; row++) {
-                addRow(it, co.items[row], gi, row, d);
-            }
-        }
-    }
-
-    /** Item vectors of every item {@code [N+1, d]}, cached per weight version. */
-    private float[] allItemVectors() {
-        if (itemVectorsVersion == version && itemVectors != null) {
-            return itemVectors;
-        }
-        int n = config.numItems() + 1;
-        int d = config.dim();
-        float[] v;
-        if (!config.hasContent()) {
-            v = weights.data(ParamLayout.ITEM_EMBEDDING).clone();
-        } else {
-            v = new float[n * d];
-            for (int start = 0; start < n; start += ITEM_CHUNK) {
-                int count = Math.min(ITEM_CHUNK, n - start);
-                ContentOut co = runContent(rangeFrom(start, count), false, false, false);
-                System.arraycopy(co.vec, 0, v, start * d, count * d);
-            }
-        }
-        itemVectors = v;
-        itemVectorsVersion = version;
-        return v;
-    }
-
-    /** Encoded content of every item {@code [N+1, T, d]} (trace only). */
-    private float[] allContentOutputs() {
-        int n = config.numItems() + 1;
-        int block = config.contentLen() * config.dim();
-        float[] out = new float[n * block];
-        for (int start = 0; start < n; start += ITEM_CHUNK) {
-            int count = Math.min(ITEM_CHUNK, n - start);
-            ContentOut co = runContent(rangeFrom(start, count), false, false, false);
-            System.arraycopy(co.ctx, 0, out, start * block, count * block);
-        }
-        return out;
-    }
-
-    /** Rows of a content graph for n items: rounded up so that few graph shapes are built. */
-    static int bucket(int n) {
-        int step = n <= 256 ? 32 : n <= 2048 ? 128 : 512;
-        return (n + step - 1) / step * step;
-    }
-
-    // ---------------------------------------------------------------- graphs
-
-    private UserGraph userGraph(UserGraph.Spec spec) {
-        Graph g = graphs.get(spec);
-        if (g == null) {
-            long t0 = System.nanoTime();
-            g = UserGraph.build(config, spec);
-            graphs.put(spec, g);
-            LOG.debug("built user graph {} in {} ms", spec, (System.nanoTime() - t0) / 1_000_000);
-        }
-        return (UserGraph) g;
-    }
-
-    private record ContentKey(int rows, boolean dropout, boolean differentiable) {
-    }
-
-    private ContentGraph contentGraph(int rows, boolean dropout, boolean differentiable) {
-        ContentKey key = new ContentKey(rows, dropout, differentiable);
-        Graph g = graphs.get(key);
-        if (g == null) {
-            g = ContentGraph.build(config, rows, dropout, differentiable);
-            graphs.put(key, g);
-            LOG.debug("built content graph for {} rows (dropout {})", rows, dropout);
-        }
-        return (ContentGraph) g;
     }
 
     // ---------------------------------------------------------------- helpers
@@ -1003,116 +403,6 @@ final class Dl4jModel implements RecModel {
             System.arraycopy(users, (b * l + l - 1) * d, out, b * d, d);
         }
         return out;
-    }
-
-    /** {@code users [B, d] · itemVectors^T} → {@code [B, N+1]}. */
-    private float[] dotAll(float[] users, int b) {
-        int d = config.dim();
-        float[] vectors = allItemVectors();
-        if (itemMatrix == null || itemMatrixVersion != itemVectorsVersion) {
-            if (itemBase != null) {
-                itemBase.close();
-            }
-            itemBase = Nd4j.create(vectors, new long[] {config.numItems() + 1, d}, 'c');
-            itemMatrix = itemBase.transpose(); // [d, N+1] view
-            itemMatrixVersion = itemVectorsVersion;
-        }
-        INDArray u = Nd4j.create(users, new long[] {b, d}, 'c');
-        INDArray s = u.mmul(itemMatrix);
-        float[] out = Arrays2.toFloats(s);
-        s.close();
-        u.close();
-        return out;
-    }
-
-    private void check(SeqBatch batch) {
-        if (batch == null) {
-            throw new IllegalArgumentException("batch must not be null");
-        }
-        if (batch.length() > config.maxLen()) {
-            throw new IllegalArgumentException("batch length must be <= maxLen = " + config.maxLen() + ", found " + batch.length());
-        }
-        checkIds(batch.items(), "item");
-        if (config.eventTypes() > 0) {
-            if (batch.events() == null) {
-                throw new IllegalArgumentException("the model has " + config.eventTypes() + " event types: the batch needs events, found none");
-            }
-            for (int e : batch.events()) {
-                if (e < 0 || e >= config.eventTypes()) {
-                    throw new IllegalArgumentException("event types must be in 0.." + (config.eventTypes() - 1) + ", found " + e);
-                }
-            }
-        }
-    }
-
-    private void checkIds(int[] ids, String what) {
-        for (int id : ids) {
-            if (id < 0 || id > config.numItems()) {
-                throw new IllegalArgumentException(what + " ids must be in 0.." + config.numItems() + " (0 = padding), found " + id);
-            }
-        }
-    }
-
-    private void checkCandidates(SeqBatch batch, int[] candidates, int perRow) {
-        if (perRow < 1 || candidates == null || candidates.length != batch.size() * perRow) {
-            throw new IllegalArgumentException("candidates must hold batch size * perRow = " + batch.size() + " * " + perRow
-                    + " ids with perRow >= 1, found " + (candidates == null ? "null" : candidates.length));
-        }
-        checkIds(candidates, "candidate");
-    }
-
-    private static int[] distinct(int[]... arrays) {
-        int max = 0;
-        for (int[] a : arrays) {
-            if (a != null) {
-                for (int v : a) {
-                    max = Math.max(max, v);
-                }
-            }
-        }
-        boolean[] seen = new boolean[max + 1];
-        int[] out = new int[16];
-        int n = 0;
-        for (int[] a : arrays) {
-            if (a == null) {
-                continue;
-            }
-            for (int v : a) {
-                if (!seen[v]) {
-                    seen[v] = true;
-                    if (n == out.length) {
-                        out = Arrays.copyOf(out, n * 2);
-                    }
-                    out[n++] = v;
-                }
-            }
-        }
-        return Arrays.copyOf(out, n);
-    }
-
-    private static int[] range(int n) {
-        return rangeFrom(0, n);
-    }
-
-    private static int[] rangeFrom(int start, int n) {
-        int[] r = new int[n];
-        for (int i = 0; i < n; i++) {
-            r[i] = start + i;
-        }
-        return r;
-    }
-
-    /** {@code pe[p, 2i] = sin(p / 10000^(2i/d))}, {@code pe[p, 2i+1] = cos(..)}; odd d: the last column uses sin. */
-    static float[] sinusoid(int rows, int d) {
-        float[] pe = new float[rows * d];
-        for (int p = 0; p < rows; p++) {
-            for (int k = 0; k < d; k++) {
-                int i = k / 2;
-                double angle = p / Math.pow(10000.0, (2.0 * i) / d);
-                pe[p * d + k] = (float) (k % 2 == 0 ? Math.sin(angle) : Math.cos(angle));
-            }
-        }
-        return pe;
     }
 
     private void ensureOpen() {
@@ -1132,17 +422,8 @@ final class Dl4jModel implements RecModel {
                 return;
             }
             closed = true;
-            for (Graph g : graphs.values()) {
-                g.close();
-            }
-            graphs.clear();
-            itemVectors = null;
-            lastUser = null;
-            if (itemBase != null) {
-                itemBase.close();
-                itemBase = null;
-                itemMatrix = null;
-            }
+            graphs.close();
+            scoring.close();
             try {
                 rng.close();
             } catch (Exception e) {

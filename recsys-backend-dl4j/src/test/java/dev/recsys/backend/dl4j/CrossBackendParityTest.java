@@ -8,6 +8,7 @@ import dev.recsys.api.config.OptimizerConfig;
 import dev.recsys.api.config.Pooling;
 import dev.recsys.api.config.Positional;
 import dev.recsys.api.data.ItemContent;
+import dev.recsys.api.data.Negatives;
 import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.io.Checkpoint;
@@ -153,7 +154,7 @@ class CrossBackendParityTest {
             shared[k] = k == 0 ? some : 1 + r.nextInt(N);
             sharedLogQ[k] = -1f - 0.1f * shared[k];
         }
-        return new TrainBatch.NextItem(in, targets, null, 0, logQ, shared, sharedLogQ);
+        return new TrainBatch.NextItem(in, targets, new Negatives.SharedByBatch(shared, logQ, sharedLogQ));
     }
 
     /**
@@ -176,7 +177,7 @@ class CrossBackendParityTest {
                 shared[b * SHARED + k] = k == 0 ? some : 1 + r.nextInt(N);
             }
         }
-        return new TrainBatch.NextItem(in, targets, null, 0, null, shared, null, true);
+        return new TrainBatch.NextItem(in, targets, new Negatives.SharedByRow(shared, SHARED, null, null));
     }
 
     private static TrainBatch.NextItem nextItem(SeqBatch in, SplittableRandom r) {
@@ -190,6 +191,6 @@ class CrossBackendParityTest {
                 cand[p * 3 + 2] = 1 + r.nextInt(N);
             }
         }
-        return new TrainBatch.NextItem(in, targets, cand, 3, null);
+        return new TrainBatch.NextItem(in, targets, new Negatives.PerPosition(cand, 3, null));
     }
 }

@@ -1,9 +1,10 @@
-package dev.recsys.api.train;
+package dev.recsys.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.recsys.api.DataException;
+import dev.recsys.api.data.Negatives;
 import dev.recsys.api.data.TrainBatch;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,7 +41,7 @@ class YardstickBatchesTest {
         }
         for (int p = 0; p < 10; p++) {
             if (b.targets()[p] != 0) {
-                int neg = b.candidates()[p * 2 + 1];
+                int neg = ((Negatives.PerPosition) b.negatives()).candidates()[p * 2 + 1];
                 assertThat(neg).isBetween(1, 10);
                 // never an item of the row's own history
                 int[] hist = b.targets()[p] <= 4 ? y.train()[1] : y.train()[2];
@@ -48,8 +49,7 @@ class YardstickBatchesTest {
             }
         }
         TrainBatch.NextItem shared = (TrainBatch.NextItem) y.batch(2, 5, new SplittableRandom(1), new boolean[11], 3);
-        assertThat(shared.sharesNegatives()).isTrue();
-        assertThat(shared.shared()).hasSize(3);
+        assertThat(((Negatives.SharedByBatch) shared.negatives()).ids()).hasSize(3);
         assertThat(shared.targets()).containsExactly(b.targets());
     }
 

@@ -1,4 +1,4 @@
-package dev.recsys.eval.bench;
+package dev.recsys.bench;
 
 import dev.recsys.eval.baseline.ItemKnn;
 import dev.recsys.eval.baseline.Markov;
@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *       top-K, metrics); the copy alone is timed too and subtracted;</li>
  *   <li>the baselines' full-ranking NDCG@10 / Recall@10 on the test items (and fit/evaluation times).</li>
  * </ol>
- * Run: {@code java -cp ... dev.recsys.eval.bench.EvalBenchmark [dataDir] [threads]} where dataDir
+ * Run: {@code java -cp ... dev.recsys.bench.EvalBenchmark [dataDir] [threads]} where dataDir
  * holds {@code sasrec/ml-1m.txt} (default {@code ../shared/data}).
  */
 public final class EvalBenchmark {

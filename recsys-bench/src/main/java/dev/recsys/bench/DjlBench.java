@@ -1,4 +1,4 @@
-package dev.recsys.backend.djl.bench;
+package dev.recsys.bench;
 
 import dev.recsys.api.config.ModelConfig;
 import dev.recsys.api.config.OptimizerConfig;
@@ -14,7 +14,6 @@ import dev.recsys.api.spi.BackendOptions;
 import dev.recsys.api.spi.RecModel;
 import dev.recsys.api.spi.StepResult;
 import dev.recsys.api.train.Adam;
-import dev.recsys.api.train.YardstickBatches;
 import dev.recsys.backend.djl.DjlBackendProvider;
 import java.io.BufferedReader;
 import java.io.IOException;

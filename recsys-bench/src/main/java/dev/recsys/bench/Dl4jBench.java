@@ -1,8 +1,9 @@
-package dev.recsys.backend.dl4j.bench;
+package dev.recsys.bench;
 
 import dev.recsys.api.config.ModelConfig;
 import dev.recsys.api.config.OptimizerConfig;
 import dev.recsys.api.data.SeqBatch;
+import dev.recsys.api.data.Negatives;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.loss.LossSpec;
 import dev.recsys.api.model.Initializer;
@@ -14,7 +15,6 @@ import dev.recsys.api.spi.Backends;
 import dev.recsys.api.spi.RecModel;
 import dev.recsys.api.spi.StepResult;
 import dev.recsys.api.train.Adam;
-import dev.recsys.api.train.YardstickBatches;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -143,7 +143,7 @@ public final class Dl4jBench {
         for (int i = 0; i < Math.min(steps, 8); i++) {
             TrainBatch tb = s.batch(batch, cfg.maxLen(), r, seen, shared);
             if (bce instanceof LossSpec.SoftmaxCe && tb instanceof TrainBatch.NextItem n) {
-                tb = new TrainBatch.NextItem(n.input(), n.targets(), null, 0, null); // scores the whole catalogue
+                tb = new TrainBatch.NextItem(n.input(), n.targets(), new Negatives.None()); // scores the whole catalogue
             }
             batches.add(tb);
         }

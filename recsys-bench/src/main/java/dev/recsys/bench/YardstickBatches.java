@@ -1,6 +1,7 @@
-package dev.recsys.api.train;
+package dev.recsys.bench;
 
 import dev.recsys.api.DataException;
+import dev.recsys.api.data.Negatives;
 import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.data.TrainBatch;
 import java.io.BufferedReader;
@@ -78,14 +79,18 @@ public record YardstickBatches(int[][] train, int numItems, int[] users) {
             u[i] = u[j];
             u[j] = t;
         }
-        int[] inp = new int[b * maxLen];
-        int[] pos = new int[b * maxLen];
+        int[][] rows = new int[b][];
+        int[] ends = new int[b];
+        for (int row = 0; row < b; row++) {
+            rows[row] = train[u[row]];
+            ends[row] = rows[row].length - 1;
+        }
+        int[] inp = SeqBatch.leftPad(rows, ends, maxLen, 0);
+        int[] pos = SeqBatch.leftPad(rows, ends, maxLen, 1);
         int[] cand = shared > 0 ? null : new int[b * maxLen * 2];
         for (int row = 0; row < b; row++) {
-            int[] s = train[u[row]];
+            int[] s = rows[row];
             int n = Math.min(maxLen, s.length - 1);
-            System.arraycopy(s, s.length - 1 - n, inp, row * maxLen + maxLen - n, n);
-            System.arraycopy(s, s.length - n, pos, row * maxLen + maxLen - n, n);
             if (cand == null) {
                 continue;
             }
@@ -111,8 +116,8 @@ public record YardstickBatches(int[][] train, int numItems, int[] users) {
             for (int k = 0; k < shared; k++) {
                 negs[k] = 1 + r.nextInt(numItems);
             }
-            return new TrainBatch.NextItem(in, pos, null, 0, null, negs, null);
+            return new TrainBatch.NextItem(in, pos, new Negatives.SharedByBatch(negs, null, null));
         }
-        return new TrainBatch.NextItem(in, pos, cand, 2, null);
+        return new TrainBatch.NextItem(in, pos, new Negatives.PerPosition(cand, 2, null));
     }
 }

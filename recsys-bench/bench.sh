@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Benchmarks (not tests), one command each, from the repository root or anywhere:
+#   recsys-bench/bench.sh train [threads=1] [steps=30] [rounds=3]
+#       DJL training speed on the SASRec shape, alternating DjlBench and the yardstick
+#       ../shared/bench/torch_sasrec.py (PyTorch from Python; needs
+#       `apt-get install -y python3-torch libopenblas0-pthread` and /usr/bin/python3) round by round
+#   recsys-bench/bench.sh recommend [threads=1] [memcalls=100000]
+#       DJL recommendation latency p50/p99, throughput with 1 and 2 client threads, resident memory growth
+#   recsys-bench/bench.sh dl4j train|recommend [Dl4jBench options, e.g. --backend djl --maxlen 200 --loss gbce --negatives 256]
+#       either backend through the SPI on the same batches (Dl4jBench; see its Javadoc for the options)
+#   recsys-bench/bench.sh eval [dataDir=../shared/data] [threads]
+#       load time, evaluation overhead and baseline numbers on SASRec's ml-1m.txt (EvalBenchmark)
+# JAVA_OPTS adds JVM options to dl4j (e.g. -Drecsys.dl4j.opprofile=true).
+# DATA overrides the data file of train/recommend/dl4j (default ../shared/data/sasrec/ml-1m.txt, relative to the
+# repository root). TUNABLES=1 exports GLIBC_TUNABLES (see recsys-backend-djl/NOTES.md) for both DJL and the yardstick.
+# Builds the modules it needs (mvn package, nothing is installed into ~/.m2); MVN_OPTS adds Maven options (e.g. -o).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+DATA=$(realpath "${DATA:-../shared/data/sasrec/ml-1m.txt}")
+mode=${1:-train}
+# one reactor build: package (no install) and the runtime classpath of recsys-bench, which names the sibling jars
+mvn -B -q ${MVN_OPTS:-} -pl recsys-bench -am package dependency:build-classpath -DskipTests -Dmdep.includeScope=runtime \
+  "-Dmdep.outputFile=$ROOT/recsys-bench/target/cp-\${project.artifactId}.txt" >/dev/null
+CP="recsys-bench/target/classes:$(cat recsys-bench/target/cp-recsys-bench.txt)"
+export OMP_WAIT_POLICY=PASSIVE
+if [ "${TUNABLES:-0}" = 1 ]; then
+  export GLIBC_TUNABLES=glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967295
+fi
+case "$mode" in
+  train)
+    threads=${2:-1}
+    steps=${3:-30}
+    rounds=${4:-3}
+    for r in $(seq 1 "$rounds"); do
+      echo "round $r (load average $(cut -d' ' -f1 /proc/loadavg))"
+      java -cp "$CP" dev.recsys.bench.DjlBench train --data "$DATA" --threads "$threads" --steps "$steps" --warmup 5 \
+        | grep -E '^train: (median|CPU)' | sed 's/^/  djl    /'
+      if [ -x /usr/bin/python3 ] && [ -f "$ROOT/../shared/bench/torch_sasrec.py" ]; then
+        (cd "$ROOT/../shared/bench" && /usr/bin/python3 torch_sasrec.py --data "$DATA" --steps "$steps" --threads "$threads" \
+          | grep '^speed' | sed 's/^/  python /')
+        if [ "$threads" = 1 ]; then
+          # the same script timed in CPU time of its main thread (robust to other processes' load; exact only
+          # with one torch thread and one OpenBLAS thread)
+          (cd "$ROOT/../shared/bench" && OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -c '
+import runpy, sys, time
+time.perf_counter = time.thread_time
+sys.argv = ["torch_sasrec.py"] + sys.argv[1:]
+runpy.run_path("torch_sasrec.py", run_name="__main__")' --data "$DATA" --steps "$steps" --threads 1 \
+            | grep '^speed' | sed 's/^/  python CPU time: /')
+        fi
+      fi
+    done
+    ;;
+  recommend)
+    java -cp "$CP" dev.recsys.bench.DjlBench recommend --data "$DATA" --threads "${2:-1}" --memcalls "${3:-100000}"
+    ;;
+  dl4j)
+    shift
+    java -Xmx6g ${JAVA_OPTS:-} -cp "$CP" dev.recsys.bench.Dl4jBench "${1:-train}" --data "$DATA" "${@:2}"
+    ;;
+  eval)
+    java -cp "$CP" dev.recsys.bench.EvalBenchmark "${2:-../shared/data}" ${3:-}
+    ;;
+  *)
+    echo "usage: $0 train|recommend|dl4j|eval ..." >&2
+    exit 2
+    ;;
+esac
