@@ -288,7 +288,7 @@ public final class Batcher {
     }
 
     /**
-     * Writes the items 1..N that are not in the user's training sequence, in id order, to the
+     * Writes the items 1..N that are not in the user's training sequence (nor held out), in id order, to the
      * front of {@code pool} and returns how many there are. {@code mark} (length N+1) is all false
      * on entry and on return.
      */
@@ -299,7 +299,7 @@ public final class Batcher {
         }
         int m = 0;
         for (int item = 1; item <= data.numItems(); item++) {
-            if (!mark[item]) {
+            if (!mark[item] && !data.isHeldOut(item)) {
                 pool[m++] = item;
             }
         }

@@ -53,6 +53,9 @@ public final class HardNegatives {
         int[][] out = new int[data.users()][];
         int[] users = new int[batchSize];
         boolean[] mask = new boolean[numItems + 1];
+        for (int i = 1; i <= numItems; i++) {
+            mask[i] = data.isHeldOut(i);
+        }
         int u = 0;
         while (u < seqs.length) {
             int b = 0;
@@ -78,7 +81,7 @@ public final class HardNegatives {
             float[] scores = model.scoreAll(SeqBatch.leftPadded(histories, events, ends, SeqBatch.windowLength(ends, maxLen)));
             for (int r = 0; r < b; r++) {
                 int[] s = seqs[users[r]];
-                mask[0] = true;
+                mask[0] = true; // held-out items stay masked for every user
                 for (int item : s) {
                     mask[item] = true;
                 }

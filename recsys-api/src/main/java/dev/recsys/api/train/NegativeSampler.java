@@ -5,7 +5,7 @@ import java.util.SplittableRandom;
 
 /**
  * Draws negative items from 1..N, uniformly or proportionally to popularity, never returning the
- * positive it is given ({@link Sampling#UNSEEN}: the exclusion of the user's items is the
+ * positive it is given nor an item held out of training ({@link Sampling#UNSEEN}: the exclusion of the user's items is the
  * {@link Batcher}'s; here it draws uniformly). Immutable and thread-safe; randomness comes from the caller's generator so
  * that a run is repeatable from one seed.
  */
@@ -15,6 +15,8 @@ public final class NegativeSampler {
     /** Cumulative counts for popularity sampling, index i-1 for item i. */
     private final long[] cumulative;
     private final float[] logQ;
+    /** Uniform sampling with held-out items: the items that may be drawn (null = all of 1..N). */
+    private final int[] allowed;
 
     /**
      * @param numItems catalogue size N
@@ -22,8 +24,23 @@ public final class NegativeSampler {
      *                 and for logQ; may be null for UNIFORM
      */
     public NegativeSampler(int numItems, Sampling sampling, long[] counts) {
+        this(numItems, sampling, counts, null);
+    }
+
+    /**
+     * As above; items flagged in {@code heldOut} ({@code [N+1]}, or null) are never drawn and
+     * have log Q = -inf (the cold-start items protocol).
+     */
+    public NegativeSampler(int numItems, Sampling sampling, long[] counts, boolean[] heldOut) {
         if (numItems < 2) {
             throw new IllegalArgumentException("negative sampling needs at least 2 items, found " + numItems);
+        }
+        int drawable = 0;
+        for (int i = 1; i <= numItems; i++) {
+            drawable += heldOut != null && heldOut[i] ? 0 : 1;
+        }
+        if (drawable < 2) {
+            throw new IllegalArgumentException("negative sampling needs at least 2 items that are not held out, found " + drawable);
         }
         this.numItems = numItems;
         this.sampling = sampling;
@@ -35,17 +52,36 @@ public final class NegativeSampler {
             cumulative = new long[numItems];
             long acc = 0;
             for (int i = 1; i <= numItems; i++) {
-                acc += Math.max(0, counts[i]) + 1; // +1 smoothing: every item can be drawn
+                acc += weight(counts, heldOut, i); // +1 smoothing: every item that is not held out can be drawn
                 cumulative[i - 1] = acc;
             }
             for (int i = 1; i <= numItems; i++) {
-                logQ[i] = (float) Math.log((double) (Math.max(0, counts[i]) + 1) / acc);
+                long w = weight(counts, heldOut, i);
+                logQ[i] = w == 0 ? Float.NEGATIVE_INFINITY : (float) Math.log((double) w / acc);
             }
+            allowed = null;
         } else {
             cumulative = null;
-            java.util.Arrays.fill(logQ, (float) -Math.log(numItems));
+            java.util.Arrays.fill(logQ, (float) -Math.log(drawable));
+            if (heldOut == null) {
+                allowed = null;
+            } else {
+                allowed = new int[drawable];
+                int k = 0;
+                for (int i = 1; i <= numItems; i++) {
+                    if (heldOut[i]) {
+                        logQ[i] = Float.NEGATIVE_INFINITY;
+                    } else {
+                        allowed[k++] = i;
+                    }
+                }
+            }
         }
         logQ[0] = 0f;
+    }
+
+    private static long weight(long[] counts, boolean[] heldOut, int i) {
+        return heldOut != null && heldOut[i] ? 0 : Math.max(0, counts[i]) + 1;
     }
 
     public Sampling sampling() {
@@ -67,7 +103,7 @@ public final class NegativeSampler {
         while (true) {
             int item;
             if (cumulative == null) {
-                item = 1 + r.nextInt(numItems);
+                item = allowed == null ? 1 + r.nextInt(numItems) : allowed[r.nextInt(allowed.length)];
             } else {
                 long x = r.nextLong(cumulative[numItems - 1]);
                 int lo = 0;

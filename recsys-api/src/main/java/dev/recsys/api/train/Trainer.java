@@ -51,7 +51,7 @@ public final class Trainer {
             throw new IllegalArgumentException("training data has " + data.numItems() + " items but the model was built for "
                     + model.config().numItems());
         }
-        NegativeSampler sampler = new NegativeSampler(data.numItems(), config.sampling(), data.itemCounts());
+        NegativeSampler sampler = new NegativeSampler(data.numItems(), config.sampling(), data.itemCounts(), data.heldOut());
         this.batcher = new Batcher(data, model.config().maxLen(), config.stage(), config.loss(), sampler,
                 model.config().eventTypes() > 0, Batcher.sharesNegatives(config.stage(), config.loss(), config.batchSize(),
                         model.config().maxLen(), model.config().dim()));

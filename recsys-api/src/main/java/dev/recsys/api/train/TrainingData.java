@@ -9,9 +9,19 @@ package dev.recsys.api.train;
  * @param sequences per user, item ids in order
  * @param events    per user, event types aligned with sequences, or null
  * @param ratings   per user, explicit ratings aligned with sequences, or null (needed for MSE)
+ * @param heldOut   items training must never see, not even as a sampled negative (the cold-start
+ *                  items protocol: flags {@code [N+1]}), or null for none; no sequence holds one
  */
-public record TrainingData(int numItems, int[][] sequences, int[][] events, float[][] ratings) {
+public record TrainingData(int numItems, int[][] sequences, int[][] events, float[][] ratings, boolean[] heldOut) {
+    /** Training data in which every item may be drawn. */
+    public TrainingData(int numItems, int[][] sequences, int[][] events, float[][] ratings) {
+        this(numItems, sequences, events, ratings, null);
+    }
+
     public TrainingData {
+        if (heldOut != null && heldOut.length != numItems + 1) {
+            throw new IllegalArgumentException("heldOut must have numItems + 1 = " + (numItems + 1) + " flags, found " + heldOut.length);
+        }
         if (numItems <= 0) {
             throw new IllegalArgumentException("numItems must be > 0, found " + numItems);
         }
@@ -27,6 +37,9 @@ public record TrainingData(int numItems, int[][] sequences, int[][] events, floa
                 if (it < 1 || it > numItems) {
                     throw new IllegalArgumentException("user " + u + " has item id " + it + " outside 1.." + numItems);
                 }
+                if (heldOut != null && heldOut[it]) {
+                    throw new IllegalArgumentException("user " + u + " has item " + it + ", which is held out of training");
+                }
             }
             if (events != null && (events[u] == null || events[u].length != s.length)) {
                 throw new IllegalArgumentException("user " + u + ": events must align with the sequence");
@@ -39,6 +52,11 @@ public record TrainingData(int numItems, int[][] sequences, int[][] events, floa
 
     public static TrainingData of(int numItems, int[][] sequences) {
         return new TrainingData(numItems, sequences, null, null);
+    }
+
+    /** Whether {@code item} is held out of training (never a negative either). */
+    public boolean isHeldOut(int item) {
+        return heldOut != null && heldOut[item];
     }
 
     public int users() {

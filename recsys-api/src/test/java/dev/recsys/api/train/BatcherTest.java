@@ -109,6 +109,26 @@ class BatcherTest {
     }
 
     @Test
+    void heldOutItemsAreNeverUnseenNegatives() {
+        boolean[] held = new boolean[13];
+        held[9] = true;
+        held[10] = true;
+        TrainingData d = new TrainingData(12, new int[][] {{1, 2, 3, 4, 5, 6}, {7, 8}}, null, null, held);
+        Batcher b = new Batcher(d, 4, Stage.PRETRAIN, new LossSpec.SampledSoftmax(3, false),
+                new NegativeSampler(12, Sampling.UNSEEN, null, held), false, true);
+        java.util.Set<Integer> drawn = new java.util.HashSet<>();
+        SplittableRandom r = new SplittableRandom(8);
+        for (int i = 0; i < 50; i++) {
+            for (int id : byRow((TrainBatch.NextItem) b.build(new int[] {0}, r)).ids()) {
+                drawn.add(id);
+            }
+        }
+        assertThat(drawn).containsExactlyInAnyOrder(7, 8, 11, 12);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new TrainingData(12, new int[][] {{9}}, null, null, held))
+                .hasMessageContaining("held out");
+    }
+
+    @Test
     void unseenNegativesRepeatWhenTheUserHasSeenAlmostEverything() {
         // 7 items, user 0 has seen 1..6: one unseen item for 4 shared negatives; user 1 has seen all 3 of
         // a 3-item catalogue and falls back to the sampler's uniform draws

@@ -39,4 +39,29 @@ class NegativeSamplerTest {
         NegativeSampler s = new NegativeSampler(8, Sampling.UNIFORM, null);
         assertThat(s.logQ(5)).isCloseTo((float) -Math.log(8), within(1e-6f));
     }
+
+    @Test
+    void heldOutItemsAreNeverDrawnAndHaveNoProbability() {
+        boolean[] held = new boolean[6];
+        held[2] = true;
+        held[5] = true;
+        SplittableRandom r = new SplittableRandom(3);
+        for (Sampling sampling : new Sampling[] {Sampling.UNIFORM, Sampling.POPULARITY, Sampling.UNSEEN}) {
+            NegativeSampler s = new NegativeSampler(5, sampling, new long[] {0, 4, 9, 0, 1, 7}, held);
+            int[] hits = new int[6];
+            for (int i = 0; i < 20_000; i++) {
+                hits[s.sample(r, 0)]++;
+                hits[s.sampleAny(r)]++;
+            }
+            assertThat(hits[2]).as(sampling.name()).isZero();
+            assertThat(hits[5]).as(sampling.name()).isZero();
+            assertThat(hits[1]).as(sampling.name()).isPositive();
+            assertThat(hits[3]).as(sampling.name()).isPositive();
+            assertThat(s.logQ(2)).isEqualTo(Float.NEGATIVE_INFINITY);
+        }
+        // uniform over the 3 drawable items; popularity over smoothed counts 5, 1, 2 of items 1, 3, 4
+        assertThat(new NegativeSampler(5, Sampling.UNIFORM, null, held).logQ(1)).isCloseTo((float) -Math.log(3), within(1e-6f));
+        assertThat(new NegativeSampler(5, Sampling.POPULARITY, new long[] {0, 4, 9, 0, 1, 7}, held).logQ(1))
+                .isCloseTo((float) Math.log(5 / 8.0), within(1e-6f));
+    }
 }

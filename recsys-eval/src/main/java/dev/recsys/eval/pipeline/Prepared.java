@@ -80,7 +80,7 @@ public record Prepared(Dataset dataset, Split split, ItemContent content, Vocabu
                 ratings[u] = r == null ? new float[train[u].length] : r;
             }
         }
-        TrainingData td = new TrainingData(d.numItems(), train, events, ratings);
+        TrainingData td = new TrainingData(d.numItems(), train, events, ratings, cold == null ? null : cold.mask());
         String fp = Provenance.fingerprint(flatten(train), split.validation(), split.test());
         return new Prepared(d, split, table, vocab, td, eventTypes, fp, coldStart);
     }
