@@ -73,8 +73,8 @@ public record ModelConfig(
         if (!(dropout >= 0f && dropout < 1f)) {
             throw new IllegalArgumentException("dropout must be in [0, 1), found " + dropout);
         }
-        if (!(layerNormEps > 0f)) {
-            throw new IllegalArgumentException("layerNormEps must be > 0, found " + layerNormEps);
+        if (!(layerNormEps > 0f) || Float.isInfinite(layerNormEps)) {
+            throw new IllegalArgumentException("layerNormEps must be a finite number > 0, found " + layerNormEps);
         }
         if (!itemIds && contentVocab == 0) {
             throw new IllegalArgumentException("the model needs item ids or item content: itemIds=false requires contentVocab > 0");

@@ -25,19 +25,24 @@ public record OptimizerConfig(Type type, float beta1, float beta2, float epsilon
         if (!(beta2 >= 0 && beta2 < 1)) {
             throw new IllegalArgumentException("beta2 must be in [0, 1), found " + beta2);
         }
-        if (!(epsilon > 0)) {
-            throw new IllegalArgumentException("epsilon must be > 0, found " + epsilon);
+        if (!(epsilon > 0) || Float.isInfinite(epsilon)) {
+            throw new IllegalArgumentException("epsilon must be a finite number > 0, found " + epsilon);
         }
-        if (!(weightDecay >= 0)) {
-            throw new IllegalArgumentException("weightDecay must be >= 0, found " + weightDecay);
+        if (!(weightDecay >= 0) || Float.isInfinite(weightDecay)) {
+            throw new IllegalArgumentException("weightDecay must be a finite number >= 0, found " + weightDecay);
         }
-        if (!(clipNorm >= 0)) {
+        if (!(clipNorm >= 0) || Float.isInfinite(clipNorm)) {
             throw new IllegalArgumentException("clipNorm must be >= 0 (0 = off), found " + clipNorm);
         }
     }
 
     /** Adam(0.9, 0.98, 1e-8), as SASRec, no decay, clipping at 5. */
     public static OptimizerConfig adam() {
-        return new OptimizerConfig(Type.ADAM, 0.9f, 0.98f, 1e-8f, 0f, 5f);
+        return of(Type.ADAM, 0f, 5f);
+    }
+
+    /** The SASRec betas and epsilon (0.9, 0.98, 1e-8) with this type, weight decay and clipping. */
+    public static OptimizerConfig of(Type type, float weightDecay, float clipNorm) {
+        return new OptimizerConfig(type, 0.9f, 0.98f, 1e-8f, weightDecay, clipNorm);
     }
 }

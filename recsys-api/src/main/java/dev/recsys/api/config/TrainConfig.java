@@ -43,7 +43,8 @@ public record TrainConfig(
         }
         if (!loss.supports(stage)) {
             throw new IllegalArgumentException("loss '" + loss.name() + "' cannot be used for " + stage
-                    + " (pre-training: bce, softmax, sampled-softmax, gbce; fine-tuning: bce, mse, bpr, hinge)");
+                    + " (pre-training: " + String.join(", ", LossSpec.names(Stage.PRETRAIN)) + "; fine-tuning: "
+                    + String.join(", ", LossSpec.names(Stage.FINETUNE)) + ")");
         }
         if (epochs < 0) {
             throw new IllegalArgumentException("epochs must be >= 0, found " + epochs);
@@ -52,20 +53,33 @@ public record TrainConfig(
             throw new IllegalArgumentException("batchSize must be > 0, found " + batchSize);
         }
         if (!(learningRate > 0) || Float.isInfinite(learningRate)) {
-            throw new IllegalArgumentException("learningRate must be > 0, found " + learningRate);
+            throw new IllegalArgumentException("learningRate must be a finite number > 0, found " + learningRate);
         }
-        if (warmupSteps < 0 || evalEveryEpochs < 0 || patience < 0 || checkpointEverySteps < 0) {
-            throw new IllegalArgumentException("warmupSteps, evalEveryEpochs, patience and checkpointEverySteps must be >= 0");
-        }
+        nonNegative("warmupSteps", warmupSteps);
+        nonNegative("evalEveryEpochs", evalEveryEpochs);
+        nonNegative("patience", patience);
+        nonNegative("checkpointEverySteps", checkpointEverySteps);
         if (!(minLrRatio >= 0 && minLrRatio <= 1)) {
             throw new IllegalArgumentException("minLrRatio must be in [0, 1], found " + minLrRatio);
         }
     }
 
-    /** SASRec-style pre-training defaults: BCE with one negative, Adam 1e-3, batch 128. */
+    private static void nonNegative(String name, int v) {
+        if (v < 0) {
+            throw new IllegalArgumentException(name + " must be >= 0, found " + v);
+        }
+    }
+
+    /** SASRec-style pre-training defaults: BCE with one negative, 200 epochs, Adam 1e-3, batch 128, validation every 20 epochs. */
     public static TrainConfig pretrainDefaults() {
         return new TrainConfig(Stage.PRETRAIN, new LossSpec.Bce(1), Sampling.UNIFORM, 200, 128, 1e-3f, 0,
                 Schedule.CONSTANT, 0f, OptimizerConfig.adam(), 20, 3, 0, 42L);
+    }
+
+    /** Fine-tuning defaults: BPR with 8 negatives, 5 epochs, Adam 2e-4, batch 128, validation every epoch. */
+    public static TrainConfig finetuneDefaults() {
+        return new TrainConfig(Stage.FINETUNE, new LossSpec.Bpr(8), Sampling.UNIFORM, 5, 128, 2e-4f, 0,
+                Schedule.CONSTANT, 0f, OptimizerConfig.adam(), 1, 2, 0, 42L);
     }
 
     public TrainConfig withEpochs(int n) {

@@ -1,5 +1,6 @@
 package dev.recsys.api.io;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.recsys.api.CheckpointException;
 import dev.recsys.api.config.ModelConfig;
 import dev.recsys.api.data.ItemContent;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * model.json             {"format": "recsys-checkpoint", "formatVersion": 1,
- *                         "config": {every ModelConfig field, see ConfigJson},
+ *                         "config": {every ModelConfig field, see Json},
  *                         "vocabulary": [content token strings, index = token id]   (when known),
  *                         "itemIds": [external item ids, index = dense id, 0 = padding] (when known),
  *                         "metadata": {string: string},
@@ -338,7 +339,7 @@ public final class Checkpoint {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", FORMAT);
         m.put("formatVersion", FORMAT_VERSION);
-        m.put("config", ConfigJson.toMap(data.config()));
+        m.put("config", data.config());
         if (data.vocabulary() != null) {
             m.put("vocabulary", data.vocabulary());
         }
@@ -346,7 +347,7 @@ public final class Checkpoint {
             m.put("itemIds", data.itemIds());
         }
         m.put("metadata", new LinkedHashMap<>(data.metadata()));
-        m.put("provenance", data.provenance() == null ? null : data.provenance().toMap());
+        m.put("provenance", data.provenance());
         return m;
     }
 
@@ -462,7 +463,7 @@ public final class Checkpoint {
         Map<String, Object> trainer;
         try {
             trainer = Json.readObject(tf);
-        } catch (JsonException e) {
+        } catch (IllegalArgumentException e) {
             throw new CheckpointException(tf + ": not valid trainer state JSON: " + e.getMessage(), e);
         }
         Safetensors.Tensors tensors = Safetensors.read(of);
@@ -495,6 +496,22 @@ public final class Checkpoint {
         return new CheckpointException("checkpoint folder " + dir + " does not exist" + hint);
     }
 
+    /** JSON array of strings (no nulls). */
+    @SuppressWarnings("serial")
+    private static final class Strings extends ArrayList<String> {
+    }
+
+    /** JSON object of strings. */
+    @SuppressWarnings("serial")
+    private static final class StringMap extends LinkedHashMap<String, String> {
+    }
+
+    private static void noNulls(java.util.Collection<String> values, String key) {
+        if (values != null && values.contains(null)) {
+            throw new IllegalArgumentException(MODEL_JSON + " " + key + ": expected strings, found null");
+        }
+    }
+
     /** Parsed and validated model.json. */
     private static final class ModelJson {
         final ModelConfig config;
@@ -511,36 +528,50 @@ public final class Checkpoint {
                 throw missing(dir);
             }
             Path f = dir.resolve(MODEL_JSON);
-            Map<String, Object> m;
+            JsonNode m;
             try {
-                m = Json.readObject(f);
+                m = Json.readTree(f);
             } catch (NoSuchFileException e) {
                 throw new CheckpointException(dir + " is not a recsys checkpoint: " + MODEL_JSON + " is missing", e);
-            } catch (JsonException e) {
+            } catch (IllegalArgumentException e) {
                 throw new CheckpointException(f + ": not a recsys checkpoint: " + e.getMessage(), e);
             }
-            Object format = m.get("format");
-            if (!FORMAT.equals(format)) {
+            JsonNode format = m.path("format");
+            if (!format.isTextual() || !FORMAT.equals(format.textValue())) {
                 throw new CheckpointException(f + ": not a recsys checkpoint: expected \"format\": \"" + FORMAT + "\", found "
-                        + (m.containsKey("format") ? Json.typeName(format) : "no format key"));
+                        + (m.has("format") ? Json.describe(format) : "no format key"));
             }
-            Object version = m.get("formatVersion");
-            if (!(version instanceof Long v) || v < 1) {
+            JsonNode version = m.path("formatVersion");
+            if (!version.canConvertToLong() || !version.isIntegralNumber() || version.longValue() < 1) {
                 throw new CheckpointException(f + ": expected \"formatVersion\" to be a positive integer, found "
-                        + Json.typeName(version));
+                        + Json.describe(version));
             }
+            long v = version.longValue();
             if (v > FORMAT_VERSION) {
                 throw new CheckpointException(f + ": written by a newer recsys (formatVersion " + v + "; this version reads "
                         + "up to " + FORMAT_VERSION + "); upgrade recsys to read it");
             }
             try {
-                JsonFields fields = JsonFields.of(m, MODEL_JSON, MODEL_JSON_KEYS);
-                config = ConfigJson.modelFromMap(fields.getObject("config"), MODEL_JSON + " config");
-                vocabulary = fields.optionalStrings("vocabulary");
-                itemIds = fields.optionalStrings("itemIds");
-                metadata = fields.optionalStringMap("metadata");
-                Object p = fields.required("provenance", "an object or null");
-                provenance = p == null ? null : Provenance.fromMap(p);
+                m.fieldNames().forEachRemaining(k -> {
+                    if (!List.of(MODEL_JSON_KEYS).contains(k)) {
+                        throw new IllegalArgumentException(MODEL_JSON + ": unknown key " + Json.quote(k) + "; known keys: "
+                                + List.of(MODEL_JSON_KEYS));
+                    }
+                });
+                if (!m.path("config").isObject() || !m.has("provenance")) {
+                    throw new IllegalArgumentException(MODEL_JSON + ": expected the keys \"config\" (an object) and \"provenance\""
+                            + " (an object or null), found " + (m.has("config") ? "config " + Json.describe(m.get("config")) : "no config")
+                            + (m.has("provenance") ? "" : " and no provenance"));
+                }
+                config = Json.convert(m.get("config"), ModelConfig.class, MODEL_JSON + " config");
+                vocabulary = m.has("vocabulary") ? Json.convert(m.get("vocabulary"), Strings.class, MODEL_JSON + " vocabulary") : null;
+                itemIds = m.has("itemIds") ? Json.convert(m.get("itemIds"), Strings.class, MODEL_JSON + " itemIds") : null;
+                metadata = m.has("metadata") ? Json.convert(m.get("metadata"), StringMap.class, MODEL_JSON + " metadata") : Map.of();
+                noNulls(vocabulary, "vocabulary");
+                noNulls(itemIds, "itemIds");
+                noNulls(metadata == null ? null : metadata.values(), "metadata");
+                provenance = m.get("provenance").isNull() ? null
+                        : Json.convert(m.get("provenance"), Provenance.class, MODEL_JSON + " provenance");
             } catch (IllegalArgumentException e) {
                 throw new CheckpointException(f + ": " + e.getMessage(), e);
             }

@@ -10,10 +10,8 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Collections;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -24,8 +22,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Where a model or a result came from: enough to repeat the run or to tell two runs apart.
  *
- * @param config          a summary of the configuration (JSON values: e.g. {@link ConfigJson#toMap} of the
- *                        model and train configs); stored normalised ({@link Json#normalize}), unmodifiable
+ * <p>In JSON (model.json) every component is a key, {@code created} an ISO-8601 string; reading
+ * requires every key (the nullable ones may be null).
+ *
+ * @param config          a summary of the configuration (JSON values: maps, lists, strings, numbers, e.g.
+ *                        the model and train configs as maps); stored normalised ({@link Json#normalize}), unmodifiable
  * @param dataFingerprint SHA-256 of the training data ({@link #fingerprint(int[][])}), or null when unknown
  * @param seed            the run's single seed
  * @param backend         backend name ({@code djl}, {@code dl4j}, {@code reference}, ...)
@@ -41,17 +42,13 @@ public record Provenance(Map<String, Object> config, String dataFingerprint, lon
                          String engineVersion, String recsysVersion, String javaVersion, String os,
                          String gitCommit, Instant created) {
     private static final Logger LOG = LoggerFactory.getLogger(Provenance.class);
-    private static final String[] KEYS = {"config", "dataFingerprint", "seed", "backend", "engineVersion",
-        "recsysVersion", "javaVersion", "os", "gitCommit", "created"};
     private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}([0-9a-f]{24})?");
 
     /** System property that names the recsys source commit. */
     public static final String GIT_COMMIT_PROPERTY = "recsys.git.commit";
 
     public Provenance {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> normal = (Map<String, Object>) Json.normalize(config == null ? Map.of() : config);
-        config = Collections.unmodifiableMap(normal);
+        config = Collections.unmodifiableMap(Json.normalize(config == null ? Map.of() : config));
         nonBlank("backend", backend);
         nonBlank("recsysVersion", recsysVersion);
         nonBlank("javaVersion", javaVersion);
@@ -73,51 +70,6 @@ public record Provenance(Map<String, Object> config, String dataFingerprint, lon
                                      String engineVersion) {
         return new Provenance(config, dataFingerprint, seed, backend, engineVersion, currentRecsysVersion(),
                 currentJavaVersion(), currentOs(), currentGitCommit(), Instant.now());
-    }
-
-    // ---------------------------------------------------------------------------------- JSON
-
-    /** The provenance as a JSON map (keys as the record components, {@code created} as ISO-8601). */
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("config", new LinkedHashMap<>(config));
-        m.put("dataFingerprint", dataFingerprint);
-        m.put("seed", seed);
-        m.put("backend", backend);
-        m.put("engineVersion", engineVersion);
-        m.put("recsysVersion", recsysVersion);
-        m.put("javaVersion", javaVersion);
-        m.put("os", os);
-        m.put("gitCommit", gitCommit);
-        m.put("created", created.toString());
-        return m;
-    }
-
-    /** Reads a map written by {@link #toMap}; every key is required (nullable ones may be null). */
-    public static Provenance fromMap(Object map) {
-        String where = "provenance";
-        JsonFields f = JsonFields.of(map, where, KEYS);
-        Object config = f.getObject("config");
-        String created = f.getString("created");
-        Instant t;
-        try {
-            t = Instant.parse(created);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(where + ".created: expected an ISO-8601 instant such as 2025-01-31T12:00:00Z, found \""
-                    + created + "\"", e);
-        }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> cfg = (Map<String, Object>) config;
-        try {
-            return new Provenance(cfg, f.getNullableString("dataFingerprint"), f.getLong("seed"), f.getString("backend"),
-                    f.getNullableString("engineVersion"), f.getString("recsysVersion"), f.getString("javaVersion"),
-                    f.getString("os"), f.getNullableString("gitCommit"), t);
-        } catch (IllegalArgumentException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith(where)) {
-                throw e;
-            }
-            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
-        }
     }
 
     // ---------------------------------------------------------------------------------- environment

@@ -1,5 +1,7 @@
 package dev.recsys.api.io;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.recsys.api.CheckpointException;
 import dev.recsys.api.model.Weights;
 import java.io.IOException;
@@ -216,20 +218,23 @@ public final class Safetensors {
         } catch (CharacterCodingException e) {
             throw fail(file, "not a safetensors file: the header is not UTF-8 text");
         }
-        Map<String, Object> json;
+        JsonNode json;
         try {
-            json = Json.parseObject(text, "header");
-        } catch (JsonException e) {
-            if (e.duplicateKey() != null) {
-                throw fail(file, "duplicate tensor name " + Json.quote(e.duplicateKey()) + " in the header");
+            json = Json.mapper().readTree(text);
+        } catch (JsonProcessingException e) {
+            if (Json.duplicateKey(e) != null) {
+                throw fail(file, "duplicate tensor name " + Json.quote(Json.duplicateKey(e)) + " in the header");
             }
-            throw fail(file, "not a safetensors file: the header is not a JSON object (" + e.getMessage() + ")");
+            throw fail(file, "not a safetensors file: the header is not a JSON object (header: " + Json.problem(e) + ")");
+        }
+        if (json == null || !json.isObject()) {
+            throw fail(file, "not a safetensors file: the header is not a JSON object (found " + Json.describe(json) + ")");
         }
         long dataStart = 8 + n;
         long dataLength = size - dataStart;
         Map<String, String> metadata = new LinkedHashMap<>();
         Map<String, TensorInfo> tensors = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> e : json.entrySet()) {
+        for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) json::fields) {
             if (e.getKey().equals(METADATA_KEY)) {
                 metadata = metadata(file, e.getValue());
             } else {
@@ -240,41 +245,42 @@ public final class Safetensors {
         return new Header(file, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata), n, dataStart, dataLength);
     }
 
-    private static Map<String, String> metadata(Path file, Object v) {
-        if (!(v instanceof Map<?, ?> m)) {
-            throw fail(file, "__metadata__ must be an object of strings, found " + Json.typeName(v));
+    private static Map<String, String> metadata(Path file, JsonNode v) {
+        if (!v.isObject()) {
+            throw fail(file, "__metadata__ must be an object of strings, found " + Json.describe(v));
         }
         Map<String, String> r = new LinkedHashMap<>();
-        for (Map.Entry<?, ?> e : m.entrySet()) {
-            if (!(e.getValue() instanceof String s)) {
-                throw fail(file, "__metadata__ value of " + Json.quote((String) e.getKey()) + " must be a string, found "
-                        + Json.typeName(e.getValue()));
+        for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) v::fields) {
+            if (!e.getValue().isTextual()) {
+                throw fail(file, "__metadata__ value of " + Json.quote(e.getKey()) + " must be a string, found "
+                        + Json.describe(e.getValue()));
             }
-            r.put((String) e.getKey(), s);
+            r.put(e.getKey(), e.getValue().textValue());
         }
         return r;
     }
 
-    private static TensorInfo tensorInfo(Path file, String name, Object v) {
+    private static TensorInfo tensorInfo(Path file, String name, JsonNode m) {
         String what = "tensor " + Json.quote(name);
-        if (!(v instanceof Map<?, ?> m)) {
-            throw fail(file, what + ": expected an object with dtype, shape and data_offsets, found " + Json.typeName(v));
+        if (!m.isObject()) {
+            throw fail(file, what + ": expected an object with dtype, shape and data_offsets, found " + Json.describe(m));
         }
-        for (Object k : m.keySet()) {
+        for (String k : (Iterable<String>) m::fieldNames) {
             if (!Set.of("dtype", "shape", "data_offsets").contains(k)) {
-                throw fail(file, what + ": unexpected key " + Json.quote((String) k) + " (expected dtype, shape and data_offsets)");
+                throw fail(file, what + ": unexpected key " + Json.quote(k) + " (expected dtype, shape and data_offsets)");
             }
         }
-        Object dt = m.get("dtype");
-        if (!(dt instanceof String dts)) {
-            throw fail(file, what + ": expected a dtype string, found " + Json.typeName(dt));
+        JsonNode dt = m.path("dtype");
+        if (!dt.isTextual()) {
+            throw fail(file, what + ": expected a dtype string, found " + Json.describe(dt));
         }
+        String dts = dt.textValue();
         Dtype dtype = Dtype.parse(dts);
         if (dtype == null) {
             throw fail(file, what + ": unknown dtype " + Json.quote(dts) + "; known: " + Arrays.toString(Dtype.values()));
         }
-        long[] shape = longs(file, what + " shape", m.get("shape"), -1);
-        long[] off = longs(file, what + " data_offsets", m.get("data_offsets"), 2);
+        long[] shape = longs(file, what + " shape", m.path("shape"), -1);
+        long[] off = longs(file, what + " data_offsets", m.path("data_offsets"), 2);
         long elements = 1;
         for (long s : shape) {
             try {
@@ -299,19 +305,20 @@ public final class Safetensors {
         return new TensorInfo(name, dtype, shape, off[0], off[1]);
     }
 
-    private static long[] longs(Path file, String what, Object v, int expectedLength) {
-        if (!(v instanceof List<?> l)) {
-            throw fail(file, what + ": expected an array of non-negative integers, found " + Json.typeName(v));
+    private static long[] longs(Path file, String what, JsonNode l, int expectedLength) {
+        if (!l.isArray()) {
+            throw fail(file, what + ": expected an array of non-negative integers, found " + Json.describe(l));
         }
         if (expectedLength >= 0 && l.size() != expectedLength) {
             throw fail(file, what + ": expected " + expectedLength + " integers [begin, end], found " + l.size());
         }
         long[] r = new long[l.size()];
         for (int k = 0; k < r.length; k++) {
-            if (!(l.get(k) instanceof Long x) || x < 0) {
-                throw fail(file, what + ": expected non-negative integers, found " + Json.typeName(l.get(k)));
+            JsonNode x = l.get(k);
+            if (!x.isIntegralNumber() || !x.canConvertToLong() || x.longValue() < 0) {
+                throw fail(file, what + ": expected non-negative integers, found " + Json.describe(x));
             }
-            r[k] = x;
+            r[k] = x.longValue();
         }
         return r;
     }

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What resuming training needs besides the model: the optimiser's tensors (Adam moments
@@ -14,7 +15,7 @@ import java.util.Map;
  *
  * @param optimizer named float tensors, stored as F32 (may be empty)
  * @param trainer   JSON values; stored normalised ({@link Json#normalize}: ints read back as Long,
- *                  floats as Double), unmodifiable
+ *                  floats as Double), sorted by key, unmodifiable
  * @param integers  named integer tensors, stored as I32 (may be empty); their names must differ
  *                  from the optimizer's
  */
@@ -23,9 +24,8 @@ public record TrainingState(Weights optimizer, Map<String, Object> trainer, Map<
         if (optimizer == null) {
             throw new IllegalArgumentException("optimizer state must not be null (use an empty Weights)");
         }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> normal = (Map<String, Object>) Json.normalize(trainer == null ? Map.of() : trainer);
-        trainer = Collections.unmodifiableMap(normal);
+        // sorted by key, as trainer.json has always been written
+        trainer = Collections.unmodifiableMap(new TreeMap<>(Json.normalize(trainer == null ? Map.of() : trainer)));
         integers = Collections.unmodifiableMap(new LinkedHashMap<>(integers == null ? Map.of() : integers));
         for (String name : integers.keySet()) {
             if (optimizer.contains(name)) {

@@ -72,13 +72,16 @@ class ProvenanceTest {
     @Test
     void roundTripsThroughJsonIncludingNulls() {
         Map<String, Object> cfg = new LinkedHashMap<>();
-        cfg.put("model", ConfigJson.toMap(ConfigJsonTest.contentModel()));
+        cfg.put("model", Json.normalize(Map.of("dim", 48, "dropout", 0.15f)));
         cfg.put("note", "x");
         Provenance p = new Provenance(cfg, "abc123", 42L, "djl", null, "0.1.0", "17.0.9 (Eclipse)", "Linux 6.1 (amd64)",
                 null, Instant.parse("2025-03-01T10:15:30.123456Z"));
-        Provenance back = Provenance.fromMap(Json.parse(Json.pretty(p.toMap())));
+        Provenance back = Json.read(Json.pretty(p), Provenance.class, "provenance");
         assertThat(back).isEqualTo(p);
-        assertThat(p.toMap().get("created")).isEqualTo("2025-03-01T10:15:30.123456Z");
+        assertThat(Json.write(p)).isEqualTo("{\"config\":{\"model\":{\"dim\":48,\"dropout\":0.15},\"note\":\"x\"},"
+                + "\"dataFingerprint\":\"abc123\",\"seed\":42,\"backend\":\"djl\",\"engineVersion\":null,\"recsysVersion\":\"0.1.0\","
+                + "\"javaVersion\":\"17.0.9 (Eclipse)\",\"os\":\"Linux 6.1 (amd64)\",\"gitCommit\":null,"
+                + "\"created\":\"2025-03-01T10:15:30.123456Z\"}");
     }
 
     @Test
@@ -128,17 +131,21 @@ class ProvenanceTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void missingOrInvalidFieldsAreNamed() {
         Provenance p = new Provenance(Map.of(), null, 1L, "djl", null, "dev", "17", "Linux", null, Instant.EPOCH);
-        Map<String, Object> m = p.toMap();
+        Map<String, Object> m = Json.read(Json.write(p), LinkedHashMap.class, "p");
         m.remove("backend");
-        assertThatThrownBy(() -> Provenance.fromMap(m)).hasMessage("provenance: missing key \"backend\" (expected a string)");
+        assertThatThrownBy(() -> Json.read(Json.write(m), Provenance.class, "provenance"))
+                .hasMessage("provenance: missing key \"backend\"");
         m.put("backend", "djl");
         m.put("created", "yesterday");
-        assertThatThrownBy(() -> Provenance.fromMap(m)).hasMessageStartingWith("provenance.created: expected an ISO-8601 instant");
+        assertThatThrownBy(() -> Json.read(Json.write(m), Provenance.class, "provenance"))
+                .hasMessage("provenance: created: expected an ISO-8601 instant such as 2025-01-31T12:00:00Z, found the string \"yesterday\"");
         m.put("created", Instant.EPOCH.toString());
         m.put("extra", 1);
-        assertThatThrownBy(() -> Provenance.fromMap(m)).hasMessageStartingWith("provenance: unknown key \"extra\"");
+        assertThatThrownBy(() -> Json.read(Json.write(m), Provenance.class, "provenance"))
+                .hasMessageStartingWith("provenance: unknown key \"extra\"");
         assertThatThrownBy(() -> new Provenance(Map.of(), null, 1L, " ", null, "dev", "17", "Linux", null, Instant.EPOCH))
                 .hasMessageContaining("backend must be a non-empty string");
     }
