@@ -129,8 +129,8 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--data is required to evaluate a model or a baseline");
         }
         ExperimentConfig c = ConfigLoader.load(null, List.of("seed=" + seed));
-        c = new ExperimentConfig(c.model(), c.content(), c.pretrain(), c.finetune(),
-                new ExperimentConfig.Eval(ks, c.eval().metric(), c.eval().rerank(), protocol, negatives, 0), seed);
+        c = ConfigLoader.checked(new ExperimentConfig(c.model(), c.content(), c.pretrain(), c.finetune(),
+                new ExperimentConfig.Eval(ks, c.eval().metric(), c.eval().rerank(), protocol, negatives, 0), seed), "evaluate options");
         var d = dev.recsys.examples.workflow.DataSource.load(data, itemMap, movies);
         Target t = switch (target.toLowerCase(Locale.ROOT)) {
             case "test" -> Target.TEST;

@@ -1,11 +1,26 @@
 package dev.recsys.examples.workflow;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.recsys.api.config.ModelConfig;
+import dev.recsys.api.config.Norm;
+import dev.recsys.api.config.OptimizerConfig;
+import dev.recsys.api.config.Pooling;
+import dev.recsys.api.config.Positional;
+import dev.recsys.api.config.Sampling;
+import dev.recsys.api.config.Schedule;
+import dev.recsys.api.config.TrainConfig;
+import dev.recsys.api.io.Json;
+import dev.recsys.api.loss.LossSpec;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A training run as written in a config file (JSON or YAML). Every field is optional in the
  * file; missing ones take the defaults of {@link #defaults()}; unknown keys are rejected. The
- * reference of every field is docs/CONFIG.md.
+ * reference of every field is docs/CONFIG.md. The values are checked by the recsys-api records
+ * they become ({@link Configs#validate}); the defaults of the model shape and of the two
+ * training stages are those of the api ({@link ModelConfig#builder()}, {@link TrainConfig#pretrainDefaults()},
+ * {@link TrainConfig#finetuneDefaults()}, {@link LossSpec#DEFAULT_PARAMETERS}).
  *
  * @param model    the network's shape (catalogue size and content sizes come from the data)
  * @param content  how item content becomes tokens
@@ -22,10 +37,20 @@ public record ExperimentConfig(
         @JsonProperty("eval") Eval eval,
         @JsonProperty("seed") long seed) {
 
-    /** Network shape. */
+    /**
+     * Network shape: the {@link ModelConfig} fields that do not come from the data.
+     *
+     * @param useContent use item content when the data has it
+     */
     public record Model(int dim, int heads, int layers, int ffnDim, int maxLen, int contentLayers,
-                        String positional, String norm, String pooling, float dropout, float layerNormEps,
+                        Positional positional, Norm norm, Pooling pooling, float dropout, float layerNormEps,
                         boolean scaleEmbeddings, boolean itemIds, boolean useContent) {
+
+        /** The file form of an api model shape, with the content encoder depth used when content is on. */
+        static Model of(ModelConfig m, int contentLayers, boolean useContent) {
+            return new Model(m.dim(), m.heads(), m.layers(), m.ffnDim(), m.maxLen(), contentLayers, m.positional(), m.norm(),
+                    m.pooling(), m.dropout(), m.layerNormEps(), m.scaleEmbeddings(), m.itemIds(), useContent);
+        }
     }
 
     /** Content tokenisation: tokens per item (marker included) and the vocabulary's minimum count. */
@@ -33,9 +58,9 @@ public record ExperimentConfig(
     }
 
     /**
-     * One training stage.
+     * One training stage: a {@link TrainConfig} flattened for files.
      *
-     * @param loss      bce | gbce | softmax | sampled-softmax | mse | bpr | hinge
+     * @param loss      bce | gbce | softmax | sampled-softmax | mse | bpr | hinge ({@link LossSpec#names()})
      * @param negatives negatives per positive (sampled losses)
      * @param gbceT     gBCE calibration t
      * @param logQ      log-Q correction for sampled-softmax
@@ -46,10 +71,31 @@ public record ExperimentConfig(
      * @param trainable all | stage2 (fine-tuning only: train the cross-attention and the scorer, leave
      *                  stage 1, and with it the re-ranked candidates, as pre-training left it)
      */
-    public record Stage(String loss, int negatives, float gbceT, boolean logQ, float margin, String sampling,
-                        int epochs, int batchSize, float learningRate, int warmupSteps, String schedule,
-                        float minLrRatio, String optimizer, float weightDecay, float clipNorm, int evalEvery,
+    public record Stage(String loss, int negatives, float gbceT, boolean logQ, float margin, Sampling sampling,
+                        int epochs, int batchSize, float learningRate, int warmupSteps, Schedule schedule,
+                        float minLrRatio, OptimizerConfig.Type optimizer, float weightDecay, float clipNorm, int evalEvery,
                         int patience, int checkpointEvery, int hardNegatives, String trainable) {
+
+        /** The file form of an api stage; loss parameters it does not have take their defaults. */
+        static Stage of(TrainConfig t) {
+            Map<String, Object> p = new LinkedHashMap<>(LossSpec.DEFAULT_PARAMETERS);
+            p.putAll(Json.toMap(t.loss()));
+            OptimizerConfig o = t.optimizer();
+            return new Stage(t.loss().name(), ((Number) p.get("negatives")).intValue(), ((Number) p.get("t")).floatValue(),
+                    (Boolean) p.get("logQ"), ((Number) p.get("margin")).floatValue(), t.sampling(), t.epochs(), t.batchSize(),
+                    t.learningRate(), t.warmupSteps(), t.schedule(), t.minLrRatio(), o.type(), o.weightDecay(), o.clipNorm(),
+                    t.evalEveryEpochs(), t.patience(), t.checkpointEverySteps(), 0, "all");
+        }
+
+        /** The loss parameters by their api names (gbceT is the loss's {@code t}). */
+        Map<String, Object> lossParameters() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("negatives", negatives);
+            m.put("t", gbceT);
+            m.put("logQ", logQ);
+            m.put("margin", margin);
+            return m;
+        }
     }
 
     /**
@@ -65,14 +111,18 @@ public record ExperimentConfig(
                        int validationUsers) {
     }
 
-    /** The defaults: a SASRec-shaped model with content, BCE pre-training, BPR fine-tuning. */
+    /**
+     * The defaults: the api's model shape with 2 heads and a one-layer content encoder, content on,
+     * the api's pre-training (BCE) and fine-tuning (BPR) stages.
+     */
     public static ExperimentConfig defaults() {
+        TrainConfig pre = TrainConfig.pretrainDefaults();
         return new ExperimentConfig(
-                new Model(64, 2, 2, 64, 200, 1, "learned", "pre", "mean", 0.2f, 1e-8f, true, true, true),
+                Model.of(ModelConfig.builder().heads(2).build(), 1, true),
                 new Content(12, 1, 50_000),
-                new Stage("bce", 1, 0.75f, true, 0.5f, "uniform", 200, 128, 1e-3f, 0, "constant", 0f, "adam", 0f, 5f, 20, 3, 0, 0, "all"),
-                new Stage("bpr", 8, 0.75f, true, 0.5f, "uniform", 5, 128, 2e-4f, 0, "constant", 0f, "adam", 0f, 5f, 1, 2, 0, 0, "all"),
+                Stage.of(pre),
+                Stage.of(TrainConfig.finetuneDefaults()),
                 new Eval(new int[] {5, 10, 20}, "ndcg@10", 100, "full", 100, 0),
-                42L);
+                pre.seed());
     }
 }
