@@ -242,20 +242,10 @@ public final class Json {
     public static String describe(JsonNode n) {
         if (n == null || n.isMissingNode()) {
             return "nothing";
-        } else if (n.isNull()) {
-            return "null";
-        } else if (n.isObject()) {
-            return "an object";
-        } else if (n.isArray()) {
-            return "an array";
-        } else if (n.isTextual()) {
-            return "the string " + quote(shorten(n.textValue()));
-        } else if (n.isBoolean()) {
-            return "the boolean " + n.booleanValue();
-        } else if (n.isIntegralNumber()) {
-            return "the integer " + n.asText();
+        } else if (n.isContainerNode()) {
+            return n.isObject() ? "an object" : "an array";
         }
-        return "the number " + n.asText();
+        return describeValue(n.isTextual() ? n.textValue() : n.isNumber() ? n.numberValue() : n.isBoolean() ? n.booleanValue() : null);
     }
 
     /**
@@ -275,7 +265,7 @@ public final class Json {
             }
             return at(parentPath(u), "unknown key " + quote(u.getPropertyName()) + "; known keys: " + known);
         }
-        if (e instanceof InvalidTypeIdException t) {
+        if (e instanceof InvalidTypeIdException t && t.getBaseType() != null && t.getBaseType().hasRawClass(LossSpec.class)) {
             if (t.getTypeId() == null) {
                 return at(path(t), "missing key \"name\" (expected the name of one of " + LossSpec.names() + ")");
             }
@@ -294,13 +284,11 @@ public final class Json {
         if (e instanceof JsonMappingException m && m.getCause() instanceof IllegalArgumentException cause) {
             return at(path(m), cause.getMessage());
         }
-        if (e instanceof InputCoercionException c) {
-            return location(c) + "expected a number within the range of " + c.getTargetType().getSimpleName() + ", found "
-                    + shorten(String.valueOf(safeText(c.getProcessor())));
-        }
-        if (e instanceof JsonMappingException m && m.getCause() instanceof InputCoercionException c) {
-            return at(path(m), "expected a number within the range of " + c.getTargetType().getSimpleName() + ", found "
-                    + shorten(String.valueOf(safeText(c.getProcessor()))));
+        InputCoercionException range = e instanceof InputCoercionException c ? c
+                : e.getCause() instanceof InputCoercionException c ? c : null;
+        if (range != null) {
+            return (e instanceof JsonMappingException m ? at(path(m), "") : location(range)) + "expected a number within the range of "
+                    + range.getTargetType().getSimpleName() + ", found " + found(range.getProcessor());
         }
         if (e instanceof JsonProcessingException p) {
             String msg = p.getOriginalMessage();
@@ -382,44 +370,34 @@ public final class Json {
     }
 
     private static String found(Object processor) {
-        if (!(processor instanceof JsonParser p)) {
-            return "another value";
+        try {
+            if (processor instanceof JsonParser p && p.currentToken() != null) {
+                JsonToken t = p.currentToken();
+                if (t == JsonToken.START_OBJECT || t == JsonToken.FIELD_NAME || t == JsonToken.END_OBJECT) {
+                    return "an object";
+                } else if (t == JsonToken.START_ARRAY || t == JsonToken.END_ARRAY) {
+                    return "an array";
+                }
+                return describeValue(t.isNumeric() ? p.getNumberValue() : t.isBoolean() ? p.getBooleanValue()
+                        : t == JsonToken.VALUE_NULL ? null : p.getText());
+            }
+        } catch (IOException e) {
+            // fall through: the value cannot be read back
         }
-        JsonToken t = p.currentToken();
-        if (t == null) {
-            return "nothing";
-        }
-        return switch (t) {
-            case VALUE_STRING -> "the string " + quote(shorten(String.valueOf(safeText(p))));
-            case VALUE_NUMBER_INT -> "the integer " + safeText(p);
-            case VALUE_NUMBER_FLOAT -> "the number " + safeText(p);
-            case VALUE_TRUE, VALUE_FALSE -> "the boolean " + safeText(p);
-            case VALUE_NULL -> "null";
-            case START_OBJECT, END_OBJECT, FIELD_NAME -> "an object";
-            case START_ARRAY, END_ARRAY -> "an array";
-            default -> String.valueOf(safeText(p));
-        };
+        return "another value";
     }
 
     private static String describeValue(Object v) {
-        if (v instanceof String s) {
+        if (v == null) {
+            return "null";
+        } else if (v instanceof String s) {
             return "the string " + quote(shorten(s));
         } else if (v instanceof Boolean b) {
             return "the boolean " + b;
         } else if (v instanceof Long || v instanceof Integer || v instanceof java.math.BigInteger) {
             return "the integer " + v;
-        } else if (v instanceof Number) {
-            return "the number " + v;
         }
-        return String.valueOf(v);
-    }
-
-    private static Object safeText(Object processor) {
-        try {
-            return processor instanceof JsonParser p ? p.getText() : null;
-        } catch (IOException e) {
-            return null;
-        }
+        return "the number " + v;
     }
 
     private static String shorten(String s) {
