@@ -233,6 +233,13 @@ class CheckpointTest {
         Files.writeString(mj, good.replace("\"numItems\": 20,", "\"numItems\": 20, \"hiddenSize\": 3,"));
         assertThatThrownBy(() -> Checkpoint.read(dir)).hasMessageContaining("model.json config: unknown key \"hiddenSize\"; known keys: [");
 
+        Files.writeString(mj, good.replace("\"heads\": 2,", "\"heads\": \"two\","));
+        assertThatThrownBy(() -> Checkpoint.read(dir))
+                .hasMessage(mj + ": model.json config: heads: expected an integer, found the string \"two\"");
+
+        Files.writeString(mj, good.replace("\"backend\": \"reference\",", ""));
+        assertThatThrownBy(() -> Checkpoint.read(dir)).hasMessage(mj + ": model.json provenance: missing key \"backend\"");
+
         Files.writeString(mj, good.replace("\"heads\": 2,", "\"heads\": 3,"));
         assertThatThrownBy(() -> Checkpoint.read(dir)).hasMessageContaining("dim must be divisible by heads");
 
