@@ -19,11 +19,10 @@ import java.util.regex.Pattern;
  */
 public final class Configs {
     private static final Pattern FIRST_WORD = Pattern.compile("^[A-Za-z][A-Za-z0-9]*");
-    /** Record component names that are spelt differently in a config file. */
-    private static final Map<String, String> MODEL_KEYS = Map.of("contentLen", "content.length",
-            "contentVocab", "content.length", "numItems", "model", "eventTypes", "model");
-    private static final Map<String, String> STAGE_KEYS = Map.of("evalEveryEpochs", "evalEvery",
-            "checkpointEverySteps", "checkpointEvery", "t", "gbceT", "type", "optimizer");
+    /** Config keys of a section by the record component names the api records use in their messages. */
+    private static final Map<String, String> MODEL_KEYS = keys("model", ExperimentConfig.Model.class, Map.of("contentLen", "content.length"));
+    private static final Map<String, String> STAGE_KEYS = keys("", ExperimentConfig.Stage.class,
+            Map.of("evalEveryEpochs", "evalEvery", "checkpointEverySteps", "checkpointEvery", "t", "gbceT", "type", "optimizer"));
 
     private Configs() {
     }
@@ -106,6 +105,17 @@ public final class Configs {
         }
     }
 
+    /** Each component of the file record as section.name, plus the api names that differ. */
+    private static Map<String, String> keys(String section, Class<? extends Record> type, Map<String, String> renamed) {
+        Map<String, String> m = new java.util.HashMap<>();
+        String prefix = section.isEmpty() ? "" : section + ".";
+        for (RecordComponent rc : type.getRecordComponents()) {
+            m.put(rc.getName(), prefix + rc.getName());
+        }
+        renamed.forEach((api, key) -> m.put(api, key.contains(".") ? key : prefix + key));
+        return Map.copyOf(m);
+    }
+
     private static Object value(RecordComponent rc, Object record) {
         try {
             return rc.getAccessor().invoke(record);
@@ -144,8 +154,7 @@ public final class Configs {
             return LossSpec.of(s.loss(), s.lossParameters());
         } catch (IllegalArgumentException e) {
             String msg = e.getMessage();
-            throw new BadKey(section + (msg.startsWith("unknown loss") ? ".loss" : "." + keyOf(msg, STAGE_KEYS, "loss")),
-                    msg, e);
+            throw new BadKey(section + "." + (msg.startsWith("unknown loss") ? "loss" : keyOf(msg, STAGE_KEYS, "loss")), msg, e);
         }
     }
 
@@ -174,18 +183,15 @@ public final class Configs {
         }
     }
 
-    /** The refusal of a record, at the key its message starts with (as the record spells it). */
-    private static BadKey bad(String section, Map<String, String> renamed, IllegalArgumentException e) {
-        String key = keyOf(e.getMessage(), renamed, null);
-        return new BadKey(key == null ? section : key.contains(".") || key.equals(section) ? key : section + "." + key,
-                e.getMessage(), e);
+    /** The refusal of a record, at the config key its message starts with, else at the section. */
+    private static BadKey bad(String section, Map<String, String> keys, IllegalArgumentException e) {
+        String key = keyOf(e.getMessage(), keys, null);
+        return new BadKey(key == null ? section : key.contains(".") ? key : section + "." + key, e.getMessage(), e);
     }
 
-    private static String keyOf(String message, Map<String, String> renamed, String otherwise) {
+    /** The key of the component the message starts with (a record names the component it refuses first). */
+    private static String keyOf(String message, Map<String, String> keys, String otherwise) {
         Matcher m = FIRST_WORD.matcher(message == null ? "" : message);
-        if (!m.find()) {
-            return otherwise;
-        }
-        return renamed.getOrDefault(m.group(), m.group());
+        return m.find() ? keys.getOrDefault(m.group(), otherwise) : otherwise;
     }
 }

@@ -71,6 +71,15 @@ class ConfigLoaderTest {
         assertThat(error(null, "content.length=0")).startsWith("--set content.length=0: content.length: contentLen must be > 0");
         assertThat(error(null, "eval.metric=ndcg@50")).startsWith("--set eval.metric=ndcg@50: eval.metric: expected a metric at one of the cut-offs");
         assertThat(error(null, "eval.protocol=loo")).isEqualTo("--set eval.protocol=loo: eval.protocol: expected full or sampled, found loo");
+        assertThat(error(null, "pretrain.checkpointEvery=-1"))
+                .isEqualTo("--set pretrain.checkpointEvery=-1: pretrain.checkpointEvery: checkpointEverySteps must be >= 0, found -1");
+        assertThat(error(null, "finetune.optimizer=sgd"))
+                .isEqualTo("--set finetune.optimizer=sgd: finetune.optimizer: expected one of [adam, adamw], found the string \"sgd\"");
+        assertThat(error(null, "pretrain.loss=gbce", "pretrain.gbceT=1.5"))
+                .isEqualTo("--set pretrain.gbceT=1.5: pretrain.gbceT: t (the gBCE calibration) must be in [0, 1], found 1.5");
+        // a message that does not start with a key: the section, and the --set that the message names
+        assertThat(error(null, "model.itemIds=false", "model.useContent=false"))
+                .startsWith("--set model.itemIds=false: model: the model needs item ids or item content");
         // heads from the file, dim left at its default: the file is blamed
         Path f = Files.writeString(dir.resolve("h.yaml"), "model:\n  heads: 3\n");
         assertThat(error(f)).isEqualTo(f + ": model.dim: dim must be divisible by heads: expected dim % heads == 0, found dim=64, heads=3");
