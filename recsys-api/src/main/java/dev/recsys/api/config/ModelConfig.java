@@ -130,7 +130,7 @@ public record ModelConfig(
         }
     }
 
-    /** Builder with SASRec-like defaults: d=64, 2 heads... see the field defaults. */
+    /** Builder with SASRec-like defaults: d=64, 1 head, 2 layers, ffn 64, maxLen 200, no content; see the field defaults. */
     public static final class Builder {
         private int numItems = 1;
         private int dim = 64;
