@@ -66,28 +66,29 @@ public final class Main implements Runnable {
             err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return BAD_INPUT;
         });
-        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            if (ex instanceof GracefulStop.Stopped) {
-                return STOPPED; // the signal's own line says where it stopped and how to resume
-            }
-            int code = exitCode(ex);
-            err.println("recsys: error: " + message(ex));
-            if (verbose) {
-                ex.printStackTrace(err);
-            }
-            err.flush();
-            return code;
-        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> failed(ex, verbose, err));
         try {
             return cl.execute(args);
         } catch (OutOfMemoryError e) {
-            err.println("recsys: error: " + outOfMemory());
-            if (verbose) {
-                e.printStackTrace(err);
-            }
-            err.flush();
-            return FAILURE;
+            return failed(e, verbose, err);
         }
+    }
+
+    /**
+     * What a failed command prints (one line, the stack trace with {@code --verbose}) and its exit
+     * code. A stop by a signal prints nothing here: the signal's own line says where it stopped and
+     * how to resume.
+     */
+    static int failed(Throwable ex, boolean verbose, PrintWriter err) {
+        if (ex instanceof GracefulStop.Stopped) {
+            return STOPPED;
+        }
+        err.println("recsys: error: " + message(ex));
+        if (verbose) {
+            ex.printStackTrace(err);
+        }
+        err.flush();
+        return exitCode(ex);
     }
 
     /** Logger property of DJL's CUDA probe. */

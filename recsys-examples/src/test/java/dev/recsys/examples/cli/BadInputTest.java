@@ -236,6 +236,18 @@ class BadInputTest {
     }
 
     @Test
+    void aStopBySignalAddsNoLineToTheSignalsOwn() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = Main.failed(new GracefulStop.Stopped("stopped by a signal after step 3 (epoch 1)"), false,
+                new java.io.PrintWriter(err, true));
+        assertThat(code).isEqualTo(Main.STOPPED);
+        assertThat(err.toString()).isEmpty();
+        int oom = Main.failed(new OutOfMemoryError("Java heap space"), false, new java.io.PrintWriter(err, true));
+        assertThat(oom).isEqualTo(Main.FAILURE);
+        assertThat(err.toString().lines()).hasSize(1).first().asString().startsWith("recsys: error: out of memory");
+    }
+
+    @Test
     void djlsCudaProbeIsQuietOnTheCommandLine() {
         run("config");
         assertThat(System.getProperty(Main.CUDA_LOG)).isEqualTo("error");
