@@ -1,0 +1,145 @@
+package dev.recsys.serve;
+
+import dev.recsys.api.DataException;
+import dev.recsys.api.io.CheckpointData;
+import dev.recsys.eval.data.Dataset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The items of a model as the API sees them: external id &harr; the model's dense id, titles, and
+ * (with a data set) the users' histories translated into the model's dense ids. The data set is
+ * matched to the model by external item id when the checkpoint saved its item ids, else by dense
+ * id (then both must have the same number of items). Immutable; shared by request threads.
+ */
+final class Catalogue {
+    private final List<String> ids;
+    private final Map<String, Integer> dense;
+    private final String[] titles;
+    private final Dataset data;
+    private final int[] dataToModel;
+
+    private Catalogue(List<String> ids, Map<String, Integer> dense, String[] titles, Dataset data, int[] dataToModel) {
+        this.ids = ids;
+        this.dense = dense;
+        this.titles = titles;
+        this.data = data;
+        this.dataToModel = dataToModel;
+    }
+
+    /**
+     * @param data the data set for users' histories and titles, or null
+     * @throws DataException when the data set does not fit the model
+     */
+    static Catalogue of(CheckpointData cd, Dataset data) {
+        int n = cd.config().numItems();
+        List<String> ids = cd.itemIds();
+        if (ids == null) {
+            List<String> l = new ArrayList<>(n + 1);
+            l.add("");
+            for (int i = 1; i <= n; i++) {
+                l.add(Integer.toString(i));
+            }
+            ids = List.copyOf(l);
+        }
+        Map<String, Integer> dense = new HashMap<>(2 * n);
+        for (int i = 1; i <= n; i++) {
+            dense.put(ids.get(i), i);
+        }
+        String[] titles = new String[n + 1];
+        int[] dataToModel = null;
+        if (data != null) {
+            dataToModel = new int[data.numItems() + 1];
+            if (cd.itemIds() != null) {
+                int matched = 0;
+                for (int d = 1; d <= data.numItems(); d++) {
+                    Integer m = dense.get(data.itemIds().external(d));
+                    dataToModel[d] = m == null ? 0 : m;
+                    matched += m == null ? 0 : 1;
+                }
+                if (matched == 0) {
+                    throw new DataException("data set " + data.name() + " shares no item id with the model's catalogue of " + n
+                            + " items: serve the model with the data it was trained on");
+                }
+            } else {
+                if (data.numItems() != n) {
+                    throw new DataException("the model has " + n + " items and no saved item ids, but data set " + data.name()
+                            + " has " + data.numItems() + ": serve it with the data it was trained on");
+                }
+                for (int d = 1; d <= n; d++) {
+                    dataToModel[d] = d;
+                }
+            }
+            if (data.hasMeta()) {
+                for (int d = 1; d <= data.numItems(); d++) {
+                    if (dataToModel[d] > 0) {
+                        titles[dataToModel[d]] = data.meta().title(d);
+                    }
+                }
+            }
+        }
+        return new Catalogue(ids, Map.copyOf(dense), titles, data, dataToModel);
+    }
+
+    int numItems() {
+        return ids.size() - 1;
+    }
+
+    /** The model's dense id of an external item id, 0 when unknown. */
+    int item(String external) {
+        Integer d = dense.get(external);
+        return d == null ? 0 : d;
+    }
+
+    /** External id of a dense id. */
+    String external(int item) {
+        return ids.get(item);
+    }
+
+    /** Title of a dense id, or null. */
+    String title(int item) {
+        return titles[item];
+    }
+
+    boolean hasUsers() {
+        return data != null;
+    }
+
+    String dataName() {
+        return data == null ? null : data.name();
+    }
+
+    /**
+     * A user's history in the model's dense ids (items the model does not know are left out),
+     * with the aligned event types when the data set has them.
+     *
+     * @return null when the user is unknown
+     */
+    History history(String user) {
+        int u = data.userIds().get(user);
+        if (u <= 0) {
+            return null;
+        }
+        int[] h = data.history(u);
+        int[] ev = data.hasEvents() ? data.eventHistory(u) : null;
+        int[] items = new int[h.length];
+        int[] events = ev == null ? null : new int[h.length];
+        int m = 0;
+        for (int i = 0; i < h.length; i++) {
+            int it = dataToModel[h[i]];
+            if (it > 0) {
+                if (events != null) {
+                    events[m] = ev[i];
+                }
+                items[m++] = it;
+            }
+        }
+        return new History(java.util.Arrays.copyOf(items, m), events == null ? null : java.util.Arrays.copyOf(events, m));
+    }
+
+    /** A history in dense ids with optional aligned event types. */
+    record History(int[] items, int[] events) {
+    }
+}

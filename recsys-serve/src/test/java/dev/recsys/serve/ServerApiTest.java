@@ -1,0 +1,278 @@
+package dev.recsys.serve;
+
+import static dev.recsys.serve.Fixtures.get;
+import static dev.recsys.serve.Fixtures.itemId;
+import static dev.recsys.serve.Fixtures.post;
+import static dev.recsys.serve.Fixtures.send;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.recsys.api.io.Checkpoint;
+import dev.recsys.api.recommend.Recommendation;
+import dev.recsys.api.recommend.Recommender;
+import dev.recsys.api.spi.Backend;
+import dev.recsys.api.spi.BackendOptions;
+import dev.recsys.api.spi.Backends;
+import dev.recsys.api.spi.RecModel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The JSON API end to end on loopback, on a tiny model with the DJL backend. */
+@Timeout(120)
+class ServerApiTest {
+    @TempDir
+    static Path dir;
+    static Backend backend;
+    static RecsysServer server;
+    static URI base;
+    static RecModel direct;
+
+    @BeforeAll
+    static void start() throws IOException {
+        Path model = Fixtures.checkpoint(dir.resolve("model"), 1);
+        backend = Backends.create("djl", BackendOptions.defaults());
+        server = RecsysServer.start(model, backend, Fixtures.dataset(), ServerConfig.builder().port(0).maxBodyBytes(4096)
+                .maxK(20).apiKey("s3cret").build());
+        base = server.uri();
+        var cd = Checkpoint.read(model);
+        direct = backend.create(cd.config(), cd.content(), cd.weights(), 0);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+        if (direct != null) {
+            direct.close();
+        }
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    static List<String> items(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        n.path("items").forEach(x -> out.add(x.path("item").asText()));
+        return out;
+    }
+
+    @Test
+    void recommendForAHistoryMatchesTheLibraryWithTitlesAndNoSeenItems() throws Exception {
+        Fixtures.Reply r = post(base, "/v1/recommend", "{\"history\": [\"101\", \"105\", 107], \"k\": 5}");
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        assertThat(r.header("content-type")).startsWith("application/json");
+        JsonNode n = r.json();
+        assertThat(n.path("model").asText()).isEqualTo(server.modelVersion()).startsWith("model@");
+        List<String> got = items(n);
+        assertThat(got).hasSize(5).doesNotContain("101", "105", "107");
+        List<Recommendation> want = new Recommender(direct, 10).recommend(new int[] {1, 5, 7}, 5);
+        assertThat(got).containsExactlyElementsOf(want.stream().map(x -> itemId(x.item())).toList());
+        for (int i = 0; i < 5; i++) {
+            JsonNode row = n.path("items").get(i);
+            assertThat(row.path("score").floatValue()).isCloseTo(want.get(i).score(), org.assertj.core.data.Offset.offset(1e-5f));
+            assertThat(row.path("title").asText()).isEqualTo("Title " + row.path("item").asText());
+        }
+    }
+
+    @Test
+    void aUserOfTheDataSetGetsTheRecommendationsOfTheirHistory() throws Exception {
+        JsonNode byUser = post(base, "/v1/recommend", "{\"user\": \"u3\", \"k\": 7}").json();
+        JsonNode byHistory = post(base, "/v1/recommend", "{\"history\": " + Fixtures.JSON.writeValueAsString(Fixtures.historyOf(3))
+                + ", \"k\": 7}").json();
+        assertThat(items(byUser)).hasSize(7).containsExactlyElementsOf(items(byHistory))
+                .doesNotContainAnyElementsOf(Fixtures.historyOf(3));
+    }
+
+    @Test
+    void excludeRerankAndIncludeSeenChangeTheAnswer() throws Exception {
+        List<String> all = items(post(base, "/v1/recommend", "{\"history\": [\"101\"], \"k\": 6}").json());
+        List<String> without = items(post(base, "/v1/recommend", "{\"history\": [\"101\"], \"k\": 5, \"exclude\": [\"" + all.get(0)
+                + "\"]}").json());
+        assertThat(without).containsExactlyElementsOf(all.subList(1, 6));
+        List<String> stage1 = items(post(base, "/v1/recommend", "{\"history\": [\"101\"], \"k\": 5, \"rerank\": 0}").json());
+        List<Recommendation> want = new Recommender(direct, 0).recommend(new int[] {1}, 5);
+        assertThat(stage1).containsExactlyElementsOf(want.stream().map(x -> itemId(x.item())).toList());
+        List<String> seen = items(post(base, "/v1/recommend", "{\"history\": [\"101\"], \"k\": 20, \"includeSeen\": true, "
+                + "\"rerank\": 0}").json());
+        List<Recommendation> withSeen = new Recommender(direct, 0).recommend(new int[] {1}, null, 20, false);
+        assertThat(seen).hasSize(20).containsExactlyElementsOf(withSeen.stream().map(x -> itemId(x.item())).toList());
+    }
+
+    @Test
+    void aBatchAnswersEachRequestAsItsSingleRequestWould() throws Exception {
+        String[] reqs = {"{\"history\": [\"101\", \"102\"], \"k\": 3}", "{\"user\": \"u1\", \"k\": 4}",
+            "{\"history\": [\"130\"], \"k\": 3, \"rerank\": 0}", "{\"history\": [\"111\", \"112\", \"113\"], \"k\": 3}"};
+        JsonNode batch = post(base, "/v1/recommend/batch", "{\"requests\": [" + String.join(",", reqs) + "]}").json();
+        assertThat(batch.path("results").size()).isEqualTo(4);
+        for (int i = 0; i < reqs.length; i++) {
+            assertThat(items(batch.path("results").get(i))).as("request %d", i)
+                    .containsExactlyElementsOf(items(post(base, "/v1/recommend", reqs[i]).json()));
+        }
+    }
+
+    @Test
+    void similarItemsAreTheNearestByCosineOfTheItemVectors() throws Exception {
+        Fixtures.Reply r = get(base, "/v1/items/105/similar?k=4");
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        JsonNode n = r.json();
+        assertThat(n.path("title").asText()).isEqualTo("Title 105");
+        float[] v = direct.itemVectors();
+        int d = Fixtures.config().dim();
+        double[] cos = new double[Fixtures.ITEMS + 1];
+        for (int j = 1; j <= Fixtures.ITEMS; j++) {
+            double dot = 0;
+            double a = 0;
+            double b = 0;
+            for (int t = 0; t < d; t++) {
+                dot += v[5 * d + t] * v[j * d + t];
+                a += v[5 * d + t] * v[5 * d + t];
+                b += v[j * d + t] * v[j * d + t];
+            }
+            cos[j] = dot / Math.sqrt(a * b);
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int j = 1; j <= Fixtures.ITEMS; j++) {
+            if (j != 5) {
+                order.add(j);
+            }
+        }
+        order.sort((x, y) -> Double.compare(cos[y], cos[x]));
+        assertThat(items(n)).containsExactly(itemId(order.get(0)), itemId(order.get(1)), itemId(order.get(2)), itemId(order.get(3)));
+        assertThat(n.path("items").get(0).path("score").doubleValue()).isCloseTo(cos[order.get(0)], org.assertj.core.data.Offset.offset(1e-5));
+    }
+
+    @Test
+    void healthReadyAndOpenApiAnswer() throws Exception {
+        assertThat(get(base, "/health").json().path("status").asText()).isEqualTo("ok");
+        JsonNode ready = get(base, "/ready").json();
+        assertThat(ready.path("status").asText()).isEqualTo("ready");
+        assertThat(ready.path("items").asInt()).isEqualTo(Fixtures.ITEMS);
+        assertThat(ready.path("backend").asText()).isEqualTo("djl");
+        assertThat(get(base, "/openapi.json").json().path("openapi").asText()).startsWith("3.");
+    }
+
+    @Test
+    void everyRouteOfTheServerIsInTheOpenApiFileAndNoOther() throws Exception {
+        JsonNode paths;
+        try (InputStream in = RecsysServer.class.getResourceAsStream("openapi.json")) {
+            paths = Fixtures.JSON.readTree(in).path("paths");
+        }
+        Set<String> documented = new HashSet<>();
+        for (Iterator<String> it = paths.fieldNames(); it.hasNext(); ) {
+            String p = it.next();
+            paths.path(p).fieldNames().forEachRemaining(m -> documented.add(m.toUpperCase(java.util.Locale.ROOT) + " " + p));
+        }
+        List<String> routes = server.routes().stream().filter(r -> !r.startsWith("BEFORE")).toList();
+        assertThat(routes).hasSize(9);
+        assertThat(new HashSet<>(routes)).isEqualTo(documented);
+    }
+
+    @Test
+    void metricsCountRequestsPerEndpointWithLatencyHistogramsAndTheModelVersion() throws Exception {
+        post(base, "/v1/recommend", "{\"history\": [\"101\"]}");
+        post(base, "/v1/recommend", "{\"history\": []}");
+        Fixtures.Reply r = get(base, "/metrics");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.header("content-type")).startsWith("text/plain");
+        String m = r.text();
+        assertThat(m).containsPattern("recsys_http_requests_seconds_count\\{endpoint=\"/v1/recommend\",method=\"POST\",status=\"200\"} [1-9]");
+        assertThat(m).containsPattern("recsys_http_requests_seconds_count\\{endpoint=\"/v1/recommend\",method=\"POST\",status=\"400\"} [1-9]");
+        assertThat(m).contains("recsys_http_requests_seconds_bucket{endpoint=\"/v1/recommend\"");
+        assertThat(m).contains("recsys_model_info{backend=\"djl\",version=\"" + server.modelVersion() + "\"} 1");
+        assertThat(m).contains("recsys_pool_queued");
+    }
+
+    @Test
+    void addingItemsAnswers501WithOneLine() throws Exception {
+        Fixtures.Reply r = post(base, "/v1/items", "{\"items\": []}");
+        assertThat(r.status()).isEqualTo(501);
+        assertThat(r.json().path("error").asText()).contains("not available yet").doesNotContain("\n");
+    }
+
+    static Stream<Arguments> badRequests() {
+        String big = "{\"history\": [" + "\"101\",".repeat(1000) + "\"101\"]}";
+        return Stream.of(
+                Arguments.of("POST", "/v1/recommend", "{\"history\": [\"101\"", 400, "malformed JSON at line 1"),
+                Arguments.of("POST", "/v1/recommend", "", 400, "the request body is empty"),
+                Arguments.of("POST", "/v1/recommend", "[1, 2]", 400, "the request body must be a JSON object"),
+                Arguments.of("POST", "/v1/recommend", "{\"user\": \"nobody\"}", 404, "unknown user 'nobody': not in data set tiny"),
+                Arguments.of("POST", "/v1/recommend", "{\"history\": [\"101\", \"999\"]}", 400,
+                        "history[1]: unknown item '999': not in the model's catalogue of 30 items"),
+                Arguments.of("POST", "/v1/recommend", "{\"history\": [\"101\"], \"k\": 0}", 400, "k must be a whole number in 1..20, found 0"),
+                Arguments.of("POST", "/v1/recommend", "{\"history\": [\"101\"], \"k\": 21}", 400, "k must be a whole number in 1..20, found 21"),
+                Arguments.of("POST", "/v1/recommend", "{\"history\": [\"101\"], \"k\": \"ten\"}", 400, "k must be a whole number"),
+                Arguments.of("POST", "/v1/recommend", "{\"history\": []}", 400, "history is empty"),
+                Arguments.of("POST", "/v1/recommend", "{\"k\": 3}", 400, "give exactly one of 'user'"),
+                Arguments.of("POST", "/v1/recommend", "{\"history\": [\"101\"], \"kk\": 3}", 400, "unknown field 'kk'"),
+                Arguments.of("POST", "/v1/recommend", "{\"history\": [\"101\"], \"rerank\": -1}", 400, "rerank must be a whole number in 0..30"),
+                Arguments.of("POST", "/v1/recommend", big, 413, "request body too large: at most 4096 bytes"),
+                Arguments.of("POST", "/v1/recommend/batch", "{\"requests\": [{\"history\": [\"101\"]}, {\"history\": [\"x\"]}]}", 400,
+                        "requests[1].history[0]: unknown item 'x'"),
+                Arguments.of("POST", "/v1/recommend/batch", "{\"history\": [\"101\"]}", 400, "the batch body must be {\"requests\""),
+                Arguments.of("GET", "/v1/items/999/similar", null, 404, "unknown item '999'"),
+                Arguments.of("GET", "/v1/items/101/similar?k=0", null, 400, "k must be a whole number in 1..20, found '0'"),
+                Arguments.of("GET", "/v1/recommend", null, 405, "method GET is not allowed on /v1/recommend; use POST"),
+                Arguments.of("DELETE", "/health", null, 405, "method DELETE is not allowed on /health; use GET"),
+                Arguments.of("GET", "/v2/nothing", null, 404, "no route GET /v2/nothing; the API is described at /openapi.json"),
+                Arguments.of("POST", "/admin/reload", "", 401, "the admin endpoints need the server's API key"));
+    }
+
+    @ParameterizedTest(name = "{0} {1} -> {3}")
+    @MethodSource("badRequests")
+    void everyBadRequestGetsJsonWithItsStatusAndAClearMessage(String method, String path, String body, int status, String message)
+            throws Exception {
+        Fixtures.Reply r = send(base, method, path, body);
+        assertThat(r.status()).as(r.text()).isEqualTo(status);
+        assertThat(r.header("content-type")).startsWith("application/json");
+        JsonNode n = r.json();
+        assertThat(n.path("error").asText()).contains(message).doesNotContain("\n").doesNotContain("Exception");
+        assertThat(n.path("status").asInt()).isEqualTo(status);
+    }
+
+    @Test
+    void aRequestLineJettyCannotParseGetsJsonNotHtml() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout((int) Duration.ofSeconds(10).toMillis());
+            OutputStream out = s.getOutputStream();
+            out.write("GET /v1/items/%zz/similar HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(reply).startsWith("HTTP/1.1 400").containsIgnoringCase("content-type: application/json")
+                    .contains("\"error\":").doesNotContainIgnoringCase("<html");
+        }
+    }
+
+    @Test
+    void theAdminKeyIsCheckedAndAFolderThatDoesNotLoadIsRefused() throws Exception {
+        String before = server.modelVersion();
+        Fixtures.Reply wrong = send(base, "POST", "/admin/reload", "{}", "Authorization", "Bearer nope");
+        assertThat(wrong.status()).isEqualTo(401);
+        Fixtures.Reply bad = send(base, "POST", "/admin/reload", "{\"model\": \"" + dir.resolve("absent") + "\"}", "X-API-Key", "s3cret");
+        assertThat(bad.status()).as(bad.text()).isEqualTo(422);
+        assertThat(bad.json().path("error").asText()).contains("could not load").contains("still serving " + before);
+        assertThat(server.modelVersion()).isEqualTo(before);
+        assertThat(post(base, "/v1/recommend", "{\"history\": [\"101\"]}").status()).isEqualTo(200);
+    }
+}
