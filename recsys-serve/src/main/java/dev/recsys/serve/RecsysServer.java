@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.recsys.api.RecsysException;
+import dev.recsys.api.recommend.Recommender;
 import dev.recsys.api.spi.Backend;
 import dev.recsys.eval.data.Dataset;
 import io.javalin.Javalin;
@@ -455,6 +456,36 @@ public final class RecsysServer implements AutoCloseable {
     public List<String> routes() {
         synchronized (routes) {
             return routes.stream().filter(r -> !stubs.contains(r)).toList();
+        }
+    }
+
+    /**
+     * Runs fn on the model served now, without HTTP, holding a reference for the call (so a
+     * reload cannot close it underneath): the in-process baseline of a load test.
+     */
+    public <T> T withRecommender(Function<Recommender, T> fn) {
+        LoadedModel m = acquire();
+        try {
+            return fn.apply(m.recommender(m.rerank));
+        } finally {
+            m.release();
+        }
+    }
+
+    /** The model's dense ids of external item ids (as the API reads a history). */
+    public int[] denseIds(List<String> items) {
+        LoadedModel m = acquire();
+        try {
+            int[] out = new int[items.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = m.catalogue.item(items.get(i));
+                if (out[i] == 0) {
+                    throw new IllegalArgumentException("unknown item '" + items.get(i) + "': not in the model's catalogue");
+                }
+            }
+            return out;
+        } finally {
+            m.release();
         }
     }
 

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code recsys bench}: the benchmarks behind the README's performance table. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = BenchServeCommand.class,
         description = {"Benchmarks on one backend: data loading, training sequences/s for the SASRec shape (d=64, 2 layers, 1 head,",
                 "maxLen 200, batch 128, BCE 1 negative), recommend latency p50/p99 for one user (history 200, re-rank 100) and",
                 "throughput with several calling threads, and evaluation time for all users. Prints a Markdown table."})

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 @Command(name = "recsys", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Transformer-based content recommendation: train, evaluate, recommend, compare backends.",
         subcommands = {QuickstartCommand.class, DataCommand.class, TrainCommand.class, EvaluateCommand.class,
-                RecommendCommand.class, CompareCommand.class, BenchCommand.class, ConfigCommand.class,
+                RecommendCommand.class, ServeCommand.class, CompareCommand.class, BenchCommand.class, ConfigCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0;

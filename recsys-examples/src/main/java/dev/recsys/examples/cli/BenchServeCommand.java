@@ -1,0 +1,226 @@
+package dev.recsys.examples.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.recsys.api.io.Checkpoint;
+import dev.recsys.api.recommend.Recommender;
+import dev.recsys.api.spi.Backend;
+import dev.recsys.api.spi.Backends;
+import dev.recsys.eval.data.Dataset;
+import dev.recsys.serve.LoadGenerator;
+import dev.recsys.serve.RecsysServer;
+import dev.recsys.serve.ServerConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code recsys bench serve}: starts the service on a loopback port, measures the model's own
+ * {@code recommend} in-process, then loads the service over HTTP with N concurrent connections
+ * (bounded in time and count) and prints both, with the resident memory of the process.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Load test of recsys serve on loopback: in-process recommend latency (1 thread) and throughput (--callers",
+            "threads), then HTTP requests/s, p50/p90/p99/max latency and errors with --connections clients (the client runs in",
+            "the same process, on the same cores)."})
+final class BenchServeCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint folder.")
+    Path model;
+
+    @Mixin
+    OptionalDataOptions data;
+
+    @Option(names = "--connections", defaultValue = "8", description = "Concurrent HTTP clients (default: ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--seconds", defaultValue = "30", description = "Length of the HTTP run, at most (default: ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--requests", defaultValue = "100000", description = "HTTP requests, at most (default: ${DEFAULT-VALUE}).")
+    long requests;
+
+    @Option(names = "--history", defaultValue = "200", description = "History length of each request, at most (default: ${DEFAULT-VALUE}).")
+    int history;
+
+    @Option(names = {"-k", "--k"}, defaultValue = "10", description = "Items per answer (default: ${DEFAULT-VALUE}).")
+    int k;
+
+    @Option(names = "--calls", defaultValue = "300", description = "Timed in-process recommend calls (default: ${DEFAULT-VALUE}).")
+    int calls;
+
+    @Option(names = "--callers", defaultValue = "2", description = "Threads of the in-process throughput run (default: ${DEFAULT-VALUE}).")
+    int callers;
+
+    @Option(names = "--workers", defaultValue = "0", description = "Server scoring threads (default: cores / --threads).")
+    int workers;
+
+    @Mixin
+    EngineOptions engine;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (connections < 1 || seconds < 1 || requests < 1 || history < 1 || k < 1 || calls < 1 || callers < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--connections, --seconds, --requests, --history, -k, --calls "
+                    + "and --callers must be >= 1");
+        }
+        Dataset d = data.loadOrNull();
+        List<List<String>> histories = histories(d);
+        ObjectMapper json = new ObjectMapper();
+        List<String> bodies = new ArrayList<>();
+        for (List<String> h : histories) {
+            bodies.add(json.writeValueAsString(Map.of("history", h, "k", k)));
+        }
+        ServerConfig config = ServerConfig.builder().port(0).engineThreads(engine.options().threads()).workers(workers)
+                .queue(Math.max(64, 4 * connections)).timeout(Duration.ofSeconds(30)).build();
+        try (Backend backend = Backends.create(engine.backend(), engine.options());
+             RecsysServer server = RecsysServer.start(model, backend, d, config)) {
+            List<int[]> dense = new ArrayList<>();
+            for (List<String> h : histories) {
+                dense.add(server.denseIds(h));
+            }
+            out.printf(Locale.ROOT, "model %s on %s, %d workers, %d histories of up to %d items, k=%d%n", server.modelVersion(),
+                    backend.name(), server.workers(), histories.size(), history, k);
+            double[] lat = server.withRecommender(r -> latencies(r, dense, calls));
+            double inRate = server.withRecommender(r -> throughput(r, dense, calls * callers, callers));
+            out.printf(Locale.ROOT, "in-process recommend: p50 %.2f ms, p99 %.2f ms (1 thread); %.0f/s with %d threads%n",
+                    quantile(lat, 0.5), quantile(lat, 0.99), inRate, callers);
+            java.net.URI target = server.uri().resolve("v1/recommend");
+            LoadGenerator.run(target, bodies, connections, Duration.ofSeconds(seconds), Math.min(requests, 50L * connections));
+            long[] rss = new long[2];
+            Thread sampler = new Thread(() -> {
+                try {
+                    Thread.sleep(seconds * 500L);
+                    rss[0] = residentKb();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "rss-sampler");
+            sampler.setDaemon(true);
+            sampler.start();
+            LoadGenerator.Result r = LoadGenerator.run(target, bodies, connections, Duration.ofSeconds(seconds), requests);
+            rss[1] = residentKb();
+            sampler.interrupt();
+            out.printf(Locale.ROOT, "HTTP, %d connections: %d requests in %.1f s = %.0f/s (%.0f%% of in-process with %d threads)%n",
+                    connections, r.requests(), r.seconds(), r.perSecond(), 100 * r.perSecond() / inRate, callers);
+            out.printf(Locale.ROOT, "latency: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms%n", r.quantile(0.5), r.quantile(0.9),
+                    r.quantile(0.99), r.max());
+            out.printf(Locale.ROOT, "errors: %d (statuses %s, no answer %d)%n", r.failed(), r.byStatus(), r.transportErrors());
+            if (rss[0] > 0 && rss[1] > 0) {
+                out.printf(Locale.ROOT, "resident memory: %.0f MiB half-way, %.0f MiB at the end (%+.1f%%)%n", rss[0] / 1024.0,
+                        rss[1] / 1024.0, 100.0 * (rss[1] - rss[0]) / rss[0]);
+            }
+        }
+        return Main.OK;
+    }
+
+    /** Request histories: the data set's users (last --history items each, up to 512 users), else seeded random ones. */
+    private List<List<String>> histories(Dataset d) throws IOException {
+        List<List<String>> out = new ArrayList<>();
+        if (d != null) {
+            for (int u = 1; u <= d.numUsers() && out.size() < 512; u++) {
+                int[] h = d.history(u);
+                List<String> l = new ArrayList<>();
+                for (int i = Math.max(0, h.length - history); i < h.length; i++) {
+                    l.add(d.itemIds().external(h[i]));
+                }
+                if (!l.isEmpty()) {
+                    out.add(l);
+                }
+            }
+            return out;
+        }
+        List<String> ids = Checkpoint.read(model).itemIds();
+        int n = Checkpoint.readConfig(model).numItems();
+        Random rnd = new Random(1);
+        for (int u = 0; u < 256; u++) {
+            List<String> l = new ArrayList<>();
+            for (int i = 0; i < history; i++) {
+                int it = 1 + rnd.nextInt(n);
+                l.add(ids == null ? Integer.toString(it) : ids.get(it));
+            }
+            out.add(l);
+        }
+        return out;
+    }
+
+    private double[] latencies(Recommender r, List<int[]> dense, int n) {
+        for (int i = 0; i < Math.min(30, n); i++) {
+            r.recommend(dense.get(i % dense.size()), k);
+        }
+        double[] ms = new double[n];
+        for (int i = 0; i < n; i++) {
+            long t = System.nanoTime();
+            r.recommend(dense.get(i % dense.size()), k);
+            ms[i] = (System.nanoTime() - t) / 1e6;
+        }
+        Arrays.sort(ms);
+        return ms;
+    }
+
+    private double throughput(Recommender r, List<int[]> dense, int total, int threads) {
+        AtomicLong next = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        long t0 = System.nanoTime();
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                fs.add(pool.submit(() -> {
+                    for (long i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
+                        r.recommend(dense.get((int) (i % dense.size())), k);
+                    }
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("in-process recommend failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        return total / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private static double quantile(double[] sorted, double q) {
+        int i = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    /** VmRSS of this process in KiB from /proc (0 where there is no /proc). */
+    private static long residentKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        return 0;
+    }
+}
