@@ -101,12 +101,13 @@ final class BenchServeCommand implements Callable<Integer> {
             }
             out.printf(Locale.ROOT, "model %s on %s, %d workers, %d histories of up to %d items, k=%d%n", server.modelVersion(),
                     backend.name(), server.workers(), histories.size(), history, k);
+            // warm-up over HTTP first (engine, JIT, connections), so both measurements below start warm
+            java.net.URI target = server.uri().resolve("v1/recommend");
+            LoadGenerator.run(target, bodies, connections, Duration.ofSeconds(seconds), Math.min(requests, 50L * connections));
             double[] lat = server.withRecommender(r -> latencies(r, dense, calls));
             double inRate = server.withRecommender(r -> throughput(r, dense, calls * callers, callers));
             out.printf(Locale.ROOT, "in-process recommend: p50 %.2f ms, p99 %.2f ms (1 thread); %.0f/s with %d threads%n",
                     quantile(lat, 0.5), quantile(lat, 0.99), inRate, callers);
-            java.net.URI target = server.uri().resolve("v1/recommend");
-            LoadGenerator.run(target, bodies, connections, Duration.ofSeconds(seconds), Math.min(requests, 50L * connections));
             long[] rss = new long[2];
             Thread sampler = new Thread(() -> {
                 try {
