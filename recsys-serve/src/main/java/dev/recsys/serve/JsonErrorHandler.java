@@ -32,7 +32,7 @@ final class JsonErrorHandler extends ErrorHandler {
 
     static byte[] body(int code, String message) {
         String m = switch (code) {
-            case 400 -> "bad request: the HTTP request could not be parsed (" + (message == null ? "malformed" : message) + ")";
+            case 400 -> "bad request: the HTTP request line, URI or headers could not be parsed (" + (message == null ? "malformed" : message) + ")";
             case 413 -> "request body too large";
             case 414 -> "request URI too long";
             case 431 -> "request headers too large";

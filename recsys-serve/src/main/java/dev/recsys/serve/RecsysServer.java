@@ -264,10 +264,10 @@ public final class RecsysServer implements AutoCloseable {
         try {
             return JSON.readTree(b);
         } catch (JsonProcessingException e) {
-            String m = e.getOriginalMessage();
-            int nl = m.indexOf('\n');
+            // Jackson's message without its source description: "... (start marker at [Source: ...])"
+            String m = e.getOriginalMessage().replaceAll("(?s)\\s*\\(?start marker at \\[Source:.*", "").replaceAll("(?s)\n.*", "");
             throw ApiException.badRequest("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ": " + (nl < 0 ? m : m.substring(0, nl)));
+                    + e.getLocation().getColumnNr() + ": " + m);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
