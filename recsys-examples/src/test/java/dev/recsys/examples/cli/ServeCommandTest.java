@@ -76,7 +76,8 @@ class ServeCommandTest {
         assertThat(c).as(err.toString()).isZero();
         String o = out.toString();
         assertThat(o).containsPattern("in-process recommend: p50 \\d+\\.\\d\\d ms, p99 \\d+\\.\\d\\d ms \\(1 thread\\); \\d+/s with 2 threads");
-        assertThat(o).containsPattern("HTTP, 2 connections: 150 requests in \\d+\\.\\d s");
+        assertThat(o).containsPattern("HTTP, 2 connections: 150 requests in \\d+\\.\\d s = \\d+/s \\(in-process with 2 threads: \\d+/s "
+                + "before, \\d+/s after: \\d+% of the faster\\)");
         assertThat(o).containsPattern("latency: p50 \\d+\\.\\d\\d ms, p90 \\d+\\.\\d\\d ms, p99 \\d+\\.\\d\\d ms, max");
         assertThat(o).contains("errors: 0 (statuses {200=150}, no answer 0)");
     }
