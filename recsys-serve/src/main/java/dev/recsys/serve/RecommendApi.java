@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -279,16 +280,65 @@ final class RecommendApi {
     }
 
     private int parseK(String k, int numItems) {
-        int max = Math.min(limits.maxK(), numItems - 1);
-        int v;
+        return parseInt("k", k, Math.min(limits.maxK(), numItems - 1));
+    }
+
+    /** A query parameter that must be a whole number in 1..max. */
+    private static int parseInt(String name, String v, int max) {
+        int x;
         try {
-            v = Integer.parseInt(k.trim());
+            x = Integer.parseInt(v.trim());
         } catch (NumberFormatException e) {
-            v = -1;
+            x = -1;
         }
-        if (v < 1 || v > max) {
-            throw ApiException.badRequest("k must be a whole number in 1.." + max + ", found '" + k + "'");
+        if (x < 1 || x > max) {
+            throw ApiException.badRequest(name + " must be a whole number in 1.." + max + ", found '" + v + "'");
         }
-        return v;
+        return x;
+    }
+
+    /**
+     * The catalogue for the web page: the items of {@code ids} (comma-separated, in that order), or
+     * else the items whose title contains {@code q} (case-insensitive) or whose id is {@code q}, in
+     * catalogue order; at most {@code limit} (default 20).
+     */
+    Map<String, Object> items(LoadedModel m, String q, String ids, String limitParam) {
+        Catalogue cat = m.catalogue;
+        int limit = limitParam == null ? 20 : parseInt("limit", limitParam, limits.maxK());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        if (ids != null) {
+            for (String id : ids.split(",")) {
+                String t = id.trim();
+                int it = cat.item(t);
+                if (it == 0) {
+                    throw ApiException.notFound("ids: unknown item '" + t + "': not in the model's catalogue of " + cat.numItems()
+                            + " items");
+                }
+                if (rows.size() < limit) {
+                    rows.add(catalogueRow(cat, it));
+                }
+            }
+        } else {
+            String exact = q == null ? "" : q.trim();
+            String needle = exact.toLowerCase(Locale.ROOT);
+            for (int i = 1; i <= cat.numItems() && rows.size() < limit; i++) {
+                String title = cat.title(i);
+                if (needle.isEmpty() || cat.external(i).equals(exact)
+                        || (title != null && title.toLowerCase(Locale.ROOT).contains(needle))) {
+                    rows.add(catalogueRow(cat, i));
+                }
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", m.version);
+        out.put("items", rows);
+        return out;
+    }
+
+    private static Map<String, Object> catalogueRow(Catalogue cat, int item) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("item", cat.external(item));
+        row.put("title", cat.title(item));
+        return row;
     }
 }

@@ -71,6 +71,7 @@ public final class RecsysServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ROUTE = "recsys.route";
     private static final String OPENAPI = "openapi.json";
+    private static final String PAGE = "index.html";
 
     private final ServerConfig config;
     private final Backend backend;
@@ -84,6 +85,7 @@ public final class RecsysServer implements AutoCloseable {
     private final Map<String, List<String>> methodsByPath = new LinkedHashMap<>();
     private final List<String> stubs = new ArrayList<>();
     private final byte[] openApi;
+    private final byte[] page;
     private volatile boolean stopping;
     private final Javalin app;
 
@@ -102,6 +104,7 @@ public final class RecsysServer implements AutoCloseable {
         }, new ThreadPoolExecutor.AbortPolicy());
         this.metrics = new ServerMetrics(pool);
         this.openApi = resource(OPENAPI);
+        this.page = resource(PAGE);
         current.set(first);
         metrics.model(first.version, backend.name());
         this.app = Javalin.create(this::configure);
@@ -175,6 +178,13 @@ public final class RecsysServer implements AutoCloseable {
             ctx.result(openApi);
         });
         route(c, HandlerType.POST, "/admin/reload", this::reloadRoute);
+        route(c, HandlerType.GET, "/v1/items", ctx -> score(ctx, m -> api.items(m, ctx.queryParam("q"), ctx.queryParam("ids"),
+                ctx.queryParam("limit"))));
+        route(c, HandlerType.GET, "/", ctx -> {
+            ctx.contentType("text/html; charset=utf-8");
+            ctx.result(page);
+        });
+        methodNotAllowed(c);
 
         c.routes.before("/admin/*", this::checkApiKey);
         c.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e));
@@ -188,18 +198,23 @@ public final class RecsysServer implements AutoCloseable {
             ctx.attribute(ROUTE, path);
             h.handle(ctx);
         });
-        // any other method on a known path: 405 with the allowed ones, as JSON
-        for (HandlerType other : new HandlerType[] {HandlerType.GET, HandlerType.POST, HandlerType.PUT, HandlerType.PATCH,
-            HandlerType.DELETE}) {
-            if (!other.equals(method) && !methodsByPath.get(path).contains(other.name())) {
-                stubs.add(other.name() + " " + path);
-                c.routes.addHttpHandler(other, path, ctx -> {
-                    ctx.attribute(ROUTE, path);
-                    throw new ApiException(405, "method " + ctx.method().name() + " is not allowed on " + path + "; use "
-                            + String.join(" or ", methodsByPath.get(path)));
-                });
+    }
+
+    /** Any other method on a known path: 405 naming the allowed ones, as JSON (registered after every route). */
+    private void methodNotAllowed(JavalinConfig c) {
+        methodsByPath.forEach((path, allowed) -> {
+            for (HandlerType other : new HandlerType[] {HandlerType.GET, HandlerType.POST, HandlerType.PUT, HandlerType.PATCH,
+                HandlerType.DELETE}) {
+                if (!allowed.contains(other.name())) {
+                    stubs.add(other.name() + " " + path);
+                    c.routes.addHttpHandler(other, path, ctx -> {
+                        ctx.attribute(ROUTE, path);
+                        throw new ApiException(405, "method " + ctx.method().name() + " is not allowed on " + path + "; use "
+                                + String.join(" or ", allowed));
+                    });
+                }
             }
-        }
+        });
     }
 
     /** Runs work on a worker with a reference to the current model; answers 503 when the pool is full. */

@@ -184,7 +184,7 @@ class ServerApiTest {
             paths.path(p).fieldNames().forEachRemaining(m -> documented.add(m.toUpperCase(java.util.Locale.ROOT) + " " + p));
         }
         List<String> routes = server.routes().stream().filter(r -> !r.startsWith("BEFORE")).toList();
-        assertThat(routes).hasSize(9);
+        assertThat(routes).hasSize(11);
         assertThat(new HashSet<>(routes)).isEqualTo(documented);
     }
 
@@ -201,6 +201,26 @@ class ServerApiTest {
         assertThat(m).contains("recsys_http_requests_seconds_bucket{endpoint=\"/v1/recommend\"");
         assertThat(m).contains("recsys_model_info{backend=\"djl\",version=\"" + server.modelVersion() + "\"} 1");
         assertThat(m).contains("recsys_pool_queued");
+    }
+
+    @Test
+    void theCatalogueIsSearchedByTitleOrListedById() throws Exception {
+        JsonNode byTitle = get(base, "/v1/items?q=tItLe%2012").json();
+        assertThat(items(byTitle)).containsExactly("120", "121", "122", "123", "124", "125", "126", "127", "128", "129");
+        assertThat(byTitle.path("items").get(0).path("title").asText()).isEqualTo("Title 120");
+        assertThat(items(get(base, "/v1/items?q=tItLe%2012&limit=3").json())).containsExactly("120", "121", "122");
+        assertThat(items(get(base, "/v1/items?ids=105,101").json())).containsExactly("105", "101");
+        assertThat(items(get(base, "/v1/items").json())).hasSize(20).startsWith("101", "102");
+        assertThat(get(base, "/v1/items?ids=105,nope").status()).isEqualTo(404);
+        assertThat(get(base, "/v1/items?limit=0").json().path("error").asText()).isEqualTo("limit must be a whole number in 1..20, found '0'");
+    }
+
+    @Test
+    void thePageIsServedAtTheRoot() throws Exception {
+        Fixtures.Reply r = get(base, "/");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.header("content-type")).startsWith("text/html");
+        assertThat(r.text()).contains("<title>recsys</title>").contains("/v1/recommend").doesNotContain("http://", "https://");
     }
 
     @Test
