@@ -12,7 +12,7 @@
 #       load time, evaluation overhead and baseline numbers on SASRec's ml-1m.txt (EvalBenchmark)
 # JAVA_OPTS adds JVM options to dl4j (e.g. -Drecsys.dl4j.opprofile=true).
 # DATA overrides the data file of train/recommend/dl4j (default ../shared/data/sasrec/ml-1m.txt, relative to the
-# repository root). TUNABLES=1 exports GLIBC_TUNABLES (see recsys-backend-djl/NOTES.md) for both DJL and the yardstick.
+# repository root). TUNABLES=1 exports GLIBC_TUNABLES (see recsys-backend-djl/README.md) for both DJL and the yardstick.
 # Builds the modules it needs (mvn package, nothing is installed into ~/.m2); MVN_OPTS adds Maven options (e.g. -o).
 set -euo pipefail
 cd "$(dirname "$0")/.."

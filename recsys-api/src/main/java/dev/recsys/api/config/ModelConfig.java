@@ -1,7 +1,7 @@
 package dev.recsys.api.config;
 
 /**
- * The shape of the model (see DESIGN.md and {@link dev.recsys.api.model.ParamLayout}).
+ * The shape of the model (see docs/MODEL.md, docs/ARCHITECTURE.md and {@link dev.recsys.api.model.ParamLayout}).
  *
  * <p>Item ids are dense {@code 1..numItems}; 0 is padding. Content token ids are dense
  * {@code 0..contentVocab-1} with 0 = padding and 1 = the item marker that starts every item's

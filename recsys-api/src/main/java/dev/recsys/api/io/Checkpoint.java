@@ -26,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The checkpoint folder of DESIGN.md, shared by every backend.
+ * The checkpoint folder of docs/ARCHITECTURE.md ("The checkpoint format"), shared by every backend.
  *
  * <pre>
  * model.json             {"format": "recsys-checkpoint", "formatVersion": 1,

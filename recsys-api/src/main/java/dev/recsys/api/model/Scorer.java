@@ -3,7 +3,7 @@ package dev.recsys.api.model;
 /**
  * The stage-2 scorer: pools the cross-attention output over valid user positions and maps it to
  * one score per row: {@code ŷ = s1 + Pool_j(A_j ⊙ U_j) · w + b} (see
- * {@link dev.recsys.api.model.ForwardTrace} and DESIGN.md).
+ * {@link dev.recsys.api.model.ForwardTrace}, docs/MODEL.md "Scores" and docs/ARCHITECTURE.md).
  *
  * @param <T> the backend's tensor type
  */

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 /**
  * Engine settings common to every backend.
  *
- * @param threads        intra-op threads (1 is fastest on small shared machines; see ENGINES.md)
+ * @param threads        intra-op threads (1 is fastest on small shared machines; see docs/ENGINES.md)
  * @param interopThreads inter-op threads
  * @param cacheDir       where natives are extracted; null = the engine's default under the user's cache folder
  */

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *     parameters are refreshed from them only when {@link #setWeights} changed them;</li>
  * <li>{@link Gathers} and {@link UserInputs}: embedding tables never enter a graph; the rows a
  *     batch needs are gathered in Java into input variables and their gradients scatter-added back,
- *     which keeps SameDiff away from differentiating gather (see ENGINES.md) and costs O(rows·d);</li>
+ *     which keeps SameDiff away from differentiating gather (see docs/ENGINES.md) and costs O(rows·d);</li>
  * <li>{@link ContentPass}: for content models the item vectors of the batch's distinct items
  *     (padded to a bucket size) come from a separate content-encoder graph whose backward pass is
  *     driven by the user graph's gradients with respect to those vectors;</li>

@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * The Java side of embedding lookups: rows of a table gathered into a graph input, and the
  * input's gradient scatter-added back into the table's gradient (SameDiff never differentiates a
- * gather, see ENGINES.md; the cost is O(rows·d)).
+ * gather, see docs/ENGINES.md; the cost is O(rows·d)).
  */
 final class Gathers {
 

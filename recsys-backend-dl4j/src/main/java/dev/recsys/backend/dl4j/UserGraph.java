@@ -18,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Embedding rows enter as trainable input variables holding gathered rows (item vectors of
  * the history and the candidates, event rows, position rows), so no gather is differentiated in
- * the graph (ENGINES.md: SameDiff cannot train through gather); the model scatter-adds their
+ * the graph (docs/ENGINES.md: SameDiff cannot train through gather); the model scatter-adds their
  * gradients into the tables in Java.
  */
 final class UserGraph extends Graph {

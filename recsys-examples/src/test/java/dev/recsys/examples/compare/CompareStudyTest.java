@@ -30,7 +30,7 @@ class CompareStudyTest {
         "--set", "finetune.epochs=1", "--set", "finetune.batchSize=32", "--set", "eval.rerank=10",
         "--set", "eval.validationUsers=40"};
     // both stages run, so the exact cross-JVM check below also covers fine-tuning (it caught DJL's
-    // garbage-collected scalar constants, see recsys-backend-djl/NOTES.md)
+    // garbage-collected scalar constants, see recsys-backend-djl/README.md)
 
     @TempDir
     static Path dir;
