@@ -15,12 +15,9 @@ import dev.recsys.api.spi.RecModel;
 import dev.recsys.api.spi.StepResult;
 import dev.recsys.api.train.Adam;
 import dev.recsys.backend.djl.DjlBackendProvider;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,8 +50,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class DjlBench {
     private static final PrintStream OUT = System.out;
 
-    private DjlBench() {
-    }
+    private DjlBench() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
@@ -64,23 +60,37 @@ public final class DjlBench {
         Map<String, String> o = options(args);
         String data = o.getOrDefault("data", "../shared/data/sasrec/ml-1m.txt");
         int threads = Integer.parseInt(o.getOrDefault("threads", "1"));
-        OUT.printf("env: GLIBC_TUNABLES=%s OMP_WAIT_POLICY=%s OMP_NUM_THREADS=%s; java %s%n", System.getenv("GLIBC_TUNABLES"),
-                System.getenv("OMP_WAIT_POLICY"), System.getenv("OMP_NUM_THREADS"), System.getProperty("java.version"));
+        OUT.printf(
+                "env: GLIBC_TUNABLES=%s OMP_WAIT_POLICY=%s OMP_NUM_THREADS=%s; java %s%n",
+                System.getenv("GLIBC_TUNABLES"),
+                System.getenv("OMP_WAIT_POLICY"),
+                System.getenv("OMP_NUM_THREADS"),
+                System.getProperty("java.version"));
         YardstickBatches s = YardstickBatches.load(Paths.get(data));
         try (Backend backend = new DjlBackendProvider().create(new BackendOptions(threads, 1, null))) {
-            OUT.printf("backend: %s, %d intra-op thread(s); data: %d users, %d items%n", backend.engineVersion(), threads,
-                    s.train().length, s.numItems());
+            OUT.printf(
+                    "backend: %s, %d intra-op thread(s); data: %d users, %d items%n",
+                    backend.engineVersion(), threads, s.train().length, s.numItems());
             switch (args[0]) {
                 case "train" -> train(backend, s, o);
                 case "recommend" -> recommend(backend, s, o);
-                default -> throw new IllegalArgumentException("unknown mode '" + args[0] + "'; expected train or recommend");
+                default ->
+                    throw new IllegalArgumentException("unknown mode '" + args[0] + "'; expected train or recommend");
             }
         }
     }
 
     static ModelConfig sasrec(int numItems, int maxLen) {
-        return ModelConfig.builder().numItems(numItems).dim(64).heads(1).layers(2).ffnDim(64).maxLen(maxLen).dropout(0.2f)
-                .layerNormEps(1e-8f).build();
+        return ModelConfig.builder()
+                .numItems(numItems)
+                .dim(64)
+                .heads(1)
+                .layers(2)
+                .ffnDim(64)
+                .maxLen(maxLen)
+                .dropout(0.2f)
+                .layerNormEps(1e-8f)
+                .build();
     }
 
     // ------------------------------------------------------------------ train
@@ -100,26 +110,33 @@ public final class DjlBench {
             case "gbce" -> new LossSpec.Gbce(negatives, 0.75f);
             default -> throw new IllegalArgumentException("--loss must be bce or gbce, found '" + lossName + "'");
         };
-        int shared = dev.recsys.api.train.Batcher.sharesNegatives(dev.recsys.api.loss.Stage.PRETRAIN, spec, batch, maxLen, cfg.dim())
-                ? negatives : 0;
+        int shared = dev.recsys.api.train.Batcher.sharesNegatives(
+                        dev.recsys.api.loss.Stage.PRETRAIN, spec, batch, maxLen, cfg.dim())
+                ? negatives
+                : 0;
         if (shared == 0 && negatives != 1) {
-            throw new IllegalArgumentException("per-position negatives are benchmarked with 1 negative; " + negatives
-                    + " negatives at this shape would be per position by the Trainer's rule (Batcher.sharesNegatives); use --negatives 1 or a shape/K over its budget");
+            throw new IllegalArgumentException(
+                    "per-position negatives are benchmarked with 1 negative; " + negatives
+                            + " negatives at this shape would be per position by the Trainer's rule (Batcher.sharesNegatives); use --negatives 1 or a shape/K over its budget");
         }
-        OUT.printf("train: loss %s with %d negative(s)%s%n", spec.name(), negatives, shared > 0 ? " shared by the batch" : " per position");
+        OUT.printf(
+                "train: loss %s with %d negative(s)%s%n",
+                spec.name(), negatives, shared > 0 ? " shared by the batch" : " per position");
         Adam adam = new Adam(new OptimizerConfig(OptimizerConfig.Type.ADAM, 0.9f, 0.98f, 1e-8f, 0f, 0f), w);
         BlockingQueue<TrainBatch> queue = new ArrayBlockingQueue<>(4);
-        Thread producer = new Thread(() -> {
-            SplittableRandom r = new SplittableRandom(seed);
-            boolean[] seen = new boolean[s.numItems() + 1];
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    queue.put(s.batch(batch, maxLen, r, seen, shared));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "batch-prefetch");
+        Thread producer = new Thread(
+                () -> {
+                    SplittableRandom r = new SplittableRandom(seed);
+                    boolean[] seen = new boolean[s.numItems() + 1];
+                    try {
+                        while (!Thread.currentThread().isInterrupted()) {
+                            queue.put(s.batch(batch, maxLen, r, seen, shared));
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "batch-prefetch");
         producer.setDaemon(true);
         producer.start();
         double[] total = new double[steps];
@@ -163,13 +180,25 @@ public final class DjlBench {
         }
         int from = Math.min(warmup, steps / 2);
         double med = median(total, from);
-        OUT.printf("train: median %.1f ms/step (batch wait %.2f, forward+backward %.1f, Adam %.1f, setWeights %.2f) over %d steps "
+        OUT.printf(
+                "train: median %.1f ms/step (batch wait %.2f, forward+backward %.1f, Adam %.1f, setWeights %.2f) over %d steps "
                         + "after %d warm-up; batch %d, maxlen %d = %.1f sequences/s; last loss %.4f; RSS %d MiB%n",
-                med, median(wait, from), median(fb, from), median(opt, from), median(set, from), steps - from, from, batch, maxLen,
-                batch / (med / 1000), loss, rssKiB() / 1024);
+                med,
+                median(wait, from),
+                median(fb, from),
+                median(opt, from),
+                median(set, from),
+                steps - from,
+                from,
+                batch,
+                maxLen,
+                batch / (med / 1000),
+                loss,
+                rssKiB() / 1024);
         double medCpu = median(cpu, from);
-        OUT.printf("train: CPU time of the training thread: median %.1f ms/step = %.1f sequences per CPU-second "
-                + "(with one intra-op thread all engine work runs on this thread; robust to other processes' load)%n",
+        OUT.printf(
+                "train: CPU time of the training thread: median %.1f ms/step = %.1f sequences per CPU-second "
+                        + "(with one intra-op thread all engine work runs on this thread; robust to other processes' load)%n",
                 medCpu, batch / (medCpu / 1000));
         StringBuilder sb = new StringBuilder("train: per-step ms:");
         for (double t : total) {
@@ -192,8 +221,9 @@ public final class DjlBench {
                 histories.add(Arrays.copyOfRange(seq, seq.length - maxLen, seq.length));
             }
         }
-        OUT.printf("recommend: %d users with a history of %d, catalogue %d, re-rank 100, top 10%n", histories.size(), maxLen,
-                s.numItems());
+        OUT.printf(
+                "recommend: %d users with a history of %d, catalogue %d, re-rank 100, top 10%n",
+                histories.size(), maxLen, s.numItems());
         try (RecModel m = backend.create(cfg, null, Initializer.init(cfg, 7), 7)) {
             Recommender rec = new Recommender(m, 100);
             long c0 = System.nanoTime();
@@ -229,8 +259,10 @@ public final class DjlBench {
                 s2[i] = (t2 - t1) / 1e6;
             }
             Arrays.sort(lat);
-            OUT.printf("recommend: latency over %d calls, one thread: p50 %.2f ms, p99 %.2f ms (stage 1 alone p50 %.2f ms, "
-                    + "stage 2 of 100 alone p50 %.2f ms)%n", calls, pct(lat, 50), pct(lat, 99), median(s1, 0), median(s2, 0));
+            OUT.printf(
+                    "recommend: latency over %d calls, one thread: p50 %.2f ms, p99 %.2f ms (stage 1 alone p50 %.2f ms, "
+                            + "stage 2 of 100 alone p50 %.2f ms)%n",
+                    calls, pct(lat, 50), pct(lat, 99), median(s1, 0), median(s2, 0));
             for (int clients : new int[] {1, 2}) {
                 AtomicLong done = new AtomicLong();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
@@ -250,8 +282,9 @@ public final class DjlBench {
                 for (Thread th : ts) {
                     th.join();
                 }
-                OUT.printf("recommend: throughput with %d client thread(s): %.1f recommendations/s%n", clients,
-                        done.get() / (double) seconds);
+                OUT.printf(
+                        "recommend: throughput with %d client thread(s): %.1f recommendations/s%n",
+                        clients, done.get() / (double) seconds);
             }
             long rss0 = rssKiB();
             long t0 = System.nanoTime();
@@ -263,7 +296,8 @@ public final class DjlBench {
                 }
             }
             long rss1 = rssKiB();
-            OUT.printf("recommend: resident memory %d MiB before, %d MiB after %d stage-1 calls (%.1f s); RSS trail (MiB):%s%n",
+            OUT.printf(
+                    "recommend: resident memory %d MiB before, %d MiB after %d stage-1 calls (%.1f s); RSS trail (MiB):%s%n",
                     rss0 / 1024, rss1 / 1024, memCalls, (System.nanoTime() - t0) / 1e9, trail);
         }
     }

@@ -2,8 +2,8 @@ package dev.recsys.bench;
 
 import dev.recsys.api.config.ModelConfig;
 import dev.recsys.api.config.OptimizerConfig;
-import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.data.Negatives;
+import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.loss.LossSpec;
 import dev.recsys.api.model.Initializer;
@@ -15,12 +15,9 @@ import dev.recsys.api.spi.Backends;
 import dev.recsys.api.spi.RecModel;
 import dev.recsys.api.spi.StepResult;
 import dev.recsys.api.train.Adam;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,8 +52,7 @@ import java.util.SplittableRandom;
 public final class Dl4jBench {
     private static final PrintStream OUT = System.out;
 
-    private Dl4jBench() {
-    }
+    private Dl4jBench() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
@@ -66,27 +62,40 @@ public final class Dl4jBench {
         Map<String, String> o = options(args);
         String name = o.getOrDefault("backend", "dl4j");
         int threads = Integer.parseInt(o.getOrDefault("threads", "1"));
-        YardstickBatches s = YardstickBatches.load(Paths.get(o.getOrDefault("data", "../shared/data/sasrec/ml-1m.txt")));
-        OUT.printf("env: GLIBC_TUNABLES=%s OMP_NUM_THREADS=%s OMP_WAIT_POLICY=%s; java %s; javacpp maxbytes=%s maxphysicalbytes=%s%n",
-                System.getenv("GLIBC_TUNABLES"), System.getenv("OMP_NUM_THREADS"), System.getenv("OMP_WAIT_POLICY"),
-                System.getProperty("java.version"), System.getProperty("org.bytedeco.javacpp.maxbytes"),
+        YardstickBatches s =
+                YardstickBatches.load(Paths.get(o.getOrDefault("data", "../shared/data/sasrec/ml-1m.txt")));
+        OUT.printf(
+                "env: GLIBC_TUNABLES=%s OMP_NUM_THREADS=%s OMP_WAIT_POLICY=%s; java %s; javacpp maxbytes=%s maxphysicalbytes=%s%n",
+                System.getenv("GLIBC_TUNABLES"),
+                System.getenv("OMP_NUM_THREADS"),
+                System.getenv("OMP_WAIT_POLICY"),
+                System.getProperty("java.version"),
+                System.getProperty("org.bytedeco.javacpp.maxbytes"),
                 System.getProperty("org.bytedeco.javacpp.maxphysicalbytes"));
         try (Backend backend = Backends.create(name, new BackendOptions(threads, 1, null))) {
-            OUT.printf("backend: %s (%s), %d thread(s); data: %d users, %d items%n", backend.name(), backend.engineVersion(), threads,
-                    s.users().length, s.numItems());
+            OUT.printf(
+                    "backend: %s (%s), %d thread(s); data: %d users, %d items%n",
+                    backend.name(), backend.engineVersion(), threads, s.users().length, s.numItems());
             switch (args[0]) {
                 case "train" -> train(backend, s, o);
                 case "recommend" -> recommend(backend, s, o);
-                default -> throw new IllegalArgumentException("unknown mode '" + args[0] + "'; expected train or recommend");
+                default ->
+                    throw new IllegalArgumentException("unknown mode '" + args[0] + "'; expected train or recommend");
             }
         }
         OUT.printf("peak resident memory (VmHWM): %d MiB%n", status("VmHWM:") / 1024);
     }
 
     static ModelConfig config(int numItems, Map<String, String> o) {
-        ModelConfig.Builder b = ModelConfig.builder().numItems(numItems).dim(64).heads(Integer.parseInt(o.getOrDefault("heads", "1")))
-                .layers(Integer.parseInt(o.getOrDefault("layers", "2"))).ffnDim(64)
-                .maxLen(Integer.parseInt(o.getOrDefault("maxlen", "50"))).dropout(0.2f).layerNormEps(1e-8f);
+        ModelConfig.Builder b = ModelConfig.builder()
+                .numItems(numItems)
+                .dim(64)
+                .heads(Integer.parseInt(o.getOrDefault("heads", "1")))
+                .layers(Integer.parseInt(o.getOrDefault("layers", "2")))
+                .ffnDim(64)
+                .maxLen(Integer.parseInt(o.getOrDefault("maxlen", "50")))
+                .dropout(0.2f)
+                .layerNormEps(1e-8f);
         int contentLen = Integer.parseInt(o.getOrDefault("content", "0"));
         if (contentLen > 0) {
             b.content(Integer.parseInt(o.getOrDefault("vocab", String.valueOf(CONTENT_VOCAB))), contentLen, 1);
@@ -108,7 +117,8 @@ public final class Dl4jBench {
         SplittableRandom r = new SplittableRandom(11);
         int[][] per = new int[cfg.numItems() + 1][];
         for (int i = 1; i <= cfg.numItems(); i++) {
-            per[i] = r.ints(r.nextInt(3, cfg.contentLen()), 2, cfg.contentVocab()).toArray();
+            per[i] = r.ints(r.nextInt(3, cfg.contentLen()), 2, cfg.contentVocab())
+                    .toArray();
         }
         return dev.recsys.api.data.ItemContent.of(cfg.numItems(), cfg.contentLen(), per);
     }
@@ -126,16 +136,26 @@ public final class Dl4jBench {
             case "gbce" -> new LossSpec.Gbce(negatives, 0.75f);
             case "softmax" -> new LossSpec.SoftmaxCe();
             case "ssm" -> new LossSpec.SampledSoftmax(negatives, false);
-            default -> throw new IllegalArgumentException("--loss must be bce, gbce, ssm or softmax, found '" + lossName + "'");
+            default ->
+                throw new IllegalArgumentException(
+                        "--loss must be bce, gbce, ssm or softmax, found '" + lossName + "'");
         };
-        int shared = dev.recsys.api.train.Batcher.sharesNegatives(dev.recsys.api.loss.Stage.PRETRAIN, bce, batch, cfg.maxLen(), cfg.dim())
-                ? negatives : 0;
+        int shared = dev.recsys.api.train.Batcher.sharesNegatives(
+                        dev.recsys.api.loss.Stage.PRETRAIN, bce, batch, cfg.maxLen(), cfg.dim())
+                ? negatives
+                : 0;
         if (shared == 0 && negatives != 1) {
-            throw new IllegalArgumentException("per-position negatives are benchmarked with 1 negative; " + negatives
-                    + " negatives at this shape would be per position by the Trainer's rule (Batcher.sharesNegatives); use --negatives 1 or a shape/K over its budget");
+            throw new IllegalArgumentException(
+                    "per-position negatives are benchmarked with 1 negative; " + negatives
+                            + " negatives at this shape would be per position by the Trainer's rule (Batcher.sharesNegatives); use --negatives 1 or a shape/K over its budget");
         }
-        OUT.printf("train: loss %s%s%n", bce.name(), bce instanceof LossSpec.SoftmaxCe ? " over the whole catalogue"
-                : " with " + negatives + " negative(s)" + (shared > 0 ? " shared by the batch" : " per position"));
+        OUT.printf(
+                "train: loss %s%s%n",
+                bce.name(),
+                bce instanceof LossSpec.SoftmaxCe
+                        ? " over the whole catalogue"
+                        : " with " + negatives + " negative(s)"
+                                + (shared > 0 ? " shared by the batch" : " per position"));
         Adam adam = new Adam(new OptimizerConfig(OptimizerConfig.Type.ADAM, 0.9f, 0.98f, 1e-8f, 0f, 0f), w);
         SplittableRandom r = new SplittableRandom(42);
         boolean[] seen = new boolean[s.numItems() + 1];
@@ -143,7 +163,8 @@ public final class Dl4jBench {
         for (int i = 0; i < Math.min(steps, 8); i++) {
             TrainBatch tb = s.batch(batch, cfg.maxLen(), r, seen, shared);
             if (bce instanceof LossSpec.SoftmaxCe && tb instanceof TrainBatch.NextItem n) {
-                tb = new TrainBatch.NextItem(n.input(), n.targets(), new Negatives.None()); // scores the whole catalogue
+                tb = new TrainBatch.NextItem(
+                        n.input(), n.targets(), new Negatives.None()); // scores the whole catalogue
             }
             batches.add(tb);
         }
@@ -154,8 +175,8 @@ public final class Dl4jBench {
         double[] cpu = new double[steps];
         double[] proc = new double[steps];
         java.lang.management.ThreadMXBean tmx = java.lang.management.ManagementFactory.getThreadMXBean();
-        com.sun.management.OperatingSystemMXBean os =
-                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         float loss = 0;
         try (RecModel m = backend.create(cfg, content(cfg), w, 42)) {
             for (int i = 0; i < steps; i++) {
@@ -190,12 +211,27 @@ public final class Dl4jBench {
         if (Boolean.getBoolean("recsys.dl4j.memstats")) {
             OUT.println("train: " + dev.recsys.backend.dl4j.Dl4jDiagnostics.memStats());
         }
-        OUT.printf("train: batch %d, length %d, d %d, %d heads, %d layers: median %.1f ms/step = %.2f steps/s (forward+backward %.1f, "
+        OUT.printf(
+                "train: batch %d, length %d, d %d, %d heads, %d layers: median %.1f ms/step = %.2f steps/s (forward+backward %.1f, "
                         + "Adam %.1f, setWeights %.2f) over %d steps after %d warm-up; first step %.0f ms; last loss %.4f%n",
-                batch, cfg.maxLen(), cfg.dim(), cfg.heads(), cfg.layers(), med, 1000 / med, median(fb, from), median(opt, from),
-                median(set, from), steps - from, from, total[0], loss);
-        OUT.printf("train: CPU time per step (median): calling thread %.1f ms, whole process %.1f ms (less sensitive to other "
-                + "processes on a shared machine than wall time)%n", median(cpu, from), median(proc, from));
+                batch,
+                cfg.maxLen(),
+                cfg.dim(),
+                cfg.heads(),
+                cfg.layers(),
+                med,
+                1000 / med,
+                median(fb, from),
+                median(opt, from),
+                median(set, from),
+                steps - from,
+                from,
+                total[0],
+                loss);
+        OUT.printf(
+                "train: CPU time per step (median): calling thread %.1f ms, whole process %.1f ms (less sensitive to other "
+                        + "processes on a shared machine than wall time)%n",
+                median(cpu, from), median(proc, from));
         StringBuilder sb = new StringBuilder("train: per-step ms:");
         for (double t : total) {
             sb.append(String.format(" %.0f", t));
@@ -253,10 +289,18 @@ public final class Dl4jBench {
                 OUT.println("recommend: SameDiff (stage 1 + stage 2 loop) " + ops);
             }
             Arrays.sort(lat);
-            OUT.printf("recommend: history %d, catalogue %d, re-rank 100, top 10; %d calls on one thread: p50 %.2f ms, p99 %.2f ms "
-                    + "(stage 1 alone p50 %.2f ms, stage 2 of 100 alone p50 %.2f ms); CPU time of the calling thread per "
-                    + "recommendation p50 %.2f ms%n", maxLen, s.numItems(), calls, pct(lat, 50),
-                    pct(lat, 99), median(s1, 0), median(s2, 0), median(cpu, 0));
+            OUT.printf(
+                    "recommend: history %d, catalogue %d, re-rank 100, top 10; %d calls on one thread: p50 %.2f ms, p99 %.2f ms "
+                            + "(stage 1 alone p50 %.2f ms, stage 2 of 100 alone p50 %.2f ms); CPU time of the calling thread per "
+                            + "recommendation p50 %.2f ms%n",
+                    maxLen,
+                    s.numItems(),
+                    calls,
+                    pct(lat, 50),
+                    pct(lat, 99),
+                    median(s1, 0),
+                    median(s2, 0),
+                    median(cpu, 0));
         }
     }
 

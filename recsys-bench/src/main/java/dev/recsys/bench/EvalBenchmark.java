@@ -39,8 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class EvalBenchmark {
     private static final Logger LOG = LoggerFactory.getLogger(EvalBenchmark.class);
 
-    private EvalBenchmark() {
-    }
+    private EvalBenchmark() {}
 
     /**
      * The measurements.
@@ -54,22 +53,45 @@ public final class EvalBenchmark {
      * @param baselines          baseline name to its test result
      * @param baselineMillis     baseline name to its fit + evaluation time, ms
      */
-    public record Result(double[] loadMillis, double loadMedianMillis, double[] evalMillis, double copyMillis, double overheadMillis,
-                         int threads, Map<String, EvalResult> baselines, Map<String, Double> baselineMillis) {
+    public record Result(
+            double[] loadMillis,
+            double loadMedianMillis,
+            double[] evalMillis,
+            double copyMillis,
+            double overheadMillis,
+            int threads,
+            Map<String, EvalResult> baselines,
+            Map<String, Double> baselineMillis) {
         /** A multi-line report. */
         public String report() {
             StringBuilder sb = new StringBuilder();
-            sb.append(String.format(Locale.ROOT, "load sasrec/ml-1m.txt: median %.0f ms (runs %s)%n", loadMedianMillis, fmt(loadMillis)));
-            sb.append(String.format(Locale.ROOT,
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "load sasrec/ml-1m.txt: median %.0f ms (runs %s)%n",
+                    loadMedianMillis,
+                    fmt(loadMillis)));
+            sb.append(String.format(
+                    Locale.ROOT,
                     "full-ranking evaluation of 6,040 users x 3,416 items from a precomputed score matrix (%d threads): "
                             + "runs %s ms, row copy alone (one thread) %.0f ms, evaluation overhead %.0f ms%n",
-                    threads, fmt(evalMillis), copyMillis, overheadMillis));
+                    threads,
+                    fmt(evalMillis),
+                    copyMillis,
+                    overheadMillis));
             sb.append("baselines, full ranking, leave-one-out, target=TEST:\n");
             for (Map.Entry<String, EvalResult> e : baselines.entrySet()) {
                 EvalResult r = e.getValue();
-                sb.append(String.format(Locale.ROOT, "  %-14s NDCG@10 %.4f  Recall@10 %.4f  NDCG@20 %.4f  Recall@20 %.4f  MRR %.4f  coverage@10 %.3f  (%.0f ms fit+eval)%n",
-                        e.getKey(), r.metric("ndcg@10"), r.metric("recall@10"), r.metric("ndcg@20"), r.metric("recall@20"),
-                        r.metric("mrr"), r.metric("coverage@10"), baselineMillis.get(e.getKey())));
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "  %-14s NDCG@10 %.4f  Recall@10 %.4f  NDCG@20 %.4f  Recall@20 %.4f  MRR %.4f  coverage@10 %.3f  (%.0f ms fit+eval)%n",
+                        e.getKey(),
+                        r.metric("ndcg@10"),
+                        r.metric("recall@10"),
+                        r.metric("ndcg@20"),
+                        r.metric("recall@20"),
+                        r.metric("mrr"),
+                        r.metric("coverage@10"),
+                        baselineMillis.get(e.getKey())));
             }
             return sb.toString();
         }
@@ -87,7 +109,8 @@ public final class EvalBenchmark {
     public static Result run(Path dataDir, int loadRuns, int evalRuns, int threads) throws IOException {
         Path txt = dataDir.resolve("sasrec/ml-1m.txt");
         if (!Files.exists(txt)) {
-            throw new IOException("benchmark data not found: " + txt.toAbsolutePath().normalize());
+            throw new IOException(
+                    "benchmark data not found: " + txt.toAbsolutePath().normalize());
         }
         double[] load = new double[loadRuns];
         Dataset d = null;
@@ -165,7 +188,9 @@ public final class EvalBenchmark {
     /** Command-line entry: {@code [dataDir] [threads]}. */
     public static void main(String[] args) throws IOException {
         Path dir = Paths.get(args.length > 0 ? args[0] : "../shared/data");
-        int threads = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
+        int threads = args.length > 1
+                ? Integer.parseInt(args[1])
+                : Runtime.getRuntime().availableProcessors();
         Result r = run(dir, 5, 5, threads);
         LOG.info("\n{}", r.report());
     }

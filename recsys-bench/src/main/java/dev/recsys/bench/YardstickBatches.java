@@ -47,7 +47,8 @@ public record YardstickBatches(int[][] train, int numItems, int[] users) {
                     u = Integer.parseInt(f[0]);
                     i = Integer.parseInt(f[1]);
                 } catch (NumberFormatException e) {
-                    throw DataException.atLine(path.toString(), n, "expected 'user item' as two integers, found '" + line + "'");
+                    throw DataException.atLine(
+                            path.toString(), n, "expected 'user item' as two integers, found '" + line + "'");
                 }
                 seqs.computeIfAbsent(u, k -> new ArrayList<>()).add(i);
                 maxItem = Math.max(maxItem, i);
@@ -55,7 +56,8 @@ public record YardstickBatches(int[][] train, int numItems, int[] users) {
             }
         }
         int[][] train = new int[maxUser + 1][];
-        int[] users = seqs.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+        int[] users =
+                seqs.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
         for (int u : users) {
             List<Integer> s = seqs.get(u);
             int keep = s.size() < 3 ? s.size() : s.size() - 2;

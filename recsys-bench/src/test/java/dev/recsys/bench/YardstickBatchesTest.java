@@ -57,6 +57,8 @@ class YardstickBatchesTest {
     void aMalformedLineNamesFileAndLine() throws IOException {
         Path f = dir.resolve("bad.txt");
         Files.writeString(f, "1 1\n1 x\n");
-        assertThatThrownBy(() -> YardstickBatches.load(f)).isInstanceOf(DataException.class).hasMessageContaining("bad.txt:2");
+        assertThatThrownBy(() -> YardstickBatches.load(f))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("bad.txt:2");
     }
 }

@@ -8,8 +8,7 @@ import java.nio.file.Paths;
 
 /** Locates the shared MovieLens files (not in the repository); tests that need them skip when absent. */
 public final class TestData {
-    private TestData() {
-    }
+    private TestData() {}
 
     /** The shared data folder: {@code -Drecsys.data=...}, else {@code ../../shared/data} from the module folder. */
     public static Path root() {
@@ -20,7 +19,9 @@ public final class TestData {
     /** {@code root()/relative}, skipping the calling test when it does not exist. */
     public static Path require(String relative) {
         Path p = root().resolve(relative);
-        assumeTrue(Files.exists(p), "shared data not available: " + p.toAbsolutePath().normalize());
+        assumeTrue(
+                Files.exists(p),
+                "shared data not available: " + p.toAbsolutePath().normalize());
         return p;
     }
 }

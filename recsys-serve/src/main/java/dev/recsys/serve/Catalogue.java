@@ -60,13 +60,14 @@ final class Catalogue {
                     matched += m == null ? 0 : 1;
                 }
                 if (matched == 0) {
-                    throw new DataException("data set " + data.name() + " shares no item id with the model's catalogue of " + n
-                            + " items: serve the model with the data it was trained on");
+                    throw new DataException(
+                            "data set " + data.name() + " shares no item id with the model's catalogue of " + n
+                                    + " items: serve the model with the data it was trained on");
                 }
             } else {
                 if (data.numItems() != n) {
-                    throw new DataException("the model has " + n + " items and no saved item ids, but data set " + data.name()
-                            + " has " + data.numItems() + ": serve it with the data it was trained on");
+                    throw new DataException("the model has " + n + " items and no saved item ids, but data set "
+                            + data.name() + " has " + data.numItems() + ": serve it with the data it was trained on");
                 }
                 for (int d = 1; d <= n; d++) {
                     dataToModel[d] = d;
@@ -136,10 +137,10 @@ final class Catalogue {
                 items[m++] = it;
             }
         }
-        return new History(java.util.Arrays.copyOf(items, m), events == null ? null : java.util.Arrays.copyOf(events, m));
+        return new History(
+                java.util.Arrays.copyOf(items, m), events == null ? null : java.util.Arrays.copyOf(events, m));
     }
 
     /** A history in dense ids with optional aligned event types. */
-    record History(int[] items, int[] events) {
-    }
+    record History(int[] items, int[] events) {}
 }

@@ -18,8 +18,8 @@ import org.eclipse.jetty.util.Callback;
  */
 final class JsonErrorHandler extends ErrorHandler {
     @Override
-    protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
-                                    Callback callback) {
+    protected void generateResponse(
+            Request request, Response response, int code, String message, Throwable cause, Callback callback) {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, RecsysServer.JSON_TYPE);
         response.write(true, ByteBuffer.wrap(body(code, message)), callback);
     }
@@ -32,7 +32,9 @@ final class JsonErrorHandler extends ErrorHandler {
 
     static byte[] body(int code, String message) {
         String m = switch (code) {
-            case 400 -> "bad request: the HTTP request line, URI or headers could not be parsed (" + (message == null ? "malformed" : message) + ")";
+            case 400 ->
+                "bad request: the HTTP request line, URI or headers could not be parsed ("
+                        + (message == null ? "malformed" : message) + ")";
             case 413 -> "request body too large";
             case 414 -> "request URI too long";
             case 431 -> "request headers too large";

@@ -24,8 +24,7 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code maxRequests} have been sent, whichever comes first. Meant for loopback addresses.
  */
 public final class LoadGenerator {
-    private LoadGenerator() {
-    }
+    private LoadGenerator() {}
 
     /**
      * @param requests        requests answered (any status)
@@ -35,8 +34,13 @@ public final class LoadGenerator {
      * @param seconds         wall time of the run
      * @param latencyMillis   sorted latencies of the answered requests
      */
-    public record Result(long requests, long failed, Map<Integer, Long> byStatus, long transportErrors, double seconds,
-                         double[] latencyMillis) {
+    public record Result(
+            long requests,
+            long failed,
+            Map<Integer, Long> byStatus,
+            long transportErrors,
+            double seconds,
+            double[] latencyMillis) {
         public double perSecond() {
             return requests / seconds;
         }
@@ -67,10 +71,13 @@ public final class LoadGenerator {
     public static Result run(URI target, List<String> bodies, int connections, Duration duration, long maxRequests)
             throws InterruptedException {
         if (connections < 1 || maxRequests < 1 || bodies.isEmpty()) {
-            throw new IllegalArgumentException("connections and maxRequests must be >= 1 and bodies non-empty, found " + connections
-                    + ", " + maxRequests + ", " + bodies.size());
+            throw new IllegalArgumentException("connections and maxRequests must be >= 1 and bodies non-empty, found "
+                    + connections + ", " + maxRequests + ", " + bodies.size());
         }
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
         AtomicLong tickets = new AtomicLong();
         LongAdder transport = new LongAdder();
         Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
@@ -87,13 +94,17 @@ public final class LoadGenerator {
                     if (t >= maxRequests) {
                         break;
                     }
-                    HttpRequest r = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(30)).header("Content-Type",
-                            "application/json").POST(HttpRequest.BodyPublishers.ofString(bodies.get((int) (t % bodies.size())))).build();
+                    HttpRequest r = HttpRequest.newBuilder(target)
+                            .timeout(Duration.ofSeconds(30))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(bodies.get((int) (t % bodies.size()))))
+                            .build();
                     long s = System.nanoTime();
                     try {
                         HttpResponse<byte[]> res = client.send(r, HttpResponse.BodyHandlers.ofByteArray());
                         long e = System.nanoTime() - s;
-                        statuses.computeIfAbsent(res.statusCode(), k -> new LongAdder()).increment();
+                        statuses.computeIfAbsent(res.statusCode(), k -> new LongAdder())
+                                .increment();
                         if (n == lat.length) {
                             lat = Arrays.copyOf(lat, n * 2);
                         }

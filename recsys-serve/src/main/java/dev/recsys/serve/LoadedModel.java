@@ -38,10 +38,12 @@ final class LoadedModel {
     final Catalogue catalogue;
     /** Item vectors scaled to length 1, {@code [N+1, d]} (row 0 padding). */
     final float[] unitVectors;
+
     final int dim;
     private final AtomicInteger refs = new AtomicInteger(1);
 
-    private LoadedModel(Path dir, String version, RecModel model, CheckpointData data, int rerank, Catalogue catalogue) {
+    private LoadedModel(
+            Path dir, String version, RecModel model, CheckpointData data, int rerank, Catalogue catalogue) {
         this.dir = dir;
         this.version = version;
         this.model = model;
@@ -65,11 +67,21 @@ final class LoadedModel {
         int rerank = rerank(cd, d);
         Catalogue cat = Catalogue.of(cd, dataset);
         String version = d.getFileName() + "@" + digest(d);
-        RecModel m = backend.create(cd.config(), cd.content(), cd.weights(), cd.provenance() == null ? 0 : cd.provenance().seed());
+        RecModel m = backend.create(
+                cd.config(),
+                cd.content(),
+                cd.weights(),
+                cd.provenance() == null ? 0 : cd.provenance().seed());
         try {
             LoadedModel lm = new LoadedModel(d, version, m, cd, rerank, cat);
-            LOG.info("loaded model {} ({} items, d={}, rerank={}) on {} in {} ms", version, cd.config().numItems(),
-                    cd.config().dim(), rerank, backend.name(), (System.nanoTime() - t0) / 1_000_000);
+            LOG.info(
+                    "loaded model {} ({} items, d={}, rerank={}) on {} in {} ms",
+                    version,
+                    cd.config().numItems(),
+                    cd.config().dim(),
+                    rerank,
+                    backend.name(),
+                    (System.nanoTime() - t0) / 1_000_000);
             return lm;
         } catch (RuntimeException | Error e) {
             m.close();
@@ -89,8 +101,8 @@ final class LoadedModel {
             }
             return v;
         } catch (NumberFormatException e) {
-            throw new CheckpointException(dir.resolve(Checkpoint.MODEL_JSON) + ": metadata rerank must be a whole number >= 0, found "
-                    + r);
+            throw new CheckpointException(
+                    dir.resolve(Checkpoint.MODEL_JSON) + ": metadata rerank must be a whole number >= 0, found " + r);
         }
     }
 

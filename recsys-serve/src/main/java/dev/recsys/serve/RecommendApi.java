@@ -18,7 +18,8 @@ import java.util.Set;
  * field.
  */
 final class RecommendApi {
-    static final List<String> RECOMMEND_FIELDS = List.of("user", "history", "events", "k", "exclude", "includeSeen", "rerank");
+    static final List<String> RECOMMEND_FIELDS =
+            List.of("user", "history", "events", "k", "exclude", "includeSeen", "rerank");
     static final String EXAMPLE = "{\"history\": [\"1193\", \"661\"], \"k\": 10}";
 
     private final ServerConfig limits;
@@ -37,7 +38,8 @@ final class RecommendApi {
 
     Map<String, Object> recommend(LoadedModel m, JsonNode body) {
         Query q = parse(m, body, "");
-        List<Recommendation> r = m.recommender(q.rerank()).recommend(q.history(), q.events(), q.fetch(), !q.includeSeen());
+        List<Recommendation> r =
+                m.recommender(q.rerank()).recommend(q.history(), q.events(), q.fetch(), !q.includeSeen());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", m.version);
         out.put("items", rows(m, r, q));
@@ -57,7 +59,8 @@ final class RecommendApi {
             throw ApiException.badRequest("requests is empty: give at least one request");
         }
         if (reqs.size() > limits.maxBatch()) {
-            throw ApiException.badRequest("requests has " + reqs.size() + " entries, at most " + limits.maxBatch() + " are allowed");
+            throw ApiException.badRequest(
+                    "requests has " + reqs.size() + " entries, at most " + limits.maxBatch() + " are allowed");
         }
         Query[] qs = new Query[reqs.size()];
         for (int i = 0; i < qs.length; i++) {
@@ -66,7 +69,9 @@ final class RecommendApi {
         List<List<Recommendation>> results = new ArrayList<>(java.util.Collections.nCopies(qs.length, null));
         Map<List<Integer>, List<Integer>> groups = new LinkedHashMap<>();
         for (int i = 0; i < qs.length; i++) {
-            groups.computeIfAbsent(List.of(qs[i].rerank(), qs[i].includeSeen() ? 1 : 0, qs[i].fetch()), g -> new ArrayList<>()).add(i);
+            groups.computeIfAbsent(
+                            List.of(qs[i].rerank(), qs[i].includeSeen() ? 1 : 0, qs[i].fetch()), g -> new ArrayList<>())
+                    .add(i);
         }
         for (List<Integer> g : groups.values()) {
             Query first = qs[g.get(0)];
@@ -78,7 +83,8 @@ final class RecommendApi {
                     ev[j] = qs[g.get(j)].events();
                 }
             }
-            List<List<Recommendation>> r = m.recommender(first.rerank()).recommendBatch(h, ev, first.fetch(), !first.includeSeen());
+            List<List<Recommendation>> r =
+                    m.recommender(first.rerank()).recommendBatch(h, ev, first.fetch(), !first.includeSeen());
             for (int j = 0; j < h.length; j++) {
                 results.set(g.get(j), r.get(j));
             }
@@ -98,7 +104,8 @@ final class RecommendApi {
         Catalogue cat = m.catalogue;
         int item = cat.item(id);
         if (item == 0) {
-            throw ApiException.notFound("unknown item '" + id + "': not in the model's catalogue of " + cat.numItems() + " items");
+            throw ApiException.notFound(
+                    "unknown item '" + id + "': not in the model's catalogue of " + cat.numItems() + " items");
         }
         int k = kParam == null ? limits.defaultK() : parseK(kParam, cat.numItems());
         int n = cat.numItems();
@@ -160,7 +167,8 @@ final class RecommendApi {
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!RECOMMEND_FIELDS.contains(f)) {
-                throw ApiException.badRequest("unknown field '" + at + f + "'; known: " + String.join(", ", RECOMMEND_FIELDS));
+                throw ApiException.badRequest(
+                        "unknown field '" + at + f + "'; known: " + String.join(", ", RECOMMEND_FIELDS));
             }
         }
         boolean hasUser = body.has("user");
@@ -178,20 +186,23 @@ final class RecommendApi {
                 throw ApiException.badRequest(at + "user must be a user id (text or number), found " + u);
             }
             if (!cat.hasUsers()) {
-                throw ApiException.badRequest("this server has no data set to look users up in: start it with --data FORMAT:PATH, "
-                        + "or send {\"history\": [...]}");
+                throw ApiException.badRequest(
+                        "this server has no data set to look users up in: start it with --data FORMAT:PATH, "
+                                + "or send {\"history\": [...]}");
             }
             Catalogue.History h = cat.history(u.asText());
             if (h == null) {
                 throw ApiException.notFound("unknown user '" + u.asText() + "': not in data set " + cat.dataName());
             }
             if (h.items().length == 0) {
-                throw ApiException.badRequest("user '" + u.asText() + "' has no history the model knows: nothing to recommend from");
+                throw ApiException.badRequest(
+                        "user '" + u.asText() + "' has no history the model knows: nothing to recommend from");
             }
             history = h.items();
             events = usesEvents ? h.events() : null;
             if (usesEvents && events == null) {
-                throw ApiException.badRequest("the model uses event types but data set " + cat.dataName() + " has none");
+                throw ApiException.badRequest(
+                        "the model uses event types but data set " + cat.dataName() + " has none");
             }
             if (body.has("events")) {
                 throw ApiException.badRequest(at + "events only goes with " + at + "history");
@@ -233,13 +244,15 @@ final class RecommendApi {
 
     private int[] items(Catalogue cat, JsonNode a, String field, boolean mayBeEmpty) {
         if (a == null || !a.isArray()) {
-            throw ApiException.badRequest(field + " must be an array of item ids, e.g. [\"1193\", \"661\"], found " + a);
+            throw ApiException.badRequest(
+                    field + " must be an array of item ids, e.g. [\"1193\", \"661\"], found " + a);
         }
         if (a.isEmpty() && !mayBeEmpty) {
             throw ApiException.badRequest(field + " is empty: a recommendation needs at least one item id");
         }
         if (a.size() > limits.maxHistory()) {
-            throw ApiException.badRequest(field + " has " + a.size() + " items, at most " + limits.maxHistory() + " are allowed");
+            throw ApiException.badRequest(
+                    field + " has " + a.size() + " items, at most " + limits.maxHistory() + " are allowed");
         }
         int[] out = new int[a.size()];
         for (int i = 0; i < out.length; i++) {
@@ -249,8 +262,8 @@ final class RecommendApi {
             }
             out[i] = cat.item(x.asText());
             if (out[i] == 0) {
-                throw ApiException.badRequest(field + "[" + i + "]: unknown item '" + x.asText() + "': not in the model's catalogue of "
-                        + cat.numItems() + " items");
+                throw ApiException.badRequest(field + "[" + i + "]: unknown item '" + x.asText()
+                        + "': not in the model's catalogue of " + cat.numItems() + " items");
             }
         }
         return out;
@@ -311,8 +324,8 @@ final class RecommendApi {
                 String t = id.trim();
                 int it = cat.item(t);
                 if (it == 0) {
-                    throw ApiException.notFound("ids: unknown item '" + t + "': not in the model's catalogue of " + cat.numItems()
-                            + " items");
+                    throw ApiException.notFound("ids: unknown item '" + t + "': not in the model's catalogue of "
+                            + cat.numItems() + " items");
                 }
                 if (rows.size() < limit) {
                     rows.add(catalogueRow(cat, it));
@@ -323,7 +336,8 @@ final class RecommendApi {
             String needle = exact.toLowerCase(Locale.ROOT);
             for (int i = 1; i <= cat.numItems() && rows.size() < limit; i++) {
                 String title = cat.title(i);
-                if (needle.isEmpty() || cat.external(i).equals(exact)
+                if (needle.isEmpty()
+                        || cat.external(i).equals(exact)
                         || (title != null && title.toLowerCase(Locale.ROOT).contains(needle))) {
                     rows.add(catalogueRow(cat, i));
                 }

@@ -19,7 +19,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -95,13 +94,21 @@ public final class RecsysServer implements AutoCloseable {
         this.dataset = dataset;
         this.api = new RecommendApi(config);
         int workers = config.workerThreads();
-        BlockingQueue<Runnable> q = config.queue() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(config.queue());
+        BlockingQueue<Runnable> q =
+                config.queue() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(config.queue());
         AtomicInteger n = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.SECONDS, q, r -> {
-            Thread t = new Thread(r, "recsys-worker-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }, new ThreadPoolExecutor.AbortPolicy());
+        this.pool = new ThreadPoolExecutor(
+                workers,
+                workers,
+                0,
+                TimeUnit.SECONDS,
+                q,
+                r -> {
+                    Thread t = new Thread(r, "recsys-worker-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                },
+                new ThreadPoolExecutor.AbortPolicy());
         this.metrics = new ServerMetrics(pool);
         this.openApi = resource(OPENAPI);
         this.page = resource(PAGE);
@@ -116,7 +123,8 @@ public final class RecsysServer implements AutoCloseable {
      * @param backend the engine (closed by the caller after {@link #close})
      * @param dataset users' histories and titles for {@code {"user": …}} requests, or null
      */
-    public static RecsysServer start(Path modelDir, Backend backend, Dataset dataset, ServerConfig config) throws IOException {
+    public static RecsysServer start(Path modelDir, Backend backend, Dataset dataset, ServerConfig config)
+            throws IOException {
         LoadedModel first = LoadedModel.load(modelDir, backend, dataset);
         RecsysServer s;
         try {
@@ -127,11 +135,18 @@ public final class RecsysServer implements AutoCloseable {
             first.release();
             throw e;
         }
-        LOG.info("serving {} on {} with {} workers, a queue of {}, a time limit of {} ms", first.version, s.uri(),
-                s.pool.getMaximumPoolSize(), config.queue(), config.timeout().toMillis());
+        LOG.info(
+                "serving {} on {} with {} workers, a queue of {}, a time limit of {} ms",
+                first.version,
+                s.uri(),
+                s.pool.getMaximumPoolSize(),
+                config.queue(),
+                config.timeout().toMillis());
         if (!InetAddress.getByName(config.host()).isLoopbackAddress() && config.apiKey() == null) {
-            LOG.warn("listening on {} beyond this machine with no API key: anyone who reaches it can reload models "
-                    + "(set an API key for /admin)", config.host());
+            LOG.warn(
+                    "listening on {} beyond this machine with no API key: anyone who reaches it can reload models "
+                            + "(set an API key for /admin)",
+                    config.host());
         }
         return s;
     }
@@ -161,11 +176,16 @@ public final class RecsysServer implements AutoCloseable {
             JsonNode b = body(ctx);
             score(ctx, m -> api.batch(m, b));
         });
-        route(c, HandlerType.GET, "/v1/items/{id}/similar", ctx -> score(ctx, m -> api.similar(m, ctx.pathParam("id"),
-                ctx.queryParam("k"))));
+        route(
+                c,
+                HandlerType.GET,
+                "/v1/items/{id}/similar",
+                ctx -> score(ctx, m -> api.similar(m, ctx.pathParam("id"), ctx.queryParam("k"))));
         route(c, HandlerType.POST, "/v1/items", ctx -> {
-            throw new ApiException(501, "adding items from their content without retraining is not available yet (it needs "
-                    + "cold-start item encoding); retrain with the new items for now");
+            throw new ApiException(
+                    501,
+                    "adding items from their content without retraining is not available yet (it needs "
+                            + "cold-start item encoding); retrain with the new items for now");
         });
         route(c, HandlerType.GET, "/health", ctx -> reply(ctx, 200, Map.of("status", "ok")));
         route(c, HandlerType.GET, "/ready", this::ready);
@@ -178,8 +198,12 @@ public final class RecsysServer implements AutoCloseable {
             ctx.result(openApi);
         });
         route(c, HandlerType.POST, "/admin/reload", this::reloadRoute);
-        route(c, HandlerType.GET, "/v1/items", ctx -> score(ctx, m -> api.items(m, ctx.queryParam("q"), ctx.queryParam("ids"),
-                ctx.queryParam("limit"))));
+        route(
+                c,
+                HandlerType.GET,
+                "/v1/items",
+                ctx -> score(
+                        ctx, m -> api.items(m, ctx.queryParam("q"), ctx.queryParam("ids"), ctx.queryParam("limit"))));
         route(c, HandlerType.GET, "/", ctx -> {
             ctx.contentType("text/html; charset=utf-8");
             ctx.result(page);
@@ -203,14 +227,17 @@ public final class RecsysServer implements AutoCloseable {
     /** Any other method on a known path: 405 naming the allowed ones, as JSON (registered after every route). */
     private void methodNotAllowed(JavalinConfig c) {
         methodsByPath.forEach((path, allowed) -> {
-            for (HandlerType other : new HandlerType[] {HandlerType.GET, HandlerType.POST, HandlerType.PUT, HandlerType.PATCH,
-                HandlerType.DELETE}) {
+            for (HandlerType other : new HandlerType[] {
+                HandlerType.GET, HandlerType.POST, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE
+            }) {
                 if (!allowed.contains(other.name())) {
                     stubs.add(other.name() + " " + path);
                     c.routes.addHttpHandler(other, path, ctx -> {
                         ctx.attribute(ROUTE, path);
-                        throw new ApiException(405, "method " + ctx.method().name() + " is not allowed on " + path + "; use "
-                                + String.join(" or ", allowed));
+                        throw new ApiException(
+                                405,
+                                "method " + ctx.method().name() + " is not allowed on " + path + "; use "
+                                        + String.join(" or ", allowed));
                     });
                 }
             }
@@ -238,9 +265,14 @@ public final class RecsysServer implements AutoCloseable {
             });
         } catch (RejectedExecutionException e) {
             metrics.rejected();
-            throw ApiException.unavailable(stopping ? "the server is shutting down" : "the server is busy: all "
-                    + pool.getMaximumPoolSize() + " workers are scoring and " + config.queue() + " requests are waiting; retry "
-                    + "after a second", 1);
+            throw ApiException.unavailable(
+                    stopping
+                            ? "the server is shutting down"
+                            : "the server is busy: all "
+                                    + pool.getMaximumPoolSize() + " workers are scoring and " + config.queue()
+                                    + " requests are waiting; retry "
+                                    + "after a second",
+                    1);
         }
         long left = Math.max(1, deadline - System.nanoTime());
         ctx.future(() -> done.orTimeout(left, TimeUnit.NANOSECONDS).handle((bytes, err) -> {
@@ -248,15 +280,19 @@ public final class RecsysServer implements AutoCloseable {
                 ctx.status(200).contentType(JSON_TYPE).result(bytes);
             } else {
                 Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-                error(ctx, t instanceof TimeoutException ? timedOut() : t instanceof ApiException a ? a : unexpected(t));
+                error(
+                        ctx,
+                        t instanceof TimeoutException ? timedOut() : t instanceof ApiException a ? a : unexpected(t));
             }
             return null;
         }));
     }
 
     private ApiException timedOut() {
-        return ApiException.unavailable("the request did not finish within the time limit of " + config.timeout().toMillis()
-                + " ms (the server is overloaded); retry after a second", 1);
+        return ApiException.unavailable(
+                "the request did not finish within the time limit of "
+                        + config.timeout().toMillis() + " ms (the server is overloaded); retry after a second",
+                1);
     }
 
     private LoadedModel acquire() {
@@ -280,9 +316,12 @@ public final class RecsysServer implements AutoCloseable {
             return JSON.readTree(b);
         } catch (JsonProcessingException e) {
             // Jackson's message without its source description: "... (start marker at [Source: ...])"
-            String m = e.getOriginalMessage().replaceAll("(?s)\\s*\\(?start marker at \\[Source:.*", "").replaceAll("(?s)\n.*", "");
-            throw ApiException.badRequest("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ": " + m);
+            String m = e.getOriginalMessage()
+                    .replaceAll("(?s)\\s*\\(?start marker at \\[Source:.*", "")
+                    .replaceAll("(?s)\n.*", "");
+            throw ApiException.badRequest(
+                    "malformed JSON at line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr() + ": " + m);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -311,11 +350,16 @@ public final class RecsysServer implements AutoCloseable {
             return;
         }
         String auth = ctx.header("Authorization");
-        String given = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).trim() : ctx.header("X-API-Key");
-        if (given == null || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), key.getBytes(StandardCharsets.UTF_8))) {
+        String given =
+                auth != null && auth.startsWith("Bearer ") ? auth.substring(7).trim() : ctx.header("X-API-Key");
+        if (given == null
+                || !MessageDigest.isEqual(
+                        given.getBytes(StandardCharsets.UTF_8), key.getBytes(StandardCharsets.UTF_8))) {
             ctx.attribute(ROUTE, ctx.path());
-            throw new ApiException(401, "the admin endpoints need the server's API key: send 'Authorization: Bearer KEY' or "
-                    + "'X-API-Key: KEY'");
+            throw new ApiException(
+                    401,
+                    "the admin endpoints need the server's API key: send 'Authorization: Bearer KEY' or "
+                            + "'X-API-Key: KEY'");
         }
     }
 
@@ -324,9 +368,11 @@ public final class RecsysServer implements AutoCloseable {
         byte[] b = ctx.bodyAsBytes();
         if (b.length > 0) {
             JsonNode n = body(ctx);
-            if (!n.isObject() || (n.size() > 0 && !(n.size() == 1 && n.path("model").isTextual()))) {
-                throw ApiException.badRequest("the reload body must be {\"model\": \"CHECKPOINT_DIR\"} or empty (reload the "
-                        + "folder served now)");
+            if (!n.isObject()
+                    || (n.size() > 0 && !(n.size() == 1 && n.path("model").isTextual()))) {
+                throw ApiException.badRequest(
+                        "the reload body must be {\"model\": \"CHECKPOINT_DIR\"} or empty (reload the "
+                                + "folder served now)");
             }
             if (n.has("model")) {
                 dir = Path.of(n.get("model").asText());
@@ -364,8 +410,10 @@ public final class RecsysServer implements AutoCloseable {
             } catch (RuntimeException e) {
                 next.release();
                 metrics.reload(false);
-                throw new ApiException(422, "model " + dir + " loaded but failed a warm-up request: " + oneLine(e) + "; still serving "
-                        + current.get().version);
+                throw new ApiException(
+                        422,
+                        "model " + dir + " loaded but failed a warm-up request: " + oneLine(e) + "; still serving "
+                                + current.get().version);
             }
             LoadedModel old = current.getAndSet(next);
             metrics.model(next.version, backend.name());
@@ -403,7 +451,8 @@ public final class RecsysServer implements AutoCloseable {
     }
 
     private static ApiException notFound(Context ctx) {
-        return ApiException.notFound("no route " + ctx.method().name() + " " + ctx.path() + "; the API is described at /openapi.json");
+        return ApiException.notFound(
+                "no route " + ctx.method().name() + " " + ctx.path() + "; the API is described at /openapi.json");
     }
 
     private static ApiException unexpected(Throwable t) {
@@ -414,7 +463,8 @@ public final class RecsysServer implements AutoCloseable {
             return ApiException.badRequest(oneLine(t));
         }
         LOG.error("request failed", t);
-        return new ApiException(500, "internal error: " + t.getClass().getSimpleName() + " (the server's log has the details)");
+        return new ApiException(
+                500, "internal error: " + t.getClass().getSimpleName() + " (the server's log has the details)");
     }
 
     private static void error(Context ctx, ApiException e) {
@@ -495,7 +545,8 @@ public final class RecsysServer implements AutoCloseable {
             for (int i = 0; i < out.length; i++) {
                 out[i] = m.catalogue.item(items.get(i));
                 if (out[i] == 0) {
-                    throw new IllegalArgumentException("unknown item '" + items.get(i) + "': not in the model's catalogue");
+                    throw new IllegalArgumentException(
+                            "unknown item '" + items.get(i) + "': not in the model's catalogue");
                 }
             }
             return out;
@@ -524,7 +575,9 @@ public final class RecsysServer implements AutoCloseable {
         pool.shutdown();
         try {
             if (!pool.awaitTermination(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("requests still scoring after {} ms; closing the model anyway", config.shutdownTimeout().toMillis());
+                LOG.warn(
+                        "requests still scoring after {} ms; closing the model anyway",
+                        config.shutdownTimeout().toMillis());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -19,8 +19,20 @@ import java.time.Duration;
  * @param apiKey          key for the {@code /admin} endpoints ({@code Authorization: Bearer KEY} or {@code X-API-Key}); null = open
  * @param shutdownTimeout how long a graceful stop waits for requests in flight
  */
-public record ServerConfig(String host, int port, int engineThreads, int workers, int queue, Duration timeout, long maxBodyBytes,
-                           int maxK, int maxBatch, int maxHistory, int defaultK, String apiKey, Duration shutdownTimeout) {
+public record ServerConfig(
+        String host,
+        int port,
+        int engineThreads,
+        int workers,
+        int queue,
+        Duration timeout,
+        long maxBodyBytes,
+        int maxK,
+        int maxBatch,
+        int maxHistory,
+        int defaultK,
+        String apiKey,
+        Duration shutdownTimeout) {
     public static final String LOOPBACK = "127.0.0.1";
 
     public ServerConfig {
@@ -38,8 +50,13 @@ public record ServerConfig(String host, int port, int engineThreads, int workers
         if (maxBodyBytes < 1) {
             throw new IllegalArgumentException("maxBodyBytes must be >= 1, found " + maxBodyBytes);
         }
-        if (timeout == null || timeout.isNegative() || timeout.isZero() || shutdownTimeout == null || shutdownTimeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must be > 0 and shutdownTimeout >= 0, found " + timeout + ", " + shutdownTimeout);
+        if (timeout == null
+                || timeout.isNegative()
+                || timeout.isZero()
+                || shutdownTimeout == null
+                || shutdownTimeout.isNegative()) {
+            throw new IllegalArgumentException(
+                    "timeout must be > 0 and shutdownTimeout >= 0, found " + timeout + ", " + shutdownTimeout);
         }
         if (apiKey != null && apiKey.isBlank()) {
             throw new IllegalArgumentException("apiKey must not be blank; leave it unset for open admin endpoints");
@@ -77,23 +94,86 @@ public record ServerConfig(String host, int port, int engineThreads, int workers
         private String apiKey;
         private Duration shutdownTimeout = Duration.ofSeconds(30);
 
-        public Builder host(String v) { host = v; return this; }
-        public Builder port(int v) { port = v; return this; }
-        public Builder engineThreads(int v) { engineThreads = v; return this; }
-        public Builder workers(int v) { workers = v; return this; }
-        public Builder queue(int v) { queue = v; return this; }
-        public Builder timeout(Duration v) { timeout = v; return this; }
-        public Builder maxBodyBytes(long v) { maxBodyBytes = v; return this; }
-        public Builder maxK(int v) { maxK = v; return this; }
-        public Builder maxBatch(int v) { maxBatch = v; return this; }
-        public Builder maxHistory(int v) { maxHistory = v; return this; }
-        public Builder defaultK(int v) { defaultK = v; return this; }
-        public Builder apiKey(String v) { apiKey = v; return this; }
-        public Builder shutdownTimeout(Duration v) { shutdownTimeout = v; return this; }
+        public Builder host(String v) {
+            host = v;
+            return this;
+        }
+
+        public Builder port(int v) {
+            port = v;
+            return this;
+        }
+
+        public Builder engineThreads(int v) {
+            engineThreads = v;
+            return this;
+        }
+
+        public Builder workers(int v) {
+            workers = v;
+            return this;
+        }
+
+        public Builder queue(int v) {
+            queue = v;
+            return this;
+        }
+
+        public Builder timeout(Duration v) {
+            timeout = v;
+            return this;
+        }
+
+        public Builder maxBodyBytes(long v) {
+            maxBodyBytes = v;
+            return this;
+        }
+
+        public Builder maxK(int v) {
+            maxK = v;
+            return this;
+        }
+
+        public Builder maxBatch(int v) {
+            maxBatch = v;
+            return this;
+        }
+
+        public Builder maxHistory(int v) {
+            maxHistory = v;
+            return this;
+        }
+
+        public Builder defaultK(int v) {
+            defaultK = v;
+            return this;
+        }
+
+        public Builder apiKey(String v) {
+            apiKey = v;
+            return this;
+        }
+
+        public Builder shutdownTimeout(Duration v) {
+            shutdownTimeout = v;
+            return this;
+        }
 
         public ServerConfig build() {
-            return new ServerConfig(host, port, engineThreads, workers, queue, timeout, maxBodyBytes, maxK, maxBatch, maxHistory,
-                    defaultK, apiKey, shutdownTimeout);
+            return new ServerConfig(
+                    host,
+                    port,
+                    engineThreads,
+                    workers,
+                    queue,
+                    timeout,
+                    maxBodyBytes,
+                    maxK,
+                    maxBatch,
+                    maxHistory,
+                    defaultK,
+                    apiKey,
+                    shutdownTimeout);
         }
     }
 }

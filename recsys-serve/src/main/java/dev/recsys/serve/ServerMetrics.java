@@ -24,20 +24,26 @@ final class ServerMetrics {
     ServerMetrics(ThreadPoolExecutor pool) {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
-        Gauge.builder("recsys.pool.queued", pool, p -> p.getQueue().size()).description("requests waiting for a worker")
+        Gauge.builder("recsys.pool.queued", pool, p -> p.getQueue().size())
+                .description("requests waiting for a worker")
                 .register(registry);
-        Gauge.builder("recsys.pool.active", pool, ThreadPoolExecutor::getActiveCount).description("workers scoring a request")
+        Gauge.builder("recsys.pool.active", pool, ThreadPoolExecutor::getActiveCount)
+                .description("workers scoring a request")
                 .register(registry);
-        rejected = Counter.builder("recsys.requests.rejected").description("requests answered 503 because the queue was full")
+        rejected = Counter.builder("recsys.requests.rejected")
+                .description("requests answered 503 because the queue was full")
                 .register(registry);
     }
 
     void request(String endpoint, String method, int status, float millis) {
-        Timer.builder("recsys.http.requests").description("HTTP requests by endpoint, method and status")
+        Timer.builder("recsys.http.requests")
+                .description("HTTP requests by endpoint, method and status")
                 .tags("endpoint", endpoint, "method", method, "status", Integer.toString(status))
                 .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
-                .register(registry).record(Duration.ofNanos((long) (millis * 1e6)));
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry)
+                .record(Duration.ofNanos((long) (millis * 1e6)));
     }
 
     void rejected() {
@@ -45,16 +51,21 @@ final class ServerMetrics {
     }
 
     void reload(boolean ok) {
-        Counter.builder("recsys.model.reloads").description("hot reloads by result").tag("result", ok ? "ok" : "refused")
-                .register(registry).increment();
+        Counter.builder("recsys.model.reloads")
+                .description("hot reloads by result")
+                .tag("result", ok ? "ok" : "refused")
+                .register(registry)
+                .increment();
     }
 
     synchronized void model(String version, String backend) {
         if (modelInfo != null) {
             registry.remove(modelInfo);
         }
-        modelInfo = Gauge.builder("recsys.model.info", () -> 1).description("the model served (version = folder@sha256 prefix)")
-                .tags("version", version, "backend", backend).register(registry);
+        modelInfo = Gauge.builder("recsys.model.info", () -> 1)
+                .description("the model served (version = folder@sha256 prefix)")
+                .tags("version", version, "backend", backend)
+                .register(registry);
     }
 
     String scrape() {

@@ -30,13 +30,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Fixtures {
     static final int ITEMS = 30;
     static final ObjectMapper JSON = new ObjectMapper();
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     static ModelConfig config() {
-        return ModelConfig.builder().numItems(ITEMS).dim(16).heads(2).layers(1).ffnDim(16).maxLen(8).build();
+        return ModelConfig.builder()
+                .numItems(ITEMS)
+                .dim(16)
+                .heads(2)
+                .layers(1)
+                .ffnDim(16)
+                .maxLen(8)
+                .build();
     }
 
     /** External item id of dense id i: 100 + i, so that ids and dense ids differ. */
@@ -52,7 +59,8 @@ final class Fixtures {
             ids.add(itemId(i));
         }
         ModelConfig c = config();
-        Checkpoint.write(dir, new CheckpointData(c, Initializer.init(c, seed), null, null, ids, Map.of("rerank", "10"), null));
+        Checkpoint.write(
+                dir, new CheckpointData(c, Initializer.init(c, seed), null, null, ids, Map.of("rerank", "10"), null));
         return dir;
     }
 
@@ -100,9 +108,13 @@ final class Fixtures {
         }
     }
 
-    static Reply send(URI base, String method, String path, String body, String... headers) throws IOException, InterruptedException {
-        HttpRequest.Builder r = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    static Reply send(URI base, String method, String path, String body, String... headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder r = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(20))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             r.header("Content-Type", "application/json");
         }
@@ -151,12 +163,15 @@ final class Fixtures {
         }
 
         @Override
-        public RecModel create(ModelConfig config, dev.recsys.api.data.ItemContent content, dev.recsys.api.model.Weights weights,
-                               long seed) {
+        public RecModel create(
+                ModelConfig config,
+                dev.recsys.api.data.ItemContent content,
+                dev.recsys.api.model.Weights weights,
+                long seed) {
             RecModel m = inner.create(config, content, weights, seed);
             AtomicInteger mine = new AtomicInteger();
-            return (RecModel) Proxy.newProxyInstance(RecModel.class.getClassLoader(), new Class<?>[] {RecModel.class},
-                    (proxy, method, args) -> {
+            return (RecModel) Proxy.newProxyInstance(
+                    RecModel.class.getClassLoader(), new Class<?>[] {RecModel.class}, (proxy, method, args) -> {
                         String n = method.getName();
                         if (n.equals("close")) {
                             if (mine.get() > 0) {

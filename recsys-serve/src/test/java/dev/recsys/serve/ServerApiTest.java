@@ -42,6 +42,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ServerApiTest {
     @TempDir
     static Path dir;
+
     static Backend backend;
     static RecsysServer server;
     static URI base;
@@ -51,8 +52,16 @@ class ServerApiTest {
     static void start() throws IOException {
         Path model = Fixtures.checkpoint(dir.resolve("model"), 1);
         backend = Backends.create("djl", BackendOptions.defaults());
-        server = RecsysServer.start(model, backend, Fixtures.dataset(), ServerConfig.builder().port(0).maxBodyBytes(4096)
-                .maxK(20).apiKey("s3cret").build());
+        server = RecsysServer.start(
+                model,
+                backend,
+                Fixtures.dataset(),
+                ServerConfig.builder()
+                        .port(0)
+                        .maxBodyBytes(4096)
+                        .maxK(20)
+                        .apiKey("s3cret")
+                        .build());
         base = server.uri();
         var cd = Checkpoint.read(model);
         direct = backend.create(cd.config(), cd.content(), cd.weights(), 0);
@@ -87,47 +96,75 @@ class ServerApiTest {
         List<String> got = items(n);
         assertThat(got).hasSize(5).doesNotContain("101", "105", "107");
         List<Recommendation> want = new Recommender(direct, 10).recommend(new int[] {1, 5, 7}, 5);
-        assertThat(got).containsExactlyElementsOf(want.stream().map(x -> itemId(x.item())).toList());
+        assertThat(got)
+                .containsExactlyElementsOf(
+                        want.stream().map(x -> itemId(x.item())).toList());
         for (int i = 0; i < 5; i++) {
             JsonNode row = n.path("items").get(i);
-            assertThat(row.path("score").floatValue()).isCloseTo(want.get(i).score(), org.assertj.core.data.Offset.offset(1e-5f));
-            assertThat(row.path("title").asText()).isEqualTo("Title " + row.path("item").asText());
+            assertThat(row.path("score").floatValue())
+                    .isCloseTo(want.get(i).score(), org.assertj.core.data.Offset.offset(1e-5f));
+            assertThat(row.path("title").asText())
+                    .isEqualTo("Title " + row.path("item").asText());
         }
     }
 
     @Test
     void aUserOfTheDataSetGetsTheRecommendationsOfTheirHistory() throws Exception {
-        JsonNode byUser = post(base, "/v1/recommend", "{\"user\": \"u3\", \"k\": 7}").json();
-        JsonNode byHistory = post(base, "/v1/recommend", "{\"history\": " + Fixtures.JSON.writeValueAsString(Fixtures.historyOf(3))
-                + ", \"k\": 7}").json();
-        assertThat(items(byUser)).hasSize(7).containsExactlyElementsOf(items(byHistory))
+        JsonNode byUser =
+                post(base, "/v1/recommend", "{\"user\": \"u3\", \"k\": 7}").json();
+        JsonNode byHistory = post(
+                        base,
+                        "/v1/recommend",
+                        "{\"history\": " + Fixtures.JSON.writeValueAsString(Fixtures.historyOf(3)) + ", \"k\": 7}")
+                .json();
+        assertThat(items(byUser))
+                .hasSize(7)
+                .containsExactlyElementsOf(items(byHistory))
                 .doesNotContainAnyElementsOf(Fixtures.historyOf(3));
     }
 
     @Test
     void excludeRerankAndIncludeSeenChangeTheAnswer() throws Exception {
-        List<String> all = items(post(base, "/v1/recommend", "{\"history\": [\"101\"], \"k\": 6}").json());
-        List<String> without = items(post(base, "/v1/recommend", "{\"history\": [\"101\"], \"k\": 5, \"exclude\": [\"" + all.get(0)
-                + "\"]}").json());
+        List<String> all = items(post(base, "/v1/recommend", "{\"history\": [\"101\"], \"k\": 6}")
+                .json());
+        List<String> without = items(
+                post(base, "/v1/recommend", "{\"history\": [\"101\"], \"k\": 5, \"exclude\": [\"" + all.get(0) + "\"]}")
+                        .json());
         assertThat(without).containsExactlyElementsOf(all.subList(1, 6));
-        List<String> stage1 = items(post(base, "/v1/recommend", "{\"history\": [\"101\"], \"k\": 5, \"rerank\": 0}").json());
+        List<String> stage1 = items(post(base, "/v1/recommend", "{\"history\": [\"101\"], \"k\": 5, \"rerank\": 0}")
+                .json());
         List<Recommendation> want = new Recommender(direct, 0).recommend(new int[] {1}, 5);
-        assertThat(stage1).containsExactlyElementsOf(want.stream().map(x -> itemId(x.item())).toList());
-        List<String> seen = items(post(base, "/v1/recommend", "{\"history\": [\"101\"], \"k\": 20, \"includeSeen\": true, "
-                + "\"rerank\": 0}").json());
+        assertThat(stage1)
+                .containsExactlyElementsOf(
+                        want.stream().map(x -> itemId(x.item())).toList());
+        List<String> seen = items(post(
+                        base,
+                        "/v1/recommend",
+                        "{\"history\": [\"101\"], \"k\": 20, \"includeSeen\": true, " + "\"rerank\": 0}")
+                .json());
         List<Recommendation> withSeen = new Recommender(direct, 0).recommend(new int[] {1}, null, 20, false);
-        assertThat(seen).hasSize(20).containsExactlyElementsOf(withSeen.stream().map(x -> itemId(x.item())).toList());
+        assertThat(seen)
+                .hasSize(20)
+                .containsExactlyElementsOf(
+                        withSeen.stream().map(x -> itemId(x.item())).toList());
     }
 
     @Test
     void aBatchAnswersEachRequestAsItsSingleRequestWould() throws Exception {
-        String[] reqs = {"{\"history\": [\"101\", \"102\"], \"k\": 3}", "{\"user\": \"u1\", \"k\": 4}",
-            "{\"history\": [\"130\"], \"k\": 3, \"rerank\": 0}", "{\"history\": [\"111\", \"112\", \"113\"], \"k\": 3}"};
-        JsonNode batch = post(base, "/v1/recommend/batch", "{\"requests\": [" + String.join(",", reqs) + "]}").json();
+        String[] reqs = {
+            "{\"history\": [\"101\", \"102\"], \"k\": 3}",
+            "{\"user\": \"u1\", \"k\": 4}",
+            "{\"history\": [\"130\"], \"k\": 3, \"rerank\": 0}",
+            "{\"history\": [\"111\", \"112\", \"113\"], \"k\": 3}"
+        };
+        JsonNode batch = post(base, "/v1/recommend/batch", "{\"requests\": [" + String.join(",", reqs) + "]}")
+                .json();
         assertThat(batch.path("results").size()).isEqualTo(4);
         for (int i = 0; i < reqs.length; i++) {
-            assertThat(items(batch.path("results").get(i))).as("request %d", i)
-                    .containsExactlyElementsOf(items(post(base, "/v1/recommend", reqs[i]).json()));
+            assertThat(items(batch.path("results").get(i)))
+                    .as("request %d", i)
+                    .containsExactlyElementsOf(
+                            items(post(base, "/v1/recommend", reqs[i]).json()));
         }
     }
 
@@ -158,8 +195,11 @@ class ServerApiTest {
             }
         }
         order.sort((x, y) -> Double.compare(cos[y], cos[x]));
-        assertThat(items(n)).containsExactly(itemId(order.get(0)), itemId(order.get(1)), itemId(order.get(2)), itemId(order.get(3)));
-        assertThat(n.path("items").get(0).path("score").doubleValue()).isCloseTo(cos[order.get(0)], org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(items(n))
+                .containsExactly(
+                        itemId(order.get(0)), itemId(order.get(1)), itemId(order.get(2)), itemId(order.get(3)));
+        assertThat(n.path("items").get(0).path("score").doubleValue())
+                .isCloseTo(cos[order.get(0)], org.assertj.core.data.Offset.offset(1e-5));
     }
 
     @Test
@@ -181,9 +221,12 @@ class ServerApiTest {
         Set<String> documented = new HashSet<>();
         for (Iterator<String> it = paths.fieldNames(); it.hasNext(); ) {
             String p = it.next();
-            paths.path(p).fieldNames().forEachRemaining(m -> documented.add(m.toUpperCase(java.util.Locale.ROOT) + " " + p));
+            paths.path(p)
+                    .fieldNames()
+                    .forEachRemaining(m -> documented.add(m.toUpperCase(java.util.Locale.ROOT) + " " + p));
         }
-        List<String> routes = server.routes().stream().filter(r -> !r.startsWith("BEFORE")).toList();
+        List<String> routes =
+                server.routes().stream().filter(r -> !r.startsWith("BEFORE")).toList();
         assertThat(routes).hasSize(11);
         assertThat(new HashSet<>(routes)).isEqualTo(documented);
     }
@@ -196,8 +239,12 @@ class ServerApiTest {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.header("content-type")).startsWith("text/plain");
         String m = r.text();
-        assertThat(m).containsPattern("recsys_http_requests_seconds_count\\{endpoint=\"/v1/recommend\",method=\"POST\",status=\"200\"} [1-9]");
-        assertThat(m).containsPattern("recsys_http_requests_seconds_count\\{endpoint=\"/v1/recommend\",method=\"POST\",status=\"400\"} [1-9]");
+        assertThat(m)
+                .containsPattern(
+                        "recsys_http_requests_seconds_count\\{endpoint=\"/v1/recommend\",method=\"POST\",status=\"200\"} [1-9]");
+        assertThat(m)
+                .containsPattern(
+                        "recsys_http_requests_seconds_count\\{endpoint=\"/v1/recommend\",method=\"POST\",status=\"400\"} [1-9]");
         assertThat(m).contains("recsys_http_requests_seconds_bucket{endpoint=\"/v1/recommend\"");
         assertThat(m).contains("recsys_model_info{backend=\"djl\",version=\"" + server.modelVersion() + "\"} 1");
         assertThat(m).contains("recsys_pool_queued");
@@ -206,13 +253,15 @@ class ServerApiTest {
     @Test
     void theCatalogueIsSearchedByTitleOrListedById() throws Exception {
         JsonNode byTitle = get(base, "/v1/items?q=tItLe%2012").json();
-        assertThat(items(byTitle)).containsExactly("120", "121", "122", "123", "124", "125", "126", "127", "128", "129");
+        assertThat(items(byTitle))
+                .containsExactly("120", "121", "122", "123", "124", "125", "126", "127", "128", "129");
         assertThat(byTitle.path("items").get(0).path("title").asText()).isEqualTo("Title 120");
         assertThat(items(get(base, "/v1/items?q=tItLe%2012&limit=3").json())).containsExactly("120", "121", "122");
         assertThat(items(get(base, "/v1/items?ids=105,101").json())).containsExactly("105", "101");
         assertThat(items(get(base, "/v1/items").json())).hasSize(20).startsWith("101", "102");
         assertThat(get(base, "/v1/items?ids=105,nope").status()).isEqualTo(404);
-        assertThat(get(base, "/v1/items?limit=0").json().path("error").asText()).isEqualTo("limit must be a whole number in 1..20, found '0'");
+        assertThat(get(base, "/v1/items?limit=0").json().path("error").asText())
+                .isEqualTo("limit must be a whole number in 1..20, found '0'");
     }
 
     @Test
@@ -220,54 +269,111 @@ class ServerApiTest {
         Fixtures.Reply r = get(base, "/");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.header("content-type")).startsWith("text/html");
-        assertThat(r.text()).contains("<title>recsys</title>").contains("/v1/recommend").doesNotContain("http://", "https://");
+        assertThat(r.text())
+                .contains("<title>recsys</title>")
+                .contains("/v1/recommend")
+                .doesNotContain("http://", "https://");
     }
 
     @Test
     void addingItemsAnswers501WithOneLine() throws Exception {
         Fixtures.Reply r = post(base, "/v1/items", "{\"items\": []}");
         assertThat(r.status()).isEqualTo(501);
-        assertThat(r.json().path("error").asText()).contains("not available yet").doesNotContain("\n");
+        assertThat(r.json().path("error").asText())
+                .contains("not available yet")
+                .doesNotContain("\n");
     }
 
     static Stream<Arguments> badRequests() {
         String big = "{\"history\": [" + "\"101\",".repeat(1000) + "\"101\"]}";
         return Stream.of(
-                Arguments.of("POST", "/v1/recommend", "{\"history\": [\"101\"", 400,
+                Arguments.of(
+                        "POST",
+                        "/v1/recommend",
+                        "{\"history\": [\"101\"",
+                        400,
                         "malformed JSON at line 1, column 19: Unexpected end-of-input: expected close marker for Array"),
                 Arguments.of("POST", "/v1/recommend", "", 400, "the request body is empty"),
                 Arguments.of("POST", "/v1/recommend", "[1, 2]", 400, "the request body must be a JSON object"),
-                Arguments.of("POST", "/v1/recommend", "{\"user\": \"nobody\"}", 404, "unknown user 'nobody': not in data set tiny"),
-                Arguments.of("POST", "/v1/recommend", "{\"history\": [\"101\", \"999\"]}", 400,
+                Arguments.of(
+                        "POST",
+                        "/v1/recommend",
+                        "{\"user\": \"nobody\"}",
+                        404,
+                        "unknown user 'nobody': not in data set tiny"),
+                Arguments.of(
+                        "POST",
+                        "/v1/recommend",
+                        "{\"history\": [\"101\", \"999\"]}",
+                        400,
                         "history[1]: unknown item '999': not in the model's catalogue of 30 items"),
-                Arguments.of("POST", "/v1/recommend", "{\"history\": [\"101\"], \"k\": 0}", 400, "k must be a whole number in 1..20, found 0"),
-                Arguments.of("POST", "/v1/recommend", "{\"history\": [\"101\"], \"k\": 21}", 400, "k must be a whole number in 1..20, found 21"),
-                Arguments.of("POST", "/v1/recommend", "{\"history\": [\"101\"], \"k\": \"ten\"}", 400, "k must be a whole number"),
+                Arguments.of(
+                        "POST",
+                        "/v1/recommend",
+                        "{\"history\": [\"101\"], \"k\": 0}",
+                        400,
+                        "k must be a whole number in 1..20, found 0"),
+                Arguments.of(
+                        "POST",
+                        "/v1/recommend",
+                        "{\"history\": [\"101\"], \"k\": 21}",
+                        400,
+                        "k must be a whole number in 1..20, found 21"),
+                Arguments.of(
+                        "POST",
+                        "/v1/recommend",
+                        "{\"history\": [\"101\"], \"k\": \"ten\"}",
+                        400,
+                        "k must be a whole number"),
                 Arguments.of("POST", "/v1/recommend", "{\"history\": []}", 400, "history is empty"),
                 Arguments.of("POST", "/v1/recommend", "{\"k\": 3}", 400, "give exactly one of 'user'"),
                 Arguments.of("POST", "/v1/recommend", "{\"history\": [\"101\"], \"kk\": 3}", 400, "unknown field 'kk'"),
-                Arguments.of("POST", "/v1/recommend", "{\"history\": [\"101\"], \"rerank\": -1}", 400, "rerank must be a whole number in 0..30"),
+                Arguments.of(
+                        "POST",
+                        "/v1/recommend",
+                        "{\"history\": [\"101\"], \"rerank\": -1}",
+                        400,
+                        "rerank must be a whole number in 0..30"),
                 Arguments.of("POST", "/v1/recommend", big, 413, "request body too large: at most 4096 bytes"),
-                Arguments.of("POST", "/v1/recommend/batch", "{\"requests\": [{\"history\": [\"101\"]}, {\"history\": [\"x\"]}]}", 400,
+                Arguments.of(
+                        "POST",
+                        "/v1/recommend/batch",
+                        "{\"requests\": [{\"history\": [\"101\"]}, {\"history\": [\"x\"]}]}",
+                        400,
                         "requests[1].history[0]: unknown item 'x'"),
-                Arguments.of("POST", "/v1/recommend/batch", "{\"history\": [\"101\"]}", 400, "the batch body must be {\"requests\""),
+                Arguments.of(
+                        "POST",
+                        "/v1/recommend/batch",
+                        "{\"history\": [\"101\"]}",
+                        400,
+                        "the batch body must be {\"requests\""),
                 Arguments.of("GET", "/v1/items/999/similar", null, 404, "unknown item '999'"),
-                Arguments.of("GET", "/v1/items/101/similar?k=0", null, 400, "k must be a whole number in 1..20, found '0'"),
+                Arguments.of(
+                        "GET", "/v1/items/101/similar?k=0", null, 400, "k must be a whole number in 1..20, found '0'"),
                 Arguments.of("GET", "/v1/recommend", null, 405, "method GET is not allowed on /v1/recommend; use POST"),
                 Arguments.of("DELETE", "/health", null, 405, "method DELETE is not allowed on /health; use GET"),
-                Arguments.of("GET", "/v2/nothing", null, 404, "no route GET /v2/nothing; the API is described at /openapi.json"),
+                Arguments.of(
+                        "GET",
+                        "/v2/nothing",
+                        null,
+                        404,
+                        "no route GET /v2/nothing; the API is described at /openapi.json"),
                 Arguments.of("POST", "/admin/reload", "", 401, "the admin endpoints need the server's API key"));
     }
 
     @ParameterizedTest(name = "{0} {1} -> {3}")
     @MethodSource("badRequests")
-    void everyBadRequestGetsJsonWithItsStatusAndAClearMessage(String method, String path, String body, int status, String message)
-            throws Exception {
+    void everyBadRequestGetsJsonWithItsStatusAndAClearMessage(
+            String method, String path, String body, int status, String message) throws Exception {
         Fixtures.Reply r = send(base, method, path, body);
         assertThat(r.status()).as(r.text()).isEqualTo(status);
         assertThat(r.header("content-type")).startsWith("application/json");
         JsonNode n = r.json();
-        assertThat(n.path("error").asText()).contains(message).doesNotContain("\n").doesNotContain("Exception").doesNotContain("[Source");
+        assertThat(n.path("error").asText())
+                .contains(message)
+                .doesNotContain("\n")
+                .doesNotContain("Exception")
+                .doesNotContain("[Source");
         assertThat(n.path("status").asInt()).isEqualTo(status);
     }
 
@@ -280,8 +386,11 @@ class ServerApiTest {
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(reply).startsWith("HTTP/1.1 400").containsIgnoringCase("content-type: application/json")
-                    .contains("\"error\":").doesNotContainIgnoringCase("<html");
+            assertThat(reply)
+                    .startsWith("HTTP/1.1 400")
+                    .containsIgnoringCase("content-type: application/json")
+                    .contains("\"error\":")
+                    .doesNotContainIgnoringCase("<html");
         }
     }
 
@@ -290,10 +399,12 @@ class ServerApiTest {
         String before = server.modelVersion();
         Fixtures.Reply wrong = send(base, "POST", "/admin/reload", "{}", "Authorization", "Bearer nope");
         assertThat(wrong.status()).isEqualTo(401);
-        Fixtures.Reply bad = send(base, "POST", "/admin/reload", "{\"model\": \"" + dir.resolve("absent") + "\"}", "X-API-Key", "s3cret");
+        Fixtures.Reply bad = send(
+                base, "POST", "/admin/reload", "{\"model\": \"" + dir.resolve("absent") + "\"}", "X-API-Key", "s3cret");
         assertThat(bad.status()).as(bad.text()).isEqualTo(422);
         assertThat(bad.json().path("error").asText()).contains("could not load").contains("still serving " + before);
         assertThat(server.modelVersion()).isEqualTo(before);
-        assertThat(post(base, "/v1/recommend", "{\"history\": [\"101\"]}").status()).isEqualTo(200);
+        assertThat(post(base, "/v1/recommend", "{\"history\": [\"101\"]}").status())
+                .isEqualTo(200);
     }
 }

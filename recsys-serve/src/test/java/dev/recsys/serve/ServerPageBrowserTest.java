@@ -43,18 +43,33 @@ class ServerPageBrowserTest {
         assumeTrue(browser != null, "no chromium installed: skipping the browser test");
         Path model = Fixtures.checkpoint(dir.resolve("model"), 1);
         try (Backend backend = Backends.create("djl", BackendOptions.defaults());
-             RecsysServer s = RecsysServer.start(model, backend, Fixtures.dataset(), ServerConfig.builder().port(0).build())) {
-            JsonNode want = Fixtures.post(s.uri(), "/v1/recommend", "{\"history\": [\"101\", \"105\"], \"k\": 10}").json();
+                RecsysServer s = RecsysServer.start(
+                        model,
+                        backend,
+                        Fixtures.dataset(),
+                        ServerConfig.builder().port(0).build())) {
+            JsonNode want = Fixtures.post(s.uri(), "/v1/recommend", "{\"history\": [\"101\", \"105\"], \"k\": 10}")
+                    .json();
             Path out = dir.resolve("dom.html");
-            Process p = new ProcessBuilder(browser.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                    "--user-data-dir=" + dir.resolve("profile"), "--virtual-time-budget=15000", "--dump-dom",
-                    s.uri() + "#history=101,105")
-                    .redirectOutput(out.toFile()).redirectError(dir.resolve("err.txt").toFile()).start();
+            Process p = new ProcessBuilder(
+                            browser.toString(),
+                            "--headless",
+                            "--no-sandbox",
+                            "--disable-gpu",
+                            "--user-data-dir=" + dir.resolve("profile"),
+                            "--virtual-time-budget=15000",
+                            "--dump-dom",
+                            s.uri() + "#history=101,105")
+                    .redirectOutput(out.toFile())
+                    .redirectError(dir.resolve("err.txt").toFile())
+                    .start();
             assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("chromium finished").isTrue();
             String dom = Files.readString(out, StandardCharsets.UTF_8);
             assertThat(dom).as(stderr()).contains("<tr class=\"rec\">");
             List<String> titles = new ArrayList<>();
-            want.path("items").forEach(x -> titles.add("<td class=\"title\">" + x.path("title").asText() + "</td>"));
+            want.path("items")
+                    .forEach(x ->
+                            titles.add("<td class=\"title\">" + x.path("title").asText() + "</td>"));
             int at = 0;
             for (String t : titles) {
                 int i = dom.indexOf(t, at);

@@ -32,8 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class ServerProductionTest {
     static final String REQ = "{\"history\": [\"101\", \"102\"], \"k\": 3}";
+
     @TempDir
     static Path dir;
+
     static Fixtures.SlowBackend backend;
     static Path modelA;
     static Path modelB;
@@ -75,7 +77,8 @@ class ServerProductionTest {
                 } else {
                     assertThat(r.status()).as(r.text()).isEqualTo(503);
                     assertThat(r.header("retry-after")).isEqualTo("1");
-                    assertThat(r.json().path("error").asText()).contains("the server is busy: all 1 workers are scoring");
+                    assertThat(r.json().path("error").asText())
+                            .contains("the server is busy: all 1 workers are scoring");
                     busy++;
                 }
             }

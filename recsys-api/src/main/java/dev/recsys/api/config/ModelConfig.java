@@ -59,13 +59,15 @@ public record ModelConfig(
         nonNegative("contentLayers", contentLayers);
         nonNegative("eventTypes", eventTypes);
         if (contentVocab == 1) {
-            throw new IllegalArgumentException("contentVocab must be 0 (no content) or >= 2 (padding + item marker), found 1");
+            throw new IllegalArgumentException(
+                    "contentVocab must be 0 (no content) or >= 2 (padding + item marker), found 1");
         }
         if (contentVocab > 0) {
             positive("contentLen", contentLen);
         } else if (contentLen != 0 || contentLayers != 0) {
-            throw new IllegalArgumentException("contentLen and contentLayers must be 0 when contentVocab is 0 (content disabled), found contentLen="
-                    + contentLen + ", contentLayers=" + contentLayers);
+            throw new IllegalArgumentException(
+                    "contentLen and contentLayers must be 0 when contentVocab is 0 (content disabled), found contentLen="
+                            + contentLen + ", contentLayers=" + contentLayers);
         }
         if (positional == null || norm == null || pooling == null) {
             throw new IllegalArgumentException("positional, norm and pooling must be set");
@@ -77,7 +79,8 @@ public record ModelConfig(
             throw new IllegalArgumentException("layerNormEps must be a finite number > 0, found " + layerNormEps);
         }
         if (!itemIds && contentVocab == 0) {
-            throw new IllegalArgumentException("the model needs item ids or item content: itemIds=false requires contentVocab > 0");
+            throw new IllegalArgumentException(
+                    "the model needs item ids or item content: itemIds=false requires contentVocab > 0");
         }
     }
 
@@ -100,18 +103,66 @@ public record ModelConfig(
     }
 
     public ModelConfig withNumItems(int n) {
-        return new ModelConfig(n, dim, heads, layers, ffnDim, maxLen, contentVocab, contentLen, contentLayers,
-                eventTypes, positional, norm, pooling, dropout, layerNormEps, scaleEmbeddings, itemIds);
+        return new ModelConfig(
+                n,
+                dim,
+                heads,
+                layers,
+                ffnDim,
+                maxLen,
+                contentVocab,
+                contentLen,
+                contentLayers,
+                eventTypes,
+                positional,
+                norm,
+                pooling,
+                dropout,
+                layerNormEps,
+                scaleEmbeddings,
+                itemIds);
     }
 
     public ModelConfig withDropout(float p) {
-        return new ModelConfig(numItems, dim, heads, layers, ffnDim, maxLen, contentVocab, contentLen, contentLayers,
-                eventTypes, positional, norm, pooling, p, layerNormEps, scaleEmbeddings, itemIds);
+        return new ModelConfig(
+                numItems,
+                dim,
+                heads,
+                layers,
+                ffnDim,
+                maxLen,
+                contentVocab,
+                contentLen,
+                contentLayers,
+                eventTypes,
+                positional,
+                norm,
+                pooling,
+                p,
+                layerNormEps,
+                scaleEmbeddings,
+                itemIds);
     }
 
     public ModelConfig withContent(int vocab, int len, int contentLayers) {
-        return new ModelConfig(numItems, dim, heads, layers, ffnDim, maxLen, vocab, len, contentLayers,
-                eventTypes, positional, norm, pooling, dropout, layerNormEps, scaleEmbeddings, itemIds);
+        return new ModelConfig(
+                numItems,
+                dim,
+                heads,
+                layers,
+                ffnDim,
+                maxLen,
+                vocab,
+                len,
+                contentLayers,
+                eventTypes,
+                positional,
+                norm,
+                pooling,
+                dropout,
+                layerNormEps,
+                scaleEmbeddings,
+                itemIds);
     }
 
     public static Builder builder() {
@@ -150,27 +201,102 @@ public record ModelConfig(
         private boolean scaleEmbeddings = true;
         private boolean itemIds = true;
 
-        public Builder numItems(int v) { numItems = v; return this; }
-        public Builder dim(int v) { dim = v; return this; }
-        public Builder heads(int v) { heads = v; return this; }
-        public Builder layers(int v) { layers = v; return this; }
-        public Builder ffnDim(int v) { ffnDim = v; return this; }
-        public Builder maxLen(int v) { maxLen = v; return this; }
-        public Builder content(int vocab, int len, int nLayers) {
-            contentVocab = vocab; contentLen = len; contentLayers = nLayers; return this;
+        public Builder numItems(int v) {
+            numItems = v;
+            return this;
         }
-        public Builder eventTypes(int v) { eventTypes = v; return this; }
-        public Builder positional(Positional v) { positional = v; return this; }
-        public Builder norm(Norm v) { norm = v; return this; }
-        public Builder pooling(Pooling v) { pooling = v; return this; }
-        public Builder dropout(float v) { dropout = v; return this; }
-        public Builder layerNormEps(float v) { layerNormEps = v; return this; }
-        public Builder scaleEmbeddings(boolean v) { scaleEmbeddings = v; return this; }
-        public Builder itemIds(boolean v) { itemIds = v; return this; }
+
+        public Builder dim(int v) {
+            dim = v;
+            return this;
+        }
+
+        public Builder heads(int v) {
+            heads = v;
+            return this;
+        }
+
+        public Builder layers(int v) {
+            layers = v;
+            return this;
+        }
+
+        public Builder ffnDim(int v) {
+            ffnDim = v;
+            return this;
+        }
+
+        public Builder maxLen(int v) {
+            maxLen = v;
+            return this;
+        }
+
+        public Builder content(int vocab, int len, int nLayers) {
+            contentVocab = vocab;
+            contentLen = len;
+            contentLayers = nLayers;
+            return this;
+        }
+
+        public Builder eventTypes(int v) {
+            eventTypes = v;
+            return this;
+        }
+
+        public Builder positional(Positional v) {
+            positional = v;
+            return this;
+        }
+
+        public Builder norm(Norm v) {
+            norm = v;
+            return this;
+        }
+
+        public Builder pooling(Pooling v) {
+            pooling = v;
+            return this;
+        }
+
+        public Builder dropout(float v) {
+            dropout = v;
+            return this;
+        }
+
+        public Builder layerNormEps(float v) {
+            layerNormEps = v;
+            return this;
+        }
+
+        public Builder scaleEmbeddings(boolean v) {
+            scaleEmbeddings = v;
+            return this;
+        }
+
+        public Builder itemIds(boolean v) {
+            itemIds = v;
+            return this;
+        }
 
         public ModelConfig build() {
-            return new ModelConfig(numItems, dim, heads, layers, ffnDim, maxLen, contentVocab, contentLen, contentLayers,
-                    eventTypes, positional, norm, pooling, dropout, layerNormEps, scaleEmbeddings, itemIds);
+            return new ModelConfig(
+                    numItems,
+                    dim,
+                    heads,
+                    layers,
+                    ffnDim,
+                    maxLen,
+                    contentVocab,
+                    contentLen,
+                    contentLayers,
+                    eventTypes,
+                    positional,
+                    norm,
+                    pooling,
+                    dropout,
+                    layerNormEps,
+                    scaleEmbeddings,
+                    itemIds);
         }
     }
 }

@@ -13,7 +13,10 @@ package dev.recsys.api.config;
  */
 public record OptimizerConfig(Type type, float beta1, float beta2, float epsilon, float weightDecay, float clipNorm) {
 
-    public enum Type { ADAM, ADAMW }
+    public enum Type {
+        ADAM,
+        ADAMW
+    }
 
     public OptimizerConfig {
         if (type == null) {

@@ -72,28 +72,93 @@ public record TrainConfig(
 
     /** SASRec-style pre-training defaults: BCE with one negative, 200 epochs, Adam 1e-3, batch 128, validation every 20 epochs. */
     public static TrainConfig pretrainDefaults() {
-        return new TrainConfig(Stage.PRETRAIN, new LossSpec.Bce(1), Sampling.UNIFORM, 200, 128, 1e-3f, 0,
-                Schedule.CONSTANT, 0f, OptimizerConfig.adam(), 20, 3, 0, 42L);
+        return new TrainConfig(
+                Stage.PRETRAIN,
+                new LossSpec.Bce(1),
+                Sampling.UNIFORM,
+                200,
+                128,
+                1e-3f,
+                0,
+                Schedule.CONSTANT,
+                0f,
+                OptimizerConfig.adam(),
+                20,
+                3,
+                0,
+                42L);
     }
 
     /** Fine-tuning defaults: BPR with 8 negatives, 5 epochs, Adam 2e-4, batch 128, validation every epoch. */
     public static TrainConfig finetuneDefaults() {
-        return new TrainConfig(Stage.FINETUNE, new LossSpec.Bpr(8), Sampling.UNIFORM, 5, 128, 2e-4f, 0,
-                Schedule.CONSTANT, 0f, OptimizerConfig.adam(), 1, 2, 0, 42L);
+        return new TrainConfig(
+                Stage.FINETUNE,
+                new LossSpec.Bpr(8),
+                Sampling.UNIFORM,
+                5,
+                128,
+                2e-4f,
+                0,
+                Schedule.CONSTANT,
+                0f,
+                OptimizerConfig.adam(),
+                1,
+                2,
+                0,
+                42L);
     }
 
     public TrainConfig withEpochs(int n) {
-        return new TrainConfig(stage, loss, sampling, n, batchSize, learningRate, warmupSteps, schedule, minLrRatio,
-                optimizer, evalEveryEpochs, patience, checkpointEverySteps, seed);
+        return new TrainConfig(
+                stage,
+                loss,
+                sampling,
+                n,
+                batchSize,
+                learningRate,
+                warmupSteps,
+                schedule,
+                minLrRatio,
+                optimizer,
+                evalEveryEpochs,
+                patience,
+                checkpointEverySteps,
+                seed);
     }
 
     public TrainConfig withLoss(Stage newStage, LossSpec newLoss) {
-        return new TrainConfig(newStage, newLoss, sampling, epochs, batchSize, learningRate, warmupSteps, schedule,
-                minLrRatio, optimizer, evalEveryEpochs, patience, checkpointEverySteps, seed);
+        return new TrainConfig(
+                newStage,
+                newLoss,
+                sampling,
+                epochs,
+                batchSize,
+                learningRate,
+                warmupSteps,
+                schedule,
+                minLrRatio,
+                optimizer,
+                evalEveryEpochs,
+                patience,
+                checkpointEverySteps,
+                seed);
     }
 
     public TrainConfig withSeed(long s) {
-        return new TrainConfig(stage, loss, sampling, epochs, batchSize, learningRate, warmupSteps, schedule, minLrRatio,
-                optimizer, evalEveryEpochs, patience, checkpointEverySteps, s);
+        return new TrainConfig(
+                stage,
+                loss,
+                sampling,
+                epochs,
+                batchSize,
+                learningRate,
+                warmupSteps,
+                schedule,
+                minLrRatio,
+                optimizer,
+                evalEveryEpochs,
+                patience,
+                checkpointEverySteps,
+                s);
     }
 }

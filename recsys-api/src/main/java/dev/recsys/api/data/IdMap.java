@@ -99,7 +99,8 @@ public final class IdMap {
                 try {
                     v = Long.parseLong(s);
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("entry " + i + " of a LONG id list must be a decimal long, found '" + s + "'", e);
+                    throw new IllegalArgumentException(
+                            "entry " + i + " of a LONG id list must be a decimal long, found '" + s + "'", e);
                 }
                 id = m.add(v);
             } else {

@@ -20,13 +20,13 @@ public record ItemContent(int numItems, int contentLen, int[] tokens) {
             throw new IllegalArgumentException("numItems and contentLen must be > 0");
         }
         if (tokens == null || tokens.length != (numItems + 1) * contentLen) {
-            throw new IllegalArgumentException("tokens must hold (numItems+1)*contentLen = " + (numItems + 1) * contentLen
-                    + " ids, found " + (tokens == null ? "null" : tokens.length));
+            throw new IllegalArgumentException("tokens must hold (numItems+1)*contentLen = "
+                    + (numItems + 1) * contentLen + " ids, found " + (tokens == null ? "null" : tokens.length));
         }
         for (int i = 0; i <= numItems; i++) {
             if (tokens[i * contentLen] != MARKER) {
-                throw new IllegalArgumentException("item " + i + "'s content must start with the item marker token 1, found "
-                        + tokens[i * contentLen]);
+                throw new IllegalArgumentException("item " + i
+                        + "'s content must start with the item marker token 1, found " + tokens[i * contentLen]);
             }
         }
     }

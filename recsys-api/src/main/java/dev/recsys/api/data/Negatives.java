@@ -21,8 +21,7 @@ package dev.recsys.api.data;
 public sealed interface Negatives permits Negatives.None, Negatives.PerPosition, Negatives.Shared {
 
     /** No sampled negatives: full softmax. */
-    record None() implements Negatives {
-    }
+    record None() implements Negatives {}
 
     /**
      * {@code C = 1 + K} candidates per position.
@@ -35,12 +34,13 @@ public sealed interface Negatives permits Negatives.None, Negatives.PerPosition,
     record PerPosition(int[] candidates, int perRow, float[] logQ) implements Negatives {
         public PerPosition {
             if (candidates == null || perRow < 2 || candidates.length % perRow != 0) {
-                throw new IllegalArgumentException("per-position candidates must hold C >= 2 ids per position, found perRow = " + perRow
-                        + " and " + (candidates == null ? "null" : candidates.length + " ids"));
+                throw new IllegalArgumentException(
+                        "per-position candidates must hold C >= 2 ids per position, found perRow = " + perRow + " and "
+                                + (candidates == null ? "null" : candidates.length + " ids"));
             }
             if (logQ != null && logQ.length != candidates.length) {
-                throw new IllegalArgumentException("logQ must have one value per candidate: expected " + candidates.length + ", found "
-                        + logQ.length);
+                throw new IllegalArgumentException("logQ must have one value per candidate: expected "
+                        + candidates.length + ", found " + logQ.length);
             }
         }
     }
@@ -74,8 +74,8 @@ public sealed interface Negatives permits Negatives.None, Negatives.PerPosition,
     record SharedByRow(int[] ids, int k, float[] targetLogQ, float[] logQ) implements Shared {
         public SharedByRow {
             if (ids == null || k < 1 || ids.length % k != 0 || ids.length == 0) {
-                throw new IllegalArgumentException("negatives shared by row must hold K >= 1 ids per row, found K = " + k + " and "
-                        + (ids == null ? "null" : ids.length + " ids"));
+                throw new IllegalArgumentException("negatives shared by row must hold K >= 1 ids per row, found K = "
+                        + k + " and " + (ids == null ? "null" : ids.length + " ids"));
             }
             checkLogQ(ids, targetLogQ, logQ);
         }
@@ -96,7 +96,8 @@ public sealed interface Negatives permits Negatives.None, Negatives.PerPosition,
     record SharedByBatch(int[] ids, float[] targetLogQ, float[] logQ) implements Shared {
         public SharedByBatch {
             if (ids == null || ids.length < 1) {
-                throw new IllegalArgumentException("shared negatives must hold >= 1 id, found " + (ids == null ? "null" : "0"));
+                throw new IllegalArgumentException(
+                        "shared negatives must hold >= 1 id, found " + (ids == null ? "null" : "0"));
             }
             checkLogQ(ids, targetLogQ, logQ);
         }
@@ -114,12 +115,14 @@ public sealed interface Negatives permits Negatives.None, Negatives.PerPosition,
 
     private static void checkLogQ(int[] ids, float[] targetLogQ, float[] logQ) {
         if ((targetLogQ == null) != (logQ == null)) {
-            throw new IllegalArgumentException("targetLogQ and logQ (of the negatives) must be both set or both null, found "
-                    + (targetLogQ == null ? "targetLogQ null" : "targetLogQ set") + " and " + (logQ == null ? "logQ null" : "logQ set"));
+            throw new IllegalArgumentException(
+                    "targetLogQ and logQ (of the negatives) must be both set or both null, found "
+                            + (targetLogQ == null ? "targetLogQ null" : "targetLogQ set") + " and "
+                            + (logQ == null ? "logQ null" : "logQ set"));
         }
         if (logQ != null && logQ.length != ids.length) {
-            throw new IllegalArgumentException("logQ must hold one value per shared negative: expected " + ids.length + ", found "
-                    + logQ.length);
+            throw new IllegalArgumentException(
+                    "logQ must hold one value per shared negative: expected " + ids.length + ", found " + logQ.length);
         }
     }
 }

@@ -21,7 +21,8 @@ public record SeqBatch(int size, int length, int[] items, int[] events) {
                     + (items == null ? "null" : items.length));
         }
         if (events != null && events.length != items.length) {
-            throw new IllegalArgumentException("events must match items: " + items.length + " expected, found " + events.length);
+            throw new IllegalArgumentException(
+                    "events must match items: " + items.length + " expected, found " + events.length);
         }
     }
 
@@ -76,6 +77,10 @@ public record SeqBatch(int size, int length, int[] items, int[] events) {
      * @param events their event types (same lengths), or null for a batch without events
      */
     public static SeqBatch leftPadded(int[][] items, int[][] events, int[] ends, int length) {
-        return new SeqBatch(items.length, length, leftPad(items, ends, length, 0), events == null ? null : leftPad(events, ends, length, 0));
+        return new SeqBatch(
+                items.length,
+                length,
+                leftPad(items, ends, length, 0),
+                events == null ? null : leftPad(events, ends, length, 0));
     }
 }

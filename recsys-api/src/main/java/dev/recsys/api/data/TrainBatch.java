@@ -26,16 +26,19 @@ public sealed interface TrainBatch permits TrainBatch.NextItem, TrainBatch.Candi
                 throw new IllegalArgumentException("negatives must not be null; use Negatives.None for full softmax");
             }
             if (negatives instanceof Negatives.PerPosition p && p.candidates().length != positions * p.perRow()) {
-                throw new IllegalArgumentException("candidates must hold positions*perRow = " + positions + "*" + p.perRow()
-                        + " ids, found " + p.candidates().length);
+                throw new IllegalArgumentException("candidates must hold positions*perRow = " + positions + "*"
+                        + p.perRow() + " ids, found " + p.candidates().length);
             }
             if (negatives instanceof Negatives.SharedByRow r && r.ids().length != input.size() * r.k()) {
-                throw new IllegalArgumentException("negatives shared by row must hold K per row of the batch (B = " + input.size()
-                        + ", K = " + r.k() + "), found " + r.ids().length + " ids");
+                throw new IllegalArgumentException("negatives shared by row must hold K per row of the batch (B = "
+                        + input.size() + ", K = " + r.k() + "), found " + r.ids().length + " ids");
             }
-            if (negatives instanceof Negatives.Shared s && s.targetLogQ() != null && s.targetLogQ().length != positions) {
-                throw new IllegalArgumentException("with shared negatives targetLogQ holds the target's log Q per position: expected "
-                        + positions + " values, found " + s.targetLogQ().length);
+            if (negatives instanceof Negatives.Shared s
+                    && s.targetLogQ() != null
+                    && s.targetLogQ().length != positions) {
+                throw new IllegalArgumentException(
+                        "with shared negatives targetLogQ holds the target's log Q per position: expected " + positions
+                                + " values, found " + s.targetLogQ().length);
             }
         }
     }

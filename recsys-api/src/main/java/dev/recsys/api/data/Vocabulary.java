@@ -25,6 +25,7 @@ public final class Vocabulary {
     public static final int UNK = 2;
     /** Number of reserved ids. */
     public static final int RESERVED = 3;
+
     public static final String PAD_TOKEN = "[PAD]";
     public static final String ITEM_TOKEN = "[ITEM]";
     public static final String UNK_TOKEN = "[UNK]";
@@ -38,7 +39,8 @@ public final class Vocabulary {
         for (int i = 0; i < tokens.size(); i++) {
             Integer prev = m.put(tokens.get(i), i);
             if (prev != null) {
-                throw new IllegalArgumentException("duplicate token '" + tokens.get(i) + "' at ids " + prev + " and " + i);
+                throw new IllegalArgumentException(
+                        "duplicate token '" + tokens.get(i) + "' at ids " + prev + " and " + i);
             }
         }
         this.ids = m;
@@ -50,11 +52,14 @@ public final class Vocabulary {
      */
     public static Vocabulary fromTokens(List<String> tokens) {
         if (tokens == null || tokens.size() < RESERVED) {
-            throw new IllegalArgumentException("a vocabulary list needs at least the " + RESERVED + " reserved tokens, found "
-                    + (tokens == null ? "null" : tokens.size() + " entries"));
+            throw new IllegalArgumentException("a vocabulary list needs at least the " + RESERVED
+                    + " reserved tokens, found " + (tokens == null ? "null" : tokens.size() + " entries"));
         }
-        if (!PAD_TOKEN.equals(tokens.get(PAD)) || !ITEM_TOKEN.equals(tokens.get(ITEM)) || !UNK_TOKEN.equals(tokens.get(UNK))) {
-            throw new IllegalArgumentException("a vocabulary list must start with [PAD], [ITEM], [UNK], found " + tokens.subList(0, RESERVED));
+        if (!PAD_TOKEN.equals(tokens.get(PAD))
+                || !ITEM_TOKEN.equals(tokens.get(ITEM))
+                || !UNK_TOKEN.equals(tokens.get(UNK))) {
+            throw new IllegalArgumentException(
+                    "a vocabulary list must start with [PAD], [ITEM], [UNK], found " + tokens.subList(0, RESERVED));
         }
         for (int i = 0; i < tokens.size(); i++) {
             if (tokens.get(i) == null || tokens.get(i).isEmpty()) {
@@ -131,8 +136,7 @@ public final class Vocabulary {
     public static final class Builder {
         private final Map<String, long[]> counts = new HashMap<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Counts one occurrence of {@code token}. Reserved token strings are refused. */
         public Builder add(String token) {
@@ -142,7 +146,8 @@ public final class Vocabulary {
         /** Counts {@code n} occurrences of {@code token}. */
         public Builder add(String token, long n) {
             if (token == null || token.isEmpty()) {
-                throw new IllegalArgumentException("token must be non-empty, found " + (token == null ? "null" : "\"\""));
+                throw new IllegalArgumentException(
+                        "token must be non-empty, found " + (token == null ? "null" : "\"\""));
             }
             if (token.equals(PAD_TOKEN) || token.equals(ITEM_TOKEN) || token.equals(UNK_TOKEN)) {
                 throw new IllegalArgumentException("'" + token + "' is a reserved token and cannot be counted");
@@ -177,7 +182,8 @@ public final class Vocabulary {
                 throw new IllegalArgumentException("minCount must be >= 1, found " + minCount);
             }
             if (maxSize < RESERVED) {
-                throw new IllegalArgumentException("maxSize must be >= " + RESERVED + " (the reserved ids), found " + maxSize);
+                throw new IllegalArgumentException(
+                        "maxSize must be >= " + RESERVED + " (the reserved ids), found " + maxSize);
             }
             List<Map.Entry<String, long[]>> kept = new ArrayList<>();
             for (Map.Entry<String, long[]> e : counts.entrySet()) {

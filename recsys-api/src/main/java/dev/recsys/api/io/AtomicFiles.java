@@ -30,8 +30,7 @@ public final class AtomicFiles {
         void write(FileChannel ch) throws IOException;
     }
 
-    private AtomicFiles() {
-    }
+    private AtomicFiles() {}
 
     /**
      * Writes target atomically: the body goes to a temp file in the same folder, which is
@@ -55,7 +54,8 @@ public final class AtomicFiles {
 
     /** Gives tmp the POSIX mode of target when target exists (so that replacing a file keeps its mode). */
     private static void keepMode(Path target, Path tmp) throws IOException {
-        if (!Files.isRegularFile(target) || !tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        if (!Files.isRegularFile(target)
+                || !tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
             return;
         }
         Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));

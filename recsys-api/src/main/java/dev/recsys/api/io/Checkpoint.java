@@ -66,6 +66,7 @@ public final class Checkpoint {
     public static final String FORMAT = "recsys-checkpoint";
     /** Newest {@code formatVersion} this code writes and reads. */
     public static final int FORMAT_VERSION = 1;
+
     public static final String MODEL_JSON = "model.json";
     public static final String WEIGHTS = "weights.safetensors";
     public static final String OPTIMIZER = "optimizer.safetensors";
@@ -76,8 +77,9 @@ public final class Checkpoint {
     /** The files a checkpoint folder holds; anything else in it is the user's. */
     public static final List<String> FILES = List.of(MODEL_JSON, WEIGHTS, OPTIMIZER, TRAINER);
 
-    private static final String[] MODEL_JSON_KEYS = {"format", "formatVersion", "config", "vocabulary", "itemIds",
-        "metadata", "provenance"};
+    private static final String[] MODEL_JSON_KEYS = {
+        "format", "formatVersion", "config", "vocabulary", "itemIds", "metadata", "provenance"
+    };
 
     /** Called on the finished temp folder just before it replaces the target (a test seam). */
     @FunctionalInterface
@@ -85,8 +87,7 @@ public final class Checkpoint {
         void run(Path tempDir) throws IOException;
     }
 
-    private Checkpoint() {
-    }
+    private Checkpoint() {}
 
     // ---------------------------------------------------------------------------------- writing
 
@@ -115,8 +116,9 @@ public final class Checkpoint {
         try {
             ParamLayout.validate(data.config(), data.weights());
         } catch (IllegalArgumentException e) {
-            throw new CheckpointException("cannot write checkpoint " + target + ": the weights do not match the config: "
-                    + e.getMessage(), e);
+            throw new CheckpointException(
+                    "cannot write checkpoint " + target + ": the weights do not match the config: " + e.getMessage(),
+                    e);
         }
         Target existing = inspect(target);
         Safetensors.Writer weights = Safetensors.writer()
@@ -127,7 +129,9 @@ public final class Checkpoint {
             weights.f32(p.name(), t.shape(), t.data());
         }
         if (data.content() != null) {
-            weights.i32(CONTENT_TENSOR, new int[] {data.content().numItems() + 1, data.content().contentLen()},
+            weights.i32(
+                    CONTENT_TENSOR,
+                    new int[] {data.content().numItems() + 1, data.content().contentLen()},
                     data.content().tokens());
         }
         String modelJson = Json.pretty(modelJson(data)) + "\n";
@@ -149,7 +153,8 @@ public final class Checkpoint {
             if (hook != null) {
                 hook.run(tmp);
             }
-            if (existing.kind() == Target.Kind.CHECKPOINT_WITH_OTHER_FILES || existing.kind() == Target.Kind.OTHER_FILES) {
+            if (existing.kind() == Target.Kind.CHECKPOINT_WITH_OTHER_FILES
+                    || existing.kind() == Target.Kind.OTHER_FILES) {
                 writeBeside(tmp, target);
             } else {
                 swap(tmp, target);
@@ -158,8 +163,12 @@ public final class Checkpoint {
             AtomicFiles.deleteQuietly(tmp);
             throw e;
         }
-        LOG.info("wrote checkpoint {} ({} parameters, {} bytes of weights{}) in {} ms", target, data.weights().parameterCount(),
-                weights.fileSize(), state == null ? "" : ", with training state",
+        LOG.info(
+                "wrote checkpoint {} ({} parameters, {} bytes of weights{}) in {} ms",
+                target,
+                data.weights().parameterCount(),
+                weights.fileSize(),
+                state == null ? "" : ", with training state",
                 (System.nanoTime() - t0) / 1_000_000);
         removeLeftovers(target);
     }
@@ -221,7 +230,8 @@ public final class Checkpoint {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(target)) {
             for (Path p : ds) {
                 String n = p.getFileName().toString();
-                (FILES.contains(n) && Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? ours : others).add(n);
+                (FILES.contains(n) && Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? ours : others)
+                        .add(n);
             }
         }
         others.sort(null);
@@ -229,18 +239,22 @@ public final class Checkpoint {
             return new Target(target, others.isEmpty() ? Target.Kind.EMPTY : Target.Kind.OTHER_FILES, others);
         }
         if (!ours.contains(MODEL_JSON)) {
-            throw new CheckpointException("cannot write checkpoint " + target + ": it holds " + String.join(", ", ours.stream()
-                    .sorted().toList()) + " but no " + MODEL_JSON + " (an interrupted write, or not recsys files); move them away "
+            throw new CheckpointException("cannot write checkpoint " + target + ": it holds "
+                    + String.join(", ", ours.stream().sorted().toList()) + " but no " + MODEL_JSON
+                    + " (an interrupted write, or not recsys files); move them away "
                     + "or choose another folder");
         }
         try {
             new ModelJson(target);
         } catch (CheckpointException e) {
-            throw new CheckpointException("cannot write checkpoint " + target + ": its " + MODEL_JSON
-                    + " is not a readable recsys checkpoint, and a file recsys did not write is never replaced ("
-                    + e.getMessage() + "); choose another folder", e);
+            throw new CheckpointException(
+                    "cannot write checkpoint " + target + ": its " + MODEL_JSON
+                            + " is not a readable recsys checkpoint, and a file recsys did not write is never replaced ("
+                            + e.getMessage() + "); choose another folder",
+                    e);
         }
-        return new Target(target, others.isEmpty() ? Target.Kind.CHECKPOINT : Target.Kind.CHECKPOINT_WITH_OTHER_FILES, others);
+        return new Target(
+                target, others.isEmpty() ? Target.Kind.CHECKPOINT : Target.Kind.CHECKPOINT_WITH_OTHER_FILES, others);
     }
 
     /** Moves tmp to target; an existing target (a checkpoint and nothing else) is moved aside first and deleted after. */
@@ -304,8 +318,10 @@ public final class Checkpoint {
     private static void removeLeftovers(Path target) {
         Path parent = target.getParent();
         String name = "." + target.getFileName();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent,
-                p -> p.getFileName().toString().startsWith(name + OLD) || p.getFileName().toString().startsWith(name + WRITING))) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(
+                parent,
+                p -> p.getFileName().toString().startsWith(name + OLD)
+                        || p.getFileName().toString().startsWith(name + WRITING))) {
             for (Path p : ds) {
                 if (onlyCheckpointFiles(p)) {
                     AtomicFiles.deleteRecursively(p);
@@ -356,7 +372,8 @@ public final class Checkpoint {
      * then {@code trainer.json}, each atomically. (The pair is not one atomic unit; to save model
      * and training state together atomically use {@link #write(Path, CheckpointData, TrainingState)}.)
      */
-    public static void writeTrainingState(Path dir, Weights optimizerState, Map<String, Object> trainerState) throws IOException {
+    public static void writeTrainingState(Path dir, Weights optimizerState, Map<String, Object> trainerState)
+            throws IOException {
         TrainingState state = new TrainingState(optimizerState, trainerState);
         if (!Files.isRegularFile(dir.resolve(MODEL_JSON))) {
             throw new CheckpointException("cannot write training state into " + dir + ": not a recsys checkpoint ("
@@ -392,8 +409,8 @@ public final class Checkpoint {
         ItemContent content = null;
         if (c.hasContent()) {
             if (!tensors.contains(CONTENT_TENSOR)) {
-                throw new CheckpointException(wf + ": missing tensor " + CONTENT_TENSOR + " [" + (c.numItems() + 1) + ", "
-                        + c.contentLen() + "] (the config has content, contentVocab=" + c.contentVocab() + ")");
+                throw new CheckpointException(wf + ": missing tensor " + CONTENT_TENSOR + " [" + (c.numItems() + 1)
+                        + ", " + c.contentLen() + "] (the config has content, contentVocab=" + c.contentVocab() + ")");
             }
             int[] shape = tensors.shape(CONTENT_TENSOR);
             if (!Arrays.equals(shape, new int[] {c.numItems() + 1, c.contentLen()})) {
@@ -414,7 +431,8 @@ public final class Checkpoint {
         Set<String> known = new HashSet<>();
         layout.forEach(p -> known.add(p.name()));
         known.add(CONTENT_TENSOR);
-        List<String> extra = tensors.names().stream().filter(n -> !known.contains(n)).toList();
+        List<String> extra =
+                tensors.names().stream().filter(n -> !known.contains(n)).toList();
         if (!extra.isEmpty()) {
             throw new CheckpointException(wf + ": the weights do not match the config in " + MODEL_JSON
                     + ": unexpected parameters for this config: " + extra);
@@ -428,7 +446,8 @@ public final class Checkpoint {
         try {
             ParamLayout.validate(c, w);
         } catch (IllegalArgumentException e) {
-            throw new CheckpointException(wf + ": the weights do not match the config in " + MODEL_JSON + ": " + e.getMessage(), e);
+            throw new CheckpointException(
+                    wf + ": the weights do not match the config in " + MODEL_JSON + ": " + e.getMessage(), e);
         }
         CheckpointData data;
         try {
@@ -436,7 +455,11 @@ public final class Checkpoint {
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(dir + ": inconsistent checkpoint: " + e.getMessage(), e);
         }
-        LOG.debug("read checkpoint {} ({} parameters) in {} ms", dir, w.parameterCount(), (System.nanoTime() - t0) / 1_000_000);
+        LOG.debug(
+                "read checkpoint {} ({} parameters) in {} ms",
+                dir,
+                w.parameterCount(),
+                (System.nanoTime() - t0) / 1_000_000);
         return data;
     }
 
@@ -498,13 +521,11 @@ public final class Checkpoint {
 
     /** JSON array of strings (no nulls). */
     @SuppressWarnings("serial")
-    private static final class Strings extends ArrayList<String> {
-    }
+    private static final class Strings extends ArrayList<String> {}
 
     /** JSON object of strings. */
     @SuppressWarnings("serial")
-    private static final class StringMap extends LinkedHashMap<String, String> {
-    }
+    private static final class StringMap extends LinkedHashMap<String, String> {}
 
     private static void noNulls(java.util.Collection<String> values, String key) {
         if (values != null && values.contains(null)) {
@@ -523,7 +544,8 @@ public final class Checkpoint {
         ModelJson(Path dir) throws IOException {
             if (!Files.isDirectory(dir)) {
                 if (Files.exists(dir)) {
-                    throw new CheckpointException(dir + " is not a recsys checkpoint: a checkpoint is a folder, found a file");
+                    throw new CheckpointException(
+                            dir + " is not a recsys checkpoint: a checkpoint is a folder, found a file");
                 }
                 throw missing(dir);
             }
@@ -538,39 +560,48 @@ public final class Checkpoint {
             }
             JsonNode format = m.path("format");
             if (!format.isTextual() || !FORMAT.equals(format.textValue())) {
-                throw new CheckpointException(f + ": not a recsys checkpoint: expected \"format\": \"" + FORMAT + "\", found "
-                        + (m.has("format") ? Json.describe(format) : "no format key"));
+                throw new CheckpointException(f + ": not a recsys checkpoint: expected \"format\": \"" + FORMAT
+                        + "\", found " + (m.has("format") ? Json.describe(format) : "no format key"));
             }
             JsonNode version = m.path("formatVersion");
             if (!version.canConvertToLong() || !version.isIntegralNumber() || version.longValue() < 1) {
-                throw new CheckpointException(f + ": expected \"formatVersion\" to be a positive integer, found "
-                        + Json.describe(version));
+                throw new CheckpointException(
+                        f + ": expected \"formatVersion\" to be a positive integer, found " + Json.describe(version));
             }
             long v = version.longValue();
             if (v > FORMAT_VERSION) {
-                throw new CheckpointException(f + ": written by a newer recsys (formatVersion " + v + "; this version reads "
-                        + "up to " + FORMAT_VERSION + "); upgrade recsys to read it");
+                throw new CheckpointException(f + ": written by a newer recsys (formatVersion " + v
+                        + "; this version reads " + "up to " + FORMAT_VERSION + "); upgrade recsys to read it");
             }
             try {
                 m.fieldNames().forEachRemaining(k -> {
                     if (!List.of(MODEL_JSON_KEYS).contains(k)) {
-                        throw new IllegalArgumentException(MODEL_JSON + ": unknown key " + Json.quote(k) + "; known keys: "
-                                + List.of(MODEL_JSON_KEYS));
+                        throw new IllegalArgumentException(MODEL_JSON + ": unknown key " + Json.quote(k)
+                                + "; known keys: " + List.of(MODEL_JSON_KEYS));
                     }
                 });
                 if (!m.path("config").isObject() || !m.has("provenance")) {
-                    throw new IllegalArgumentException(MODEL_JSON + ": expected the keys \"config\" (an object) and \"provenance\""
-                            + " (an object or null), found " + (m.has("config") ? "config " + Json.describe(m.get("config")) : "no config")
-                            + (m.has("provenance") ? "" : " and no provenance"));
+                    throw new IllegalArgumentException(
+                            MODEL_JSON + ": expected the keys \"config\" (an object) and \"provenance\""
+                                    + " (an object or null), found "
+                                    + (m.has("config") ? "config " + Json.describe(m.get("config")) : "no config")
+                                    + (m.has("provenance") ? "" : " and no provenance"));
                 }
                 config = Json.convert(m.get("config"), ModelConfig.class, MODEL_JSON + " config");
-                vocabulary = m.has("vocabulary") ? Json.convert(m.get("vocabulary"), Strings.class, MODEL_JSON + " vocabulary") : null;
-                itemIds = m.has("itemIds") ? Json.convert(m.get("itemIds"), Strings.class, MODEL_JSON + " itemIds") : null;
-                metadata = m.has("metadata") ? Json.convert(m.get("metadata"), StringMap.class, MODEL_JSON + " metadata") : Map.of();
+                vocabulary = m.has("vocabulary")
+                        ? Json.convert(m.get("vocabulary"), Strings.class, MODEL_JSON + " vocabulary")
+                        : null;
+                itemIds = m.has("itemIds")
+                        ? Json.convert(m.get("itemIds"), Strings.class, MODEL_JSON + " itemIds")
+                        : null;
+                metadata = m.has("metadata")
+                        ? Json.convert(m.get("metadata"), StringMap.class, MODEL_JSON + " metadata")
+                        : Map.of();
                 noNulls(vocabulary, "vocabulary");
                 noNulls(itemIds, "itemIds");
                 noNulls(metadata == null ? null : metadata.values(), "metadata");
-                provenance = m.get("provenance").isNull() ? null
+                provenance = m.get("provenance").isNull()
+                        ? null
                         : Json.convert(m.get("provenance"), Provenance.class, MODEL_JSON + " provenance");
             } catch (IllegalArgumentException e) {
                 throw new CheckpointException(f + ": " + e.getMessage(), e);

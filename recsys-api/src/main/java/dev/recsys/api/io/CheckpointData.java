@@ -27,8 +27,14 @@ import java.util.Set;
  * @param metadata   free-form strings (dataset name, notes ...); never null
  * @param provenance where the model came from; null when unknown
  */
-public record CheckpointData(ModelConfig config, Weights weights, ItemContent content, List<String> vocabulary,
-                             List<String> itemIds, Map<String, String> metadata, Provenance provenance) {
+public record CheckpointData(
+        ModelConfig config,
+        Weights weights,
+        ItemContent content,
+        List<String> vocabulary,
+        List<String> itemIds,
+        Map<String, String> metadata,
+        Provenance provenance) {
 
     public CheckpointData {
         if (config == null || weights == null) {
@@ -40,17 +46,19 @@ public record CheckpointData(ModelConfig config, Weights weights, ItemContent co
                     + ") but no item content table was given");
         }
         if (!config.hasContent() && content != null) {
-            throw new IllegalArgumentException("an item content table was given but the config has no content (contentVocab=0)");
+            throw new IllegalArgumentException(
+                    "an item content table was given but the config has no content (contentVocab=0)");
         }
         if (content != null) {
             if (content.numItems() != config.numItems() || content.contentLen() != config.contentLen()) {
-                throw new IllegalArgumentException("item content table is [" + (content.numItems() + 1) + ", " + content.contentLen()
-                        + "], expected [numItems+1, contentLen] = [" + (config.numItems() + 1) + ", " + config.contentLen() + "]");
+                throw new IllegalArgumentException("item content table is [" + (content.numItems() + 1) + ", "
+                        + content.contentLen() + "], expected [numItems+1, contentLen] = [" + (config.numItems() + 1)
+                        + ", " + config.contentLen() + "]");
             }
             int max = content.maxToken();
             if (max >= config.contentVocab()) {
-                throw new IllegalArgumentException("item content uses token " + max + ", expected ids below contentVocab="
-                        + config.contentVocab());
+                throw new IllegalArgumentException("item content uses token " + max
+                        + ", expected ids below contentVocab=" + config.contentVocab());
             }
             int min = minToken(content.tokens());
             if (min < 0) {
@@ -60,15 +68,15 @@ public record CheckpointData(ModelConfig config, Weights weights, ItemContent co
         if (vocabulary != null) {
             vocabulary = List.copyOf(vocabulary);
             if (vocabulary.size() != config.contentVocab()) {
-                throw new IllegalArgumentException("vocabulary has " + vocabulary.size() + " tokens, expected contentVocab="
-                        + config.contentVocab());
+                throw new IllegalArgumentException("vocabulary has " + vocabulary.size()
+                        + " tokens, expected contentVocab=" + config.contentVocab());
             }
         }
         if (itemIds != null) {
             itemIds = List.copyOf(itemIds);
             if (itemIds.size() != config.numItems() + 1) {
-                throw new IllegalArgumentException("item id map has " + itemIds.size() + " entries, expected numItems+1="
-                        + (config.numItems() + 1) + " (index 0 = padding)");
+                throw new IllegalArgumentException("item id map has " + itemIds.size()
+                        + " entries, expected numItems+1=" + (config.numItems() + 1) + " (index 0 = padding)");
             }
             Set<String> seen = new HashSet<>();
             for (int i = 1; i < itemIds.size(); i++) {

@@ -62,8 +62,7 @@ public final class Json {
     private static final ObjectWriter PRETTY = MAPPER.writer(prettyPrinter());
     private static final Pattern QUOTED = Pattern.compile("'([^']*)'");
 
-    private Json() {
-    }
+    private Json() {}
 
     /**
      * Applies the strict settings of this class to a builder (JSON here, YAML for config files),
@@ -80,14 +79,17 @@ public final class Json {
                         try {
                             return Instant.parse(s);
                         } catch (DateTimeParseException | NullPointerException e) {
-                            throw InvalidFormatException.from(p, "expected an ISO-8601 instant such as 2025-01-31T12:00:00Z",
-                                    s == null ? p.getText() : s, Instant.class);
+                            throw InvalidFormatException.from(
+                                    p,
+                                    "expected an ISO-8601 instant such as 2025-01-31T12:00:00Z",
+                                    s == null ? p.getText() : s,
+                                    Instant.class);
                         }
                     }
                 });
-        return builder
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES,
+        return builder.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .enable(
+                        DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES,
                         DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES,
                         DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS,
                         DeserializationFeature.FAIL_ON_TRAILING_TOKENS,
@@ -186,7 +188,9 @@ public final class Json {
     /** {@link #readTree(Path)} of bytes named where. */
     public static JsonNode readTree(byte[] utf8, String where) {
         try {
-            JsonNode n = MAPPER.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readTree(utf8);
+            JsonNode n = MAPPER.reader()
+                    .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                    .readTree(utf8);
             if (n == null || n.isMissingNode()) {
                 throw new IllegalArgumentException(where + ": expected a JSON value, found nothing");
             }
@@ -221,7 +225,8 @@ public final class Json {
     /** Every map in a stable order: its own where defined (LinkedHashMap, SortedMap), else by key. */
     private static Object ordered(Object v) {
         if (v instanceof Map<?, ?> m) {
-            Map<Object, Object> out = m instanceof LinkedHashMap || m instanceof SortedMap ? new LinkedHashMap<>() : new TreeMap<>();
+            Map<Object, Object> out =
+                    m instanceof LinkedHashMap || m instanceof SortedMap ? new LinkedHashMap<>() : new TreeMap<>();
             m.forEach((k, x) -> out.put(k, ordered(x)));
             return out;
         }
@@ -245,7 +250,10 @@ public final class Json {
         } else if (n.isContainerNode()) {
             return n.isObject() ? "an object" : "an array";
         }
-        return describeValue(n.isTextual() ? n.textValue() : n.isNumber() ? n.numberValue() : n.isBoolean() ? n.booleanValue() : null);
+        return describeValue(
+                n.isTextual()
+                        ? n.textValue()
+                        : n.isNumber() ? n.numberValue() : n.isBoolean() ? n.booleanValue() : null);
     }
 
     /**
@@ -265,7 +273,9 @@ public final class Json {
             }
             return at(parentPath(u), "unknown key " + quote(u.getPropertyName()) + "; known keys: " + known);
         }
-        if (e instanceof InvalidTypeIdException t && t.getBaseType() != null && t.getBaseType().hasRawClass(LossSpec.class)) {
+        if (e instanceof InvalidTypeIdException t
+                && t.getBaseType() != null
+                && t.getBaseType().hasRawClass(LossSpec.class)) {
             if (t.getTypeId() == null) {
                 return at(path(t), "missing key \"name\" (expected the name of one of " + LossSpec.names() + ")");
             }
@@ -278,23 +288,26 @@ public final class Json {
                 String key = q.find() ? q.group(1) : "?";
                 return at(parentPath(m), "missing key " + quote(key));
             }
-            String found = m instanceof InvalidFormatException f ? describeValue(f.getValue()) : found(m.getProcessor());
+            String found =
+                    m instanceof InvalidFormatException f ? describeValue(f.getValue()) : found(m.getProcessor());
             return at(path(m), "expected " + expected(m.getTargetType(), m) + ", found " + found);
         }
         if (e instanceof JsonMappingException m && m.getCause() instanceof IllegalArgumentException cause) {
             return at(path(m), cause.getMessage());
         }
-        InputCoercionException range = e instanceof InputCoercionException c ? c
-                : e.getCause() instanceof InputCoercionException c ? c : null;
+        InputCoercionException range =
+                e instanceof InputCoercionException c ? c : e.getCause() instanceof InputCoercionException c ? c : null;
         if (range != null) {
-            return (e instanceof JsonMappingException m ? at(path(m), "") : location(range)) + "expected a number within the range of "
+            return (e instanceof JsonMappingException m ? at(path(m), "") : location(range))
+                    + "expected a number within the range of "
                     + range.getTargetType().getSimpleName() + ", found " + found(range.getProcessor());
         }
         if (e instanceof JsonProcessingException p) {
             String msg = p.getOriginalMessage();
             if (msg != null && msg.startsWith("Duplicate field")) {
                 Matcher q = QUOTED.matcher(msg);
-                return location(p) + "duplicate key " + (q.find() ? quote(q.group(1)) : msg) + " (each key may appear once in an object)";
+                return location(p) + "duplicate key " + (q.find() ? quote(q.group(1)) : msg)
+                        + " (each key may appear once in an object)";
             }
             return location(p) + firstLine(msg);
         }
@@ -303,7 +316,8 @@ public final class Json {
 
     /** The duplicate key a problem is about, or null. */
     public static String duplicateKey(Exception e) {
-        if (e instanceof JsonProcessingException p && p.getOriginalMessage() != null
+        if (e instanceof JsonProcessingException p
+                && p.getOriginalMessage() != null
                 && p.getOriginalMessage().startsWith("Duplicate field")) {
             Matcher q = QUOTED.matcher(p.getOriginalMessage());
             return q.find() ? q.group(1) : null;
@@ -344,7 +358,8 @@ public final class Json {
         if (p.getLocation() == null || p.getLocation().getLineNr() < 0) {
             return "";
         }
-        return "line " + p.getLocation().getLineNr() + ", column " + p.getLocation().getColumnNr() + ": ";
+        return "line " + p.getLocation().getLineNr() + ", column "
+                + p.getLocation().getColumnNr() + ": ";
     }
 
     private static String expected(Class<?> type, MismatchedInputException m) {
@@ -362,7 +377,10 @@ public final class Json {
         } else if (type == Instant.class) {
             return "an ISO-8601 instant such as 2025-01-31T12:00:00Z";
         } else if (type.isEnum()) {
-            return "one of " + Arrays.stream(type.getEnumConstants()).map(c -> ((Enum<?>) c).name().toLowerCase(Locale.ROOT)).toList();
+            return "one of "
+                    + Arrays.stream(type.getEnumConstants())
+                            .map(c -> ((Enum<?>) c).name().toLowerCase(Locale.ROOT))
+                            .toList();
         } else if (type.isArray() || Collection.class.isAssignableFrom(type)) {
             return "an array";
         }
@@ -378,8 +396,10 @@ public final class Json {
                 } else if (t == JsonToken.START_ARRAY || t == JsonToken.END_ARRAY) {
                     return "an array";
                 }
-                return describeValue(t.isNumeric() ? p.getNumberValue() : t.isBoolean() ? p.getBooleanValue()
-                        : t == JsonToken.VALUE_NULL ? null : p.getText());
+                return describeValue(
+                        t.isNumeric()
+                                ? p.getNumberValue()
+                                : t.isBoolean() ? p.getBooleanValue() : t == JsonToken.VALUE_NULL ? null : p.getText());
             }
         } catch (IOException e) {
             // fall through: the value cannot be read back

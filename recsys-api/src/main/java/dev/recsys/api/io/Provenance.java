@@ -38,9 +38,17 @@ import org.slf4j.LoggerFactory;
  * @param gitCommit       the recsys source commit when known, else null
  * @param created         when the record was made (written as ISO-8601)
  */
-public record Provenance(Map<String, Object> config, String dataFingerprint, long seed, String backend,
-                         String engineVersion, String recsysVersion, String javaVersion, String os,
-                         String gitCommit, Instant created) {
+public record Provenance(
+        Map<String, Object> config,
+        String dataFingerprint,
+        long seed,
+        String backend,
+        String engineVersion,
+        String recsysVersion,
+        String javaVersion,
+        String os,
+        String gitCommit,
+        Instant created) {
     private static final Logger LOG = LoggerFactory.getLogger(Provenance.class);
     private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}([0-9a-f]{24})?");
 
@@ -66,10 +74,19 @@ public record Provenance(Map<String, Object> config, String dataFingerprint, lon
     }
 
     /** Provenance of a run now, on this JVM: versions, OS, git commit and time are filled in. */
-    public static Provenance capture(Map<String, Object> config, String dataFingerprint, long seed, String backend,
-                                     String engineVersion) {
-        return new Provenance(config, dataFingerprint, seed, backend, engineVersion, currentRecsysVersion(),
-                currentJavaVersion(), currentOs(), currentGitCommit(), Instant.now());
+    public static Provenance capture(
+            Map<String, Object> config, String dataFingerprint, long seed, String backend, String engineVersion) {
+        return new Provenance(
+                config,
+                dataFingerprint,
+                seed,
+                backend,
+                engineVersion,
+                currentRecsysVersion(),
+                currentJavaVersion(),
+                currentOs(),
+                currentGitCommit(),
+                Instant.now());
     }
 
     // ---------------------------------------------------------------------------------- environment
@@ -84,7 +101,8 @@ public record Provenance(Map<String, Object> config, String dataFingerprint, lon
         if (v != null && !v.isBlank()) {
             return v;
         }
-        try (InputStream in = Provenance.class.getResourceAsStream("/META-INF/maven/dev.recsys/recsys-api/pom.properties")) {
+        try (InputStream in =
+                Provenance.class.getResourceAsStream("/META-INF/maven/dev.recsys/recsys-api/pom.properties")) {
             if (in != null) {
                 Properties p = new Properties();
                 p.load(in);
@@ -100,7 +118,8 @@ public record Provenance(Map<String, Object> config, String dataFingerprint, lon
     }
 
     public static String currentJavaVersion() {
-        return System.getProperty("java.version", "unknown") + " (" + System.getProperty("java.vendor", "unknown vendor") + ")";
+        return System.getProperty("java.version", "unknown") + " ("
+                + System.getProperty("java.vendor", "unknown vendor") + ")";
     }
 
     public static String currentOs() {
@@ -155,14 +174,19 @@ public record Provenance(Map<String, Object> config, String dataFingerprint, lon
             if (!s.startsWith("gitdir:")) {
                 return null;
             }
-            gitDir = git.getParent().resolve(s.substring("gitdir:".length()).trim()).normalize();
+            gitDir = git.getParent()
+                    .resolve(s.substring("gitdir:".length()).trim())
+                    .normalize();
         }
         Path common = gitDir;
         Path commondir = gitDir.resolve("commondir");
         if (Files.isRegularFile(commondir)) {
-            common = gitDir.resolve(Files.readString(commondir, StandardCharsets.UTF_8).trim()).normalize();
+            common = gitDir.resolve(
+                            Files.readString(commondir, StandardCharsets.UTF_8).trim())
+                    .normalize();
         }
-        String head = Files.readString(gitDir.resolve("HEAD"), StandardCharsets.UTF_8).trim();
+        String head =
+                Files.readString(gitDir.resolve("HEAD"), StandardCharsets.UTF_8).trim();
         if (COMMIT.matcher(head).matches()) {
             return head;
         }
@@ -181,7 +205,9 @@ public record Provenance(Map<String, Object> config, String dataFingerprint, lon
         if (Files.isRegularFile(packed)) {
             for (String line : Files.readAllLines(packed, StandardCharsets.UTF_8)) {
                 String[] parts = line.trim().split(" ");
-                if (parts.length == 2 && parts[1].equals(ref) && COMMIT.matcher(parts[0]).matches()) {
+                if (parts.length == 2
+                        && parts[1].equals(ref)
+                        && COMMIT.matcher(parts[0]).matches()) {
                     return parts[0];
                 }
             }

@@ -39,8 +39,8 @@ public record ResumeState(Stage stage, TrainState state, int[][] hardNegatives) 
 
     public ResumeState {
         if (stage == null || state == null) {
-            throw new IllegalArgumentException("a resume state needs a stage and a trainer state, found stage=" + stage
-                    + ", state=" + state);
+            throw new IllegalArgumentException(
+                    "a resume state needs a stage and a trainer state, found stage=" + stage + ", state=" + state);
         }
     }
 
@@ -64,8 +64,8 @@ public record ResumeState(Stage stage, TrainState state, int[][] hardNegatives) 
         trainer.put("bestMetric", Double.isNaN(st.bestMetric()) ? null : st.bestMetric());
         trainer.put("bestEpoch", (long) st.bestEpoch());
         trainer.put("badChecks", (long) st.badChecks());
-        Map<String, TrainingState.IntTensor> ints = hardNegatives == null ? Map.of()
-                : Map.of(HARD_NEGATIVES, pack(hardNegatives));
+        Map<String, TrainingState.IntTensor> ints =
+                hardNegatives == null ? Map.of() : Map.of(HARD_NEGATIVES, pack(hardNegatives));
         return new TrainingState(opt, trainer, ints);
     }
 
@@ -105,10 +105,17 @@ public record ResumeState(Stage stage, TrainState state, int[][] hardNegatives) 
         }
         Object bm = t.get("bestMetric");
         if (bm != null && !(bm instanceof Number)) {
-            throw new CheckpointException(dir + "/" + Checkpoint.TRAINER + ": field 'bestMetric' must be a number or null, found " + bm);
+            throw new CheckpointException(
+                    dir + "/" + Checkpoint.TRAINER + ": field 'bestMetric' must be a number or null, found " + bm);
         }
-        TrainState st = new TrainState((int) num(t, "epochsDone", dir), num(t, "step", dir), (int) num(t, "stepInEpoch", dir),
-                weights, opt, bm == null ? Double.NaN : ((Number) bm).doubleValue(), (int) num(t, "bestEpoch", dir),
+        TrainState st = new TrainState(
+                (int) num(t, "epochsDone", dir),
+                num(t, "step", dir),
+                (int) num(t, "stepInEpoch", dir),
+                weights,
+                opt,
+                bm == null ? Double.NaN : ((Number) bm).doubleValue(),
+                (int) num(t, "bestEpoch", dir),
                 (int) num(t, "badChecks", dir),
                 best.size() == 0 ? null : best);
         Stage stage;
@@ -131,8 +138,8 @@ public record ResumeState(Stage stage, TrainState state, int[][] hardNegatives) 
             if (pools[u] != null) {
                 for (int j = 0; j < pools[u].length; j++) {
                     if (pools[u][j] <= 0) {
-                        throw new IllegalArgumentException("hard-negative pool of user " + u + " holds item " + pools[u][j]
-                                + "; item ids are >= 1 (0 pads the table)");
+                        throw new IllegalArgumentException("hard-negative pool of user " + u + " holds item "
+                                + pools[u][j] + "; item ids are >= 1 (0 pads the table)");
                     }
                     flat[u * width + j] = pools[u][j];
                 }
@@ -178,7 +185,8 @@ public record ResumeState(Stage stage, TrainState state, int[][] hardNegatives) 
     private static long num(Map<String, Object> m, String k, Path dir) {
         Object v = m.get(k);
         if (!(v instanceof Number n)) {
-            throw new CheckpointException(dir + "/" + Checkpoint.TRAINER + ": field '" + k + "' is missing or not a number");
+            throw new CheckpointException(
+                    dir + "/" + Checkpoint.TRAINER + ": field '" + k + "' is missing or not a number");
         }
         return n.longValue();
     }

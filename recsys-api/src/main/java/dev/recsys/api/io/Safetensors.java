@@ -58,13 +58,25 @@ public final class Safetensors {
 
     private static final int CHUNK = 1 << 20;
 
-    private Safetensors() {
-    }
+    private Safetensors() {}
 
     /** Element types of the safetensors format. */
     public enum Dtype {
-        BOOL(1), U8(1), I8(1), F8_E5M2(1), F8_E4M3(1), I16(2), U16(2), F16(2), BF16(2),
-        I32(4), U32(4), F32(4), F64(8), I64(8), U64(8);
+        BOOL(1),
+        U8(1),
+        I8(1),
+        F8_E5M2(1),
+        F8_E4M3(1),
+        I16(2),
+        U16(2),
+        F16(2),
+        BF16(2),
+        I32(4),
+        U32(4),
+        F32(4),
+        F64(8),
+        I64(8),
+        U64(8);
 
         private final int bytes;
 
@@ -141,9 +153,13 @@ public final class Safetensors {
      * @param dataStart    file offset of the data section ({@code 8 + N})
      * @param dataLength   bytes in the data section
      */
-    public record Header(Path file, Map<String, TensorInfo> tensors, Map<String, String> metadata,
-                         long headerLength, long dataStart, long dataLength) {
-    }
+    public record Header(
+            Path file,
+            Map<String, TensorInfo> tensors,
+            Map<String, String> metadata,
+            long headerLength,
+            long dataStart,
+            long dataLength) {}
 
     /** Reads and validates the header of a safetensors file without reading the data. */
     public static Header readHeader(Path file) throws IOException {
@@ -185,32 +201,42 @@ public final class Safetensors {
     static Header readHeader(FileChannel ch, Path file) throws IOException {
         long size = ch.size();
         if (size < 8) {
-            throw fail(file, "truncated: the file has " + size + " bytes, fewer than the 8-byte header length that starts a safetensors file");
+            throw fail(
+                    file,
+                    "truncated: the file has " + size
+                            + " bytes, fewer than the 8-byte header length that starts a safetensors file");
         }
         ByteBuffer lb = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         readFully(ch, lb, 0, file);
         long n = lb.getLong(0);
         if (n < 0 || n > MAX_HEADER_BYTES) {
-            throw fail(file, "not a safetensors file: its first 8 bytes give a header length of " + Long.toUnsignedString(n)
-                    + " bytes, more than the " + MAX_HEADER_BYTES + " a safetensors header may have");
+            throw fail(
+                    file,
+                    "not a safetensors file: its first 8 bytes give a header length of " + Long.toUnsignedString(n)
+                            + " bytes, more than the " + MAX_HEADER_BYTES + " a safetensors header may have");
         }
         if (n < 2) {
             throw fail(file, "not a safetensors file: header length " + n + " is too short for a JSON object");
         }
         if (8 + n > size) {
-            throw fail(file, "truncated: the header length says " + n + " bytes of JSON follow, but the file has only "
-                    + (size - 8) + " bytes after the length");
+            throw fail(
+                    file,
+                    "truncated: the header length says " + n + " bytes of JSON follow, but the file has only "
+                            + (size - 8) + " bytes after the length");
         }
         ByteBuffer hb = ByteBuffer.allocate((int) n);
         readFully(ch, hb, 8, file);
         hb.flip();
         if (hb.get(0) != '{') {
-            throw fail(file, "not a safetensors file: the header does not start with '{' (found byte 0x"
-                    + Integer.toHexString(hb.get(0) & 0xff) + ")");
+            throw fail(
+                    file,
+                    "not a safetensors file: the header does not start with '{' (found byte 0x"
+                            + Integer.toHexString(hb.get(0) & 0xff) + ")");
         }
         String text;
         try {
-            CharBuffer cb = StandardCharsets.UTF_8.newDecoder()
+            CharBuffer cb = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(hb);
@@ -225,10 +251,13 @@ public final class Safetensors {
             if (Json.duplicateKey(e) != null) {
                 throw fail(file, "duplicate tensor name " + Json.quote(Json.duplicateKey(e)) + " in the header");
             }
-            throw fail(file, "not a safetensors file: the header is not a JSON object (header: " + Json.problem(e) + ")");
+            throw fail(
+                    file, "not a safetensors file: the header is not a JSON object (header: " + Json.problem(e) + ")");
         }
         if (json == null || !json.isObject()) {
-            throw fail(file, "not a safetensors file: the header is not a JSON object (found " + Json.describe(json) + ")");
+            throw fail(
+                    file,
+                    "not a safetensors file: the header is not a JSON object (found " + Json.describe(json) + ")");
         }
         long dataStart = 8 + n;
         long dataLength = size - dataStart;
@@ -242,7 +271,13 @@ public final class Safetensors {
             }
         }
         checkLayout(file, tensors, dataLength);
-        return new Header(file, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata), n, dataStart, dataLength);
+        return new Header(
+                file,
+                Collections.unmodifiableMap(tensors),
+                Collections.unmodifiableMap(metadata),
+                n,
+                dataStart,
+                dataLength);
     }
 
     private static Map<String, String> metadata(Path file, JsonNode v) {
@@ -252,8 +287,10 @@ public final class Safetensors {
         Map<String, String> r = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) v::fields) {
             if (!e.getValue().isTextual()) {
-                throw fail(file, "__metadata__ value of " + Json.quote(e.getKey()) + " must be a string, found "
-                        + Json.describe(e.getValue()));
+                throw fail(
+                        file,
+                        "__metadata__ value of " + Json.quote(e.getKey()) + " must be a string, found "
+                                + Json.describe(e.getValue()));
             }
             r.put(e.getKey(), e.getValue().textValue());
         }
@@ -263,11 +300,13 @@ public final class Safetensors {
     private static TensorInfo tensorInfo(Path file, String name, JsonNode m) {
         String what = "tensor " + Json.quote(name);
         if (!m.isObject()) {
-            throw fail(file, what + ": expected an object with dtype, shape and data_offsets, found " + Json.describe(m));
+            throw fail(
+                    file, what + ": expected an object with dtype, shape and data_offsets, found " + Json.describe(m));
         }
         for (String k : (Iterable<String>) m::fieldNames) {
             if (!Set.of("dtype", "shape", "data_offsets").contains(k)) {
-                throw fail(file, what + ": unexpected key " + Json.quote(k) + " (expected dtype, shape and data_offsets)");
+                throw fail(
+                        file, what + ": unexpected key " + Json.quote(k) + " (expected dtype, shape and data_offsets)");
             }
         }
         JsonNode dt = m.path("dtype");
@@ -277,7 +316,8 @@ public final class Safetensors {
         String dts = dt.textValue();
         Dtype dtype = Dtype.parse(dts);
         if (dtype == null) {
-            throw fail(file, what + ": unknown dtype " + Json.quote(dts) + "; known: " + Arrays.toString(Dtype.values()));
+            throw fail(
+                    file, what + ": unknown dtype " + Json.quote(dts) + "; known: " + Arrays.toString(Dtype.values()));
         }
         long[] shape = longs(file, what + " shape", m.path("shape"), -1);
         long[] off = longs(file, what + " data_offsets", m.path("data_offsets"), 2);
@@ -299,8 +339,10 @@ public final class Safetensors {
             throw fail(file, what + ": shape " + Arrays.toString(shape) + " is too large");
         }
         if (bytes != off[1] - off[0]) {
-            throw fail(file, what + ": shape " + Arrays.toString(shape) + " of " + dtype + " needs " + bytes
-                    + " bytes, but data_offsets " + Arrays.toString(off) + " span " + (off[1] - off[0]));
+            throw fail(
+                    file,
+                    what + ": shape " + Arrays.toString(shape) + " of " + dtype + " needs " + bytes
+                            + " bytes, but data_offsets " + Arrays.toString(off) + " span " + (off[1] - off[0]));
         }
         return new TensorInfo(name, dtype, shape, off[0], off[1]);
     }
@@ -331,37 +373,55 @@ public final class Safetensors {
         TensorInfo prev = null;
         for (TensorInfo t : sorted) {
             if (t.begin() < expectedBegin) {
-                throw fail(file, "tensors " + Json.quote(prev.name()) + " [" + prev.begin() + ", " + prev.end() + ") and "
-                        + Json.quote(t.name()) + " [" + t.begin() + ", " + t.end() + ") overlap");
+                throw fail(
+                        file,
+                        "tensors " + Json.quote(prev.name()) + " [" + prev.begin() + ", " + prev.end() + ") and "
+                                + Json.quote(t.name()) + " [" + t.begin() + ", " + t.end() + ") overlap");
             }
             if (t.begin() > expectedBegin) {
-                throw fail(file, "gap of " + (t.begin() - expectedBegin) + " bytes before tensor " + Json.quote(t.name())
-                        + " at data offset " + expectedBegin + ": tensors must cover the data section contiguously");
+                throw fail(
+                        file,
+                        "gap of " + (t.begin() - expectedBegin) + " bytes before tensor " + Json.quote(t.name())
+                                + " at data offset " + expectedBegin
+                                + ": tensors must cover the data section contiguously");
             }
             expectedBegin = t.end();
             prev = t;
         }
         if (expectedBegin > dataLength) {
-            TensorInfo out = sorted.stream().filter(t -> t.end() > dataLength).findFirst().orElseThrow();
-            throw fail(file, "truncated: the tensors need " + expectedBegin + " bytes of data, but the file holds only "
-                    + dataLength + " after the header (" + (expectedBegin - dataLength) + " missing; tensor "
-                    + Json.quote(out.name()) + " [" + out.begin() + ", " + out.end() + ") points outside the file)");
+            TensorInfo out = sorted.stream()
+                    .filter(t -> t.end() > dataLength)
+                    .findFirst()
+                    .orElseThrow();
+            throw fail(
+                    file,
+                    "truncated: the tensors need " + expectedBegin + " bytes of data, but the file holds only "
+                            + dataLength + " after the header (" + (expectedBegin - dataLength) + " missing; tensor "
+                            + Json.quote(out.name()) + " [" + out.begin() + ", " + out.end()
+                            + ") points outside the file)");
         }
         if (expectedBegin < dataLength) {
-            throw fail(file, "the data section holds " + dataLength + " bytes but the tensors cover only " + expectedBegin
-                    + ": " + (dataLength - expectedBegin) + " unexpected trailing bytes (corrupt header or foreign data)");
+            throw fail(
+                    file,
+                    "the data section holds " + dataLength + " bytes but the tensors cover only " + expectedBegin + ": "
+                            + (dataLength - expectedBegin)
+                            + " unexpected trailing bytes (corrupt header or foreign data)");
         }
     }
 
     private static Object readTensor(FileChannel ch, Header h, TensorInfo t, ByteBuffer buf) throws IOException {
         Path file = h.file();
         if (!t.dtype().readsAsFloat() && !t.dtype().readsAsInt()) {
-            throw fail(file, "tensor " + Json.quote(t.name()) + " has dtype " + t.dtype()
-                    + ", which recsys cannot convert; supported: F32, F64, F16, BF16 (read as float) and I32, I64, U32, U64, I16, U16, I8, U8, BOOL (read as int)");
+            throw fail(
+                    file,
+                    "tensor " + Json.quote(t.name()) + " has dtype " + t.dtype()
+                            + ", which recsys cannot convert; supported: F32, F64, F16, BF16 (read as float) and I32, I64, U32, U64, I16, U16, I8, U8, BOOL (read as int)");
         }
         long elements = t.elements();
         if (elements > Integer.MAX_VALUE - 8) {
-            throw fail(file, "tensor " + Json.quote(t.name()) + " has " + elements + " elements, more than a Java array holds");
+            throw fail(
+                    file,
+                    "tensor " + Json.quote(t.name()) + " has " + elements + " elements, more than a Java array holds");
         }
         int count = (int) elements;
         int per = t.dtype().bytes();
@@ -407,9 +467,11 @@ public final class Safetensors {
                 for (int j = 0; j < k; j++) {
                     long v = t.dtype() == Dtype.U32 ? b.getInt(j * 4) & 0xffffffffL : b.getLong(j * 8);
                     if (v != (int) v || (t.dtype() == Dtype.U64 && v < 0)) {
-                        throw fail(file, "tensor " + Json.quote(t.name()) + " (" + t.dtype() + ") element " + (off + j) + " = "
-                                + (t.dtype() == Dtype.U64 ? Long.toUnsignedString(v) : Long.toString(v))
-                                + " does not fit in a 32-bit int");
+                        throw fail(
+                                file,
+                                "tensor " + Json.quote(t.name()) + " (" + t.dtype() + ") element " + (off + j) + " = "
+                                        + (t.dtype() == Dtype.U64 ? Long.toUnsignedString(v) : Long.toString(v))
+                                        + " does not fit in a 32-bit int");
                     }
                     a[off + j] = (int) v;
                 }
@@ -507,7 +569,10 @@ public final class Safetensors {
         public TensorInfo info(String name) {
             TensorInfo t = header.tensors().get(name);
             if (t == null) {
-                throw fail(header.file(), "no tensor named " + Json.quote(name) + "; found " + header.tensors().keySet());
+                throw fail(
+                        header.file(),
+                        "no tensor named " + Json.quote(name) + "; found "
+                                + header.tensors().keySet());
             }
             return t;
         }
@@ -520,7 +585,10 @@ public final class Safetensors {
         public float[] floats(String name) {
             TensorInfo t = info(name);
             if (!(data.get(name) instanceof float[] f)) {
-                throw fail(header.file(), "tensor " + Json.quote(name) + " has dtype " + t.dtype() + ", expected a floating-point dtype (F32)");
+                throw fail(
+                        header.file(),
+                        "tensor " + Json.quote(name) + " has dtype " + t.dtype()
+                                + ", expected a floating-point dtype (F32)");
             }
             return f;
         }
@@ -529,7 +597,9 @@ public final class Safetensors {
         public int[] ints(String name) {
             TensorInfo t = info(name);
             if (!(data.get(name) instanceof int[] a)) {
-                throw fail(header.file(), "tensor " + Json.quote(name) + " has dtype " + t.dtype() + ", expected an integer dtype (I32)");
+                throw fail(
+                        header.file(),
+                        "tensor " + Json.quote(name) + " has dtype " + t.dtype() + ", expected an integer dtype (I32)");
             }
             return a;
         }
@@ -557,13 +627,13 @@ public final class Safetensors {
         private final Map<String, Entry> entries = new LinkedHashMap<>();
         private final Map<String, String> metadata = new LinkedHashMap<>();
 
-        Writer() {
-        }
+        Writer() {}
 
         /** Adds a metadata entry. */
         public Writer metadata(String key, String value) {
             if (key == null || value == null) {
-                throw new IllegalArgumentException("metadata keys and values must not be null, found " + key + "=" + value);
+                throw new IllegalArgumentException(
+                        "metadata keys and values must not be null, found " + key + "=" + value);
             }
             metadata.put(key, value);
             return this;
@@ -601,7 +671,8 @@ public final class Safetensors {
 
         private void check(String name, int[] shape, int length) {
             if (name == null || name.isEmpty() || name.equals(METADATA_KEY)) {
-                throw new IllegalArgumentException("tensor name must be non-empty and not " + METADATA_KEY + ", found " + Json.quote(String.valueOf(name)));
+                throw new IllegalArgumentException("tensor name must be non-empty and not " + METADATA_KEY + ", found "
+                        + Json.quote(String.valueOf(name)));
             }
             if (entries.containsKey(name)) {
                 throw new IllegalArgumentException("duplicate tensor name " + Json.quote(name));
@@ -612,13 +683,14 @@ public final class Safetensors {
             long n = 1;
             for (int s : shape) {
                 if (s < 0) {
-                    throw new IllegalArgumentException("tensor " + Json.quote(name) + " has a negative dimension in " + Arrays.toString(shape));
+                    throw new IllegalArgumentException(
+                            "tensor " + Json.quote(name) + " has a negative dimension in " + Arrays.toString(shape));
                 }
                 n *= s;
             }
             if (n != length) {
-                throw new IllegalArgumentException("tensor " + Json.quote(name) + ": shape " + Arrays.toString(shape) + " needs " + n
-                        + " values, found " + length);
+                throw new IllegalArgumentException("tensor " + Json.quote(name) + ": shape " + Arrays.toString(shape)
+                        + " needs " + n + " values, found " + length);
             }
         }
 

@@ -29,7 +29,8 @@ public record TrainingState(Weights optimizer, Map<String, Object> trainer, Map<
         integers = Collections.unmodifiableMap(new LinkedHashMap<>(integers == null ? Map.of() : integers));
         for (String name : integers.keySet()) {
             if (optimizer.contains(name)) {
-                throw new IllegalArgumentException("tensor '" + name + "' is both a float and an integer tensor of the training state");
+                throw new IllegalArgumentException(
+                        "tensor '" + name + "' is both a float and an integer tensor of the training state");
             }
         }
     }
@@ -50,7 +51,8 @@ public record TrainingState(Weights optimizer, Map<String, Object> trainer, Map<
             long n = 1;
             for (int s : shape) {
                 if (s < 0) {
-                    throw new IllegalArgumentException("integer tensor shape " + Arrays.toString(shape) + " has a negative dimension");
+                    throw new IllegalArgumentException(
+                            "integer tensor shape " + Arrays.toString(shape) + " has a negative dimension");
                 }
                 n *= s;
             }

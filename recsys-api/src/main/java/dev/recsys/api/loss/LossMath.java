@@ -22,8 +22,7 @@ import java.util.Arrays;
  */
 public final class LossMath {
 
-    private LossMath() {
-    }
+    private LossMath() {}
 
     /**
      * A loss value and its gradient with respect to each logit (same layout as the logits).
@@ -106,14 +105,14 @@ public final class LossMath {
      *                    same layout as logits; ignored otherwise (may be null)
      * @param numItems    catalogue size N (gbce's α and softmax's group size)
      */
-    public static Result pretrain(LossSpec spec, float[] logits, int groups, int groupSize, int[] targetIndex,
-            float[] logQ, int numItems) {
+    public static Result pretrain(
+            LossSpec spec, float[] logits, int groups, int groupSize, int[] targetIndex, float[] logQ, int numItems) {
         return pretrain(spec, widen(logits), groups, groupSize, targetIndex, logQ, numItems, null);
     }
 
     /** {@link #pretrain(LossSpec, float[], int, int, int[], float[], int)} on double-precision logits. */
-    public static Result pretrain(LossSpec spec, double[] logits, int groups, int groupSize, int[] targetIndex,
-            float[] logQ, int numItems) {
+    public static Result pretrain(
+            LossSpec spec, double[] logits, int groups, int groupSize, int[] targetIndex, float[] logQ, int numItems) {
         return pretrain(spec, logits, groups, groupSize, targetIndex, logQ, numItems, null);
     }
 
@@ -129,14 +128,28 @@ public final class LossMath {
      *                losses only (softmax accepts only null).
      * @see #pretrain(LossSpec, float[], int, int, int[], float[], int)
      */
-    public static Result pretrain(LossSpec spec, float[] logits, int groups, int groupSize, int[] targetIndex,
-            float[] logQ, int numItems, boolean[] dropped) {
+    public static Result pretrain(
+            LossSpec spec,
+            float[] logits,
+            int groups,
+            int groupSize,
+            int[] targetIndex,
+            float[] logQ,
+            int numItems,
+            boolean[] dropped) {
         return pretrain(spec, widen(logits), groups, groupSize, targetIndex, logQ, numItems, dropped);
     }
 
     /** {@link #pretrain(LossSpec, float[], int, int, int[], float[], int, boolean[])} on double-precision logits. */
-    public static Result pretrain(LossSpec spec, double[] logits, int groups, int groupSize, int[] targetIndex,
-            float[] logQ, int numItems, boolean[] dropped) {
+    public static Result pretrain(
+            LossSpec spec,
+            double[] logits,
+            int groups,
+            int groupSize,
+            int[] targetIndex,
+            float[] logQ,
+            int numItems,
+            boolean[] dropped) {
         requireStage(spec, Stage.PRETRAIN);
         checkLayout(logits, groups, groupSize);
         if (numItems < 1) {
@@ -144,15 +157,16 @@ public final class LossMath {
         }
         if (spec instanceof LossSpec.SoftmaxCe) {
             if (dropped != null) {
-                throw new IllegalArgumentException("full softmax has no sampled negatives to drop: expected dropped = null");
+                throw new IllegalArgumentException(
+                        "full softmax has no sampled negatives to drop: expected dropped = null");
             }
             return softmax(logits, groups, groupSize, targetIndex, numItems);
         }
         requireGroupSize(spec, groupSize, "groups");
         if (dropped != null) {
             if (dropped.length != logits.length) {
-                throw new IllegalArgumentException("dropped must have one flag per logit: expected " + logits.length + ", found "
-                        + dropped.length);
+                throw new IllegalArgumentException("dropped must have one flag per logit: expected " + logits.length
+                        + ", found " + dropped.length);
             }
             for (int r = 0; r < groups; r++) {
                 if (dropped[r * groupSize]) {
@@ -168,8 +182,9 @@ public final class LossMath {
         }
         if (spec instanceof LossSpec.SampledSoftmax s) {
             if (s.logQ() && (logQ == null || logQ.length != logits.length)) {
-                throw new IllegalArgumentException("sampled softmax with logQ correction needs one log Q per candidate: expected "
-                        + logits.length + ", found " + (logQ == null ? "null" : logQ.length));
+                throw new IllegalArgumentException(
+                        "sampled softmax with logQ correction needs one log Q per candidate: expected " + logits.length
+                                + ", found " + (logQ == null ? "null" : logQ.length));
             }
             return sampledSoftmax(logits, groups, groupSize, s.logQ() ? logQ : null, dropped);
         }
@@ -212,15 +227,23 @@ public final class LossMath {
      * ({@code [P * width]}, candidate k of group g at {@code g * width + k}).
      */
     public static Result pretrain(StepInputs.Groups groups, double[] logits) {
-        return pretrain(groups.spec(), logits, groups.count(), groups.width(), groups.fullSoftmax() ? groups.targetIndex() : null,
-                groups.logQ(), groups.numItems(), groups.dropped());
+        return pretrain(
+                groups.spec(),
+                logits,
+                groups.count(),
+                groups.width(),
+                groups.fullSoftmax() ? groups.targetIndex() : null,
+                groups.logQ(),
+                groups.numItems(),
+                groups.dropped());
     }
 
     /** The one wording of "this loss does not belong to this stage". */
     static void requireStage(LossSpec spec, Stage stage) {
         if (spec == null || !spec.supports(stage)) {
             throw new IllegalArgumentException("loss " + (spec == null ? "null" : spec.name()) + " cannot be used for "
-                    + (stage == Stage.PRETRAIN ? "pre-training; use bce, gbce, sampled-softmax or softmax"
+                    + (stage == Stage.PRETRAIN
+                            ? "pre-training; use bce, gbce, sampled-softmax or softmax"
                             : "fine-tuning; use bce, mse, bpr or hinge"));
         }
     }
@@ -228,8 +251,9 @@ public final class LossMath {
     /** The one wording of "a ranking loss with K negatives needs groups (or rows) of 1 + K candidates". */
     static void requireGroupSize(LossSpec spec, int size, String unit) {
         if (size != 1 + spec.negatives()) {
-            throw new IllegalArgumentException(spec.name() + " with " + spec.negatives() + " negatives expects " + unit + " of 1 + "
-                    + spec.negatives() + " = " + (1 + spec.negatives()) + " candidates (positive first), found " + size);
+            throw new IllegalArgumentException(spec.name() + " with " + spec.negatives() + " negatives expects " + unit
+                    + " of 1 + " + spec.negatives() + " = " + (1 + spec.negatives())
+                    + " candidates (positive first), found " + size);
         }
     }
 
@@ -292,7 +316,9 @@ public final class LossMath {
         for (int r = 0; r < groups; r++) {
             int o = r * size;
             for (int k = 0; k < size; k++) {
-                z[k] = dropped != null && dropped[o + k] ? Double.NEGATIVE_INFINITY : s[o + k] - (logQ == null ? 0.0 : logQ[o + k]);
+                z[k] = dropped != null && dropped[o + k]
+                        ? Double.NEGATIVE_INFINITY
+                        : s[o + k] - (logQ == null ? 0.0 : logQ[o + k]);
             }
             total += crossEntropy(z, 0, g, o, groups);
         }
@@ -302,12 +328,13 @@ public final class LossMath {
     /** {@code -log softmax(s)[target]} over items 1..N per group, mean over groups. */
     private static Result softmax(double[] s, int groups, int size, int[] targetIndex, int numItems) {
         if (size != numItems) {
-            throw new IllegalArgumentException("full softmax groups span the catalogue: expected groupSize = numItems = "
-                    + numItems + ", found " + size);
+            throw new IllegalArgumentException(
+                    "full softmax groups span the catalogue: expected groupSize = numItems = " + numItems + ", found "
+                            + size);
         }
         if (targetIndex == null || targetIndex.length != groups) {
-            throw new IllegalArgumentException("full softmax needs one target index per group: expected " + groups + ", found "
-                    + (targetIndex == null ? "null" : targetIndex.length));
+            throw new IllegalArgumentException("full softmax needs one target index per group: expected " + groups
+                    + ", found " + (targetIndex == null ? "null" : targetIndex.length));
         }
         double[] g = new double[s.length];
         double total = 0;
@@ -315,7 +342,8 @@ public final class LossMath {
         for (int r = 0; r < groups; r++) {
             int t = targetIndex[r];
             if (t < 0 || t >= size) {
-                throw new IllegalArgumentException("target index of group " + r + " must be in [0, " + size + ") (item id - 1), found " + t);
+                throw new IllegalArgumentException(
+                        "target index of group " + r + " must be in [0, " + size + ") (item id - 1), found " + t);
             }
             int o = r * size;
             for (int k = 0; k < size; k++) {

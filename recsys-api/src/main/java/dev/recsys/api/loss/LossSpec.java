@@ -24,8 +24,14 @@ import java.util.Map;
  * means a record here (in {@code permits}) and its maths in {@link LossMath} and the backends.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "name")
-public sealed interface LossSpec permits LossSpec.Bce, LossSpec.Mse, LossSpec.Bpr, LossSpec.Hinge,
-        LossSpec.SoftmaxCe, LossSpec.SampledSoftmax, LossSpec.Gbce {
+public sealed interface LossSpec
+        permits LossSpec.Bce,
+                LossSpec.Mse,
+                LossSpec.Bpr,
+                LossSpec.Hinge,
+                LossSpec.SoftmaxCe,
+                LossSpec.SampledSoftmax,
+                LossSpec.Gbce {
 
     /** Short stable name used in configs and reports: the record's {@link JsonTypeName}. */
     default String name() {
@@ -40,14 +46,18 @@ public sealed interface LossSpec permits LossSpec.Bce, LossSpec.Mse, LossSpec.Bp
 
     /** Every loss name, in declaration order. */
     static List<String> names() {
-        return Arrays.stream(LossSpec.class.getPermittedSubclasses()).map(c -> c.getAnnotation(JsonTypeName.class).value()).toList();
+        return Arrays.stream(LossSpec.class.getPermittedSubclasses())
+                .map(c -> c.getAnnotation(JsonTypeName.class).value())
+                .toList();
     }
 
     /** The losses that can be used in a stage. */
     static List<String> names(Stage stage) {
         return Arrays.stream(LossSpec.class.getPermittedSubclasses())
-                .filter(c -> c.getAnnotation(Supports.class) == null || List.of(c.getAnnotation(Supports.class).value()).contains(stage))
-                .map(c -> c.getAnnotation(JsonTypeName.class).value()).toList();
+                .filter(c -> c.getAnnotation(Supports.class) == null
+                        || List.of(c.getAnnotation(Supports.class).value()).contains(stage))
+                .map(c -> c.getAnnotation(JsonTypeName.class).value())
+                .toList();
     }
 
     /**
@@ -62,11 +72,15 @@ public sealed interface LossSpec permits LossSpec.Bce, LossSpec.Mse, LossSpec.Bp
         m.put("name", name == null ? null : name.trim().toLowerCase(java.util.Locale.ROOT));
         m.putAll(parameters);
         try {
-            return Json.mapper().readerFor(LossSpec.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                    .readValue((com.fasterxml.jackson.databind.JsonNode) Json.mapper().valueToTree(m));
+            return Json.mapper()
+                    .readerFor(LossSpec.class)
+                    .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .readValue((com.fasterxml.jackson.databind.JsonNode)
+                            Json.mapper().valueToTree(m));
         } catch (java.io.IOException | IllegalArgumentException e) {
             if (e instanceof com.fasterxml.jackson.databind.exc.InvalidTypeIdException) {
-                throw new IllegalArgumentException("unknown loss " + Json.quote(String.valueOf(name)) + "; known: " + names(), e);
+                throw new IllegalArgumentException(
+                        "unknown loss " + Json.quote(String.valueOf(name)) + "; known: " + names(), e);
             }
             throw new IllegalArgumentException(Json.problem(e), e);
         }
@@ -97,7 +111,8 @@ public sealed interface LossSpec permits LossSpec.Bce, LossSpec.Mse, LossSpec.Bp
     record Bce(int negatives) implements LossSpec {
         public Bce {
             if (negatives < 1) {
-                throw new IllegalArgumentException("negatives must be >= 1 for bce (negatives per positive), found " + negatives);
+                throw new IllegalArgumentException(
+                        "negatives must be >= 1 for bce (negatives per positive), found " + negatives);
             }
         }
     }
@@ -106,7 +121,9 @@ public sealed interface LossSpec permits LossSpec.Bce, LossSpec.Mse, LossSpec.Bp
     @JsonTypeName("mse")
     @Supports(Stage.FINETUNE)
     record Mse() implements LossSpec {
-        public int negatives() { return 0; }
+        public int negatives() {
+            return 0;
+        }
     }
 
     /** Bayesian personalised ranking {@code -log σ(s+ - s_k)}, mean over the K negatives (Rendle et al. 2009). */
@@ -138,7 +155,9 @@ public sealed interface LossSpec permits LossSpec.Bce, LossSpec.Mse, LossSpec.Bp
     @JsonTypeName("softmax")
     @Supports(Stage.PRETRAIN)
     record SoftmaxCe() implements LossSpec {
-        public int negatives() { return 0; }
+        public int negatives() {
+            return 0;
+        }
     }
 
     /**

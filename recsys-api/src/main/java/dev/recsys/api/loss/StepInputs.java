@@ -14,8 +14,7 @@ import dev.recsys.api.model.InputChecks;
  */
 public final class StepInputs {
 
-    private StepInputs() {
-    }
+    private StepInputs() {}
 
     /**
      * The loss groups of a next-item batch, one per counted position (a position with a target),
@@ -34,8 +33,16 @@ public final class StepInputs {
      * @param dropped    shared negatives only: true where a shared negative equals its group's target
      *                   and is left out of that group {@code [P * width]}; null when none is
      */
-    public record Groups(LossSpec spec, TrainBatch.NextItem batch, int numItems, int[] positions, int[] targets, int width,
-                         int[] candidates, float[] logQ, boolean[] dropped) {
+    public record Groups(
+            LossSpec spec,
+            TrainBatch.NextItem batch,
+            int numItems,
+            int[] positions,
+            int[] targets,
+            int width,
+            int[] candidates,
+            float[] logQ,
+            boolean[] dropped) {
 
         /** P, the counted positions (0 when no position has a target: such a batch has no loss). */
         public int count() {
@@ -116,21 +123,29 @@ public final class StepInputs {
         Negatives negatives = batch.negatives();
         boolean full = spec instanceof LossSpec.SoftmaxCe;
         if (full != negatives instanceof Negatives.None) {
-            throw new IllegalArgumentException(full
-                    ? "full softmax scores the whole catalogue: the batch must not carry candidates or shared negatives, found "
-                            + describe(negatives)
-                    : spec.name() + " needs sampled candidates per position (target first) or shared negatives, found a batch "
-                            + "without either");
+            throw new IllegalArgumentException(
+                    full
+                            ? "full softmax scores the whole catalogue: the batch must not carry candidates or shared negatives, found "
+                                    + describe(negatives)
+                            : spec.name()
+                                    + " needs sampled candidates per position (target first) or shared negatives, found a batch "
+                                    + "without either");
         }
-        int width = full ? config.numItems() : 1 + (negatives instanceof Negatives.PerPosition p ? p.perRow() - 1
-                : ((Negatives.Shared) negatives).k());
+        int width = full
+                ? config.numItems()
+                : 1
+                        + (negatives instanceof Negatives.PerPosition p
+                                ? p.perRow() - 1
+                                : ((Negatives.Shared) negatives).k());
         if (!full) {
             LossMath.requireGroupSize(spec, width, "groups");
         }
-        boolean hasLogQ = negatives instanceof Negatives.PerPosition p ? p.logQ() != null
+        boolean hasLogQ = negatives instanceof Negatives.PerPosition p
+                ? p.logQ() != null
                 : negatives instanceof Negatives.Shared s && s.logQ() != null;
         if (spec instanceof LossSpec.SampledSoftmax s && s.logQ() && !hasLogQ) {
-            throw new IllegalArgumentException("sampled-softmax with logQ correction needs the batch's log Q values, found none");
+            throw new IllegalArgumentException(
+                    "sampled-softmax with logQ correction needs the batch's log Q values, found none");
         }
         int[] allTargets = batch.targets();
         InputChecks.itemIds(config, allTargets, "target");
@@ -235,8 +250,8 @@ public final class StepInputs {
 
     private static void requireBatchAndLoss(TrainBatch batch, LossSpec spec) {
         if (batch == null || spec == null) {
-            throw new IllegalArgumentException("a training step needs a batch and a loss, found " + (batch == null ? "no batch" : "a batch")
-                    + " and " + (spec == null ? "no loss" : "a loss"));
+            throw new IllegalArgumentException("a training step needs a batch and a loss, found "
+                    + (batch == null ? "no batch" : "a batch") + " and " + (spec == null ? "no loss" : "a loss"));
         }
     }
 

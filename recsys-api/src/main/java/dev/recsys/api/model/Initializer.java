@@ -10,8 +10,7 @@ import java.util.SplittableRandom;
  * biases 0; layer-norm gains 1.
  */
 public final class Initializer {
-    private Initializer() {
-    }
+    private Initializer() {}
 
     public static Weights init(ModelConfig c, long seed) {
         SplittableRandom root = new SplittableRandom(seed);
@@ -20,7 +19,7 @@ public final class Initializer {
             SplittableRandom r = root.split();
             float[] data = new float[p.size()];
             switch (p.init()) {
-                case ZEROS -> { }
+                case ZEROS -> {}
                 case ONES -> java.util.Arrays.fill(data, 1f);
                 case XAVIER_NORMAL, NORMAL_EMBEDDING -> {
                     int fanIn = p.shape()[0];

@@ -11,8 +11,7 @@ import dev.recsys.api.data.SeqBatch;
  */
 public final class InputChecks {
 
-    private InputChecks() {
-    }
+    private InputChecks() {}
 
     /**
      * The item content of a content model: present, {@code [numItems+1, contentLen]}, tokens in
@@ -25,15 +24,18 @@ public final class InputChecks {
             return null;
         }
         if (content == null) {
-            throw new IllegalArgumentException("a content model (contentVocab=" + c.contentVocab() + ") needs item content, found null");
+            throw new IllegalArgumentException(
+                    "a content model (contentVocab=" + c.contentVocab() + ") needs item content, found null");
         }
         if (content.numItems() != c.numItems() || content.contentLen() != c.contentLen()) {
-            throw new IllegalArgumentException("item content must be [numItems+1, contentLen] = [" + (c.numItems() + 1) + ", "
-                    + c.contentLen() + "], found [" + (content.numItems() + 1) + ", " + content.contentLen() + "]");
+            throw new IllegalArgumentException(
+                    "item content must be [numItems+1, contentLen] = [" + (c.numItems() + 1) + ", " + c.contentLen()
+                            + "], found [" + (content.numItems() + 1) + ", " + content.contentLen() + "]");
         }
         int max = content.maxToken();
         if (max >= c.contentVocab()) {
-            throw new IllegalArgumentException("content tokens must be < contentVocab = " + c.contentVocab() + ", found " + max);
+            throw new IllegalArgumentException(
+                    "content tokens must be < contentVocab = " + c.contentVocab() + ", found " + max);
         }
         for (int t : content.tokens()) {
             if (t < 0) {
@@ -53,14 +55,15 @@ public final class InputChecks {
             throw new IllegalArgumentException("batch must not be null");
         }
         if (batch.length() > c.maxLen()) {
-            throw new IllegalArgumentException("batch length must be <= maxLen = " + c.maxLen() + ", found " + batch.length()
-                    + "; keep the last maxLen items of each history");
+            throw new IllegalArgumentException("batch length must be <= maxLen = " + c.maxLen() + ", found "
+                    + batch.length() + "; keep the last maxLen items of each history");
         }
         itemIds(c, batch.items(), "history");
         if (c.eventTypes() > 0 && batch.events() != null) {
             for (int e : batch.events()) {
                 if (e < 0 || e >= c.eventTypes()) {
-                    throw new IllegalArgumentException("event types must be in [0, " + c.eventTypes() + "), found " + e);
+                    throw new IllegalArgumentException(
+                            "event types must be in [0, " + c.eventTypes() + "), found " + e);
                 }
             }
         }
@@ -78,7 +81,8 @@ public final class InputChecks {
         itemIds(c, candidates, "candidate");
         for (int r = 0; r < batch.size(); r++) {
             if (batch.validCount(r) == 0) {
-                throw new IllegalArgumentException("row " + r + " has no item: stage-2 pooling needs at least one valid position");
+                throw new IllegalArgumentException(
+                        "row " + r + " has no item: stage-2 pooling needs at least one valid position");
             }
         }
     }
@@ -87,7 +91,8 @@ public final class InputChecks {
     public static void itemIds(ModelConfig c, int[] ids, String what) {
         for (int id : ids) {
             if (id < 0 || id > c.numItems()) {
-                throw new IllegalArgumentException(what + " item ids must be in [0, " + c.numItems() + "], found " + id + " (0 = padding)");
+                throw new IllegalArgumentException(
+                        what + " item ids must be in [0, " + c.numItems() + "], found " + id + " (0 = padding)");
             }
         }
     }

@@ -50,7 +50,12 @@ public final class ParamLayout {
     public static final String SCORER_BIAS = "scorer.bias";
 
     /** How a parameter is initialised by {@link Initializer}. */
-    public enum Init { XAVIER_NORMAL, NORMAL_EMBEDDING, ZEROS, ONES }
+    public enum Init {
+        XAVIER_NORMAL,
+        NORMAL_EMBEDDING,
+        ZEROS,
+        ONES
+    }
 
     /** One parameter: canonical name, shape and initialisation. */
     public record Param(String name, int[] shape, Init init) {
@@ -68,8 +73,7 @@ public final class ParamLayout {
         }
     }
 
-    private ParamLayout() {
-    }
+    private ParamLayout() {}
 
     /** The parameters of a model of this config, in canonical order. */
     public static List<Param> of(ModelConfig c) {
@@ -141,7 +145,8 @@ public final class ParamLayout {
         List<Param> ps = of(c);
         for (Param p : ps) {
             if (!w.contains(p.name())) {
-                throw new IllegalArgumentException("missing parameter '" + p.name() + "' " + Arrays.toString(p.shape()));
+                throw new IllegalArgumentException(
+                        "missing parameter '" + p.name() + "' " + Arrays.toString(p.shape()));
             }
             int[] s = w.get(p.name()).shape();
             if (!Arrays.equals(s, p.shape())) {

@@ -20,8 +20,7 @@ import java.util.Objects;
  * the rest of the content encoder as soon as the gain moves).
  */
 public final class WarmStart {
-    private WarmStart() {
-    }
+    private WarmStart() {}
 
     /**
      * @param weights the merged weights
@@ -29,8 +28,7 @@ public final class WarmStart {
      * @param fresh   tensors left at their initialisation
      * @param zeroed  content-output tensors set to zero (empty unless content was added)
      */
-    public record Result(Weights weights, List<String> copied, List<String> fresh, List<String> zeroed) {
-    }
+    public record Result(Weights weights, List<String> copied, List<String> fresh, List<String> zeroed) {}
 
     /**
      * @param target       the new model's config
@@ -48,14 +46,15 @@ public final class WarmStart {
                     + target.numItems() + ": warm starts need the same catalogue");
         }
         if (sourceConfig.dim() != target.dim()) {
-            throw new IllegalArgumentException("the source model has dim " + sourceConfig.dim() + ", the target " + target.dim());
+            throw new IllegalArgumentException(
+                    "the source model has dim " + sourceConfig.dim() + ", the target " + target.dim());
         }
         Weights out = initialised.copy();
         List<String> copied = new ArrayList<>();
         for (String name : source.names()) {
             if (!out.contains(name)) {
-                throw new IllegalArgumentException("the source parameter '" + name + "' has no place in the target model "
-                        + "(the source has a part the target config lacks)");
+                throw new IllegalArgumentException("the source parameter '" + name
+                        + "' has no place in the target model " + "(the source has a part the target config lacks)");
             }
             int[] want = out.get(name).shape();
             int[] have = source.get(name).shape();
@@ -74,8 +73,9 @@ public final class WarmStart {
             } else if (target.contentLayers() > 0) {
                 norm = ParamLayout.layer(ParamLayout.CONTENT_ENCODER, target.contentLayers() - 1) + ".ffn_norm";
             } else {
-                throw new IllegalArgumentException("cannot add content from zero to a POST-norm model without content layers: "
-                        + "its content output has no gain to start at zero");
+                throw new IllegalArgumentException(
+                        "cannot add content from zero to a POST-norm model without content layers: "
+                                + "its content output has no gain to start at zero");
             }
             for (String n : new String[] {norm + ".weight", norm + ".bias"}) {
                 Arrays.fill(out.data(n), 0f);

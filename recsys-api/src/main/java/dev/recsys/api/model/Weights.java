@@ -26,7 +26,8 @@ public final class Weights {
                 n *= s;
             }
             if (n != data.length) {
-                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " values, found " + data.length);
+                throw new IllegalArgumentException(
+                        "shape " + Arrays.toString(shape) + " needs " + n + " values, found " + data.length);
             }
         }
 
@@ -99,7 +100,8 @@ public final class Weights {
             float[] a = e.getValue().data();
             float[] b = other.data(e.getKey());
             if (a.length != b.length) {
-                throw new IllegalArgumentException("size of " + e.getKey() + " differs: " + a.length + " vs " + b.length);
+                throw new IllegalArgumentException(
+                        "size of " + e.getKey() + " differs: " + a.length + " vs " + b.length);
             }
             for (int i = 0; i < a.length; i++) {
                 m = Math.max(m, Math.abs((double) a[i] - b[i]));

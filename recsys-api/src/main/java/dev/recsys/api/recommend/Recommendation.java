@@ -7,5 +7,4 @@ package dev.recsys.api.recommend;
  * @param score          final score (stage 2 when re-ranked, else stage 1)
  * @param retrievalScore the stage-1 score
  */
-public record Recommendation(int item, float score, float retrievalScore) {
-}
+public record Recommendation(int item, float score, float retrievalScore) {}

@@ -44,7 +44,8 @@ public final class Recommender {
      * @param excludeSeen drop items of the history from the result
      */
     public List<Recommendation> recommend(int[] history, int[] events, int k, boolean excludeSeen) {
-        return recommendBatch(new int[][] {history}, events == null ? null : new int[][] {events}, k, excludeSeen).get(0);
+        return recommendBatch(new int[][] {history}, events == null ? null : new int[][] {events}, k, excludeSeen)
+                .get(0);
     }
 
     /** Top k for several histories at once (one batched forward pass per stage). */

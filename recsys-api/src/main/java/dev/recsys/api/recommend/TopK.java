@@ -6,8 +6,7 @@ package dev.recsys.api.recommend;
  * {@link Selector} takes (score, id) pairs one at a time, for candidates that are not one range.
  */
 public final class TopK {
-    private TopK() {
-    }
+    private TopK() {}
 
     /**
      * Offsets (relative to {@code from}) of the k largest scores among {@code scores[from..to)} whose

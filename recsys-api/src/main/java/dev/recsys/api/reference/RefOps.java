@@ -6,8 +6,7 @@ package dev.recsys.api.reference;
  * {@code y = x W + b} with {@code W} stored {@code [in, out]}.
  */
 public final class RefOps {
-    private RefOps() {
-    }
+    private RefOps() {}
 
     /**
      * {@code y = x W + b}.
@@ -109,12 +108,14 @@ public final class RefOps {
      * @param allowed {@code [lq * lk]}: whether query i may see key j; every row needs one allowed key
      * @return {@code [lq, d]}
      */
-    public static double[] attend(double[] q, double[] k, double[] v, int lq, int lk, int d, int heads, boolean[] allowed) {
+    public static double[] attend(
+            double[] q, double[] k, double[] v, int lq, int lk, int d, int heads, boolean[] allowed) {
         check("q", q, lq * d);
         check("k", k, lk * d);
         check("v", v, lk * d);
         if (allowed.length != lq * lk) {
-            throw new IllegalArgumentException("mask must hold lq*lk = " + lq * lk + " entries, found " + allowed.length);
+            throw new IllegalArgumentException(
+                    "mask must hold lq*lk = " + lq * lk + " entries, found " + allowed.length);
         }
         if (heads <= 0 || d % heads != 0) {
             throw new IllegalArgumentException("d must be divisible by heads, found d=" + d + ", heads=" + heads);
@@ -139,7 +140,8 @@ public final class RefOps {
                     max = Math.max(max, s[j]);
                 }
                 if (max == Double.NEGATIVE_INFINITY) {
-                    throw new IllegalArgumentException("attention query " + i + " has no allowed key; every query needs at least one");
+                    throw new IllegalArgumentException(
+                            "attention query " + i + " has no allowed key; every query needs at least one");
                 }
                 double sum = 0;
                 for (int j = 0; j < lk; j++) {
@@ -190,7 +192,8 @@ public final class RefOps {
 
     private static void check(String name, double[] a, int n) {
         if (a == null || a.length != n) {
-            throw new IllegalArgumentException(name + " must hold " + n + " values, found " + (a == null ? "null" : a.length));
+            throw new IllegalArgumentException(
+                    name + " must hold " + n + " values, found " + (a == null ? "null" : a.length));
         }
     }
 }

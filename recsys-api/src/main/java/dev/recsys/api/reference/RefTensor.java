@@ -23,7 +23,8 @@ public record RefTensor(int[] shape, double[] data) {
             n *= s;
         }
         if (n != data.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " values, found " + data.length);
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " needs " + n + " values, found " + data.length);
         }
     }
 
@@ -73,7 +74,8 @@ public record RefTensor(int[] shape, double[] data) {
     /** Checks the shape, naming what was expected. */
     RefTensor requireShape(String what, int... expected) {
         if (!Arrays.equals(shape, expected)) {
-            throw new IllegalArgumentException(what + " must have shape " + Arrays.toString(expected) + ", found " + Arrays.toString(shape));
+            throw new IllegalArgumentException(
+                    what + " must have shape " + Arrays.toString(expected) + ", found " + Arrays.toString(shape));
         }
         return this;
     }

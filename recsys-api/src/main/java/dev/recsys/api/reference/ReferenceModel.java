@@ -10,10 +10,10 @@ import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.loss.LossMath;
 import dev.recsys.api.loss.LossSpec;
 import dev.recsys.api.loss.StepInputs;
-import dev.recsys.api.model.InputChecks;
 import dev.recsys.api.model.CrossAttention;
 import dev.recsys.api.model.Encoder;
 import dev.recsys.api.model.ForwardTrace;
+import dev.recsys.api.model.InputChecks;
 import dev.recsys.api.model.ParamLayout;
 import dev.recsys.api.model.Scorer;
 import dev.recsys.api.model.Weights;
@@ -52,12 +52,10 @@ public final class ReferenceModel {
     private static final long USER_STREAM = 0x9E3779B97F4A7C15L;
 
     /** The item side of a training pass with the dropout stream of seed. */
-    private record TrainingItems(long seed, ItemSide side) {
-    }
+    private record TrainingItems(long seed, ItemSide side) {}
 
     /** Content output {@code [(N+1), T, d]} (null without content), its keep mask, and item vectors {@code [(N+1), d]}. */
-    private record ItemSide(double[] contentOutput, boolean[] contentKeep, double[] itemVectors) {
-    }
+    private record ItemSide(double[] contentOutput, boolean[] contentKeep, double[] itemVectors) {}
 
     /**
      * @param config  the model shape
@@ -85,7 +83,8 @@ public final class ReferenceModel {
         this.embedScale = config.scaleEmbeddings() ? Math.sqrt(dim) : 1.0;
     }
 
-    private ReferenceModel(ReferenceModel base, Map<String, double[]> params, ItemSide items, TrainingItems trainingItems) {
+    private ReferenceModel(
+            ReferenceModel base, Map<String, double[]> params, ItemSide items, TrainingItems trainingItems) {
         this.config = base.config;
         this.content = base.content;
         this.params = params;
@@ -117,7 +116,8 @@ public final class ReferenceModel {
     public ReferenceModel withParameter(String name, int index, double value) {
         double[] old = param(name);
         if (index < 0 || index >= old.length) {
-            throw new IllegalArgumentException("index of " + name + " must be in [0, " + old.length + "), found " + index);
+            throw new IllegalArgumentException(
+                    "index of " + name + " must be in [0, " + old.length + "), found " + index);
         }
         Map<String, double[]> p = new HashMap<>(params);
         double[] copy = old.clone();
@@ -229,7 +229,9 @@ public final class ReferenceModel {
             return loss(batch, spec);
         }
         ItemSide items = trainingItemSide(dropoutSeed);
-        return new Pass(new Dropout(config.dropout(), dropoutSeed ^ USER_STREAM)).loss(batch, spec, items).value();
+        return new Pass(new Dropout(config.dropout(), dropoutSeed ^ USER_STREAM))
+                .loss(batch, spec, items)
+                .value();
     }
 
     private synchronized ItemSide trainingItemSide(long seed) {
@@ -390,7 +392,8 @@ public final class ReferenceModel {
                     }
                 }
                 RefEncoder enc = new RefEncoder(ParamLayout.CONTENT_ENCODER, config.contentLayers(), false, drop);
-                contentOut = enc.encode(RefTensor.of(x0, rows, len, dim), RefTensor.of(keep, rows, len), null).data();
+                contentOut = enc.encode(RefTensor.of(x0, rows, len, dim), RefTensor.of(keep, rows, len), null)
+                        .data();
             }
             double[] vectors = new double[rows * dim];
             if (config.itemIds()) {
@@ -448,12 +451,16 @@ public final class ReferenceModel {
                 keep[i] = batch.items()[i] != 0 ? 1 : 0;
             }
             RefEncoder enc = new RefEncoder(ParamLayout.USER_ENCODER, config.layers(), true, drop);
-            return enc.encode(RefTensor.of(x0, batch.size(), batch.length(), dim), RefTensor.of(keep, batch.size(), batch.length()),
-                    layerOutputs).data();
+            return enc.encode(
+                            RefTensor.of(x0, batch.size(), batch.length(), dim),
+                            RefTensor.of(keep, batch.size(), batch.length()),
+                            layerOutputs)
+                    .data();
         }
 
         /** Stage-2 scores {@code [B, C]}; crossOut (if not null) receives A as {@code [B, C, L, d]}. */
-        double[] stage2(SeqBatch batch, double[] u, ItemSide items, int[] candidates, int perRow, List<double[]> crossOut) {
+        double[] stage2(
+                SeqBatch batch, double[] u, ItemSide items, int[] candidates, int perRow, List<double[]> crossOut) {
             int b = batch.size();
             int l = batch.length();
             InputChecks.candidates(config, batch, candidates, perRow);
@@ -487,7 +494,8 @@ public final class ReferenceModel {
                     s1[r] = RefOps.dot(u, (r * l + l - 1) * dim, vectors, cand * dim, dim);
                 }
                 RefTensor a = attention.attend(users, RefTensor.of(keys, b, n, dim), RefTensor.of(keyKeep, b, n));
-                double[] y = scorer.score(a, users, userKeep, RefTensor.of(s1, b)).data();
+                double[] y =
+                        scorer.score(a, users, userKeep, RefTensor.of(s1, b)).data();
                 for (int r = 0; r < b; r++) {
                     scores[r * perRow + k] = y[r];
                     System.arraycopy(a.data(), r * l * dim, cross, (r * perRow + k) * l * dim, l * dim);
@@ -541,12 +549,14 @@ public final class ReferenceModel {
         }
 
         double[] norm(String prefix, double[] x, int rows) {
-            return RefOps.layerNorm(x, rows, dim, param(prefix, ".weight"), param(prefix, ".bias"), config.layerNormEps());
+            return RefOps.layerNorm(
+                    x, rows, dim, param(prefix, ".weight"), param(prefix, ".bias"), config.layerNormEps());
         }
 
         double[] ffn(String prefix, double[] x, int rows) {
             int f = config.ffnDim();
-            double[] h = RefOps.reluInPlace(RefOps.linear(x, rows, dim, param(prefix, ".in.weight"), param(prefix, ".in.bias"), f));
+            double[] h = RefOps.reluInPlace(
+                    RefOps.linear(x, rows, dim, param(prefix, ".in.weight"), param(prefix, ".in.bias"), f));
             dropout(h);
             double[] o = RefOps.linear(h, rows, f, param(prefix, ".out.weight"), param(prefix, ".out.bias"), dim);
             dropout(o);
@@ -606,7 +616,8 @@ public final class ReferenceModel {
         /** layerOutputs (if not null) receives one {@code [B, L, d]} array per layer. */
         RefTensor encode(RefTensor input, RefTensor keep, List<double[]> layerOutputs) {
             if (input.rank() != 3 || input.dim(2) != dim) {
-                throw new IllegalArgumentException("encoder input must be [B, L, " + dim + "], found " + java.util.Arrays.toString(input.shape()));
+                throw new IllegalArgumentException(
+                        "encoder input must be [B, L, " + dim + "], found " + java.util.Arrays.toString(input.shape()));
             }
             int b = input.dim(0);
             int l = input.dim(1);
@@ -672,8 +683,8 @@ public final class ReferenceModel {
         @Override
         public RefTensor attend(RefTensor queries, RefTensor keys, RefTensor keyKeep) {
             if (queries.rank() != 3 || queries.dim(2) != dim || keys.rank() != 3 || keys.dim(2) != dim) {
-                throw new IllegalArgumentException("cross-attention needs queries [B, L, " + dim + "] and keys [B, n, " + dim + "], found "
-                        + queries + " and " + keys);
+                throw new IllegalArgumentException("cross-attention needs queries [B, L, " + dim + "] and keys [B, n, "
+                        + dim + "], found " + queries + " and " + keys);
             }
             int b = queries.dim(0);
             int l = queries.dim(1);
@@ -730,7 +741,8 @@ public final class ReferenceModel {
                     }
                 }
                 if (valid == 0) {
-                    throw new IllegalArgumentException("row " + r + " has no item: stage-2 pooling needs at least one valid position");
+                    throw new IllegalArgumentException(
+                            "row " + r + " has no item: stage-2 pooling needs at least one valid position");
                 }
                 double y = stage1.data()[r] + bias;
                 for (int c = 0; c < dim; c++) {

@@ -12,7 +12,8 @@ import java.nio.file.Path;
 public record BackendOptions(int threads, int interopThreads, Path cacheDir) {
     public BackendOptions {
         if (threads < 1 || interopThreads < 1) {
-            throw new IllegalArgumentException("threads and interopThreads must be >= 1, found " + threads + ", " + interopThreads);
+            throw new IllegalArgumentException(
+                    "threads and interopThreads must be >= 1, found " + threads + ", " + interopThreads);
         }
     }
 

@@ -23,8 +23,7 @@ public final class Backends {
 
     private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
 
-    private Backends() {
-    }
+    private Backends() {}
 
     /** Every provider on the classpath (available or not), by descending priority. */
     public static List<BackendProvider> providers() {
@@ -60,15 +59,17 @@ public final class Backends {
             for (BackendProvider p : all) {
                 if (p.name().equalsIgnoreCase(w)) {
                     if (!p.isAvailable()) {
-                        throw new BackendException("backend '" + w + "' is on the classpath but its engine classes are missing; add "
-                                + p.artifact() + " with its runtime dependencies");
+                        throw new BackendException(
+                                "backend '" + w + "' is on the classpath but its engine classes are missing; add "
+                                        + p.artifact() + " with its runtime dependencies");
                     }
                     return p;
                 }
             }
             List<String> known = all.stream().map(BackendProvider::name).toList();
-            throw new BackendException("unknown backend '" + w + "'; known: " + (known.isEmpty() ? "none on the classpath" : known)
-                    + (known.isEmpty() ? " (add " + KNOWN_ARTIFACTS + ")" : ""));
+            throw new BackendException(
+                    "unknown backend '" + w + "'; known: " + (known.isEmpty() ? "none on the classpath" : known)
+                            + (known.isEmpty() ? " (add " + KNOWN_ARTIFACTS + ")" : ""));
         }
         for (BackendProvider p : all) {
             if (p.isAvailable()) {
@@ -76,7 +77,8 @@ public final class Backends {
             }
         }
         if (!all.isEmpty()) {
-            throw new BackendException("no backend is usable: " + all.stream().map(p -> p.name() + " needs " + p.artifact()).toList());
+            throw new BackendException("no backend is usable: "
+                    + all.stream().map(p -> p.name() + " needs " + p.artifact()).toList());
         }
         throw new BackendException("no recsys backend on the classpath; add " + KNOWN_ARTIFACTS);
     }

@@ -49,8 +49,7 @@ public interface RecModel extends AutoCloseable {
      *
      * @param call training-mode calls to count as already made, &gt;= 0
      */
-    default void seekDropout(long call) {
-    }
+    default void seekDropout(long call) {}
 
     /**
      * The seed of the dropout masks of training call {@code call} (0-based) of a model built with

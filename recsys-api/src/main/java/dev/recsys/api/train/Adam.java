@@ -72,8 +72,9 @@ public final class Adam {
                 ts += (double) x * x;
             }
             if (!Double.isFinite(ts)) {
-                throw new TrainingException("gradient of '" + e.getKey() + "' is NaN or infinite; lower the learning rate, "
-                        + "enable clipping or check the input data");
+                throw new TrainingException(
+                        "gradient of '" + e.getKey() + "' is NaN or infinite; lower the learning rate, "
+                                + "enable clipping or check the input data");
             }
             s += ts;
         }

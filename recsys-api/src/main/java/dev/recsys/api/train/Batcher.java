@@ -49,7 +49,8 @@ public final class Batcher {
     private final int[][] pools;
 
     /** A batcher that draws negatives per position (no sharing). */
-    public Batcher(TrainingData data, int maxLen, Stage stage, LossSpec loss, NegativeSampler sampler, boolean useEvents) {
+    public Batcher(
+            TrainingData data, int maxLen, Stage stage, LossSpec loss, NegativeSampler sampler, boolean useEvents) {
         this(data, maxLen, stage, loss, sampler, useEvents, false);
     }
 
@@ -57,13 +58,20 @@ public final class Batcher {
      * @param shareNegatives pre-training ranking losses only (ignored for full softmax and for
      *                       fine-tuning): draw K negatives per sequence row and share them by the row's positions
      */
-    public Batcher(TrainingData data, int maxLen, Stage stage, LossSpec loss, NegativeSampler sampler, boolean useEvents,
+    public Batcher(
+            TrainingData data,
+            int maxLen,
+            Stage stage,
+            LossSpec loss,
+            NegativeSampler sampler,
+            boolean useEvents,
             boolean shareNegatives) {
         if (!loss.supports(stage)) {
             throw new IllegalArgumentException("loss " + loss.name() + " does not support " + stage);
         }
         if (loss instanceof LossSpec.Mse && data.ratings() == null) {
-            throw new IllegalArgumentException("the mse loss needs explicit ratings in the training data; this data set has none");
+            throw new IllegalArgumentException(
+                    "the mse loss needs explicit ratings in the training data; this data set has none");
         }
         if (useEvents && data.events() == null) {
             throw new IllegalArgumentException("the model has event types but the training data has none");
@@ -101,7 +109,8 @@ public final class Batcher {
      */
     public Batcher withPools(int[][] pools) {
         if (stage != Stage.FINETUNE) {
-            throw new IllegalArgumentException("hard-negative pools are for fine-tuning; this batcher builds " + stage + " batches");
+            throw new IllegalArgumentException(
+                    "hard-negative pools are for fine-tuning; this batcher builds " + stage + " batches");
         }
         if (pools == null || pools.length != data.users()) {
             throw new IllegalArgumentException("expected one hard-negative pool per user (" + data.users() + "), found "
@@ -146,7 +155,9 @@ public final class Batcher {
 
     /** Whether sharing is possible at all: pre-training ranking losses with K &gt;= {@value #SHARED_THRESHOLD}. */
     public static boolean sharesNegatives(Stage stage, LossSpec loss) {
-        return stage == Stage.PRETRAIN && !(loss instanceof LossSpec.SoftmaxCe) && loss.supports(Stage.PRETRAIN)
+        return stage == Stage.PRETRAIN
+                && !(loss instanceof LossSpec.SoftmaxCe)
+                && loss.supports(Stage.PRETRAIN)
                 && loss.negatives() >= SHARED_THRESHOLD;
     }
 
@@ -207,7 +218,8 @@ public final class Batcher {
                     targetLogQ[p] = targets[p] == 0 ? 0f : sampler.logQ(targets[p]);
                 }
             }
-            return new TrainBatch.NextItem(input, targets, new Negatives.SharedByRow(shared, k, targetLogQ, sharedLogQ));
+            return new TrainBatch.NextItem(
+                    input, targets, new Negatives.SharedByRow(shared, k, targetLogQ, sharedLogQ));
         }
         int c = 1 + k;
         int[] cand = new int[targets.length * c];
@@ -248,7 +260,10 @@ public final class Batcher {
             int n = data.sequences()[users[row]].length;
             cut[row] = hasPool(users[row]) ? n - 1 : 1 + r.nextInt(n - 1);
         }
-        SeqBatch input = SeqBatch.leftPadded(rows(data.sequences(), users), useEvents ? rows(data.events(), users) : null, cut,
+        SeqBatch input = SeqBatch.leftPadded(
+                rows(data.sequences(), users),
+                useEvents ? rows(data.events(), users) : null,
+                cut,
                 SeqBatch.windowLength(cut, maxLen));
         boolean mse = loss instanceof LossSpec.Mse;
         int c = mse ? 1 : 1 + loss.negatives();
@@ -264,7 +279,8 @@ public final class Batcher {
             int[] pool = hasPool(users[row]) ? pools[users[row]] : null;
             int unseenCount = pool == null && mark != null ? unseenItems(users[row], mark, unseenPool) : 0;
             for (int j = 1; j < c; j++) {
-                cand[row * c + j] = pool != null ? pool[r.nextInt(pool.length)]
+                cand[row * c + j] = pool != null
+                        ? pool[r.nextInt(pool.length)]
                         : unseenCount > 0 ? unseenPool[r.nextInt(unseenCount)] : sampler.sample(r, pos);
             }
             if (labels != null) {

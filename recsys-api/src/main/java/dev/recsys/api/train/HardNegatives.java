@@ -18,8 +18,7 @@ import java.util.Objects;
  * re-ranker faces at evaluation time, one step later.
  */
 public final class HardNegatives {
-    private HardNegatives() {
-    }
+    private HardNegatives() {}
 
     /**
      * Mines the pools with the model as it is (eval mode).
@@ -78,7 +77,8 @@ public final class HardNegatives {
                     events[r] = data.events()[users[r]];
                 }
             }
-            float[] scores = model.scoreAll(SeqBatch.leftPadded(histories, events, ends, SeqBatch.windowLength(ends, maxLen)));
+            float[] scores =
+                    model.scoreAll(SeqBatch.leftPadded(histories, events, ends, SeqBatch.windowLength(ends, maxLen)));
             for (int r = 0; r < b; r++) {
                 int[] s = seqs[users[r]];
                 mask[0] = true; // held-out items stay masked for every user

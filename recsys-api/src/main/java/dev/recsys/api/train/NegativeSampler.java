@@ -14,6 +14,7 @@ public final class NegativeSampler {
     private final Sampling sampling;
     /** Cumulative counts for popularity sampling, index i-1 for item i. */
     private final long[] cumulative;
+
     private final float[] logQ;
     /** Uniform sampling with held-out items: the items that may be drawn (null = all of 1..N). */
     private final int[] allowed;
@@ -40,14 +41,16 @@ public final class NegativeSampler {
             drawable += heldOut != null && heldOut[i] ? 0 : 1;
         }
         if (drawable < 2) {
-            throw new IllegalArgumentException("negative sampling needs at least 2 items that are not held out, found " + drawable);
+            throw new IllegalArgumentException(
+                    "negative sampling needs at least 2 items that are not held out, found " + drawable);
         }
         this.numItems = numItems;
         this.sampling = sampling;
         this.logQ = new float[numItems + 1];
         if (sampling == Sampling.POPULARITY) {
             if (counts == null || counts.length != numItems + 1) {
-                throw new IllegalArgumentException("popularity sampling needs counts for items 0..N (length " + (numItems + 1) + ")");
+                throw new IllegalArgumentException(
+                        "popularity sampling needs counts for items 0..N (length " + (numItems + 1) + ")");
             }
             cumulative = new long[numItems];
             long acc = 0;

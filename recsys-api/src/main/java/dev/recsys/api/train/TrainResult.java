@@ -15,6 +15,13 @@ import java.util.List;
  * @param validation    (epoch, metric) pairs of this call
  * @param sequencesPerSecond training throughput of this call
  */
-public record TrainResult(int epochs, long steps, double bestMetric, int bestEpoch, boolean stoppedEarly, double seconds,
-                          List<Double> epochLosses, List<double[]> validation, double sequencesPerSecond) {
-}
+public record TrainResult(
+        int epochs,
+        long steps,
+        double bestMetric,
+        int bestEpoch,
+        boolean stoppedEarly,
+        double seconds,
+        List<Double> epochLosses,
+        List<double[]> validation,
+        double sequencesPerSecond) {}

@@ -17,6 +17,13 @@ import dev.recsys.api.model.Weights;
  * @param badChecks    validations since the best
  * @param bestWeights  weights at the best validation, or null
  */
-public record TrainState(int epochsDone, long step, int stepInEpoch, Weights weights, Weights optimizer, double bestMetric,
-                         int bestEpoch, int badChecks, Weights bestWeights) {
-}
+public record TrainState(
+        int epochsDone,
+        long step,
+        int stepInEpoch,
+        Weights weights,
+        Weights optimizer,
+        double bestMetric,
+        int bestEpoch,
+        int badChecks,
+        Weights bestWeights) {}

@@ -48,13 +48,24 @@ public final class Trainer {
         this.config = Objects.requireNonNull(config, "config");
         this.data = Objects.requireNonNull(data, "data");
         if (data.numItems() != model.config().numItems()) {
-            throw new IllegalArgumentException("training data has " + data.numItems() + " items but the model was built for "
-                    + model.config().numItems());
+            throw new IllegalArgumentException("training data has " + data.numItems()
+                    + " items but the model was built for " + model.config().numItems());
         }
-        NegativeSampler sampler = new NegativeSampler(data.numItems(), config.sampling(), data.itemCounts(), data.heldOut());
-        this.batcher = new Batcher(data, model.config().maxLen(), config.stage(), config.loss(), sampler,
-                model.config().eventTypes() > 0, Batcher.sharesNegatives(config.stage(), config.loss(), config.batchSize(),
-                        model.config().maxLen(), model.config().dim()));
+        NegativeSampler sampler =
+                new NegativeSampler(data.numItems(), config.sampling(), data.itemCounts(), data.heldOut());
+        this.batcher = new Batcher(
+                data,
+                model.config().maxLen(),
+                config.stage(),
+                config.loss(),
+                sampler,
+                model.config().eventTypes() > 0,
+                Batcher.sharesNegatives(
+                        config.stage(),
+                        config.loss(),
+                        config.batchSize(),
+                        model.config().maxLen(),
+                        model.config().dim()));
     }
 
     public Trainer addListener(TrainingListener l) {
@@ -135,7 +146,8 @@ public final class Trainer {
         int[] users = usableUsers();
         int perEpoch = (users.length + config.batchSize() - 1) / config.batchSize();
         long total = (long) perEpoch * config.epochs();
-        LrSchedule lr = new LrSchedule(config.schedule(), config.learningRate(), config.warmupSteps(), total, config.minLrRatio());
+        LrSchedule lr = new LrSchedule(
+                config.schedule(), config.learningRate(), config.warmupSteps(), total, config.minLrRatio());
 
         Weights master = model.weights();
         Adam adam = new Adam(config.optimizer(), master).freeze(frozen);
@@ -185,8 +197,9 @@ public final class Trainer {
                     long s0 = System.nanoTime();
                     StepResult r = model.lossAndGradients(batch, config.loss(), true);
                     if (!Float.isFinite(r.loss())) {
-                        throw new TrainingException("loss is " + r.loss() + " at epoch " + (epoch + 1) + ", step " + (step + 1)
-                                + "; lower the learning rate (" + config.learningRate() + "), enable clipping or check the data");
+                        throw new TrainingException("loss is " + r.loss() + " at epoch " + (epoch + 1) + ", step "
+                                + (step + 1) + "; lower the learning rate (" + config.learningRate()
+                                + "), enable clipping or check the data");
                     }
                     float rate = lr.at(step);
                     double norm = adam.update(master, r.gradients(), rate);
@@ -200,8 +213,11 @@ public final class Trainer {
                     for (TrainingListener l : listeners) {
                         l.onStep(new TrainingListener.StepInfo(epoch + 1, step, total, r.loss(), rate, norm, n, secs));
                     }
-                    if (checkpoints != null && config.checkpointEverySteps() > 0 && step % config.checkpointEverySteps() == 0) {
-                        save(new TrainState(epoch, step, s + 1, master.copy(), adam.state(), best, bestEpoch, bad, bestWeights));
+                    if (checkpoints != null
+                            && config.checkpointEverySteps() > 0
+                            && step % config.checkpointEverySteps() == 0) {
+                        save(new TrainState(
+                                epoch, step, s + 1, master.copy(), adam.state(), best, bestEpoch, bad, bestWeights));
                     }
                 }
             }
@@ -214,7 +230,9 @@ public final class Trainer {
                 }
             }
             boolean last = epoch + 1 == config.epochs();
-            if (validator != null && config.evalEveryEpochs() > 0 && ((epoch + 1) % config.evalEveryEpochs() == 0 || last)) {
+            if (validator != null
+                    && config.evalEveryEpochs() > 0
+                    && ((epoch + 1) % config.evalEveryEpochs() == 0 || last)) {
                 double m = validator.validate(model);
                 boolean improved = Double.isNaN(best) || m > best;
                 if (improved) {
@@ -230,21 +248,26 @@ public final class Trainer {
                     l.onValidation(epoch + 1, m, improved);
                 }
                 if (config.patience() > 0 && bad >= config.patience()) {
-                    LOG.info("early stopping after epoch {}: no improvement in {} validations (best {} at epoch {})",
-                            epoch + 1, bad, best, bestEpoch);
+                    LOG.info(
+                            "early stopping after epoch {}: no improvement in {} validations (best {} at epoch {})",
+                            epoch + 1,
+                            bad,
+                            best,
+                            bestEpoch);
                     stopped = true;
                 }
             }
             if (checkpoints != null && config.checkpointEverySteps() > 0) {
-                save(new TrainState(epoch + 1, step, 0, master.copy(), adam.state(), best, bestEpoch, bad, bestWeights));
+                save(new TrainState(
+                        epoch + 1, step, 0, master.copy(), adam.state(), best, bestEpoch, bad, bestWeights));
             }
         }
         if (bestWeights != null) {
             model.setWeights(bestWeights);
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        TrainResult result = new TrainResult(epoch, step, best, bestEpoch, stopped, secs, epochLosses, curve,
-                secs > 0 ? seqs / secs : 0);
+        TrainResult result = new TrainResult(
+                epoch, step, best, bestEpoch, stopped, secs, epochLosses, curve, secs > 0 ? seqs / secs : 0);
         for (TrainingListener l : listeners) {
             l.onEnd(result);
         }
@@ -285,30 +308,32 @@ public final class Trainer {
         private volatile boolean closed;
 
         Prefetcher(int[] order, int epoch, long firstStepOfEpoch, int from, int perEpoch) {
-            thread = new Thread(() -> {
-                try {
-                    for (int s = from; s < perEpoch && !closed; s++) {
-                        int lo = s * config.batchSize();
-                        int hi = Math.min(order.length, lo + config.batchSize());
-                        int[] batchUsers = java.util.Arrays.copyOfRange(order, lo, hi);
-                        SplittableRandom r = new SplittableRandom(mix(config.seed(), firstStepOfEpoch + s));
-                        Object b;
+            thread = new Thread(
+                    () -> {
                         try {
-                            b = batcher.build(batchUsers, r);
-                        } catch (RuntimeException e) {
-                            b = e;
+                            for (int s = from; s < perEpoch && !closed; s++) {
+                                int lo = s * config.batchSize();
+                                int hi = Math.min(order.length, lo + config.batchSize());
+                                int[] batchUsers = java.util.Arrays.copyOfRange(order, lo, hi);
+                                SplittableRandom r = new SplittableRandom(mix(config.seed(), firstStepOfEpoch + s));
+                                Object b;
+                                try {
+                                    b = batcher.build(batchUsers, r);
+                                } catch (RuntimeException e) {
+                                    b = e;
+                                }
+                                while (!closed && !queue.offer(b, 100, TimeUnit.MILLISECONDS)) {
+                                    // wait for the trainer
+                                }
+                                if (b instanceof RuntimeException) {
+                                    return;
+                                }
+                            }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
                         }
-                        while (!closed && !queue.offer(b, 100, TimeUnit.MILLISECONDS)) {
-                            // wait for the trainer
-                        }
-                        if (b instanceof RuntimeException) {
-                            return;
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "recsys-batches-" + epoch);
+                    },
+                    "recsys-batches-" + epoch);
             thread.setDaemon(true);
             thread.start();
         }

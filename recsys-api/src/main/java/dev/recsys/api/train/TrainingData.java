@@ -20,7 +20,8 @@ public record TrainingData(int numItems, int[][] sequences, int[][] events, floa
 
     public TrainingData {
         if (heldOut != null && heldOut.length != numItems + 1) {
-            throw new IllegalArgumentException("heldOut must have numItems + 1 = " + (numItems + 1) + " flags, found " + heldOut.length);
+            throw new IllegalArgumentException(
+                    "heldOut must have numItems + 1 = " + (numItems + 1) + " flags, found " + heldOut.length);
         }
         if (numItems <= 0) {
             throw new IllegalArgumentException("numItems must be > 0, found " + numItems);
@@ -38,7 +39,8 @@ public record TrainingData(int numItems, int[][] sequences, int[][] events, floa
                     throw new IllegalArgumentException("user " + u + " has item id " + it + " outside 1.." + numItems);
                 }
                 if (heldOut != null && heldOut[it]) {
-                    throw new IllegalArgumentException("user " + u + " has item " + it + ", which is held out of training");
+                    throw new IllegalArgumentException(
+                            "user " + u + " has item " + it + ", which is held out of training");
                 }
             }
             if (events != null && (events[u] == null || events[u].length != s.length)) {

@@ -2,22 +2,17 @@ package dev.recsys.api.train;
 
 /** Progress callbacks of the {@link Trainer}; all default to no-ops. Called on the training thread. */
 public interface TrainingListener {
-    default void onStart(long totalSteps, long startStep) {
-    }
+    default void onStart(long totalSteps, long startStep) {}
 
-    default void onStep(StepInfo info) {
-    }
+    default void onStep(StepInfo info) {}
 
     /** @param epoch 1-based epoch just finished */
-    default void onEpochEnd(int epoch, double meanLoss, double seconds) {
-    }
+    default void onEpochEnd(int epoch, double meanLoss, double seconds) {}
 
     /** @param epoch 1-based epoch after which validation ran */
-    default void onValidation(int epoch, double metric, boolean improved) {
-    }
+    default void onValidation(int epoch, double metric, boolean improved) {}
 
-    default void onEnd(TrainResult result) {
-    }
+    default void onEnd(TrainResult result) {}
 
     /**
      * One optimiser step.
@@ -31,7 +26,13 @@ public interface TrainingListener {
      * @param sequences    sequences in the batch
      * @param stepSeconds  wall time of the step (forward, backward, update)
      */
-    record StepInfo(int epoch, long step, long totalSteps, float loss, float learningRate, double gradNorm, int sequences,
-                    double stepSeconds) {
-    }
+    record StepInfo(
+            int epoch,
+            long step,
+            long totalSteps,
+            float loss,
+            float learningRate,
+            double gradNorm,
+            int sequences,
+            double stepSeconds) {}
 }

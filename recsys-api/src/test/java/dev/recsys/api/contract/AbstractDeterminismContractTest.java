@@ -30,24 +30,34 @@ public abstract class AbstractDeterminismContractTest extends BackendContractSup
         SeqBatch batch = ContractFixtures.batch(cfg);
         TrainBatch train = ContractFixtures.nextItem(cfg, PRETRAIN);
         assertThat(cfg.dropout()).as("the contract cases train with dropout").isPositive();
-        try (RecModel a = create(c, 7); RecModel b = create(c, 7)) {
+        try (RecModel a = create(c, 7);
+                RecModel b = create(c, 7)) {
             float eval = evalLoss(a, train, PRETRAIN);
             float[] losses = new float[2];
             assertThat(b.scoreAll(batch)).as("scoreAll").containsExactly(a.scoreAll(batch));
-            assertThat(b.scoreCandidates(batch, ContractFixtures.candidates(), PER_ROW)).as("scoreCandidates")
+            assertThat(b.scoreCandidates(batch, ContractFixtures.candidates(), PER_ROW))
+                    .as("scoreCandidates")
                     .containsExactly(a.scoreCandidates(batch, ContractFixtures.candidates(), PER_ROW));
             for (int step = 0; step < 2; step++) {
                 StepResult ra = a.lossAndGradients(train, PRETRAIN, true);
                 float lossA = ra.loss();
-                Weights gradA = ra.gradients().copy();   // buffers may be reused by the next call
+                Weights gradA = ra.gradients().copy(); // buffers may be reused by the next call
                 StepResult rb = b.lossAndGradients(train, PRETRAIN, true);
                 assertThat(rb.loss()).as("training-mode loss of call %d", step).isEqualTo(lossA);
-                assertThat(rb.gradients().maxAbsDiff(gradA)).as("training-mode gradients of call %d", step).isZero();
+                assertThat(rb.gradients().maxAbsDiff(gradA))
+                        .as("training-mode gradients of call %d", step)
+                        .isZero();
                 losses[step] = lossA;
             }
-            assertThat(losses[0]).as("a training-mode loss (dropout) differs from the eval-mode loss %s", eval).isNotEqualTo(eval);
-            assertThat(losses[1]).as("the dropout stream moves on between calls").isNotEqualTo(losses[0]);
-            assertThat(evalLoss(a, train, PRETRAIN)).as("eval mode after training calls").isEqualTo(eval);
+            assertThat(losses[0])
+                    .as("a training-mode loss (dropout) differs from the eval-mode loss %s", eval)
+                    .isNotEqualTo(eval);
+            assertThat(losses[1])
+                    .as("the dropout stream moves on between calls")
+                    .isNotEqualTo(losses[0]);
+            assertThat(evalLoss(a, train, PRETRAIN))
+                    .as("eval mode after training calls")
+                    .isEqualTo(eval);
         }
     }
 
@@ -56,7 +66,8 @@ public abstract class AbstractDeterminismContractTest extends BackendContractSup
     void seekingTheDropoutStreamRepeatsTheMasksOfThatCall(ContractFixtures.Case c) {
         ModelConfig cfg = c.config();
         TrainBatch train = ContractFixtures.nextItem(cfg, PRETRAIN);
-        try (RecModel a = create(c, 7); RecModel b = create(c, 7)) {
+        try (RecModel a = create(c, 7);
+                RecModel b = create(c, 7)) {
             float[] losses = new float[3];
             Weights third = null;
             for (int call = 0; call < 3; call++) {
@@ -68,10 +79,16 @@ public abstract class AbstractDeterminismContractTest extends BackendContractSup
             b.seekDropout(2);
             StepResult r2 = b.lossAndGradients(train, PRETRAIN, true);
             assertThat(r2.loss()).as("the loss of call 2 after seekDropout(2)").isEqualTo(losses[2]);
-            assertThat(r2.gradients().maxAbsDiff(third)).as("the gradients of call 2 after seekDropout(2)").isZero();
+            assertThat(r2.gradients().maxAbsDiff(third))
+                    .as("the gradients of call 2 after seekDropout(2)")
+                    .isZero();
             b.seekDropout(0);
-            assertThat(b.lossAndGradients(train, PRETRAIN, true).loss()).as("call 0 after seekDropout(0)").isEqualTo(losses[0]);
-            assertThat(b.lossAndGradients(train, PRETRAIN, true).loss()).as("then call 1").isEqualTo(losses[1]);
+            assertThat(b.lossAndGradients(train, PRETRAIN, true).loss())
+                    .as("call 0 after seekDropout(0)")
+                    .isEqualTo(losses[0]);
+            assertThat(b.lossAndGradients(train, PRETRAIN, true).loss())
+                    .as("then call 1")
+                    .isEqualTo(losses[1]);
         }
     }
 
@@ -81,14 +98,23 @@ public abstract class AbstractDeterminismContractTest extends BackendContractSup
         ModelConfig cfg = c.config();
         SeqBatch batch = ContractFixtures.batch(cfg);
         TrainBatch train = ContractFixtures.finetune(cfg, new LossSpec.Bpr(2));
-        try (RecModel a = create(c, 1); RecModel b = create(c, 2)) {
+        try (RecModel a = create(c, 1);
+                RecModel b = create(c, 2)) {
             float[] scores = a.scoreCandidates(batch, ContractFixtures.candidates(), PER_ROW);
-            assertThat(a.scoreCandidates(batch, ContractFixtures.candidates(), PER_ROW)).as("second call").containsExactly(scores);
-            assertThat(b.scoreCandidates(batch, ContractFixtures.candidates(), PER_ROW)).as("other seed").containsExactly(scores);
+            assertThat(a.scoreCandidates(batch, ContractFixtures.candidates(), PER_ROW))
+                    .as("second call")
+                    .containsExactly(scores);
+            assertThat(b.scoreCandidates(batch, ContractFixtures.candidates(), PER_ROW))
+                    .as("other seed")
+                    .containsExactly(scores);
             assertThat(b.userVectors(batch)).as("userVectors, other seed").containsExactly(a.userVectors(batch));
             float loss = evalLoss(a, train, new LossSpec.Bpr(2));
-            assertThat(evalLoss(a, train, new LossSpec.Bpr(2))).as("eval loss, second call").isEqualTo(loss);
-            assertThat(evalLoss(b, train, new LossSpec.Bpr(2))).as("eval loss, other seed").isEqualTo(loss);
+            assertThat(evalLoss(a, train, new LossSpec.Bpr(2)))
+                    .as("eval loss, second call")
+                    .isEqualTo(loss);
+            assertThat(evalLoss(b, train, new LossSpec.Bpr(2)))
+                    .as("eval loss, other seed")
+                    .isEqualTo(loss);
         }
     }
 }

@@ -58,7 +58,12 @@ public abstract class AbstractGradientContractTest extends BackendContractSuppor
     }
 
     /** The batch a gradient case trains on. */
-    enum BatchKind { PRETRAIN, PRETRAIN_SHARED, PRETRAIN_SHARED_BY_ROW, FINETUNE }
+    enum BatchKind {
+        PRETRAIN,
+        PRETRAIN_SHARED,
+        PRETRAIN_SHARED_BY_ROW,
+        FINETUNE
+    }
 
     /**
      * Two pre-training losses (sampled softmax over per-position candidates, full softmax over the
@@ -84,9 +89,11 @@ public abstract class AbstractGradientContractTest extends BackendContractSuppor
     void gradientsMatchFiniteDifferencesOfTheLoss(ContractFixtures.Case c, LossSpec loss, BatchKind kind) {
         ModelConfig cfg = c.config();
         boolean pretraining = kind != BatchKind.FINETUNE;
-        TrainBatch batch = kind == BatchKind.PRETRAIN_SHARED ? ContractFixtures.nextItemShared(cfg, loss)
-                : kind == BatchKind.PRETRAIN_SHARED_BY_ROW ? ContractFixtures.nextItemSharedByRow(cfg, loss)
-                : ContractFixtures.batchFor(cfg, loss, pretraining);
+        TrainBatch batch = kind == BatchKind.PRETRAIN_SHARED
+                ? ContractFixtures.nextItemShared(cfg, loss)
+                : kind == BatchKind.PRETRAIN_SHARED_BY_ROW
+                        ? ContractFixtures.nextItemSharedByRow(cfg, loss)
+                        : ContractFixtures.batchFor(cfg, loss, pretraining);
         Weights w = ContractFixtures.weights(cfg);
         try (RecModel m = create(c, w, 1)) {
             Weights grad = m.lossAndGradients(batch, loss, false).gradients().copy();
@@ -121,9 +128,14 @@ public abstract class AbstractGradientContractTest extends BackendContractSuppor
                 }
             }
             m.setWeights(w);
-            assertThat(failures).as("%s %s: gradients that disagree with finite differences of the loss (%d checked)", c, loss.name(),
-                    checked).isEmpty();
-            assertThat(skipped).as("entries skipped at kinks (of %d)", checked + skipped).isLessThanOrEqualTo((checked + skipped) / 10);
+            assertThat(failures)
+                    .as(
+                            "%s %s: gradients that disagree with finite differences of the loss (%d checked)",
+                            c, loss.name(), checked)
+                    .isEmpty();
+            assertThat(skipped)
+                    .as("entries skipped at kinks (of %d)", checked + skipped)
+                    .isLessThanOrEqualTo((checked + skipped) / 10);
             assertThat(checked).as("entries checked").isGreaterThan(20);
         }
     }
@@ -133,18 +145,24 @@ public abstract class AbstractGradientContractTest extends BackendContractSuppor
         if (pretraining) {
             for (String name : g.names()) {
                 if (isStage2(name)) {
-                    assertThat(maxAbs(g.data(name))).as("gradient of %s in pre-training", name).isZero();
+                    assertThat(maxAbs(g.data(name)))
+                            .as("gradient of %s in pre-training", name)
+                            .isZero();
                 }
             }
         }
         int d = cfg.dim();
         if (cfg.itemIds()) {
             float[] row0 = java.util.Arrays.copyOfRange(g.data(ParamLayout.ITEM_EMBEDDING), 0, d);
-            assertThat(maxAbs(row0)).as("gradient of the padding item's embedding").isZero();
+            assertThat(maxAbs(row0))
+                    .as("gradient of the padding item's embedding")
+                    .isZero();
         }
         if (cfg.hasContent()) {
             float[] row0 = java.util.Arrays.copyOfRange(g.data(ParamLayout.TOKEN_EMBEDDING), 0, d);
-            assertThat(maxAbs(row0)).as("gradient of the padding token's embedding").isZero();
+            assertThat(maxAbs(row0))
+                    .as("gradient of the padding token's embedding")
+                    .isZero();
         }
     }
 
@@ -177,7 +195,8 @@ public abstract class AbstractGradientContractTest extends BackendContractSuppor
     }
 
     /** {@code (L(w + h) - L(w - h)) / (actual step)} with one weight moved in float32; leaves the model at w + -h. */
-    private double centralDifference(RecModel m, Weights w, String name, int index, double h, TrainBatch batch, LossSpec loss) {
+    private double centralDifference(
+            RecModel m, Weights w, String name, int index, double h, TrainBatch batch, LossSpec loss) {
         Weights plus = w.copy();
         Weights minus = w.copy();
         float v = w.data(name)[index];
@@ -192,7 +211,9 @@ public abstract class AbstractGradientContractTest extends BackendContractSuppor
     }
 
     private static boolean isStage2(String name) {
-        return name.startsWith(ParamLayout.CROSS + ".") || name.equals(ParamLayout.SCORER_WEIGHT) || name.equals(ParamLayout.SCORER_BIAS);
+        return name.startsWith(ParamLayout.CROSS + ".")
+                || name.equals(ParamLayout.SCORER_WEIGHT)
+                || name.equals(ParamLayout.SCORER_BIAS);
     }
 
     private static double maxAbs(float[] v) {
@@ -204,7 +225,8 @@ public abstract class AbstractGradientContractTest extends BackendContractSuppor
     }
 
     /** Indices to check: the largest |gradient| among the allowed entries, then random allowed ones. */
-    private List<Integer> sample(ModelConfig cfg, ParamLayout.Param p, float[] g, TrainBatch batch, SplittableRandom random) {
+    private List<Integer> sample(
+            ModelConfig cfg, ParamLayout.Param p, float[] g, TrainBatch batch, SplittableRandom random) {
         List<Integer> allowed = new ArrayList<>();
         Set<Integer> rows = usedRows(cfg, p.name(), batch);
         int width = p.shape().length == 2 ? p.shape()[1] : 1;
@@ -242,7 +264,8 @@ public abstract class AbstractGradientContractTest extends BackendContractSuppor
                     for (int v : cb.candidates()) {
                         used.add(v);
                     }
-                } else if (batch instanceof TrainBatch.NextItem nb && nb.negatives() instanceof Negatives.PerPosition pp) {
+                } else if (batch instanceof TrainBatch.NextItem nb
+                        && nb.negatives() instanceof Negatives.PerPosition pp) {
                     for (int v : pp.candidates()) {
                         used.add(v);
                     }

@@ -31,13 +31,19 @@ public abstract class AbstractLifecycleContractTest extends BackendContractSuppo
         Weights w = ContractFixtures.weights(cfg);
         SeqBatch batch = ContractFixtures.batch(cfg);
         try (RecModel m = create(c, w, 1)) {
-            assertThat(m.weights().maxAbsDiff(w)).as("weights() right after create").isZero();
+            assertThat(m.weights().maxAbsDiff(w))
+                    .as("weights() right after create")
+                    .isZero();
             float[] all = m.scoreAll(batch);
             float[] cand = m.scoreCandidates(batch, ContractFixtures.candidates(), PER_ROW);
             m.setWeights(m.weights());
-            assertThat(m.weights().maxAbsDiff(w)).as("weights() after setWeights(weights())").isZero();
+            assertThat(m.weights().maxAbsDiff(w))
+                    .as("weights() after setWeights(weights())")
+                    .isZero();
             assertThat(m.scoreAll(batch)).as("scoreAll").containsExactly(all);
-            assertThat(m.scoreCandidates(batch, ContractFixtures.candidates(), PER_ROW)).as("scoreCandidates").containsExactly(cand);
+            assertThat(m.scoreCandidates(batch, ContractFixtures.candidates(), PER_ROW))
+                    .as("scoreCandidates")
+                    .containsExactly(cand);
         }
     }
 
@@ -58,7 +64,9 @@ public abstract class AbstractLifecycleContractTest extends BackendContractSuppo
             for (String name : given.names()) {
                 java.util.Arrays.fill(given.data(name), -0.5f);
             }
-            assertThat(m.scoreAll(batch)).as("scores after mutating the arrays given and returned").containsExactly(all);
+            assertThat(m.scoreAll(batch))
+                    .as("scores after mutating the arrays given and returned")
+                    .containsExactly(all);
         }
     }
 
@@ -69,15 +77,18 @@ public abstract class AbstractLifecycleContractTest extends BackendContractSuppo
         Weights other = ContractFixtures.weights(cfg, 1234);
         SeqBatch batch = ContractFixtures.batch(cfg);
         try (RecModel m = create(c, 1)) {
-            m.itemVectors();                 // fills any cache
+            m.itemVectors(); // fills any cache
             m.scoreAll(batch);
             m.setWeights(other);
             assertThat(m.weights().maxAbsDiff(other)).isZero();
             var ref = reference(c, other);
             assertClose("itemVectors after setWeights", m.itemVectors(), ref.itemVectors(), tolerance());
             assertClose("scoreAll after setWeights", m.scoreAll(batch), ref.scoreAll(batch), tolerance());
-            assertClose("scoreCandidates after setWeights", m.scoreCandidates(batch, ContractFixtures.candidates(), PER_ROW),
-                    ref.scoreCandidates(batch, ContractFixtures.candidates(), PER_ROW), tolerance());
+            assertClose(
+                    "scoreCandidates after setWeights",
+                    m.scoreCandidates(batch, ContractFixtures.candidates(), PER_ROW),
+                    ref.scoreCandidates(batch, ContractFixtures.candidates(), PER_ROW),
+                    tolerance());
         }
     }
 
@@ -90,7 +101,8 @@ public abstract class AbstractLifecycleContractTest extends BackendContractSuppo
             CheckpointData saved = roundTrip(m.config(), m.weights(), m.content());
             try (RecModel loaded = sharedBackend().create(saved.config(), saved.content(), saved.weights(), 5)) {
                 assertThat(loaded.scoreAll(batch)).as("scoreAll").containsExactly(m.scoreAll(batch));
-                assertThat(loaded.scoreCandidates(batch, ContractFixtures.candidates(), PER_ROW)).as("scoreCandidates")
+                assertThat(loaded.scoreCandidates(batch, ContractFixtures.candidates(), PER_ROW))
+                        .as("scoreCandidates")
                         .containsExactly(m.scoreCandidates(batch, ContractFixtures.candidates(), PER_ROW));
                 assertThat(loaded.itemVectors()).as("itemVectors").containsExactly(m.itemVectors());
             }
@@ -103,7 +115,8 @@ public abstract class AbstractLifecycleContractTest extends BackendContractSuppo
         ModelConfig cfg = c.config();
         Weights wrong = ContractFixtures.weights(cfg.withNumItems(cfg.numItems() + 1));
         assertThat(catchThrowable(() -> sharedBackend().create(cfg, ContractFixtures.content(cfg), wrong, 1)))
-                .as("create with the weights of a larger catalogue").isInstanceOf(IllegalArgumentException.class);
+                .as("create with the weights of a larger catalogue")
+                .isInstanceOf(IllegalArgumentException.class);
         Weights missing = new Weights();
         ContractFixtures.weights(cfg).asMap().forEach((name, t) -> {
             if (!name.equals(ParamLayout.SCORER_BIAS)) {
@@ -111,10 +124,12 @@ public abstract class AbstractLifecycleContractTest extends BackendContractSuppo
             }
         });
         assertThat(catchThrowable(() -> sharedBackend().create(cfg, ContractFixtures.content(cfg), missing, 1)))
-                .as("create with weights without scorer.bias").isInstanceOf(IllegalArgumentException.class);
+                .as("create with weights without scorer.bias")
+                .isInstanceOf(IllegalArgumentException.class);
         if (cfg.hasContent()) {
             assertThat(catchThrowable(() -> sharedBackend().create(cfg, null, ContractFixtures.weights(cfg), 1)))
-                    .as("create a content model without content").isInstanceOf(IllegalArgumentException.class);
+                    .as("create a content model without content")
+                    .isInstanceOf(IllegalArgumentException.class);
         }
     }
 
@@ -141,12 +156,15 @@ public abstract class AbstractLifecycleContractTest extends BackendContractSuppo
         calls.put("itemVectors", m::itemVectors);
         calls.put("scoreAll", () -> m.scoreAll(batch));
         calls.put("scoreCandidates", () -> m.scoreCandidates(batch, ContractFixtures.candidates(), PER_ROW));
-        calls.put("lossAndGradients", () -> m.lossAndGradients(ContractFixtures.finetune(cfg, new LossSpec.Bpr(2)), new LossSpec.Bpr(2),
-                false));
+        calls.put(
+                "lossAndGradients",
+                () -> m.lossAndGradients(
+                        ContractFixtures.finetune(cfg, new LossSpec.Bpr(2)), new LossSpec.Bpr(2), false));
         calls.put("weights", m::weights);
         calls.put("setWeights", () -> m.setWeights(w));
         calls.put("trace", () -> m.trace(batch, ContractFixtures.candidates(), PER_ROW));
-        calls.forEach((name, call) -> assertThat(catchThrowable(call)).as("%s after close", name)
+        calls.forEach((name, call) -> assertThat(catchThrowable(call))
+                .as("%s after close", name)
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed"));
     }

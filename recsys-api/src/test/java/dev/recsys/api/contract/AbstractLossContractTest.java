@@ -130,7 +130,11 @@ public abstract class AbstractLossContractTest extends BackendContractSupport {
         assertThat(expected).as("reference loss with large logits").isFinite().isGreaterThan(50);
         try (RecModel m = create(c, w, 1)) {
             float actual = evalLoss(m, batch, loss);
-            assertClose("large logits " + negatives + " " + loss, new float[] {actual}, new double[] {expected}, tolerance());
+            assertClose(
+                    "large logits " + negatives + " " + loss,
+                    new float[] {actual},
+                    new double[] {expected},
+                    tolerance());
         }
     }
 }

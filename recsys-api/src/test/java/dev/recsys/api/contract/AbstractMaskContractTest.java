@@ -41,8 +41,11 @@ public abstract class AbstractMaskContractTest extends BackendContractSupport {
         try (RecModel m = create(c, 1)) {
             assertClose("userVectors", m.userVectors(padded), toDoubles(m.userVectors(shortBatch)), tol);
             assertClose("scoreAll", m.scoreAll(padded), toDoubles(m.scoreAll(shortBatch)), tol);
-            assertClose("scoreCandidates", m.scoreCandidates(padded, cand, PER_ROW),
-                    toDoubles(m.scoreCandidates(shortBatch, cand, PER_ROW)), tol);
+            assertClose(
+                    "scoreCandidates",
+                    m.scoreCandidates(padded, cand, PER_ROW),
+                    toDoubles(m.scoreCandidates(shortBatch, cand, PER_ROW)),
+                    tol);
             float[] uShort = m.trace(shortBatch, cand, PER_ROW).get(ForwardTrace.USER_OUTPUT);
             float[] uLong = m.trace(padded, cand, PER_ROW).get(ForwardTrace.USER_OUTPUT);
             int d = cfg.dim();
@@ -62,7 +65,8 @@ public abstract class AbstractMaskContractTest extends BackendContractSupport {
                 System.arraycopy(targets, b * 5 + 2, shortTargets, b * 3, 3);
             }
             LossSpec softmax = new LossSpec.SoftmaxCe();
-            float lossShort = evalLoss(m, new TrainBatch.NextItem(shortBatch, shortTargets, new Negatives.None()), softmax);
+            float lossShort =
+                    evalLoss(m, new TrainBatch.NextItem(shortBatch, shortTargets, new Negatives.None()), softmax);
             float lossLong = evalLoss(m, new TrainBatch.NextItem(padded, targets, new Negatives.None()), softmax);
             assertClose("softmax loss", new float[] {lossLong}, new double[] {lossShort}, tol);
         }
@@ -78,10 +82,10 @@ public abstract class AbstractMaskContractTest extends BackendContractSupport {
         Weights w = ContractFixtures.weights(cfg);
         Weights changed = w.copy();
         if (cfg.itemIds()) {
-            fillRow(changed.data(ParamLayout.ITEM_EMBEDDING), 0, cfg.dim(), 3f);     // the padding item
+            fillRow(changed.data(ParamLayout.ITEM_EMBEDDING), 0, cfg.dim(), 3f); // the padding item
         }
         if (cfg.hasContent()) {
-            fillRow(changed.data(ParamLayout.TOKEN_EMBEDDING), 0, cfg.dim(), -3f);   // the padding token
+            fillRow(changed.data(ParamLayout.TOKEN_EMBEDDING), 0, cfg.dim(), -3f); // the padding token
         }
         SeqBatch changedEvents = batch;
         if (cfg.eventTypes() > 0) {
@@ -93,10 +97,14 @@ public abstract class AbstractMaskContractTest extends BackendContractSupport {
             }
             changedEvents = new SeqBatch(batch.size(), batch.length(), batch.items(), events);
         }
-        try (RecModel m = create(c, w, 1); RecModel m2 = create(c, changed, 1)) {
+        try (RecModel m = create(c, w, 1);
+                RecModel m2 = create(c, changed, 1)) {
             assertClose("userVectors", m2.userVectors(changedEvents), toDoubles(m.userVectors(batch)), tol);
-            assertClose("scoreCandidates", m2.scoreCandidates(changedEvents, cand, PER_ROW),
-                    toDoubles(m.scoreCandidates(batch, cand, PER_ROW)), tol);
+            assertClose(
+                    "scoreCandidates",
+                    m2.scoreCandidates(changedEvents, cand, PER_ROW),
+                    toDoubles(m.scoreCandidates(batch, cand, PER_ROW)),
+                    tol);
             int n1 = cfg.numItems() + 1;
             int d = cfg.dim();
             float[] all = m.scoreAll(batch);
@@ -105,17 +113,31 @@ public abstract class AbstractMaskContractTest extends BackendContractSupport {
             float[] items2 = m2.itemVectors();
             // column / row 0 is the padding item itself, whose vector may change with its embedding
             for (int b = 0; b < ROWS; b++) {
-                assertClose("scoreAll row " + b + " items 1..N", java.util.Arrays.copyOfRange(all2, b * n1 + 1, (b + 1) * n1),
-                        toDoubles(java.util.Arrays.copyOfRange(all, b * n1 + 1, (b + 1) * n1)), tol);
+                assertClose(
+                        "scoreAll row " + b + " items 1..N",
+                        java.util.Arrays.copyOfRange(all2, b * n1 + 1, (b + 1) * n1),
+                        toDoubles(java.util.Arrays.copyOfRange(all, b * n1 + 1, (b + 1) * n1)),
+                        tol);
             }
-            assertClose("itemVectors of items 1..N", java.util.Arrays.copyOfRange(items2, d, n1 * d),
-                    toDoubles(java.util.Arrays.copyOfRange(items, d, n1 * d)), tol);
+            assertClose(
+                    "itemVectors of items 1..N",
+                    java.util.Arrays.copyOfRange(items2, d, n1 * d),
+                    toDoubles(java.util.Arrays.copyOfRange(items, d, n1 * d)),
+                    tol);
             if (cfg.hasContent()) {
                 ItemContent content = ContractFixtures.content(cfg);
                 float[] co = m.trace(batch, cand, PER_ROW).get(ForwardTrace.CONTENT_OUTPUT);
                 float[] co2 = m2.trace(changedEvents, cand, PER_ROW).get(ForwardTrace.CONTENT_OUTPUT);
-                assertCloseAtValidPositions("content output at real tokens", co2, toDoubles(co), content.tokens(), n1,
-                        cfg.contentLen(), 1, d, tol);
+                assertCloseAtValidPositions(
+                        "content output at real tokens",
+                        co2,
+                        toDoubles(co),
+                        content.tokens(),
+                        n1,
+                        cfg.contentLen(),
+                        1,
+                        d,
+                        tol);
             }
         }
     }
@@ -129,7 +151,7 @@ public abstract class AbstractMaskContractTest extends BackendContractSupport {
         int[] events = batch.events() == null ? null : batch.events().clone();
         for (int b = 0; b < ROWS; b++) {
             int last = b * LENGTH + LENGTH - 1;
-            items[last] = items[last] % cfg.numItems() + 1;         // a different item at the last position
+            items[last] = items[last] % cfg.numItems() + 1; // a different item at the last position
             if (events != null) {
                 events[last] = 1 - events[last];
             }
@@ -138,21 +160,39 @@ public abstract class AbstractMaskContractTest extends BackendContractSupport {
         int[] cand = ContractFixtures.candidates();
         int[] earlier = batch.items().clone();
         for (int b = 0; b < ROWS; b++) {
-            earlier[b * LENGTH + LENGTH - 1] = 0;                   // compare positions 0..L-2 only
+            earlier[b * LENGTH + LENGTH - 1] = 0; // compare positions 0..L-2 only
         }
         try (RecModel m = create(c, 1)) {
             ForwardTrace t = m.trace(batch, cand, PER_ROW);
             ForwardTrace t2 = m.trace(future, cand, PER_ROW);
             for (int i = 0; i < cfg.layers(); i++) {
-                assertCloseAtValidPositions(ForwardTrace.userLayer(i) + " before the changed position", t2.get(ForwardTrace.userLayer(i)),
-                        toDoubles(t.get(ForwardTrace.userLayer(i))), earlier, ROWS, LENGTH, 1, cfg.dim(), invarianceTolerance());
+                assertCloseAtValidPositions(
+                        ForwardTrace.userLayer(i) + " before the changed position",
+                        t2.get(ForwardTrace.userLayer(i)),
+                        toDoubles(t.get(ForwardTrace.userLayer(i))),
+                        earlier,
+                        ROWS,
+                        LENGTH,
+                        1,
+                        cfg.dim(),
+                        invarianceTolerance());
             }
-            assertCloseAtValidPositions(ForwardTrace.USER_OUTPUT + " before the changed position", t2.get(ForwardTrace.USER_OUTPUT),
-                    toDoubles(t.get(ForwardTrace.USER_OUTPUT)), earlier, ROWS, LENGTH, 1, cfg.dim(), invarianceTolerance());
+            assertCloseAtValidPositions(
+                    ForwardTrace.USER_OUTPUT + " before the changed position",
+                    t2.get(ForwardTrace.USER_OUTPUT),
+                    toDoubles(t.get(ForwardTrace.USER_OUTPUT)),
+                    earlier,
+                    ROWS,
+                    LENGTH,
+                    1,
+                    cfg.dim(),
+                    invarianceTolerance());
             // and the change itself is seen at the last position (the test would be vacuous otherwise)
             float[] u = m.userVectors(batch);
             float[] u2 = m.userVectors(future);
-            assertThat(maxAbsDiff(u, u2)).as("the last position sees its own item").isGreaterThan(1e-3);
+            assertThat(maxAbsDiff(u, u2))
+                    .as("the last position sees its own item")
+                    .isGreaterThan(1e-3);
         }
     }
 

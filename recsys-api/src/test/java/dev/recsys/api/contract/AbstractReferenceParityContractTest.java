@@ -32,25 +32,60 @@ public abstract class AbstractReferenceParityContractTest extends BackendContrac
         double tol = tolerance();
         try (RecModel m = create(c, w, 1)) {
             ForwardTrace t = m.trace(batch, cand, PER_ROW);
-            assertClose(ForwardTrace.ITEM_VECTORS, t.get(ForwardTrace.ITEM_VECTORS), ref.get(ForwardTrace.ITEM_VECTORS), tol);
+            assertClose(
+                    ForwardTrace.ITEM_VECTORS,
+                    t.get(ForwardTrace.ITEM_VECTORS),
+                    ref.get(ForwardTrace.ITEM_VECTORS),
+                    tol);
             if (cfg.hasContent()) {
                 int n1 = cfg.numItems() + 1;
-                assertCloseAtValidPositions(ForwardTrace.CONTENT_OUTPUT, t.get(ForwardTrace.CONTENT_OUTPUT),
-                        toDoubles(ref.get(ForwardTrace.CONTENT_OUTPUT)), ContractFixtures.content(cfg).tokens(), n1, cfg.contentLen(), 1,
-                        d, tol);
+                assertCloseAtValidPositions(
+                        ForwardTrace.CONTENT_OUTPUT,
+                        t.get(ForwardTrace.CONTENT_OUTPUT),
+                        toDoubles(ref.get(ForwardTrace.CONTENT_OUTPUT)),
+                        ContractFixtures.content(cfg).tokens(),
+                        n1,
+                        cfg.contentLen(),
+                        1,
+                        d,
+                        tol);
             }
             int[] items = batch.items();
-            assertCloseAtValidPositions(ForwardTrace.USER_INPUT, t.get(ForwardTrace.USER_INPUT), toDoubles(ref.get(ForwardTrace.USER_INPUT)),
-                    items, ROWS, LENGTH, 1, d, tol);
+            assertCloseAtValidPositions(
+                    ForwardTrace.USER_INPUT,
+                    t.get(ForwardTrace.USER_INPUT),
+                    toDoubles(ref.get(ForwardTrace.USER_INPUT)),
+                    items,
+                    ROWS,
+                    LENGTH,
+                    1,
+                    d,
+                    tol);
             for (int i = 0; i < cfg.layers(); i++) {
                 String key = ForwardTrace.userLayer(i);
                 assertCloseAtValidPositions(key, t.get(key), toDoubles(ref.get(key)), items, ROWS, LENGTH, 1, d, tol);
             }
-            assertCloseAtValidPositions(ForwardTrace.USER_OUTPUT, t.get(ForwardTrace.USER_OUTPUT), toDoubles(ref.get(ForwardTrace.USER_OUTPUT)),
-                    items, ROWS, LENGTH, 1, d, tol);
+            assertCloseAtValidPositions(
+                    ForwardTrace.USER_OUTPUT,
+                    t.get(ForwardTrace.USER_OUTPUT),
+                    toDoubles(ref.get(ForwardTrace.USER_OUTPUT)),
+                    items,
+                    ROWS,
+                    LENGTH,
+                    1,
+                    d,
+                    tol);
             assertClose(ForwardTrace.STAGE1, t.get(ForwardTrace.STAGE1), ref.get(ForwardTrace.STAGE1), tol);
-            assertCloseAtValidPositions(ForwardTrace.CROSS_OUTPUT, t.get(ForwardTrace.CROSS_OUTPUT),
-                    toDoubles(ref.get(ForwardTrace.CROSS_OUTPUT)), items, ROWS, LENGTH, PER_ROW, d, tol);
+            assertCloseAtValidPositions(
+                    ForwardTrace.CROSS_OUTPUT,
+                    t.get(ForwardTrace.CROSS_OUTPUT),
+                    toDoubles(ref.get(ForwardTrace.CROSS_OUTPUT)),
+                    items,
+                    ROWS,
+                    LENGTH,
+                    PER_ROW,
+                    d,
+                    tol);
             assertClose(ForwardTrace.STAGE2, t.get(ForwardTrace.STAGE2), ref.get(ForwardTrace.STAGE2), tol);
         }
     }
@@ -69,10 +104,17 @@ public abstract class AbstractReferenceParityContractTest extends BackendContrac
             assertClose("itemVectors", m.itemVectors(), ref.itemVectors(), tol);
             assertClose("userVectors", m.userVectors(batch), ref.userVectors(batch), tol);
             assertClose("scoreAll", m.scoreAll(batch), ref.scoreAll(batch), tol);
-            assertClose("scoreCandidates", m.scoreCandidates(batch, cand, PER_ROW), ref.scoreCandidates(batch, cand, PER_ROW), tol);
+            assertClose(
+                    "scoreCandidates",
+                    m.scoreCandidates(batch, cand, PER_ROW),
+                    ref.scoreCandidates(batch, cand, PER_ROW),
+                    tol);
             assertClose("scoreAll of a batch shorter than maxLen", m.scoreAll(shorter), ref.scoreAll(shorter), tol);
-            assertClose("scoreCandidates of a batch shorter than maxLen", m.scoreCandidates(shorter, cand, PER_ROW),
-                    ref.scoreCandidates(shorter, cand, PER_ROW), tol);
+            assertClose(
+                    "scoreCandidates of a batch shorter than maxLen",
+                    m.scoreCandidates(shorter, cand, PER_ROW),
+                    ref.scoreCandidates(shorter, cand, PER_ROW),
+                    tol);
         }
     }
 }

@@ -29,7 +29,8 @@ public abstract class AbstractShapeContractTest extends BackendContractSupport {
         try (RecModel m = create(c, 1)) {
             assertThat(m.config()).isEqualTo(cfg);
             if (cfg.hasContent()) {
-                assertThat(m.content().tokens()).containsExactly(ContractFixtures.content(cfg).tokens());
+                assertThat(m.content().tokens())
+                        .containsExactly(ContractFixtures.content(cfg).tokens());
             } else {
                 assertThat(m.content()).isNull();
             }
@@ -55,8 +56,11 @@ public abstract class AbstractShapeContractTest extends BackendContractSupport {
         ModelConfig cfg = c.config();
         try (RecModel m = create(c, 1)) {
             checkLayout("weights()", cfg, m.weights());
-            StepResult r = m.lossAndGradients(ContractFixtures.finetune(cfg, new LossSpec.Bpr(2)), new LossSpec.Bpr(2), false);
-            assertThat(Float.isFinite(r.loss())).as("loss %s is finite", r.loss()).isTrue();
+            StepResult r =
+                    m.lossAndGradients(ContractFixtures.finetune(cfg, new LossSpec.Bpr(2)), new LossSpec.Bpr(2), false);
+            assertThat(Float.isFinite(r.loss()))
+                    .as("loss %s is finite", r.loss())
+                    .isTrue();
             checkLayout("gradients", cfg, r.gradients());
             for (String name : r.gradients().names()) {
                 assertFinite("gradient of " + name, r.gradients().data(name));
@@ -72,26 +76,43 @@ public abstract class AbstractShapeContractTest extends BackendContractSupport {
         int n1 = cfg.numItems() + 1;
         try (RecModel m = create(c, 1)) {
             ForwardTrace t = m.trace(ContractFixtures.batch(cfg), ContractFixtures.candidates(), PER_ROW);
-            assertThat(t.get(ForwardTrace.ITEM_VECTORS)).as(ForwardTrace.ITEM_VECTORS).hasSize(n1 * d);
+            assertThat(t.get(ForwardTrace.ITEM_VECTORS))
+                    .as(ForwardTrace.ITEM_VECTORS)
+                    .hasSize(n1 * d);
             if (cfg.hasContent()) {
-                assertThat(t.get(ForwardTrace.CONTENT_OUTPUT)).as(ForwardTrace.CONTENT_OUTPUT).hasSize(n1 * cfg.contentLen() * d);
+                assertThat(t.get(ForwardTrace.CONTENT_OUTPUT))
+                        .as(ForwardTrace.CONTENT_OUTPUT)
+                        .hasSize(n1 * cfg.contentLen() * d);
             }
-            assertThat(t.get(ForwardTrace.USER_INPUT)).as(ForwardTrace.USER_INPUT).hasSize(ROWS * LENGTH * d);
+            assertThat(t.get(ForwardTrace.USER_INPUT))
+                    .as(ForwardTrace.USER_INPUT)
+                    .hasSize(ROWS * LENGTH * d);
             for (int i = 0; i < cfg.layers(); i++) {
-                assertThat(t.get(ForwardTrace.userLayer(i))).as(ForwardTrace.userLayer(i)).hasSize(ROWS * LENGTH * d);
+                assertThat(t.get(ForwardTrace.userLayer(i)))
+                        .as(ForwardTrace.userLayer(i))
+                        .hasSize(ROWS * LENGTH * d);
             }
-            assertThat(t.get(ForwardTrace.USER_OUTPUT)).as(ForwardTrace.USER_OUTPUT).hasSize(ROWS * LENGTH * d);
+            assertThat(t.get(ForwardTrace.USER_OUTPUT))
+                    .as(ForwardTrace.USER_OUTPUT)
+                    .hasSize(ROWS * LENGTH * d);
             assertThat(t.get(ForwardTrace.STAGE1)).as(ForwardTrace.STAGE1).hasSize(ROWS * n1);
-            assertThat(t.get(ForwardTrace.CROSS_OUTPUT)).as(ForwardTrace.CROSS_OUTPUT).hasSize(ROWS * PER_ROW * LENGTH * d);
+            assertThat(t.get(ForwardTrace.CROSS_OUTPUT))
+                    .as(ForwardTrace.CROSS_OUTPUT)
+                    .hasSize(ROWS * PER_ROW * LENGTH * d);
             assertThat(t.get(ForwardTrace.STAGE2)).as(ForwardTrace.STAGE2).hasSize(ROWS * PER_ROW);
         }
     }
 
     private static void checkLayout(String what, ModelConfig cfg, Weights w) {
-        assertThat(w.names()).as("%s: the canonical names", what)
-                .containsExactlyInAnyOrderElementsOf(ParamLayout.of(cfg).stream().map(ParamLayout.Param::name).toList());
+        assertThat(w.names())
+                .as("%s: the canonical names", what)
+                .containsExactlyInAnyOrderElementsOf(ParamLayout.of(cfg).stream()
+                        .map(ParamLayout.Param::name)
+                        .toList());
         for (ParamLayout.Param p : ParamLayout.of(cfg)) {
-            assertThat(w.get(p.name()).shape()).as("%s: shape of %s", what, p.name()).containsExactly(p.shape());
+            assertThat(w.get(p.name()).shape())
+                    .as("%s: shape of %s", what, p.name())
+                    .containsExactly(p.shape());
         }
     }
 }

@@ -98,8 +98,12 @@ public abstract class BackendContractSupport {
             Checkpoint.write(ckpt, CheckpointData.of(config, weights, content));
             CheckpointData read = Checkpoint.read(ckpt);
             assertThat(read.config()).as("config after a checkpoint round trip").isEqualTo(config);
-            assertThat(read.weights().names()).as("parameter names after a checkpoint round trip").isEqualTo(weights.names());
-            assertThat(read.weights().maxAbsDiff(weights)).as("weights after a checkpoint round trip").isZero();
+            assertThat(read.weights().names())
+                    .as("parameter names after a checkpoint round trip")
+                    .isEqualTo(weights.names());
+            assertThat(read.weights().maxAbsDiff(weights))
+                    .as("weights after a checkpoint round trip")
+                    .isZero();
             return read;
         } catch (IOException e) {
             throw new UncheckedIOException("checkpoint round trip in " + dir + " failed", e);
@@ -135,8 +139,8 @@ public abstract class BackendContractSupport {
             }
         }
         if (worst >= 0) {
-            throw new AssertionError(what + ": element " + worst + " is " + actual[worst] + ", expected " + expected[worst]
-                    + " within " + tol + " * max(1, |expected|)");
+            throw new AssertionError(what + ": element " + worst + " is " + actual[worst] + ", expected "
+                    + expected[worst] + " within " + tol + " * max(1, |expected|)");
         }
     }
 
@@ -154,8 +158,16 @@ public abstract class BackendContractSupport {
      * {@code [L, d]} per row (1 for {@code [B, L, d]}, C for {@code [B, C, L, d]}), with positions
      * of row b valid where {@code items[b, j] != 0}.
      */
-    protected static void assertCloseAtValidPositions(String what, float[] actual, double[] expected, int[] items, int rows,
-            int length, int groups, int dim, double tol) {
+    protected static void assertCloseAtValidPositions(
+            String what,
+            float[] actual,
+            double[] expected,
+            int[] items,
+            int rows,
+            int length,
+            int groups,
+            int dim,
+            double tol) {
         assertThat(actual).as("%s: length", what).hasSize(rows * groups * length * dim);
         assertThat(expected).as("%s: reference length", what).hasSize(actual.length);
         for (int b = 0; b < rows; b++) {
@@ -167,7 +179,11 @@ public abstract class BackendContractSupport {
                     int o = ((b * groups + g) * length + j) * dim;
                     float[] a = java.util.Arrays.copyOfRange(actual, o, o + dim);
                     double[] e = java.util.Arrays.copyOfRange(expected, o, o + dim);
-                    assertClose(what + " [row " + b + (groups > 1 ? ", candidate " + g : "") + ", position " + j + "]", a, e, tol);
+                    assertClose(
+                            what + " [row " + b + (groups > 1 ? ", candidate " + g : "") + ", position " + j + "]",
+                            a,
+                            e,
+                            tol);
                 }
             }
         }

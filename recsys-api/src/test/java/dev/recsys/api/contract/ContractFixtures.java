@@ -33,8 +33,7 @@ public final class ContractFixtures {
     /** Seed of the standard weights. */
     public static final long WEIGHT_SEED = 42;
 
-    private ContractFixtures() {
-    }
+    private ContractFixtures() {}
 
     /**
      * One named model configuration.
@@ -52,19 +51,60 @@ public final class ContractFixtures {
     /** The four configurations. */
     public static List<Case> cases() {
         return List.of(
-                new Case("pre-learned-mean-content1-ids-events", base().layers(2).content(12, 4, 1).eventTypes(2)
-                        .positional(Positional.LEARNED).norm(Norm.PRE).pooling(Pooling.MEAN).scaleEmbeddings(true).itemIds(true).build()),
-                new Case("post-sinusoidal-max-content1-no-ids", base().layers(1).content(12, 4, 1).eventTypes(0)
-                        .positional(Positional.SINUSOIDAL).norm(Norm.POST).pooling(Pooling.MAX).scaleEmbeddings(false).itemIds(false)
-                        .build()),
-                new Case("pre-sinusoidal-max-ids-events", base().layers(1).eventTypes(2)
-                        .positional(Positional.SINUSOIDAL).norm(Norm.PRE).pooling(Pooling.MAX).scaleEmbeddings(true).itemIds(true).build()),
-                new Case("post-learned-mean-content0-ids", base().layers(2).content(12, 4, 0).eventTypes(0)
-                        .positional(Positional.LEARNED).norm(Norm.POST).pooling(Pooling.MEAN).scaleEmbeddings(false).itemIds(true).build()));
+                new Case(
+                        "pre-learned-mean-content1-ids-events",
+                        base().layers(2)
+                                .content(12, 4, 1)
+                                .eventTypes(2)
+                                .positional(Positional.LEARNED)
+                                .norm(Norm.PRE)
+                                .pooling(Pooling.MEAN)
+                                .scaleEmbeddings(true)
+                                .itemIds(true)
+                                .build()),
+                new Case(
+                        "post-sinusoidal-max-content1-no-ids",
+                        base().layers(1)
+                                .content(12, 4, 1)
+                                .eventTypes(0)
+                                .positional(Positional.SINUSOIDAL)
+                                .norm(Norm.POST)
+                                .pooling(Pooling.MAX)
+                                .scaleEmbeddings(false)
+                                .itemIds(false)
+                                .build()),
+                new Case(
+                        "pre-sinusoidal-max-ids-events",
+                        base().layers(1)
+                                .eventTypes(2)
+                                .positional(Positional.SINUSOIDAL)
+                                .norm(Norm.PRE)
+                                .pooling(Pooling.MAX)
+                                .scaleEmbeddings(true)
+                                .itemIds(true)
+                                .build()),
+                new Case(
+                        "post-learned-mean-content0-ids",
+                        base().layers(2)
+                                .content(12, 4, 0)
+                                .eventTypes(0)
+                                .positional(Positional.LEARNED)
+                                .norm(Norm.POST)
+                                .pooling(Pooling.MEAN)
+                                .scaleEmbeddings(false)
+                                .itemIds(true)
+                                .build()));
     }
 
     private static ModelConfig.Builder base() {
-        return ModelConfig.builder().numItems(NUM_ITEMS).dim(8).heads(2).ffnDim(16).maxLen(LENGTH).dropout(0.1f).layerNormEps(1e-5f);
+        return ModelConfig.builder()
+                .numItems(NUM_ITEMS)
+                .dim(8)
+                .heads(2)
+                .ffnDim(16)
+                .maxLen(LENGTH)
+                .dropout(0.1f)
+                .layerNormEps(1e-5f);
     }
 
     /** Item content (content models) or null: varied lengths, item 0 and item 4 are the marker alone. */
@@ -175,8 +215,8 @@ public final class ContractFixtures {
     private static TrainBatch.NextItem sharedBatch(ModelConfig c, LossSpec loss, int[] shared, boolean byRow) {
         int k = byRow ? shared.length / ROWS : shared.length;
         if (loss.negatives() != k) {
-            throw new IllegalArgumentException("the shared batch carries " + k + " negatives" + (byRow ? " per row" : "")
-                    + ", the loss expects " + loss.negatives());
+            throw new IllegalArgumentException("the shared batch carries " + k + " negatives"
+                    + (byRow ? " per row" : "") + ", the loss expects " + loss.negatives());
         }
         int[] targets = targets();
         boolean withLogQ = loss instanceof LossSpec.SampledSoftmax s && s.logQ();
@@ -190,14 +230,19 @@ public final class ContractFixtures {
         }
         float[] tq = withLogQ ? targetLogQ : null;
         float[] nq = withLogQ ? sharedLogQ : null;
-        return new TrainBatch.NextItem(batch(c), targets, byRow ? new Negatives.SharedByRow(shared, k, tq, nq)
-                : new Negatives.SharedByBatch(shared, tq, nq));
+        return new TrainBatch.NextItem(
+                batch(c),
+                targets,
+                byRow ? new Negatives.SharedByRow(shared, k, tq, nq) : new Negatives.SharedByBatch(shared, tq, nq));
     }
 
     /** The pre-training ranking losses with {@link #sharedNegatives()}{@code .length} negatives: bce, gbce, sampled softmax without and with log Q. */
     public static List<LossSpec> sharedPretrainLosses() {
         int k = sharedNegatives().length;
-        return List.of(new LossSpec.Bce(k), new LossSpec.Gbce(k, 0.75f), new LossSpec.SampledSoftmax(k, false),
+        return List.of(
+                new LossSpec.Bce(k),
+                new LossSpec.Gbce(k, 0.75f),
+                new LossSpec.SampledSoftmax(k, false),
                 new LossSpec.SampledSoftmax(k, true));
     }
 
@@ -214,8 +259,12 @@ public final class ContractFixtures {
 
     /** Every pre-training loss: bce, gbce, sampled softmax without and with log Q, full softmax. */
     public static List<LossSpec> pretrainLosses() {
-        return List.of(new LossSpec.Bce(2), new LossSpec.Gbce(2, 0.75f), new LossSpec.SampledSoftmax(2, false),
-                new LossSpec.SampledSoftmax(2, true), new LossSpec.SoftmaxCe());
+        return List.of(
+                new LossSpec.Bce(2),
+                new LossSpec.Gbce(2, 0.75f),
+                new LossSpec.SampledSoftmax(2, false),
+                new LossSpec.SampledSoftmax(2, true),
+                new LossSpec.SoftmaxCe());
     }
 
     /** Every fine-tuning loss: bce, mse, bpr, hinge. */

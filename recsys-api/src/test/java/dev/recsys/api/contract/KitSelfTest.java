@@ -29,7 +29,8 @@ class KitSelfTest {
     /** id-only, one layer: the cheapest case for finite-difference gradients. */
     private static final ContractFixtures.Case IDS = ContractFixtures.cases().get(2);
     /** content only (no item ids). */
-    private static final ContractFixtures.Case CONTENT = ContractFixtures.cases().get(1);
+    private static final ContractFixtures.Case CONTENT =
+            ContractFixtures.cases().get(1);
 
     @Test
     void aGradientWithTheWrongSignFails() {
@@ -44,8 +45,10 @@ class KitSelfTest {
             }
         });
         try {
-            assertThatThrownBy(() -> kit.gradientsMatchFiniteDifferencesOfTheLoss(IDS, new LossSpec.Bpr(2), AbstractGradientContractTest.BatchKind.FINETUNE))
-                    .isInstanceOf(AssertionError.class).hasMessageContaining("user_encoder.layers.0.ffn.out.weight[");
+            assertThatThrownBy(() -> kit.gradientsMatchFiniteDifferencesOfTheLoss(
+                            IDS, new LossSpec.Bpr(2), AbstractGradientContractTest.BatchKind.FINETUNE))
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("user_encoder.layers.0.ffn.out.weight[");
         } finally {
             kit.closeBackend();
         }
@@ -62,9 +65,12 @@ class KitSelfTest {
             }
         });
         try {
-            assertThatThrownBy(() -> kit.gradientsMatchFiniteDifferencesOfTheLoss(CONTENT, new LossSpec.SampledSoftmax(2, true),
-                    AbstractGradientContractTest.BatchKind.PRETRAIN))
-                    .isInstanceOf(AssertionError.class).hasMessageContaining(ParamLayout.TOKEN_EMBEDDING + "[");
+            assertThatThrownBy(() -> kit.gradientsMatchFiniteDifferencesOfTheLoss(
+                            CONTENT,
+                            new LossSpec.SampledSoftmax(2, true),
+                            AbstractGradientContractTest.BatchKind.PRETRAIN))
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining(ParamLayout.TOKEN_EMBEDDING + "[");
         } finally {
             kit.closeBackend();
         }
@@ -83,7 +89,8 @@ class KitSelfTest {
         });
         try {
             assertThatThrownBy(() -> kit.everyTraceEntryMatchesTheReference(IDS))
-                    .isInstanceOf(AssertionError.class).hasMessageContaining(ForwardTrace.STAGE2);
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining(ForwardTrace.STAGE2);
         } finally {
             kit.closeBackend();
         }
@@ -101,7 +108,7 @@ class KitSelfTest {
                 for (int b = 0; b < batch.size(); b++) {
                     for (int j = 0; j < l; j++) {
                         for (int later = j + 1; later < l; later++) {
-                            u[(b * l + j) * d] += 0.01f * batch.item(b, later);   // sees the future
+                            u[(b * l + j) * d] += 0.01f * batch.item(b, later); // sees the future
                         }
                     }
                 }
@@ -110,7 +117,8 @@ class KitSelfTest {
         });
         try {
             assertThatThrownBy(() -> kit.aLaterPositionNeverChangesAnEarlierOne(IDS))
-                    .isInstanceOf(AssertionError.class).hasMessageContaining(ForwardTrace.USER_OUTPUT);
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining(ForwardTrace.USER_OUTPUT);
         } finally {
             kit.closeBackend();
         }
@@ -122,12 +130,16 @@ class KitSelfTest {
             @Override
             public StepResult lossAndGradients(TrainBatch b, LossSpec l, boolean training) {
                 // a cheap mutant: the reference loss plus 1e-3, no real gradients
-                return new StepResult(ReferenceBackend.evalLoss(delegate, b, l) + 1e-3f, weights().zerosLike());
+                return new StepResult(
+                        ReferenceBackend.evalLoss(delegate, b, l) + 1e-3f,
+                        weights().zerosLike());
             }
         });
         try {
-            assertThatThrownBy(() -> kit.everyLossMatchesTheReference(IDS, new LossSpec.Hinge(2, 1f), dev.recsys.api.loss.Stage.FINETUNE))
-                    .isInstanceOf(AssertionError.class).hasMessageContaining("Hinge");
+            assertThatThrownBy(() -> kit.everyLossMatchesTheReference(
+                            IDS, new LossSpec.Hinge(2, 1f), dev.recsys.api.loss.Stage.FINETUNE))
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("Hinge");
         } finally {
             kit.closeBackend();
         }
@@ -147,13 +159,17 @@ class KitSelfTest {
                     cand[p * c] = n.targets()[p];
                     System.arraycopy(shared, 0, cand, p * c + 1, c - 1);
                 }
-                TrainBatch.NextItem kept = new TrainBatch.NextItem(n.input(), n.targets(), new Negatives.PerPosition(cand, c, null));
-                return new StepResult(ReferenceBackend.evalLoss(delegate, kept, l), weights().zerosLike());
+                TrainBatch.NextItem kept =
+                        new TrainBatch.NextItem(n.input(), n.targets(), new Negatives.PerPosition(cand, c, null));
+                return new StepResult(
+                        ReferenceBackend.evalLoss(delegate, kept, l), weights().zerosLike());
             }
         });
         try {
-            assertThatThrownBy(() -> kit.sharedNegativeLossesMatchTheReference(IDS, new LossSpec.Bce(ContractFixtures.sharedNegatives().length)))
-                    .isInstanceOf(AssertionError.class).hasMessageContaining("shared");
+            assertThatThrownBy(() -> kit.sharedNegativeLossesMatchTheReference(
+                            IDS, new LossSpec.Bce(ContractFixtures.sharedNegatives().length)))
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("shared");
         } finally {
             kit.closeBackend();
         }
@@ -167,12 +183,15 @@ class KitSelfTest {
             @Override
             public StepResult lossAndGradients(TrainBatch b, LossSpec l, boolean training) {
                 float loss = ReferenceBackend.evalLoss(delegate, b, l);
-                return new StepResult(training ? loss * (1 + 0.1f * unseeded.nextFloat()) : loss, weights().zerosLike());
+                return new StepResult(
+                        training ? loss * (1 + 0.1f * unseeded.nextFloat()) : loss,
+                        weights().zerosLike());
             }
         });
         try {
             assertThatThrownBy(() -> kit.sameWeightsAndSeedGiveIdenticalScoresAndTrainingLossesWithDropout(IDS))
-                    .isInstanceOf(AssertionError.class).hasMessageContaining("training-mode loss of call 0");
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("training-mode loss of call 0");
         } finally {
             kit.closeBackend();
         }
@@ -187,7 +206,8 @@ class KitSelfTest {
             }
         });
         try {
-            assertThatThrownBy(kit::everyMethodFailsClearlyAfterClose).isInstanceOf(AssertionError.class)
+            assertThatThrownBy(kit::everyMethodFailsClearlyAfterClose)
+                    .isInstanceOf(AssertionError.class)
                     .hasMessageContaining("config after close");
             assertThatCode(kit::closingTwiceIsSafe).doesNotThrowAnyException();
         } finally {
@@ -199,9 +219,10 @@ class KitSelfTest {
     void theReferenceBackendsEvalLossHookIsTheLossOfLossAndGradients() {
         ContractFixtures.Case c = IDS;
         try (ReferenceBackend backend = new ReferenceBackend();
-             RecModel m = backend.create(c.config(), null, ContractFixtures.weights(c.config()), 1)) {
+                RecModel m = backend.create(c.config(), null, ContractFixtures.weights(c.config()), 1)) {
             TrainBatch b = ContractFixtures.finetune(c.config(), new LossSpec.Bpr(2));
-            assertThat(ReferenceBackend.evalLoss(m, b, new LossSpec.Bpr(2))).isEqualTo(m.lossAndGradients(b, new LossSpec.Bpr(2), false).loss());
+            assertThat(ReferenceBackend.evalLoss(m, b, new LossSpec.Bpr(2)))
+                    .isEqualTo(m.lossAndGradients(b, new LossSpec.Bpr(2), false).loss());
         }
     }
 

@@ -59,14 +59,17 @@ class IdMapTest {
         assertThat(back.toList()).containsExactly("30", "10", "20");
         assertThat(back.get(20L)).isEqualTo(3);
         assertThatThrownBy(() -> IdMap.fromList(IdMap.KeyType.LONG, List.of("1", "x")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("found 'x'");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("found 'x'");
     }
 
     @Test
     void frozenMapsRefuseNewKeysButStillAnswerKnownOnes() {
         IdMap m = IdMap.identity(3);
         assertThat(m.add(2L)).isEqualTo(2);
-        assertThatThrownBy(() -> m.add(4L)).isInstanceOf(IllegalStateException.class).hasMessageContaining("frozen");
+        assertThatThrownBy(() -> m.add(4L))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("frozen");
         assertThat(m.get(3L)).isEqualTo(3);
     }
 
@@ -74,7 +77,9 @@ class IdMapTest {
     void wrongKeyTypeAndOutOfRangeDenseIdsFailClearly() {
         IdMap m = IdMap.ofStrings();
         m.add("a");
-        assertThatThrownBy(() -> m.add(1L)).isInstanceOf(IllegalStateException.class).hasMessageContaining("STRING keys");
+        assertThatThrownBy(() -> m.add(1L))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("STRING keys");
         assertThatThrownBy(() -> m.external(0)).hasMessageContaining("1..1, found 0");
         assertThatThrownBy(() -> IdMap.fromLongs(new long[] {1, 1})).hasMessageContaining("duplicate external id 1");
     }

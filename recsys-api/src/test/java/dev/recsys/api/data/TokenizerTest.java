@@ -59,6 +59,8 @@ class TokenizerTest {
     @Test
     void longWordsAreCutToTheLimit() {
         assertThat(new Tokenizer(3).tokenize("abcdef gh")).containsExactly("abc", "gh");
-        assertThatThrownBy(() -> new Tokenizer(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("found 0");
+        assertThatThrownBy(() -> new Tokenizer(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("found 0");
     }
 }

@@ -49,9 +49,11 @@ class VocabularyTest {
     @Test
     void importRefusesListsWithoutTheReservedPrefixOrWithDuplicates() {
         assertThatThrownBy(() -> Vocabulary.fromTokens(List.of("a", "b", "c")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[PAD], [ITEM], [UNK]");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[PAD], [ITEM], [UNK]");
         assertThatThrownBy(() -> Vocabulary.fromTokens(List.of("[PAD]", "[ITEM]", "[UNK]", "x", "x")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("duplicate token 'x'");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("duplicate token 'x'");
     }
 
     @Test

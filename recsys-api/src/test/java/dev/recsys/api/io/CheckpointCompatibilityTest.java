@@ -28,12 +28,18 @@ class CheckpointCompatibilityTest {
         assertThat(back.provenance()).isEqualTo(expected.provenance());
         assertThat(back.content().tokens()).isEqualTo(expected.content().tokens());
         for (String n : expected.weights().names()) {
-            assertThat(back.weights().data(n)).as(n).isEqualTo(expected.weights().data(n));
+            assertThat(back.weights().data(n))
+                    .as(n)
+                    .isEqualTo(expected.weights().data(n));
         }
         TrainingState state = Checkpoint.readTrainingState(FIXTURE).orElseThrow();
-        assertThat(state.trainer()).containsEntry("step", 1234L).containsEntry("bestMetric", 0.1734)
-                .containsEntry("history", List.of(0.1, 0.15)).containsEntry("rngState", -8_000_000_000_000L)
-                .containsEntry("stage", "PRETRAIN").containsKey("bestEpoch");
+        assertThat(state.trainer())
+                .containsEntry("step", 1234L)
+                .containsEntry("bestMetric", 0.1734)
+                .containsEntry("history", List.of(0.1, 0.15))
+                .containsEntry("rngState", -8_000_000_000_000L)
+                .containsEntry("stage", "PRETRAIN")
+                .containsKey("bestEpoch");
         Weights opt = CheckpointTest.randomWeights(CheckpointTest.CONTENT, 3);
         for (String n : opt.names()) {
             assertThat(state.optimizer().data(n)).as(n).isEqualTo(opt.data(n));

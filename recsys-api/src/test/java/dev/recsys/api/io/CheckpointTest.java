@@ -31,10 +31,10 @@ class CheckpointTest {
     @TempDir
     Path tmp;
 
-    static final ModelConfig CONTENT = new ModelConfig(20, 8, 2, 1, 16, 10, 30, 5, 1, 2, Positional.LEARNED, Norm.PRE,
-            Pooling.MEAN, 0.1f, 1e-8f, true, true);
-    static final ModelConfig ID_ONLY = new ModelConfig(12, 4, 1, 2, 8, 6, 0, 0, 0, 0, Positional.SINUSOIDAL, Norm.POST,
-            Pooling.MAX, 0f, 1e-5f, false, true);
+    static final ModelConfig CONTENT = new ModelConfig(
+            20, 8, 2, 1, 16, 10, 30, 5, 1, 2, Positional.LEARNED, Norm.PRE, Pooling.MEAN, 0.1f, 1e-8f, true, true);
+    static final ModelConfig ID_ONLY = new ModelConfig(
+            12, 4, 1, 2, 8, 6, 0, 0, 0, 0, Positional.SINUSOIDAL, Norm.POST, Pooling.MAX, 0f, 1e-5f, false, true);
 
     static Weights randomWeights(ModelConfig c, long seed) {
         Random r = new Random(seed);
@@ -70,8 +70,17 @@ class CheckpointTest {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("dataset", "ml-1m");
         meta.put("split", "leave-one-out");
-        Provenance prov = new Provenance(Json.toMap(CONTENT), "f00d", 42L, "reference", null, "dev", "17", "Linux (amd64)",
-                null, Instant.parse("2025-01-02T03:04:05Z"));
+        Provenance prov = new Provenance(
+                Json.toMap(CONTENT),
+                "f00d",
+                42L,
+                "reference",
+                null,
+                "dev",
+                "17",
+                "Linux (amd64)",
+                null,
+                Instant.parse("2025-01-02T03:04:05Z"));
         return new CheckpointData(CONTENT, randomWeights(CONTENT, 1), content(CONTENT, 2), vocab, ids, meta, prov);
     }
 
@@ -155,7 +164,11 @@ class CheckpointTest {
             }
         }
         w.write(dir.resolve("weights.safetensors"));
-        assertThat(Safetensors.readHeader(dir.resolve("weights.safetensors")).tensors().keySet().iterator().next())
+        assertThat(Safetensors.readHeader(dir.resolve("weights.safetensors"))
+                        .tensors()
+                        .keySet()
+                        .iterator()
+                        .next())
                 .isEqualTo("content_encoder.final_norm.bias");
         CheckpointData back = Checkpoint.read(dir);
         assertBitIdentical(data.weights(), back.weights());
@@ -169,14 +182,16 @@ class CheckpointTest {
         Checkpoint.write(dir, fullData());
         Map<String, Object> mj = Json.readObject(dir.resolve("model.json"));
         assertThat(new ArrayList<Object>(mj.keySet()))
-                .containsExactly("format", "formatVersion", "config", "vocabulary", "itemIds", "metadata", "provenance");
+                .containsExactly(
+                        "format", "formatVersion", "config", "vocabulary", "itemIds", "metadata", "provenance");
         assertThat(mj.get("format")).isEqualTo("recsys-checkpoint");
         assertThat(mj.get("formatVersion")).isEqualTo(1L);
         assertThat(((Map<?, ?>) mj.get("config")).get("contentVocab")).isEqualTo(30L);
         assertThat((List<Object>) mj.get("vocabulary")).hasSize(30).startsWith("<pad>", "<item>");
 
         Safetensors.Header h = Safetensors.readHeader(dir.resolve("weights.safetensors"));
-        List<String> expected = new ArrayList<>(ParamLayout.of(CONTENT).stream().map(ParamLayout.Param::name).toList());
+        List<String> expected = new ArrayList<>(
+                ParamLayout.of(CONTENT).stream().map(ParamLayout.Param::name).toList());
         expected.add(Checkpoint.CONTENT_TENSOR);
         assertThat(new ArrayList<>(h.tensors().keySet())).containsExactlyElementsOf(expected);
         Safetensors.TensorInfo ct = h.tensors().get(Checkpoint.CONTENT_TENSOR);
@@ -196,7 +211,8 @@ class CheckpointTest {
         Path wf = dir.resolve("weights.safetensors");
         byte[] all = Files.readAllBytes(wf);
         Files.write(wf, Arrays.copyOf(all, all.length - 1));
-        assertThatThrownBy(() -> Checkpoint.read(dir)).isInstanceOf(CheckpointException.class)
+        assertThatThrownBy(() -> Checkpoint.read(dir))
+                .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("weights.safetensors")
                 .hasMessageContaining("truncated");
     }
@@ -223,44 +239,54 @@ class CheckpointTest {
         String good = Files.readString(mj);
 
         Files.writeString(mj, good.replace("\"recsys-checkpoint\"", "\"keras\""));
-        assertThatThrownBy(() -> Checkpoint.read(dir)).isInstanceOf(CheckpointException.class)
-                .hasMessageContaining("not a recsys checkpoint").hasMessageContaining("\"keras\"");
+        assertThatThrownBy(() -> Checkpoint.read(dir))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("not a recsys checkpoint")
+                .hasMessageContaining("\"keras\"");
 
         Files.writeString(mj, good.replace("\"formatVersion\": 1", "\"formatVersion\": 2"));
         assertThatThrownBy(() -> Checkpoint.read(dir))
-                .hasMessageContaining("written by a newer recsys (formatVersion 2; this version reads up to 1); upgrade");
+                .hasMessageContaining(
+                        "written by a newer recsys (formatVersion 2; this version reads up to 1); upgrade");
 
         Files.writeString(mj, good.replace("\"numItems\": 20,", "\"numItems\": 20, \"hiddenSize\": 3,"));
-        assertThatThrownBy(() -> Checkpoint.read(dir)).hasMessageContaining("model.json config: unknown key \"hiddenSize\"; known keys: [");
+        assertThatThrownBy(() -> Checkpoint.read(dir))
+                .hasMessageContaining("model.json config: unknown key \"hiddenSize\"; known keys: [");
 
         Files.writeString(mj, good.replace("\"heads\": 2,", "\"heads\": \"two\","));
         assertThatThrownBy(() -> Checkpoint.read(dir))
                 .hasMessage(mj + ": model.json config: heads: expected an integer, found the string \"two\"");
 
         Files.writeString(mj, good.replace("\"backend\": \"reference\",", ""));
-        assertThatThrownBy(() -> Checkpoint.read(dir)).hasMessage(mj + ": model.json provenance: missing key \"backend\"");
+        assertThatThrownBy(() -> Checkpoint.read(dir))
+                .hasMessage(mj + ": model.json provenance: missing key \"backend\"");
 
         Files.writeString(mj, good.replace("\"heads\": 2,", "\"heads\": 3,"));
         assertThatThrownBy(() -> Checkpoint.read(dir)).hasMessageContaining("dim must be divisible by heads");
 
         Files.writeString(mj, good.replace("\"dim\": 8,", "\"dim\": 16,"));
-        assertThatThrownBy(() -> Checkpoint.read(dir)).hasMessageContaining("weights do not match the config")
+        assertThatThrownBy(() -> Checkpoint.read(dir))
+                .hasMessageContaining("weights do not match the config")
                 .hasMessageContaining("item_embedding.weight");
 
         Files.writeString(mj, good.replace("\"contentLen\": 5,", "\"contentLen\": 6,"));
-        assertThatThrownBy(() -> Checkpoint.read(dir)).hasMessageContaining("item_content.tokens has shape [21, 5], expected");
+        assertThatThrownBy(() -> Checkpoint.read(dir))
+                .hasMessageContaining("item_content.tokens has shape [21, 5], expected");
 
         Files.writeString(mj, good.replace("\"eventTypes\": 2,", "\"eventTypes\": 0,"));
-        assertThatThrownBy(() -> Checkpoint.read(dir)).hasMessageContaining("unexpected parameters for this config: [event_embedding.weight]");
+        assertThatThrownBy(() -> Checkpoint.read(dir))
+                .hasMessageContaining("unexpected parameters for this config: [event_embedding.weight]");
 
         Files.writeString(mj, good.replace("\"itemIds\": true", "\"itemIds\": false"));
-        assertThatThrownBy(() -> Checkpoint.read(dir)).hasMessageContaining("unexpected parameters for this config: [item_embedding.weight]");
+        assertThatThrownBy(() -> Checkpoint.read(dir))
+                .hasMessageContaining("unexpected parameters for this config: [item_embedding.weight]");
 
         Files.writeString(mj, good.substring(0, good.length() / 2));
         assertThatThrownBy(() -> Checkpoint.read(dir)).hasMessageContaining("model.json");
 
         Files.writeString(mj, "{\"weights\": [1, 2]}");
-        assertThatThrownBy(() -> Checkpoint.read(dir)).hasMessageContaining("not a recsys checkpoint")
+        assertThatThrownBy(() -> Checkpoint.read(dir))
+                .hasMessageContaining("not a recsys checkpoint")
                 .hasMessageContaining("no format key");
 
         Files.delete(mj);
@@ -281,20 +307,23 @@ class CheckpointTest {
         Weights wrong = randomWeights(CONTENT, 5);
         wrong.put("user_encoder.final_norm.weight", new int[] {9}, new float[9]);
         CheckpointData bad = new CheckpointData(CONTENT, wrong, first.content(), null, null, Map.of(), null);
-        assertThatThrownBy(() -> Checkpoint.write(dir, bad)).isInstanceOf(CheckpointException.class)
+        assertThatThrownBy(() -> Checkpoint.write(dir, bad))
+                .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("weights do not match the config")
                 .hasMessageContaining("user_encoder.final_norm.weight");
         assertThat(listing(tmp)).containsExactly("safe");
         assertThat(Files.readAllBytes(dir.resolve("weights.safetensors"))).isEqualTo(weightsBefore);
 
         // a failure after the new folder is complete, just before it replaces the old one
-        CheckpointData second = new CheckpointData(CONTENT, randomWeights(CONTENT, 6), first.content(), null, null, Map.of(), null);
+        CheckpointData second =
+                new CheckpointData(CONTENT, randomWeights(CONTENT, 6), first.content(), null, null, Map.of(), null);
         List<Path> seen = new ArrayList<>();
         assertThatThrownBy(() -> Checkpoint.write(dir, second, null, t -> {
-            seen.add(t);
-            assertThat(listing(t)).containsExactly("model.json", "weights.safetensors");
-            throw new IOException("disk full (simulated)");
-        })).hasMessageContaining("disk full");
+                    seen.add(t);
+                    assertThat(listing(t)).containsExactly("model.json", "weights.safetensors");
+                    throw new IOException("disk full (simulated)");
+                }))
+                .hasMessageContaining("disk full");
         assertThat(seen).hasSize(1);
         assertThat(Files.exists(seen.get(0))).isFalse();
         assertThat(listing(tmp)).containsExactly("safe");
@@ -306,10 +335,11 @@ class CheckpointTest {
         Path dir = tmp.resolve("swap");
         CheckpointData first = fullData();
         Checkpoint.write(dir, first, new TrainingState(first.weights().zerosLike(), Map.of("step", 1)));
-        assertThat(listing(dir)).containsExactly("model.json", "optimizer.safetensors", "trainer.json", "weights.safetensors");
+        assertThat(listing(dir))
+                .containsExactly("model.json", "optimizer.safetensors", "trainer.json", "weights.safetensors");
 
-        CheckpointData second = new CheckpointData(CONTENT, randomWeights(CONTENT, 77), first.content(), null, null,
-                Map.of("v", "2"), null);
+        CheckpointData second = new CheckpointData(
+                CONTENT, randomWeights(CONTENT, 77), first.content(), null, null, Map.of("v", "2"), null);
         Checkpoint.write(dir, second);
         assertThat(listing(dir)).containsExactly("model.json", "weights.safetensors");
         assertThat(listing(tmp)).containsExactly("swap");
@@ -327,16 +357,17 @@ class CheckpointTest {
         assertThat(Checkpoint.inspect(dir).others()).containsExactly("holiday.jpg");
         CheckpointData first = fullData();
         Checkpoint.write(dir, first, new TrainingState(first.weights().zerosLike(), Map.of("step", 1)));
-        assertThat(listing(dir)).containsExactly("holiday.jpg", "model.json", "optimizer.safetensors", "trainer.json",
-                "weights.safetensors");
+        assertThat(listing(dir))
+                .containsExactly(
+                        "holiday.jpg", "model.json", "optimizer.safetensors", "trainer.json", "weights.safetensors");
         assertThat(Files.readString(dir.resolve("holiday.jpg"))).isEqualTo("not a checkpoint");
         assertThat(Checkpoint.inspect(dir).kind()).isEqualTo(Checkpoint.Target.Kind.CHECKPOINT_WITH_OTHER_FILES);
 
         // writing again (model only) replaces our files, drops our stale training state, keeps the rest
         Path sub = Files.createDirectories(dir.resolve("thesis"));
         Files.writeString(sub.resolve("chapter1.tex"), "text");
-        CheckpointData second = new CheckpointData(CONTENT, randomWeights(CONTENT, 78), first.content(), null, null,
-                Map.of("v", "2"), null);
+        CheckpointData second = new CheckpointData(
+                CONTENT, randomWeights(CONTENT, 78), first.content(), null, null, Map.of("v", "2"), null);
         Checkpoint.write(dir, second);
         assertThat(listing(dir)).containsExactly("holiday.jpg", "model.json", "thesis", "weights.safetensors");
         assertThat(Files.readString(sub.resolve("chapter1.tex"))).isEqualTo("text");
@@ -358,8 +389,10 @@ class CheckpointTest {
         Path dir = Files.createDirectories(tmp.resolve("other-tool"));
         Files.writeString(dir.resolve("model.json"), "{\"architecture\": \"bert\"}");
         Files.writeString(dir.resolve("notes.txt"), "mine");
-        assertThatThrownBy(() -> Checkpoint.write(dir, fullData())).isInstanceOf(CheckpointException.class)
-                .hasMessageContaining("model.json is not a readable recsys checkpoint").hasMessageContaining("never replaced");
+        assertThatThrownBy(() -> Checkpoint.write(dir, fullData()))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("model.json is not a readable recsys checkpoint")
+                .hasMessageContaining("never replaced");
         assertThat(Files.readString(dir.resolve("model.json"))).isEqualTo("{\"architecture\": \"bert\"}");
         assertThat(listing(dir)).containsExactly("model.json", "notes.txt");
         // checkpoint file names without our model.json may be someone else's
@@ -431,7 +464,8 @@ class CheckpointTest {
         assertThat(Checkpoint.readTrainingState(dir2)).isEqualTo(Optional.empty());
         Checkpoint.writeTrainingState(dir2, opt, Map.of("step", 5));
         assertThat(Checkpoint.readTrainingState(dir2).orElseThrow().trainer()).isEqualTo(Map.of("step", 5L));
-        assertThat(listing(dir2)).containsExactly("model.json", "optimizer.safetensors", "trainer.json", "weights.safetensors");
+        assertThat(listing(dir2))
+                .containsExactly("model.json", "optimizer.safetensors", "trainer.json", "weights.safetensors");
 
         Files.delete(dir2.resolve("trainer.json"));
         assertThatThrownBy(() -> Checkpoint.readTrainingState(dir2)).hasMessageContaining("incomplete training state");
@@ -466,8 +500,10 @@ class CheckpointTest {
         Path dir = tmp.resolve("model");
         Checkpoint.write(dir, fullData());
         Files.move(dir, tmp.resolve(".model.old-1234"));
-        assertThatThrownBy(() -> Checkpoint.read(dir)).hasMessageContaining("does not exist")
-                .hasMessageContaining(".model.old-1234").hasMessageContaining("rename it back");
+        assertThatThrownBy(() -> Checkpoint.read(dir))
+                .hasMessageContaining("does not exist")
+                .hasMessageContaining(".model.old-1234")
+                .hasMessageContaining("rename it back");
     }
 
     @Test
@@ -475,7 +511,10 @@ class CheckpointTest {
         Path dir = tmp.resolve("text");
         Checkpoint.write(dir, fullData());
         String s = Files.readString(dir.resolve("model.json"), StandardCharsets.UTF_8);
-        assertThat(s).startsWith("{\n  \"format\": \"recsys-checkpoint\",\n  \"formatVersion\": 1,\n  \"config\": {\n    \"numItems\": 20,")
-                .contains("\"tok7 \\\"quoted\\\" é\"").endsWith("}\n");
+        assertThat(s)
+                .startsWith(
+                        "{\n  \"format\": \"recsys-checkpoint\",\n  \"formatVersion\": 1,\n  \"config\": {\n    \"numItems\": 20,")
+                .contains("\"tok7 \\\"quoted\\\" é\"")
+                .endsWith("}\n");
     }
 }

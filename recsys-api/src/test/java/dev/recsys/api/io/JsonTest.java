@@ -23,7 +23,8 @@ class JsonTest {
 
     @Test
     void readsObjectsInDocumentOrderWithIntegersAsLongAndOtherNumbersAsDouble(@TempDir Path dir) throws Exception {
-        Path f = Files.writeString(dir.resolve("v.json"),
+        Path f = Files.writeString(
+                dir.resolve("v.json"),
                 "{\"a\": 1, \"b\": -2.5, \"c\": 1e3, \"d\": [true, false, null], \"e\": \"x\", \"f\": {}, \"g\": []}");
         Map<String, Object> v = Json.readObject(f);
         Map<String, Object> expected = new LinkedHashMap<>();
@@ -47,7 +48,9 @@ class JsonTest {
         m.put("e", Map.of());
         m.put("l", List.of());
         m.put("n", null);
-        assertThat(Json.pretty(m)).isEqualTo("{\n  \"b\": 1,\n  \"a\": [\n    1.5,\n    \"x\"\n  ],\n  \"e\": {},\n  \"l\": [],\n  \"n\": null\n}");
+        assertThat(Json.pretty(m))
+                .isEqualTo(
+                        "{\n  \"b\": 1,\n  \"a\": [\n    1.5,\n    \"x\"\n  ],\n  \"e\": {},\n  \"l\": [],\n  \"n\": null\n}");
         assertThat(Json.write(m)).isEqualTo("{\"b\":1,\"a\":[1.5,\"x\"],\"e\":{},\"l\":[],\"n\":null}");
     }
 
@@ -58,7 +61,8 @@ class JsonTest {
             h.put(k, 1);
         }
         assertThat(Json.write(h)).isEqualTo("{\"alpha\":1,\"beta\":1,\"mid\":1,\"omega\":1,\"zeta\":1}");
-        assertThat(Json.write(Map.of("b", 1, "a", Map.of("y", 1, "x", 2)))).isEqualTo("{\"a\":{\"x\":2,\"y\":1},\"b\":1}");
+        assertThat(Json.write(Map.of("b", 1, "a", Map.of("y", 1, "x", 2))))
+                .isEqualTo("{\"a\":{\"x\":2,\"y\":1},\"b\":1}");
         Map<String, Object> linked = new LinkedHashMap<>();
         linked.put("z", 1);
         linked.put("a", 2);
@@ -80,7 +84,8 @@ class JsonTest {
             ModelConfig c = ModelConfig.builder().numItems(5).layerNormEps(eps).build();
             // both ways in: straight from text, and through a tree (model.json is checked as a tree first)
             ModelConfig viaText = Json.read(Json.write(c), ModelConfig.class, "t");
-            ModelConfig viaTree = Json.convert(Json.readTree(Json.write(c).getBytes(StandardCharsets.UTF_8), "t"), ModelConfig.class, "t");
+            ModelConfig viaTree = Json.convert(
+                    Json.readTree(Json.write(c).getBytes(StandardCharsets.UTF_8), "t"), ModelConfig.class, "t");
             if (!viaText.equals(c) || !viaTree.equals(c)) {
                 wrong.add(eps + " -> " + viaText.layerNormEps() + " / " + viaTree.layerNormEps());
             }
@@ -100,17 +105,20 @@ class JsonTest {
         assertThat(normal.get("i")).isEqualTo(3L);
         assertThat(normal.get("f")).isEqualTo(0.1);
         assertThat(normal.get("l")).isEqualTo(List.of(2L, 1L, 5L, "s", true));
-        assertThat(new ArrayList<Object>(((Map<?, ?>) normal.get("nested")).keySet())).containsExactly("a", "k");
+        assertThat(new ArrayList<Object>(((Map<?, ?>) normal.get("nested")).keySet()))
+                .containsExactly("a", "k");
     }
 
     @Test
     void malformedTextFailsWithTheFileLineAndColumn(@TempDir Path dir) throws Exception {
         Path f = Files.writeString(dir.resolve("conf.json"), "{\n  \"a\": 1,\n  \"b\" 2\n}");
-        assertThatThrownBy(() -> Json.readTree(f)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Json.readTree(f))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith(f + ": line 3, column 7: ")
                 .hasMessageNotContaining("\n");
         Path dup = Files.writeString(dir.resolve("dup.json"), "{\"w\": 1, \"w\": 2}");
-        assertThatThrownBy(() -> Json.readTree(dup)).hasMessage(dup + ": line 1, column 13: duplicate key \"w\" (each key may appear once in an object)");
+        assertThatThrownBy(() -> Json.readTree(dup))
+                .hasMessage(dup + ": line 1, column 13: duplicate key \"w\" (each key may appear once in an object)");
         Path trailing = Files.writeString(dir.resolve("t.json"), "{} x");
         assertThatThrownBy(() -> Json.readTree(trailing)).hasMessageStartingWith(trailing + ": line 1, column 5: ");
         Path nan = Files.writeString(dir.resolve("nan.json"), "[NaN]");
@@ -126,7 +134,8 @@ class JsonTest {
         assertThat(Json.readObject(ok)).isEqualTo(Map.of("t", "café"));
         Path bad = dir.resolve("bad.json");
         Files.write(bad, new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'});
-        assertThatThrownBy(() -> Json.readTree(bad)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Json.readTree(bad))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith(bad + ": line 1, column ")
                 .hasMessageContaining("UTF-8");
     }

@@ -44,7 +44,8 @@ class ProvenanceTest {
         int[] b = {70000};
         ByteBuffer enc = ByteBuffer.allocate(8 + 12 + 8 + 4).order(ByteOrder.LITTLE_ENDIAN);
         enc.putLong(3).putInt(1).putInt(2).putInt(-3).putLong(1).putInt(70000);
-        String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(enc.array()));
+        String expected =
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(enc.array()));
         assertThat(Provenance.fingerprint(a, b)).isEqualTo(expected);
         // the length prefix keeps different splits apart
         assertThat(Provenance.fingerprint(new int[] {1, 2}, new int[] {3}))
@@ -62,11 +63,18 @@ class ProvenanceTest {
         for (int v : big) {
             enc.putInt(v);
         }
-        String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(enc.array()));
+        String expected =
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(enc.array()));
         assertThat(Provenance.fingerprint(big)).isEqualTo(expected);
-        assertThat(new Provenance.Hasher().add("x").add(5L).hex()).isEqualTo(HexFormat.of().formatHex(
-                MessageDigest.getInstance("SHA-256").digest(ByteBuffer.allocate(17).order(ByteOrder.LITTLE_ENDIAN)
-                        .putLong(1).put((byte) 'x').putLong(5).array())));
+        assertThat(new Provenance.Hasher().add("x").add(5L).hex())
+                .isEqualTo(HexFormat.of()
+                        .formatHex(MessageDigest.getInstance("SHA-256")
+                                .digest(ByteBuffer.allocate(17)
+                                        .order(ByteOrder.LITTLE_ENDIAN)
+                                        .putLong(1)
+                                        .put((byte) 'x')
+                                        .putLong(5)
+                                        .array())));
     }
 
     @Test
@@ -74,14 +82,24 @@ class ProvenanceTest {
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("model", Json.normalize(Map.of("dim", 48, "dropout", 0.15f)));
         cfg.put("note", "x");
-        Provenance p = new Provenance(cfg, "abc123", 42L, "djl", null, "0.1.0", "17.0.9 (Eclipse)", "Linux 6.1 (amd64)",
-                null, Instant.parse("2025-03-01T10:15:30.123456Z"));
+        Provenance p = new Provenance(
+                cfg,
+                "abc123",
+                42L,
+                "djl",
+                null,
+                "0.1.0",
+                "17.0.9 (Eclipse)",
+                "Linux 6.1 (amd64)",
+                null,
+                Instant.parse("2025-03-01T10:15:30.123456Z"));
         Provenance back = Json.read(Json.pretty(p), Provenance.class, "provenance");
         assertThat(back).isEqualTo(p);
-        assertThat(Json.write(p)).isEqualTo("{\"config\":{\"model\":{\"dim\":48,\"dropout\":0.15},\"note\":\"x\"},"
-                + "\"dataFingerprint\":\"abc123\",\"seed\":42,\"backend\":\"djl\",\"engineVersion\":null,\"recsysVersion\":\"0.1.0\","
-                + "\"javaVersion\":\"17.0.9 (Eclipse)\",\"os\":\"Linux 6.1 (amd64)\",\"gitCommit\":null,"
-                + "\"created\":\"2025-03-01T10:15:30.123456Z\"}");
+        assertThat(Json.write(p))
+                .isEqualTo("{\"config\":{\"model\":{\"dim\":48,\"dropout\":0.15},\"note\":\"x\"},"
+                        + "\"dataFingerprint\":\"abc123\",\"seed\":42,\"backend\":\"djl\",\"engineVersion\":null,\"recsysVersion\":\"0.1.0\","
+                        + "\"javaVersion\":\"17.0.9 (Eclipse)\",\"os\":\"Linux 6.1 (amd64)\",\"gitCommit\":null,"
+                        + "\"created\":\"2025-03-01T10:15:30.123456Z\"}");
     }
 
     @Test
@@ -141,12 +159,14 @@ class ProvenanceTest {
         m.put("backend", "djl");
         m.put("created", "yesterday");
         assertThatThrownBy(() -> Json.read(Json.write(m), Provenance.class, "provenance"))
-                .hasMessage("provenance: created: expected an ISO-8601 instant such as 2025-01-31T12:00:00Z, found the string \"yesterday\"");
+                .hasMessage(
+                        "provenance: created: expected an ISO-8601 instant such as 2025-01-31T12:00:00Z, found the string \"yesterday\"");
         m.put("created", Instant.EPOCH.toString());
         m.put("extra", 1);
         assertThatThrownBy(() -> Json.read(Json.write(m), Provenance.class, "provenance"))
                 .hasMessageStartingWith("provenance: unknown key \"extra\"");
-        assertThatThrownBy(() -> new Provenance(Map.of(), null, 1L, " ", null, "dev", "17", "Linux", null, Instant.EPOCH))
+        assertThatThrownBy(
+                        () -> new Provenance(Map.of(), null, 1L, " ", null, "dev", "17", "Linux", null, Instant.EPOCH))
                 .hasMessageContaining("backend must be a non-empty string");
     }
 }

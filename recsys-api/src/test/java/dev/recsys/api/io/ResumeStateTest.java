@@ -22,7 +22,10 @@ class ResumeStateTest {
 
     private static TrainState state(Weights w, Weights best) {
         Weights opt = new Weights();
-        opt.put("m.item_embedding.weight", w.get("item_embedding.weight").shape(), w.data("item_embedding.weight").clone());
+        opt.put(
+                "m.item_embedding.weight",
+                w.get("item_embedding.weight").shape(),
+                w.data("item_embedding.weight").clone());
         opt.put("step", new int[] {1}, new float[] {17f});
         return new TrainState(2, 17L, 3, w, opt, 0.25, 1, 1, best);
     }
@@ -32,7 +35,10 @@ class ResumeStateTest {
         Weights w = CheckpointTest.randomWeights(CheckpointTest.ID_ONLY, 1);
         Weights best = CheckpointTest.randomWeights(CheckpointTest.ID_ONLY, 2);
         Path dir = tmp.resolve("run");
-        ResumeState.write(dir, CheckpointData.of(CheckpointTest.ID_ONLY, w, null), new ResumeState(Stage.FINETUNE, state(w, best), POOLS));
+        ResumeState.write(
+                dir,
+                CheckpointData.of(CheckpointTest.ID_ONLY, w, null),
+                new ResumeState(Stage.FINETUNE, state(w, best), POOLS));
 
         Safetensors.Header h = Safetensors.readHeader(dir.resolve(Checkpoint.OPTIMIZER));
         assertThat(h.tensors().get(ResumeState.HARD_NEGATIVES).dtype()).isEqualTo(Safetensors.Dtype.I32);
@@ -77,7 +83,10 @@ class ResumeStateTest {
         // next to the optimizer and best.* tensors in optimizer.safetensors
         Weights w = CheckpointTest.randomWeights(CheckpointTest.ID_ONLY, 1);
         Weights opt = new Weights();
-        opt.put("m.item_embedding.weight", w.get("item_embedding.weight").shape(), new float[w.data("item_embedding.weight").length]);
+        opt.put(
+                "m.item_embedding.weight",
+                w.get("item_embedding.weight").shape(),
+                new float[w.data("item_embedding.weight").length]);
         opt.put("finetune.hardNegatives", new int[] {3, 2}, new float[] {4, 9, 0, 0, 11, 0});
         opt.put("best.item_embedding.weight", w.get("item_embedding.weight").shape(), w.data("item_embedding.weight"));
         Map<String, Object> trainer = new LinkedHashMap<>();
@@ -106,12 +115,31 @@ class ResumeStateTest {
         Checkpoint.write(dir, CheckpointData.of(CheckpointTest.ID_ONLY, w, null));
         assertThat(ResumeState.read(dir)).isEmpty();
 
-        Checkpoint.write(dir, CheckpointData.of(CheckpointTest.ID_ONLY, w, null),
+        Checkpoint.write(
+                dir,
+                CheckpointData.of(CheckpointTest.ID_ONLY, w, null),
                 new TrainingState(new Weights(), Map.of("stage", "PRETRAIN", "step", 3L)));
-        assertThatThrownBy(() -> ResumeState.read(dir)).isInstanceOf(CheckpointException.class)
+        assertThatThrownBy(() -> ResumeState.read(dir))
+                .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("trainer.json: field 'epochsDone' is missing or not a number");
-        Checkpoint.write(dir, CheckpointData.of(CheckpointTest.ID_ONLY, w, null), new TrainingState(new Weights(),
-                Map.of("stage", "WARMUP", "epochsDone", 0L, "step", 0L, "stepInEpoch", 0L, "bestEpoch", 0L, "badChecks", 0L)));
+        Checkpoint.write(
+                dir,
+                CheckpointData.of(CheckpointTest.ID_ONLY, w, null),
+                new TrainingState(
+                        new Weights(),
+                        Map.of(
+                                "stage",
+                                "WARMUP",
+                                "epochsDone",
+                                0L,
+                                "step",
+                                0L,
+                                "stepInEpoch",
+                                0L,
+                                "bestEpoch",
+                                0L,
+                                "badChecks",
+                                0L)));
         assertThatThrownBy(() -> ResumeState.read(dir)).hasMessageContaining("unknown stage 'WARMUP'");
     }
 }

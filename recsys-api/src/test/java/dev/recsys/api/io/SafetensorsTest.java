@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -71,16 +70,21 @@ class SafetensorsTest {
         assertThat(padded).isEqualTo(json).hasSize(112);
 
         Path out = dir.resolve("w.safetensors");
-        Safetensors.writer().f32("w", new int[] {2, 2}, new float[] {1f, -2.5f, 0f, 3.25e-5f})
+        Safetensors.writer()
+                .f32("w", new int[] {2, 2}, new float[] {1f, -2.5f, 0f, 3.25e-5f})
                 .i32("t", new int[] {3}, new int[] {1, 7, -3})
                 .write(out);
         assertThat(Files.readAllBytes(out)).isEqualTo(expected);
 
         // with metadata (written first) and a header that needs padding: 91 bytes + 5 spaces
-        String json2 = "{\"__metadata__\":{\"producer\":\"recsys\"},\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
+        String json2 =
+                "{\"__metadata__\":{\"producer\":\"recsys\"},\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
         byte[] expected2 = file(json2 + "     ", le(0.1f));
         Path out2 = dir.resolve("m.safetensors");
-        Safetensors.writer().metadata("producer", "recsys").f32("x", new int[] {1}, new float[] {0.1f}).write(out2);
+        Safetensors.writer()
+                .metadata("producer", "recsys")
+                .f32("x", new int[] {1}, new float[] {0.1f})
+                .write(out2);
         assertThat(Files.readAllBytes(out2)).isEqualTo(expected2);
         assertThat(expected2.length).isEqualTo(8 + 96 + 4);
     }
@@ -105,7 +109,9 @@ class SafetensorsTest {
         assertThat(h.headerLength()).isEqualTo(header.getBytes(StandardCharsets.UTF_8).length);
         assertThat(h.dataLength()).isEqualTo(16);
         assertThat(t.info("a.weight").begin()).isEqualTo(4);
-        assertThatThrownBy(() -> t.floats("b")).isInstanceOf(CheckpointException.class).hasMessageContaining("I32");
+        assertThatThrownBy(() -> t.floats("b"))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("I32");
         assertThatThrownBy(() -> t.info("c")).hasMessageContaining("no tensor named \"c\"");
     }
 
@@ -133,7 +139,11 @@ class SafetensorsTest {
             int[] b = bits(back.data(n));
             assertThat(b).isEqualTo(a);
         }
-        assertThat(Files.size(p)).isEqualTo(Safetensors.writer().metadata(Map.of("k", "v")).weights(w).fileSize());
+        assertThat(Files.size(p))
+                .isEqualTo(Safetensors.writer()
+                        .metadata(Map.of("k", "v"))
+                        .weights(w)
+                        .fileSize());
     }
 
     private static int[] bits(float[] f) {
@@ -150,7 +160,8 @@ class SafetensorsTest {
         Safetensors.writer().f32("x", new int[] {4}, new float[] {1, 2, 3, 4}).write(p);
         byte[] all = Files.readAllBytes(p);
         Files.write(p, Arrays.copyOf(all, all.length - 1));
-        assertThatThrownBy(() -> Safetensors.read(p)).isInstanceOf(CheckpointException.class)
+        assertThatThrownBy(() -> Safetensors.read(p))
+                .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining(p.toString())
                 .hasMessageContaining("truncated")
                 .hasMessageContaining("1 missing");
@@ -163,62 +174,88 @@ class SafetensorsTest {
 
     @Test
     void offsetsOutsideTheFileAreRefused() throws Exception {
-        Path p = put("out.safetensors", file("{\"x\":{\"dtype\":\"F32\",\"shape\":[100],\"data_offsets\":[0,400]}}", le(1f, 2f)));
-        assertThatThrownBy(() -> Safetensors.read(p)).isInstanceOf(CheckpointException.class)
+        Path p = put(
+                "out.safetensors",
+                file("{\"x\":{\"dtype\":\"F32\",\"shape\":[100],\"data_offsets\":[0,400]}}", le(1f, 2f)));
+        assertThatThrownBy(() -> Safetensors.read(p))
+                .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("\"x\" [0, 400) points outside the file");
     }
 
     @Test
     void overlappingTensorsAreRefused() throws Exception {
-        Path p = put("ov.safetensors", file("{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
-                + "\"b\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[8,24]}}", le(new float[6])));
-        assertThatThrownBy(() -> Safetensors.read(p)).isInstanceOf(CheckpointException.class)
+        Path p = put(
+                "ov.safetensors",
+                file(
+                        "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
+                                + "\"b\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[8,24]}}",
+                        le(new float[6])));
+        assertThatThrownBy(() -> Safetensors.read(p))
+                .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("\"a\" [0, 16) and \"b\" [8, 24) overlap");
     }
 
     @Test
     void shapeThatDisagreesWithTheOffsetsIsRefused() throws Exception {
-        Path p = put("sh.safetensors", file("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,16]}}", le(new float[4])));
+        Path p = put(
+                "sh.safetensors",
+                file("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,16]}}", le(new float[4])));
         assertThatThrownBy(() -> Safetensors.read(p))
                 .hasMessageContaining("shape [3] of F32 needs 12 bytes, but data_offsets [0, 16] span 16");
     }
 
     @Test
     void gapsAndTrailingBytesAreRefused() throws Exception {
-        Path gap = put("gap.safetensors", file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", le(new float[2])));
+        Path gap = put(
+                "gap.safetensors",
+                file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", le(new float[2])));
         assertThatThrownBy(() -> Safetensors.read(gap)).hasMessageContaining("gap of 4 bytes");
-        Path trail = put("trail.safetensors", file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", le(new float[2])));
+        Path trail = put(
+                "trail.safetensors",
+                file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", le(new float[2])));
         assertThatThrownBy(() -> Safetensors.read(trail)).hasMessageContaining("4 unexpected trailing bytes");
     }
 
     @Test
     void duplicateNamesAreRefused() throws Exception {
-        Path p = put("dup.safetensors", file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
-                + "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", le(new float[2])));
+        Path p = put(
+                "dup.safetensors",
+                file(
+                        "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                                + "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
+                        le(new float[2])));
         assertThatThrownBy(() -> Safetensors.read(p)).hasMessageContaining("duplicate tensor name \"a\"");
-        assertThatThrownBy(() -> Safetensors.writer().f32("a", new int[] {1}, new float[1]).f32("a", new int[] {1}, new float[1]))
+        assertThatThrownBy(() -> Safetensors.writer()
+                        .f32("a", new int[] {1}, new float[1])
+                        .f32("a", new int[] {1}, new float[1]))
                 .hasMessageContaining("duplicate tensor name \"a\"");
     }
 
     @Test
     void unknownAndUnconvertibleDtypesAreRefusedWithTheirName() throws Exception {
-        Path unknown = put("u.safetensors", file("{\"a\":{\"dtype\":\"Q4\",\"shape\":[1],\"data_offsets\":[0,4]}}", le(1)));
+        Path unknown =
+                put("u.safetensors", file("{\"a\":{\"dtype\":\"Q4\",\"shape\":[1],\"data_offsets\":[0,4]}}", le(1)));
         assertThatThrownBy(() -> Safetensors.read(unknown)).hasMessageContaining("unknown dtype \"Q4\"");
-        Path f8 = put("f8.safetensors", file("{\"a\":{\"dtype\":\"F8_E4M3\",\"shape\":[4],\"data_offsets\":[0,4]}}", le(1)));
+        Path f8 = put(
+                "f8.safetensors", file("{\"a\":{\"dtype\":\"F8_E4M3\",\"shape\":[4],\"data_offsets\":[0,4]}}", le(1)));
         assertThat(Safetensors.readHeader(f8).tensors().get("a").dtype()).isEqualTo(Safetensors.Dtype.F8_E4M3);
-        assertThatThrownBy(() -> Safetensors.read(f8)).hasMessageContaining("dtype F8_E4M3, which recsys cannot convert");
+        assertThatThrownBy(() -> Safetensors.read(f8))
+                .hasMessageContaining("dtype F8_E4M3, which recsys cannot convert");
     }
 
     @Test
     void otherDtypesConvertExactly() throws Exception {
-        ByteBuffer d = ByteBuffer.allocate(8 * 2 + 2 * 4 + 2 * 2 + 8 * 2 + 2 + 4).order(ByteOrder.LITTLE_ENDIAN);
-        d.putDouble(0.1).putDouble(-3e300);                 // F64 [0,16)
-        d.putShort((short) 0x3C00).putShort((short) 0xC000) // F16: 1, -2
-                .putShort((short) 0x0001).putShort((short) 0x7BFF); // 2^-24, 65504   [16,24)
+        ByteBuffer d =
+                ByteBuffer.allocate(8 * 2 + 2 * 4 + 2 * 2 + 8 * 2 + 2 + 4).order(ByteOrder.LITTLE_ENDIAN);
+        d.putDouble(0.1).putDouble(-3e300); // F64 [0,16)
+        d.putShort((short) 0x3C00)
+                .putShort((short) 0xC000) // F16: 1, -2
+                .putShort((short) 0x0001)
+                .putShort((short) 0x7BFF); // 2^-24, 65504   [16,24)
         d.putShort((short) 0x3FC0).putShort((short) 0xFF80); // BF16: 1.5, -inf  [24,28)
-        d.putLong(-5L).putLong(1L << 40);                   // I64 (second out of range) [28,44)
-        d.put((byte) -1).put((byte) 1);                     // U8: 255, 1 [44,46)
-        d.putInt(-1);                                       // U32: 4294967295 -> out of range [46,50)
+        d.putLong(-5L).putLong(1L << 40); // I64 (second out of range) [28,44)
+        d.put((byte) -1).put((byte) 1); // U8: 255, 1 [44,46)
+        d.putInt(-1); // U32: 4294967295 -> out of range [46,50)
         String h = "{\"f64\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[0,16]},"
                 + "\"f16\":{\"dtype\":\"F16\",\"shape\":[4],\"data_offsets\":[16,24]},"
                 + "\"bf16\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[24,28]},"
@@ -227,13 +264,15 @@ class SafetensorsTest {
                 + "\"u8\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[44,46]},"
                 + "\"u32\":{\"dtype\":\"U32\",\"shape\":[1],\"data_offsets\":[46,50]}}";
         Path p = put("types.safetensors", file(h, d.array()));
-        assertThatThrownBy(() -> Safetensors.read(p)).hasMessageContaining("\"i64b\" (I64) element 0 = 1099511627776 does not fit");
+        assertThatThrownBy(() -> Safetensors.read(p))
+                .hasMessageContaining("\"i64b\" (I64) element 0 = 1099511627776 does not fit");
 
         // the same without the out-of-range tensors
         ByteBuffer d2 = ByteBuffer.allocate(46).order(ByteOrder.LITTLE_ENDIAN);
         d2.put(Arrays.copyOf(d.array(), 36)).put(d.array(), 44, 2);
         String h2 = h.replace(",\"i64b\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[36,44]}", "")
-                .replace("[44,46]", "[36,38]").replace(",\"u32\":{\"dtype\":\"U32\",\"shape\":[1],\"data_offsets\":[46,50]}", "");
+                .replace("[44,46]", "[36,38]")
+                .replace(",\"u32\":{\"dtype\":\"U32\",\"shape\":[1],\"data_offsets\":[46,50]}", "");
         Path p2 = put("types2.safetensors", file(h2, Arrays.copyOf(d2.array(), 38)));
         Safetensors.Tensors t = Safetensors.read(p2);
         assertThat(t.floats("f64")).containsExactly(0.1f, Float.NEGATIVE_INFINITY);
@@ -251,10 +290,13 @@ class SafetensorsTest {
             double sign = (h & 0x8000) != 0 ? -1 : 1;
             float got = Safetensors.halfToFloat((short) h);
             if (exp == 0x1f) {
-                assertThat(mant == 0 ? Float.isInfinite(got) : Float.isNaN(got)).as("half %04x", h).isTrue();
+                assertThat(mant == 0 ? Float.isInfinite(got) : Float.isNaN(got))
+                        .as("half %04x", h)
+                        .isTrue();
                 continue;
             }
-            double want = exp == 0 ? sign * mant * Math.pow(2, -24) : sign * (1 + mant / 1024.0) * Math.pow(2, exp - 15);
+            double want =
+                    exp == 0 ? sign * mant * Math.pow(2, -24) : sign * (1 + mant / 1024.0) * Math.pow(2, exp - 15);
             assertThat((double) got).as("half %04x", h).isEqualTo(want);
         }
     }
@@ -265,14 +307,19 @@ class SafetensorsTest {
         new Random(5).nextBytes(rnd);
         rnd[7] = (byte) 0x80; // force a header length that is implausible whatever the other bytes are
         Path random = put("random.bin", rnd);
-        assertThatThrownBy(() -> Safetensors.read(random)).isInstanceOf(CheckpointException.class)
+        assertThatThrownBy(() -> Safetensors.read(random))
+                .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("random.bin: not a safetensors file");
-        Path json = put("model.json", "{\"format\": \"recsys-checkpoint\", \"formatVersion\": 1}".getBytes(StandardCharsets.UTF_8));
+        Path json = put(
+                "model.json",
+                "{\"format\": \"recsys-checkpoint\", \"formatVersion\": 1}".getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(() -> Safetensors.read(json)).hasMessageContaining("not a safetensors file");
         // plausible length but the header is not JSON, or JSON but not an object of tensors
         Path notJson = put("nj.safetensors", file("{not json}", new byte[0]));
-        assertThatThrownBy(() -> Safetensors.read(notJson)).hasMessageContaining("not a safetensors file")
-                .hasMessageContaining("line 1, column 2").hasMessageContaining("was expecting double-quote to start field name");
+        assertThatThrownBy(() -> Safetensors.read(notJson))
+                .hasMessageContaining("not a safetensors file")
+                .hasMessageContaining("line 1, column 2")
+                .hasMessageContaining("was expecting double-quote to start field name");
         Path arr = put("arr.safetensors", file("[1, 2, 3]", new byte[0]));
         assertThatThrownBy(() -> Safetensors.read(arr)).hasMessageContaining("not a safetensors file");
         Path notUtf8 = put("nu.safetensors", file("{\"\u00e9\":1}", new byte[0]));
@@ -287,18 +334,26 @@ class SafetensorsTest {
     @Test
     void malformedEntriesNameTheTensorAndTheProblem() throws Exception {
         Map<String, String> cases = Map.of(
-                "{\"a\":1}", "tensor \"a\": expected an object",
-                "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"x\":1}}", "unexpected key \"x\"",
-                "{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", "tensor \"a\" shape: expected non-negative integers",
-                "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}", "expected 2 integers [begin, end], found 1",
-                "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,4]}}", "end before they begin",
-                "{\"a\":{\"shape\":[1],\"data_offsets\":[0,4]}}", "expected a dtype string",
+                "{\"a\":1}",
+                "tensor \"a\": expected an object",
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"x\":1}}",
+                "unexpected key \"x\"",
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}",
+                "tensor \"a\" shape: expected non-negative integers",
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}",
+                "expected 2 integers [begin, end], found 1",
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,4]}}",
+                "end before they begin",
+                "{\"a\":{\"shape\":[1],\"data_offsets\":[0,4]}}",
+                "expected a dtype string",
                 "{\"__metadata__\":{\"k\":1},\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}",
                 "__metadata__ value of \"k\" must be a string");
         int i = 0;
         for (Map.Entry<String, String> c : cases.entrySet()) {
             Path p = put("m" + i++ + ".safetensors", file(c.getKey(), le(1f)));
-            assertThatThrownBy(() -> Safetensors.read(p)).as(c.getKey()).isInstanceOf(CheckpointException.class)
+            assertThatThrownBy(() -> Safetensors.read(p))
+                    .as(c.getKey())
+                    .isInstanceOf(CheckpointException.class)
                     .hasMessageContaining(c.getValue());
         }
     }
@@ -312,9 +367,10 @@ class SafetensorsTest {
         Safetensors.Writer w = Safetensors.writer().f32("x", new int[] {10}, data);
         // a write that fails half way: the body throws after some bytes reached the temp file
         assertThatThrownBy(() -> AtomicFiles.write(p, ch -> {
-            w.writeTo(ch);
-            throw new java.io.IOException("disk full (simulated)");
-        })).hasMessageContaining("disk full");
+                    w.writeTo(ch);
+                    throw new java.io.IOException("disk full (simulated)");
+                }))
+                .hasMessageContaining("disk full");
         assertThat(Files.readAllBytes(p)).isEqualTo(before);
         try (Stream<Path> s = Files.list(dir)) {
             assertThat(s.map(x -> x.getFileName().toString()).toList()).containsExactly("keep.safetensors");

@@ -16,26 +16,58 @@ class ParamLayoutTest {
         // per layer: 4*(64*64+64) = 16640 attention, 2*128 = 256 norms... (2 norms * 2 * 64 = 256),
         //            ffn 64*64+64 + 64*64+64 = 8320 -> 25216 per layer, 2 layers = 50432;
         // final norm 128; cross attention 16640; scorer 64 + 1 = 65.
-        ModelConfig c = ModelConfig.builder().numItems(3416).dim(64).heads(1).layers(2).ffnDim(64).maxLen(200).build();
+        ModelConfig c = ModelConfig.builder()
+                .numItems(3416)
+                .dim(64)
+                .heads(1)
+                .layers(2)
+                .ffnDim(64)
+                .maxLen(200)
+                .build();
         long n = Initializer.init(c, 1).parameterCount();
         assertThat(n).isEqualTo(218688 + 12800 + 50432 + 128 + 16640 + 65);
     }
 
     @Test
     void canonicalNamesFollowTheDocumentedScheme() {
-        ModelConfig c = ModelConfig.builder().numItems(5).dim(4).heads(2).layers(1).ffnDim(8).maxLen(3)
-                .content(9, 4, 1).eventTypes(2).positional(Positional.SINUSOIDAL).norm(Norm.POST).build();
+        ModelConfig c = ModelConfig.builder()
+                .numItems(5)
+                .dim(4)
+                .heads(2)
+                .layers(1)
+                .ffnDim(8)
+                .maxLen(3)
+                .content(9, 4, 1)
+                .eventTypes(2)
+                .positional(Positional.SINUSOIDAL)
+                .norm(Norm.POST)
+                .build();
         var names = ParamLayout.of(c).stream().map(ParamLayout.Param::name).toList();
-        assertThat(names).contains("item_embedding.weight", "event_embedding.weight",
-                "user_encoder.layers.0.attention.query.weight", "user_encoder.layers.0.ffn.in.weight",
-                "content_encoder.token_embedding.weight", "content_encoder.layers.0.ffn_norm.bias",
-                "cross.attention.output.bias", "scorer.weight", "scorer.bias");
+        assertThat(names)
+                .contains(
+                        "item_embedding.weight",
+                        "event_embedding.weight",
+                        "user_encoder.layers.0.attention.query.weight",
+                        "user_encoder.layers.0.ffn.in.weight",
+                        "content_encoder.token_embedding.weight",
+                        "content_encoder.layers.0.ffn_norm.bias",
+                        "cross.attention.output.bias",
+                        "scorer.weight",
+                        "scorer.bias");
         assertThat(names).doesNotContain("position_embedding.weight", "user_encoder.final_norm.weight");
     }
 
     @Test
     void initialisationIsSeededAndKeepsPaddingRowsZero() {
-        ModelConfig c = ModelConfig.builder().numItems(5).dim(4).heads(2).layers(1).ffnDim(8).maxLen(3).content(9, 4, 0).build();
+        ModelConfig c = ModelConfig.builder()
+                .numItems(5)
+                .dim(4)
+                .heads(2)
+                .layers(1)
+                .ffnDim(8)
+                .maxLen(3)
+                .content(9, 4, 0)
+                .build();
         Weights a = Initializer.init(c, 7);
         Weights b = Initializer.init(c, 7);
         assertThat(a.maxAbsDiff(b)).isZero();
@@ -48,9 +80,18 @@ class ParamLayoutTest {
 
     @Test
     void validateNamesTheMisshapenTensor() {
-        ModelConfig c = ModelConfig.builder().numItems(5).dim(4).heads(2).layers(1).ffnDim(8).maxLen(3).build();
+        ModelConfig c = ModelConfig.builder()
+                .numItems(5)
+                .dim(4)
+                .heads(2)
+                .layers(1)
+                .ffnDim(8)
+                .maxLen(3)
+                .build();
         Weights w = Initializer.init(c, 1);
         w.put("scorer.bias", new int[] {2}, new float[2]);
-        assertThatThrownBy(() -> ParamLayout.validate(c, w)).hasMessageContaining("scorer.bias").hasMessageContaining("[2]");
+        assertThatThrownBy(() -> ParamLayout.validate(c, w))
+                .hasMessageContaining("scorer.bias")
+                .hasMessageContaining("[2]");
     }
 }

@@ -19,11 +19,24 @@ import org.junit.jupiter.api.Test;
 class RecommenderTest {
     /** Stage 1 prefers high ids (score = id); stage 2 prefers even ids (score = -id, +100 if even). */
     static final class Scripted implements RecModel {
-        final ModelConfig config = ModelConfig.builder().numItems(10).dim(2).heads(1).layers(0).ffnDim(2).maxLen(3).build();
+        final ModelConfig config = ModelConfig.builder()
+                .numItems(10)
+                .dim(2)
+                .heads(1)
+                .layers(0)
+                .ffnDim(2)
+                .maxLen(3)
+                .build();
         SeqBatch lastBatch;
 
-        public ModelConfig config() { return config; }
-        public ItemContent content() { return null; }
+        public ModelConfig config() {
+            return config;
+        }
+
+        public ItemContent content() {
+            return null;
+        }
+
         public float[] scoreAll(SeqBatch b) {
             lastBatch = b;
             float[] s = new float[b.size() * 11];
@@ -34,6 +47,7 @@ class RecommenderTest {
             }
             return s;
         }
+
         public float[] scoreCandidates(SeqBatch b, int[] c, int per) {
             float[] s = new float[c.length];
             for (int i = 0; i < c.length; i++) {
@@ -41,13 +55,32 @@ class RecommenderTest {
             }
             return s;
         }
-        public float[] userVectors(SeqBatch b) { throw new UnsupportedOperationException("the recommender never calls this"); }
-        public float[] itemVectors() { throw new UnsupportedOperationException("the recommender never calls this"); }
-        public StepResult lossAndGradients(TrainBatch b, LossSpec l, boolean t) { throw new UnsupportedOperationException("the recommender never calls this"); }
-        public Weights weights() { throw new UnsupportedOperationException("the recommender never calls this"); }
-        public void setWeights(Weights w) { throw new UnsupportedOperationException("the recommender never calls this"); }
-        public ForwardTrace trace(SeqBatch b, int[] c, int p) { throw new UnsupportedOperationException("the recommender never calls this"); }
-        public void close() { }
+
+        public float[] userVectors(SeqBatch b) {
+            throw new UnsupportedOperationException("the recommender never calls this");
+        }
+
+        public float[] itemVectors() {
+            throw new UnsupportedOperationException("the recommender never calls this");
+        }
+
+        public StepResult lossAndGradients(TrainBatch b, LossSpec l, boolean t) {
+            throw new UnsupportedOperationException("the recommender never calls this");
+        }
+
+        public Weights weights() {
+            throw new UnsupportedOperationException("the recommender never calls this");
+        }
+
+        public void setWeights(Weights w) {
+            throw new UnsupportedOperationException("the recommender never calls this");
+        }
+
+        public ForwardTrace trace(SeqBatch b, int[] c, int p) {
+            throw new UnsupportedOperationException("the recommender never calls this");
+        }
+
+        public void close() {}
     }
 
     @Test
@@ -63,8 +96,12 @@ class RecommenderTest {
     @Test
     void stageOneOnlyWhenRerankIsZeroAndSeenItemsCanBeKept() {
         Recommender rec = new Recommender(new Scripted(), 0);
-        assertThat(rec.recommend(new int[] {10}, null, 2, false)).extracting(Recommendation::item).containsExactly(10, 9);
-        assertThat(rec.recommend(new int[] {10}, 2)).extracting(Recommendation::item).containsExactly(9, 8);
+        assertThat(rec.recommend(new int[] {10}, null, 2, false))
+                .extracting(Recommendation::item)
+                .containsExactly(10, 9);
+        assertThat(rec.recommend(new int[] {10}, 2))
+                .extracting(Recommendation::item)
+                .containsExactly(9, 8);
     }
 
     @Test
@@ -78,8 +115,12 @@ class RecommenderTest {
     @Test
     void emptyHistoryAndUnknownItemsAreClearErrors() {
         Recommender rec = new Recommender(new Scripted(), 0);
-        assertThatThrownBy(() -> rec.recommend(new int[0], 3)).isInstanceOf(DataException.class).hasMessageContaining("empty");
-        assertThatThrownBy(() -> rec.recommend(new int[] {11}, 3)).isInstanceOf(DataException.class)
-                .hasMessageContaining("item id 11").hasMessageContaining("1..10");
+        assertThatThrownBy(() -> rec.recommend(new int[0], 3))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("empty");
+        assertThatThrownBy(() -> rec.recommend(new int[] {11}, 3))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("item id 11")
+                .hasMessageContaining("1..10");
     }
 }

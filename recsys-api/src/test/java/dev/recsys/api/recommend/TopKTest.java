@@ -34,7 +34,8 @@ class TopKTest {
             idx[i] = i;
         }
         Arrays.sort(idx, (a, b) -> s[a] != s[b] ? Float.compare(s[b], s[a]) : Integer.compare(a, b));
-        int[] expected = Arrays.stream(idx).limit(37).mapToInt(Integer::intValue).toArray();
+        int[] expected =
+                Arrays.stream(idx).limit(37).mapToInt(Integer::intValue).toArray();
         assertThat(TopK.select(s, 0, s.length, 37, null)).containsExactly(expected);
     }
 
@@ -72,10 +73,14 @@ class TopKTest {
             for (int i : ids) {
                 sel.offer(s[i], i);
             }
-            Arrays.sort(ids, (a, b) -> Float.isNaN(s[a]) != Float.isNaN(s[b]) ? (Float.isNaN(s[a]) ? 1 : -1)
-                    : s[a] != s[b] && !Float.isNaN(s[a]) ? Float.compare(s[b], s[a]) : Integer.compare(a, b));
+            Arrays.sort(
+                    ids,
+                    (a, b) -> Float.isNaN(s[a]) != Float.isNaN(s[b])
+                            ? (Float.isNaN(s[a]) ? 1 : -1)
+                            : s[a] != s[b] && !Float.isNaN(s[a]) ? Float.compare(s[b], s[a]) : Integer.compare(a, b));
             int m = Math.min(23, n);
-            int[] expected = Arrays.stream(ids).limit(m).mapToInt(Integer::intValue).toArray();
+            int[] expected =
+                    Arrays.stream(ids).limit(m).mapToInt(Integer::intValue).toArray();
             assertThat(sel.drainTo(out)).isEqualTo(m);
             assertThat(Arrays.copyOf(out, m)).as("round %d", round).containsExactly(expected);
         }
@@ -87,6 +92,8 @@ class TopKTest {
         sel.offer(1f, 1);
         assertThat(sel.size()).isZero();
         assertThat(sel.drainTo(new int[0])).isZero();
-        assertThatThrownBy(() -> new TopK.Selector(-1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("found -1");
+        assertThatThrownBy(() -> new TopK.Selector(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("found -1");
     }
 }

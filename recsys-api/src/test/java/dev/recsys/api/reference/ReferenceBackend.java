@@ -151,11 +151,13 @@ public final class ReferenceBackend implements Backend {
         }
 
         private static boolean isStage2(String name) {
-            return name.startsWith(ParamLayout.CROSS + ".") || name.equals(ParamLayout.SCORER_WEIGHT)
+            return name.startsWith(ParamLayout.CROSS + ".")
+                    || name.equals(ParamLayout.SCORER_WEIGHT)
                     || name.equals(ParamLayout.SCORER_BIAS);
         }
 
-        private static double lossOf(ReferenceModel m, TrainBatch batch, LossSpec loss, boolean training, long dropSeed) {
+        private static double lossOf(
+                ReferenceModel m, TrainBatch batch, LossSpec loss, boolean training, long dropSeed) {
             return training ? m.trainingLoss(batch, loss, dropSeed) : m.loss(batch, loss);
         }
 

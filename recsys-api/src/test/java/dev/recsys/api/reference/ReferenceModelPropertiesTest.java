@@ -69,7 +69,8 @@ class ReferenceModelPropertiesTest {
             for (int b = 0; b < batch.size(); b++) {
                 for (int j = 0; j < changed; j++) {
                     int o = (b * l + j) * d;
-                    assertThat(Arrays.copyOfRange(u2, o, o + d)).as("row %d position %d when %d changes", b, j, changed)
+                    assertThat(Arrays.copyOfRange(u2, o, o + d))
+                            .as("row %d position %d when %d changes", b, j, changed)
                             .containsExactly(Arrays.copyOfRange(u, o, o + d), EXACT);
                 }
             }
@@ -99,7 +100,8 @@ class ReferenceModelPropertiesTest {
             for (int i = 0; i < tokens.length; i++) {
                 if (tokens[i] != ItemContent.PAD) {
                     int o = i * cfg.dim();
-                    assertThat(Arrays.copyOfRange(cb, o, o + cfg.dim())).as("content output at token slot %d", i)
+                    assertThat(Arrays.copyOfRange(cb, o, o + cfg.dim()))
+                            .as("content output at token slot %d", i)
                             .containsExactly(Arrays.copyOfRange(ca, o, o + cfg.dim()), EXACT);
                 }
             }
@@ -141,8 +143,18 @@ class ReferenceModelPropertiesTest {
         //   FFN = relu(x): [1,0], [0,1];  LN_f(x + FFN): [2,-1] -> [1,-1];  [-1,2] -> [-1,1]
         // Row B: x0 * keep = [[0,0],[1,3]]; query 1 sees only itself -> attn [1,3]; [2,6] -> [-1,1];
         //   FFN [0,1]; [-1,2] -> [-1,1]; the padding row stays 0 (LN of 0 is 0 with bias 0, times keep)
-        ModelConfig c = ModelConfig.builder().numItems(2).dim(2).heads(1).layers(1).ffnDim(2).maxLen(3)
-                .norm(Norm.POST).dropout(0f).layerNormEps(1e-8f).scaleEmbeddings(false).build();
+        ModelConfig c = ModelConfig.builder()
+                .numItems(2)
+                .dim(2)
+                .heads(1)
+                .layers(1)
+                .ffnDim(2)
+                .maxLen(3)
+                .norm(Norm.POST)
+                .dropout(0f)
+                .layerNormEps(1e-8f)
+                .scaleEmbeddings(false)
+                .build();
         Weights w = ReferenceModelTest.neutralWeights(c);
         ReferenceModelTest.set(w, ParamLayout.ITEM_EMBEDDING, 7, 7, 1, 0, 0, 2);
         ReferenceModelTest.set(w, ParamLayout.POSITION_EMBEDDING, 5, -5, 0, 0, 1, 1);
@@ -156,7 +168,8 @@ class ReferenceModelPropertiesTest {
                 .containsExactly(new double[] {1, -1, -1, 1, 0, 0, -1, 1}, within(1e-6));
         assertThat(t.get(ForwardTrace.USER_OUTPUT)).containsExactly(t.get(ForwardTrace.userLayer(0)));
         // stage 1 with u_last = [-1, 1]: item 0 [7,7] -> 0, item 1 [1,0] -> -1, item 2 [0,2] -> 2
-        assertThat(ReferenceModelTest.toDoubles(t.get(ForwardTrace.STAGE1))).containsExactly(new double[] {0, -1, 2, 0, -1, 2}, within(1e-6));
+        assertThat(ReferenceModelTest.toDoubles(t.get(ForwardTrace.STAGE1)))
+                .containsExactly(new double[] {0, -1, 2, 0, -1, 2}, within(1e-6));
         assertThat(t.has(ForwardTrace.STAGE2)).isFalse();
     }
 
@@ -172,15 +185,17 @@ class ReferenceModelPropertiesTest {
         assertThat(m.trainingLoss(b, new LossSpec.Bce(2), 6)).isNotEqualTo(t1);
         // a model differing in a user-side scalar reuses the cached item side of the same seed and still agrees
         String name = "user_encoder.layers.0.ffn.in.bias";
-        assertThat(m.trainingLoss(b, new LossSpec.Bce(2), 5)).isEqualTo(t1);   // caches the item side of seed 5
+        assertThat(m.trainingLoss(b, new LossSpec.Bce(2), 5)).isEqualTo(t1); // caches the item side of seed 5
         Weights w2 = ContractFixtures.weights(c.config());
         w2.data(name)[0] += 0.25f;
         ReferenceModel moved = m.withParameter(name, 0, w2.data(name)[0]);
         ReferenceModel rebuilt = new ReferenceModel(c.config(), ContractFixtures.content(c.config()), w2);
-        assertThat(moved.trainingLoss(b, new LossSpec.Bce(2), 5)).isCloseTo(rebuilt.trainingLoss(b, new LossSpec.Bce(2), 5), within(1e-9));
+        assertThat(moved.trainingLoss(b, new LossSpec.Bce(2), 5))
+                .isCloseTo(rebuilt.trainingLoss(b, new LossSpec.Bce(2), 5), within(1e-9));
         assertThat(moved.loss(b, new LossSpec.Bce(2))).isCloseTo(rebuilt.loss(b, new LossSpec.Bce(2)), within(1e-9));
         ModelConfig noDropout = c.config().withDropout(0f);
-        ReferenceModel plain = new ReferenceModel(noDropout, ContractFixtures.content(noDropout), ContractFixtures.weights(c.config()));
+        ReferenceModel plain = new ReferenceModel(
+                noDropout, ContractFixtures.content(noDropout), ContractFixtures.weights(c.config()));
         assertThat(plain.trainingLoss(b, new LossSpec.Bce(2), 5)).isEqualTo(plain.loss(b, new LossSpec.Bce(2)));
     }
 }

@@ -33,22 +33,27 @@ class ReferenceModelTest {
         assertThat(y).containsExactly(new double[] {-1 / Math.sqrt(1 + eps), 1 / Math.sqrt(1 + eps)}, within(1e-15));
         // gain [2, 1] and bias [0.5, 0]: [-2 / sqrt(1.001) + 0.5, 1 / sqrt(1.001)] = [-1.499000..., 0.999500...]
         double[] z = RefOps.layerNorm(new double[] {1, 3, 5, 5}, 2, 2, new double[] {2, 1}, new double[] {0.5, 0}, eps);
-        assertThat(z).containsExactly(new double[] {-2 / Math.sqrt(1.001) + 0.5, 1 / Math.sqrt(1.001), 0.5, 0}, within(1e-15));
+        assertThat(z)
+                .containsExactly(
+                        new double[] {-2 / Math.sqrt(1.001) + 0.5, 1 / Math.sqrt(1.001), 0.5, 0}, within(1e-15));
     }
 
     @Test
     void sinusoidMatchesTheTransformerFormula() {
         // d = 4: angles p / 10000^0 and p / 10000^(2/4) = p / 100
         assertThat(RefOps.sinusoid(0, 4)).containsExactly(0, 1, 0, 1);
-        assertThat(RefOps.sinusoid(1, 4)).containsExactly(
-                new double[] {Math.sin(1), Math.cos(1), Math.sin(0.01), Math.cos(0.01)}, within(1e-15));
+        assertThat(RefOps.sinusoid(1, 4))
+                .containsExactly(
+                        new double[] {Math.sin(1), Math.cos(1), Math.sin(0.01), Math.cos(0.01)}, within(1e-15));
         // odd d = 3: the last column is a sine of p / 10000^(2/3) = 2 / 464.158883 = 0.00430886938
         double[] pe = RefOps.sinusoid(2, 3);
-        assertThat(pe[0]).isCloseTo(0.909297427, within(1e-9));   // sin 2
-        assertThat(pe[1]).isCloseTo(-0.416146837, within(1e-9));  // cos 2
-        assertThat(pe[2]).isCloseTo(0.004308856, within(1e-9));   // sin(0.00430886938)
-        assertThat(RefOps.sinusoidTable(2, 4)).containsExactly(0f, 1f, 0f, 1f,
-                (float) Math.sin(1), (float) Math.cos(1), (float) Math.sin(0.01), (float) Math.cos(0.01));
+        assertThat(pe[0]).isCloseTo(0.909297427, within(1e-9)); // sin 2
+        assertThat(pe[1]).isCloseTo(-0.416146837, within(1e-9)); // cos 2
+        assertThat(pe[2]).isCloseTo(0.004308856, within(1e-9)); // sin(0.00430886938)
+        assertThat(RefOps.sinusoidTable(2, 4))
+                .containsExactly(
+                        0f, 1f, 0f, 1f, (float) Math.sin(1), (float) Math.cos(1), (float) Math.sin(0.01), (float)
+                                Math.cos(0.01));
     }
 
     @Test
@@ -86,12 +91,23 @@ class ReferenceModelTest {
      * scorer w = [1, 0.5], b = 0.25.
      */
     private static ReferenceModel handModel() {
-        ModelConfig c = ModelConfig.builder().numItems(2).dim(2).heads(1).layers(1).ffnDim(2).maxLen(3)
-                .positional(Positional.LEARNED).norm(Norm.PRE).pooling(Pooling.MAX).dropout(0f).layerNormEps((float) EPS)
-                .scaleEmbeddings(false).build();
+        ModelConfig c = ModelConfig.builder()
+                .numItems(2)
+                .dim(2)
+                .heads(1)
+                .layers(1)
+                .ffnDim(2)
+                .maxLen(3)
+                .positional(Positional.LEARNED)
+                .norm(Norm.PRE)
+                .pooling(Pooling.MAX)
+                .dropout(0f)
+                .layerNormEps((float) EPS)
+                .scaleEmbeddings(false)
+                .build();
         Weights w = neutralWeights(c);
-        set(w, ParamLayout.ITEM_EMBEDDING, 7, 7, 1, 0, 0, 2);           // row 0 (padding) [7, 7] must never matter
-        set(w, ParamLayout.POSITION_EMBEDDING, 5, -5, 0, 0, 1, 1);      // row 0 is never used when L = 2 (right-aligned)
+        set(w, ParamLayout.ITEM_EMBEDDING, 7, 7, 1, 0, 0, 2); // row 0 (padding) [7, 7] must never matter
+        set(w, ParamLayout.POSITION_EMBEDDING, 5, -5, 0, 0, 1, 1); // row 0 is never used when L = 2 (right-aligned)
         String p = "user_encoder.layers.0";
         set(w, p + ".attention.value.weight", 1, 0, 0, 1);
         set(w, p + ".attention.output.weight", 1, 0, 0, 1);
@@ -126,24 +142,29 @@ class ReferenceModelTest {
         // Row B: x0 * keep = [[0,0], [1,3]]; LN_a = [[0,0], [-1,1]] (a zero row normalises to 0);
         //   query 0 (padding) sees only itself -> [0,0]; query 1 may not see the padded key -> [-1,1]
         //   x1 = [[0,0], [0,4]]; LN_f = [[0,0], [-1,1]]; FFN = [[0,0], [0,1]]; x2 = [[0,0], [0,5]], keep -> same
-        assertThat(toDoubles(t.get(ForwardTrace.userLayer(0)))).containsExactly(new double[] {3, -1, 1, 4, 0, 0, 0, 5}, CLOSE);
+        assertThat(toDoubles(t.get(ForwardTrace.userLayer(0))))
+                .containsExactly(new double[] {3, -1, 1, 4, 0, 0, 0, 5}, CLOSE);
         // final norm, gain [1,2], bias [0,.5]:
         //   A: [3,-1] -> [1,-1] -> [1,-1.5];  [1,4] -> mean 2.5, var 2.25 -> [-1,1] -> [-1,2.5]
         //   B: [0,0] -> [0,0] -> [0,.5] (garbage, ignored);  [0,5] -> [-1,1] -> [-1,2.5]
-        assertThat(toDoubles(t.get(ForwardTrace.USER_OUTPUT))).containsExactly(new double[] {1, -1.5, -1, 2.5, 0, 0.5, -1, 2.5}, CLOSE);
+        assertThat(toDoubles(t.get(ForwardTrace.USER_OUTPUT)))
+                .containsExactly(new double[] {1, -1.5, -1, 2.5, 0, 0.5, -1, 2.5}, CLOSE);
         // stage 1, u_last = [-1, 2.5] for both rows: item 0 [7,7] -> 10.5, item 1 [1,0] -> -1, item 2 [0,2] -> 5
-        assertThat(toDoubles(t.get(ForwardTrace.STAGE1))).containsExactly(new double[] {10.5, -1, 5, 10.5, -1, 5}, CLOSE);
+        assertThat(toDoubles(t.get(ForwardTrace.STAGE1)))
+                .containsExactly(new double[] {10.5, -1, 5, 10.5, -1, 5}, CLOSE);
         // stage 2: one key (the item vector), so A[j] = itemVector(c) I I for every query j.
         //   A, c=1 [1,0]: max_j [1,0] ⊙ U_j = max([1,0], [-1,0]) = [1,0] -> 1*1 + 0*.5 = 1 -> ŷ = -1 + 1 + .25 = 0.25
         //   A, c=2 [0,2]: max([0,-3], [0,5]) = [0,5] -> 2.5 -> ŷ = 5 + 2.5 + .25 = 7.75
         //   B, c=2: only j=1 is valid: [0,5] -> ŷ = 7.75
         //   B, c=1: only j=1: [-1,0] -> -1 -> ŷ = -1 - 1 + .25 = -1.75 (pooling the padded row would give -0.75)
-        assertThat(toDoubles(t.get(ForwardTrace.STAGE2))).containsExactly(new double[] {0.25, 7.75, 7.75, -1.75}, CLOSE);
+        assertThat(toDoubles(t.get(ForwardTrace.STAGE2)))
+                .containsExactly(new double[] {0.25, 7.75, 7.75, -1.75}, CLOSE);
         assertThat(toDoubles(t.get(ForwardTrace.CROSS_OUTPUT)).length).isEqualTo(2 * 2 * 2 * 2);
         assertThat(t.get(ForwardTrace.CROSS_OUTPUT)).startsWith(1f, 0f, 1f, 0f, 0f, 2f, 0f, 2f);
         assertThat(m.itemVectors()).containsExactly(7, 7, 1, 0, 0, 2);
         assertThat(m.userVectors(batch)).containsExactly(new double[] {-1, 2.5, -1, 2.5}, CLOSE);
-        assertThat(m.scoreCandidates(batch, new int[] {1, 2, 2, 1}, 2)).containsExactly(new double[] {0.25, 7.75, 7.75, -1.75}, CLOSE);
+        assertThat(m.scoreCandidates(batch, new int[] {1, 2, 2, 1}, 2))
+                .containsExactly(new double[] {0.25, 7.75, 7.75, -1.75}, CLOSE);
         assertThat(t.has(ForwardTrace.CONTENT_OUTPUT)).isFalse();
     }
 
@@ -158,18 +179,23 @@ class ReferenceModelTest {
         // mean over 3 positions = (sp(3) + sp(1) + 2 (sp(1) + sp(5))) / 3
         //   = (3.048587 + 0.313262 + 2 (0.313262 + 5.006715)) / 3 = 5.667268
         SeqBatch in = new SeqBatch(2, 2, new int[] {1, 2, 0, 2}, null);
-        TrainBatch.NextItem b = new TrainBatch.NextItem(in, new int[] {2, 1, 0, 1}, new Negatives.PerPosition(new int[] {2, 1, 1, 2, 1, 2, 1, 2}, 2, null));
+        TrainBatch.NextItem b = new TrainBatch.NextItem(
+                in, new int[] {2, 1, 0, 1}, new Negatives.PerPosition(new int[] {2, 1, 1, 2, 1, 2, 1, 2}, 2, null));
         assertThat(m.loss(b, new LossSpec.Bce(1))).isCloseTo(5.667267704, CLOSE);
         assertThat(m.logits(b, new LossSpec.Bce(1))).containsExactly(new double[] {-3, 1, -1, 5, -1, 5}, CLOSE);
         // softmax over items 1..2: logits [1, -3], [-1, 5], [-1, 5]; targets 2, 1, 1:
         //   (log(e^1 + e^-3) + 3) + 2 (log(e^-1 + e^5) + 1) = 4.018149 + 2 * 6.002475 -> / 3 = 5.341033
         TrainBatch.NextItem full = new TrainBatch.NextItem(in, new int[] {2, 1, 0, 1}, new Negatives.None());
-        double expected = (Math.log(Math.exp(1) + Math.exp(-3)) + 3 + 2 * (Math.log(Math.exp(-1) + Math.exp(5)) + 1)) / 3;
-        assertThat(m.loss(full, new LossSpec.SoftmaxCe())).isCloseTo(expected, CLOSE).isCloseTo(5.341033, within(1e-6));
+        double expected =
+                (Math.log(Math.exp(1) + Math.exp(-3)) + 3 + 2 * (Math.log(Math.exp(-1) + Math.exp(5)) + 1)) / 3;
+        assertThat(m.loss(full, new LossSpec.SoftmaxCe()))
+                .isCloseTo(expected, CLOSE)
+                .isCloseTo(5.341033, within(1e-6));
         // fine-tuning BPR on the stage-2 scores [0.25, 7.75] and [7.75, -1.75]:
         //   (sp(-(0.25 - 7.75)) + sp(-(7.75 + 1.75))) / 2 = (sp(7.5) + sp(-9.5)) / 2 = (7.500553 + 0.000075) / 2
         TrainBatch.Candidates ft = new TrainBatch.Candidates(in, new int[] {1, 2, 2, 1}, 2, null);
-        assertThat(m.loss(ft, new LossSpec.Bpr(1))).isCloseTo((7.5 + Math.log1p(Math.exp(-7.5)) + Math.log1p(Math.exp(-9.5))) / 2, CLOSE);
+        assertThat(m.loss(ft, new LossSpec.Bpr(1)))
+                .isCloseTo((7.5 + Math.log1p(Math.exp(-7.5)) + Math.log1p(Math.exp(-9.5))) / 2, CLOSE);
     }
 
     @Test
@@ -181,9 +207,11 @@ class ReferenceModelTest {
         // so the bce loss is exactly the per-position loss of pretrainLossOfTheHandModel: 5.667268
         SeqBatch in = new SeqBatch(2, 2, new int[] {1, 2, 0, 2}, null);
         int[] targets = {2, 1, 0, 1};
-        TrainBatch.NextItem b = new TrainBatch.NextItem(in, targets, new Negatives.SharedByBatch(new int[] {1, 2}, null, null));
+        TrainBatch.NextItem b =
+                new TrainBatch.NextItem(in, targets, new Negatives.SharedByBatch(new int[] {1, 2}, null, null));
         assertThat(m.loss(b, new LossSpec.Bce(2))).isCloseTo(5.667267704, CLOSE);
-        assertThat(m.logits(b, new LossSpec.Bce(2))).containsExactly(new double[] {-3, 1, -3, -1, -1, 5, -1, -1, 5}, CLOSE);
+        assertThat(m.logits(b, new LossSpec.Bce(2)))
+                .containsExactly(new double[] {-3, 1, -3, -1, -1, 5, -1, -1, 5}, CLOSE);
         // gradient w.r.t. the logits: dropped entries 0; A0: -σ(3)/3, σ(1)/3; A1: -σ(1)/3, σ(5)/3
         double[] g = m.lossResult(b, new LossSpec.Bce(2)).gradient();
         assertThat(g[2]).isZero();
@@ -194,11 +222,14 @@ class ReferenceModelTest {
         // sampled softmax with log Q: targets' log Q [-1, -2, 0, -2], negatives' [-2 (item 1), -1 (item 2)]:
         //   A0: z = [-3 + 1, 1 + 2, dropped] = [-2, 3] -> 2 + log(e^-2 + e^3) = sp(5)
         //   A1: z = [-1 + 2, dropped, 5 + 1] = [1, 6] -> -1 + log(e + e^6) = sp(5);  B1 the same
-        TrainBatch.NextItem q = new TrainBatch.NextItem(in, targets, new Negatives.SharedByBatch(new int[] {1, 2},
-                new float[] {-1, -2, 0, -2}, new float[] {-2, -1}));
+        TrainBatch.NextItem q = new TrainBatch.NextItem(
+                in,
+                targets,
+                new Negatives.SharedByBatch(new int[] {1, 2}, new float[] {-1, -2, 0, -2}, new float[] {-2, -1}));
         assertThat(m.loss(q, new LossSpec.SampledSoftmax(2, true))).isCloseTo(5.006715348, CLOSE);
         // full softmax refuses a batch with shared negatives
-        assertThatThrownBy(() -> m.loss(b, new LossSpec.SoftmaxCe())).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> m.loss(b, new LossSpec.SoftmaxCe()))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("shared negatives");
     }
 
@@ -206,16 +237,30 @@ class ReferenceModelTest {
     void contentEncoderWithoutLayersIsTheScaledTokensPlusSinusoidsAndItemVectorsAverageKeptTokens() {
         // N = 1, d = 2, POST norm (no final norm), 0 layers on both sides, sinusoidal positions, scale sqrt 2,
         // content only (no item ids), 2 event types, MEAN pooling; contentLen 3, vocab 4.
-        ModelConfig c = ModelConfig.builder().numItems(1).dim(2).heads(1).layers(0).ffnDim(1).maxLen(2)
-                .content(4, 3, 0).eventTypes(2).positional(Positional.SINUSOIDAL).norm(Norm.POST).pooling(Pooling.MEAN)
-                .dropout(0f).layerNormEps((float) EPS).scaleEmbeddings(true).itemIds(false).build();
+        ModelConfig c = ModelConfig.builder()
+                .numItems(1)
+                .dim(2)
+                .heads(1)
+                .layers(0)
+                .ffnDim(1)
+                .maxLen(2)
+                .content(4, 3, 0)
+                .eventTypes(2)
+                .positional(Positional.SINUSOIDAL)
+                .norm(Norm.POST)
+                .pooling(Pooling.MEAN)
+                .dropout(0f)
+                .layerNormEps((float) EPS)
+                .scaleEmbeddings(true)
+                .itemIds(false)
+                .build();
         Weights w = neutralWeights(c);
-        set(w, ParamLayout.TOKEN_EMBEDDING, 9, 9, 1, 0, 0, 0, 0, 1);   // row 0 = padding token [9, 9], never counts
+        set(w, ParamLayout.TOKEN_EMBEDDING, 9, 9, 1, 0, 0, 0, 0, 1); // row 0 = padding token [9, 9], never counts
         set(w, ParamLayout.EVENT_EMBEDDING, 0, 0, 0.5f, -0.5f);
         set(w, "cross.attention.value.weight", 1, 0, 0, 1);
         set(w, "cross.attention.output.weight", 1, 0, 0, 1);
         set(w, ParamLayout.SCORER_WEIGHT, 1, 1);
-        ItemContent content = ItemContent.of(1, 3, new int[][] {{}, {3}});   // item 0: [1,0,0]; item 1: [1,3,0]
+        ItemContent content = ItemContent.of(1, 3, new int[][] {{}, {3}}); // item 0: [1,0,0]; item 1: [1,3,0]
         ReferenceModel m = new ReferenceModel(c, content, w);
         double s2 = Math.sqrt(2);
         // pos(t) = [sin t, cos t] (d = 2: one frequency, 10000^0 = 1)
@@ -223,7 +268,8 @@ class ReferenceModelTest {
         //         t1 = token 3 [0,1] * sqrt2 + [sin 1, cos 1] = [0.841471, 1.414214 + 0.540302 = 1.954516]
         //         t2 = padding -> 0 (x0 * keep; no layers, no final norm in POST mode)
         double[] t1 = {Math.sin(1), s2 + Math.cos(1)};
-        assertThat(m.contentOutput()).containsExactly(new double[] {s2, 1, 0, 0, 0, 0, s2, 1, t1[0], t1[1], 0, 0}, within(1e-12));
+        assertThat(m.contentOutput())
+                .containsExactly(new double[] {s2, 1, 0, 0, 0, 0, s2, 1, t1[0], t1[1], 0, 0}, within(1e-12));
         // item vector 1 = mean of the 2 kept tokens = [1.127842, 1.477258]; item 0 = its marker alone
         double[] iv1 = {(s2 + t1[0]) / 2, (1 + t1[1]) / 2};
         assertThat(iv1[0]).isCloseTo(1.127842, within(1e-6));
@@ -237,7 +283,8 @@ class ReferenceModelTest {
         // s1 = x · iv1 = 6.457650. Cross attention (zero query/key weights) averages the 2 kept content rows of
         // item 1 (not the padded third) -> A_j = iv1; mean pooling over the one valid slot: iv1 ⊙ x; w = [1,1], b = 0
         // -> ŷ = s1 + iv1 · x = 2 s1 = 12.915299
-        assertThat(m.scoreCandidates(batch, new int[] {1}, 1)).containsExactly(new double[] {12.915299290}, within(1e-8));
+        assertThat(m.scoreCandidates(batch, new int[] {1}, 1))
+                .containsExactly(new double[] {12.915299290}, within(1e-8));
         assertThat(m.scoreAll(batch)[1]).isCloseTo(6.457649645, within(1e-8));
     }
 
@@ -262,24 +309,36 @@ class ReferenceModelTest {
     void badInputsAreRejectedWithExpectedAndFound() {
         ReferenceModel m = handModel();
         assertThatThrownBy(() -> m.userVectors(new SeqBatch(1, 4, new int[4], null)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxLen = 3, found 4");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxLen = 3, found 4");
         assertThatThrownBy(() -> m.userVectors(new SeqBatch(1, 2, new int[] {0, 3}, null)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[0, 2], found 3");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[0, 2], found 3");
         assertThatThrownBy(() -> m.scoreCandidates(new SeqBatch(1, 2, new int[] {0, 0}, null), new int[] {1}, 1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no item");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no item");
         assertThatThrownBy(() -> m.scoreCandidates(new SeqBatch(1, 2, new int[] {0, 1}, null), new int[] {1}, 2))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rows*perRow = 1*2");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("rows*perRow = 1*2");
         SeqBatch in = new SeqBatch(1, 2, new int[] {1, 2}, null);
-        assertThatThrownBy(() -> m.loss(new TrainBatch.NextItem(in, new int[] {2, 1}, new Negatives.None()), new LossSpec.Bce(1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs sampled candidates");
-        assertThatThrownBy(() -> m.loss(new TrainBatch.NextItem(in, new int[] {2, 1}, new Negatives.PerPosition(new int[] {2, 1, 1, 2}, 2, null)),
-                new LossSpec.SoftmaxCe())).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must not carry candidates");
+        assertThatThrownBy(() -> m.loss(
+                        new TrainBatch.NextItem(in, new int[] {2, 1}, new Negatives.None()), new LossSpec.Bce(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("needs sampled candidates");
+        assertThatThrownBy(() -> m.loss(
+                        new TrainBatch.NextItem(
+                                in, new int[] {2, 1}, new Negatives.PerPosition(new int[] {2, 1, 1, 2}, 2, null)),
+                        new LossSpec.SoftmaxCe()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must not carry candidates");
         Weights w = withoutScorerBias(handWeightsConfig());
         assertThatThrownBy(() -> new ReferenceModel(handWeightsConfig(), null, w))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing parameter 'scorer.bias'");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("missing parameter 'scorer.bias'");
         ModelConfig withContent = handWeightsConfig().withContent(4, 2, 0);
         assertThatThrownBy(() -> new ReferenceModel(withContent, null, neutralWeights(withContent)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs item content");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("needs item content");
     }
 
     private static ModelConfig handWeightsConfig() {

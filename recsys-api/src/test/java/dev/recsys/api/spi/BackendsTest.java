@@ -9,8 +9,13 @@ import org.junit.jupiter.api.Test;
 
 class BackendsTest {
     record Fake(String name, int priority, boolean isAvailable) implements BackendProvider {
-        public String artifact() { return "dev.recsys:recsys-backend-" + name; }
-        public Backend create(BackendOptions o) { throw new UnsupportedOperationException("selection only"); }
+        public String artifact() {
+            return "dev.recsys:recsys-backend-" + name;
+        }
+
+        public Backend create(BackendOptions o) {
+            throw new UnsupportedOperationException("selection only");
+        }
     }
 
     private final Fake djl = new Fake("djl", 100, true);
@@ -32,20 +37,23 @@ class BackendsTest {
     @Test
     void highestPriorityAvailableProviderIsTheDefault() {
         Fake broken = new Fake("fast", 1000, false);
-        assertThat(Backends.select(null, null, null, List.of(broken, djl, dl4j))).isSameAs(djl);
+        assertThat(Backends.select(null, null, null, List.of(broken, djl, dl4j)))
+                .isSameAs(djl);
     }
 
     @Test
     void unknownNameListsTheKnownOnes() {
         assertThatThrownBy(() -> Backends.select("tensorflow", null, null, both))
                 .isInstanceOf(BackendException.class)
-                .hasMessageContaining("unknown backend 'tensorflow'").hasMessageContaining("[djl, dl4j]");
+                .hasMessageContaining("unknown backend 'tensorflow'")
+                .hasMessageContaining("[djl, dl4j]");
     }
 
     @Test
     void noProviderNamesTheArtifactsToAdd() {
         assertThatThrownBy(() -> Backends.select(null, null, null, List.of()))
-                .isInstanceOf(BackendException.class).hasMessageContaining("recsys-backend-djl");
+                .isInstanceOf(BackendException.class)
+                .hasMessageContaining("recsys-backend-djl");
     }
 
     @Test

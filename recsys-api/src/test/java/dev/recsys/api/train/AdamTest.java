@@ -52,7 +52,9 @@ class AdamTest {
     @Test
     void adamwDecaysMatricesButNotBiases() {
         // zero gradient: Adam's step is 0, so only the decoupled decay acts: w -= lr * wd * w
-        Weights w = new Weights().put("l.weight", new int[] {1, 2}, new float[] {2f, -4f}).put("l.bias", new int[] {1}, new float[] {2f});
+        Weights w = new Weights()
+                .put("l.weight", new int[] {1, 2}, new float[] {2f, -4f})
+                .put("l.bias", new int[] {1}, new float[] {2f});
         Weights g = w.zerosLike();
         Adam adam = new Adam(new OptimizerConfig(OptimizerConfig.Type.ADAMW, 0.9f, 0.98f, 1e-8f, 0.5f, 0f), w);
         adam.update(w, g, 0.1f);
@@ -65,7 +67,8 @@ class AdamTest {
         Weights w = one("enc.bias", 0f);
         Adam adam = new Adam(OptimizerConfig.adam(), w);
         assertThatThrownBy(() -> adam.update(w, one("enc.bias", Float.NaN), 0.1f))
-                .isInstanceOf(TrainingException.class).hasMessageContaining("enc.bias");
+                .isInstanceOf(TrainingException.class)
+                .hasMessageContaining("enc.bias");
     }
 
     @Test
@@ -84,9 +87,11 @@ class AdamTest {
 
     @Test
     void frozenTensorsNeitherMoveNorDecayNorCountInTheClippingNorm() {
-        Weights w = new Weights().put("user.weight", new int[] {1, 2}, new float[] {1f, 1f})
+        Weights w = new Weights()
+                .put("user.weight", new int[] {1, 2}, new float[] {1f, 1f})
                 .put("scorer.weight", new int[] {1, 2}, new float[] {1f, 1f});
-        Weights g = new Weights().put("user.weight", new int[] {1, 2}, new float[] {300f, 400f})
+        Weights g = new Weights()
+                .put("user.weight", new int[] {1, 2}, new float[] {300f, 400f})
                 .put("scorer.weight", new int[] {1, 2}, new float[] {3f, 4f});
         // AdamW with decay 0.5 and clipping at norm 1: the frozen gradient (norm 500) must not shrink the other one
         Adam adam = new Adam(new OptimizerConfig(OptimizerConfig.Type.ADAMW, 0.9f, 0.98f, 1e-8f, 0.5f, 1f), w)

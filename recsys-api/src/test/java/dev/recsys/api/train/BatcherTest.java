@@ -31,8 +31,12 @@ class BatcherTest {
                 continue;
             }
             assertThat(perPosition(batch).candidates()[p * 3]).isEqualTo(t);
-            assertThat(perPosition(batch).candidates()[p * 3 + 1]).isNotEqualTo(t).isBetween(1, 9);
-            assertThat(perPosition(batch).candidates()[p * 3 + 2]).isNotEqualTo(t).isBetween(1, 9);
+            assertThat(perPosition(batch).candidates()[p * 3 + 1])
+                    .isNotEqualTo(t)
+                    .isBetween(1, 9);
+            assertThat(perPosition(batch).candidates()[p * 3 + 2])
+                    .isNotEqualTo(t)
+                    .isBetween(1, 9);
         }
     }
 
@@ -67,7 +71,8 @@ class BatcherTest {
         assertThat(byRow(batch).offset(3, batch.input().length())).isZero();
         assertThat(byRow(batch).offset(4, batch.input().length())).isEqualTo(20);
         assertThat(byRow(batch).offset(7, batch.input().length())).isEqualTo(20);
-        assertThat(java.util.Arrays.stream(byRow(batch).ids()).allMatch(id -> id >= 1 && id <= 9)).isTrue();
+        assertThat(java.util.Arrays.stream(byRow(batch).ids()).allMatch(id -> id >= 1 && id <= 9))
+                .isTrue();
         // 20 uniform draws from 9 items: targets are not excluded (the loss drops the collisions)
         assertThat(java.util.Arrays.copyOfRange(byRow(batch).ids(), 0, 20)).containsAnyOf(3, 4, 5, 6);
         // the two rows draw their own negatives
@@ -92,10 +97,12 @@ class BatcherTest {
         // user 0 has 6 unseen items (7..12): 5 distinct ones of them, none of the sequence (1, 2 included:
         // they are before the window of 4 but still the user's items)
         assertThat(row0).doesNotHaveDuplicates();
-        assertThat(java.util.Arrays.stream(row0).allMatch(id -> id >= 7 && id <= 12)).isTrue();
+        assertThat(java.util.Arrays.stream(row0).allMatch(id -> id >= 7 && id <= 12))
+                .isTrue();
         // user 1: 5 distinct items of 1..6 and 9..12
         assertThat(row1).doesNotHaveDuplicates().doesNotContain(7, 8);
-        assertThat(java.util.Arrays.stream(row1).allMatch(id -> id >= 1 && id <= 12)).isTrue();
+        assertThat(java.util.Arrays.stream(row1).allMatch(id -> id >= 1 && id <= 12))
+                .isTrue();
         // over many batches every unseen item of user 0 is drawn: a uniform draw, not a fixed subset
         java.util.Set<Integer> drawn = new java.util.HashSet<>();
         SplittableRandom r = new SplittableRandom(8);
@@ -114,8 +121,14 @@ class BatcherTest {
         held[9] = true;
         held[10] = true;
         TrainingData d = new TrainingData(12, new int[][] {{1, 2, 3, 4, 5, 6}, {7, 8}}, null, null, held);
-        Batcher b = new Batcher(d, 4, Stage.PRETRAIN, new LossSpec.SampledSoftmax(3, false),
-                new NegativeSampler(12, Sampling.UNSEEN, null, held), false, true);
+        Batcher b = new Batcher(
+                d,
+                4,
+                Stage.PRETRAIN,
+                new LossSpec.SampledSoftmax(3, false),
+                new NegativeSampler(12, Sampling.UNSEEN, null, held),
+                false,
+                true);
         java.util.Set<Integer> drawn = new java.util.HashSet<>();
         SplittableRandom r = new SplittableRandom(8);
         for (int i = 0; i < 50; i++) {
@@ -124,7 +137,8 @@ class BatcherTest {
             }
         }
         assertThat(drawn).containsExactlyInAnyOrder(7, 8, 11, 12);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new TrainingData(12, new int[][] {{9}}, null, null, held))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new TrainingData(12, new int[][] {{9}}, null, null, held))
                 .hasMessageContaining("held out");
     }
 
@@ -133,16 +147,23 @@ class BatcherTest {
         // 7 items, user 0 has seen 1..6: one unseen item for 4 shared negatives; user 1 has seen all 3 of
         // a 3-item catalogue and falls back to the sampler's uniform draws
         TrainingData d = TrainingData.of(7, new int[][] {{1, 2, 3, 4, 5, 6}});
-        Batcher b = new Batcher(d, 4, Stage.PRETRAIN, new LossSpec.Bce(4), new NegativeSampler(7, Sampling.UNSEEN, null),
-                false, true);
+        Batcher b = new Batcher(
+                d, 4, Stage.PRETRAIN, new LossSpec.Bce(4), new NegativeSampler(7, Sampling.UNSEEN, null), false, true);
         TrainBatch.NextItem batch = (TrainBatch.NextItem) b.build(new int[] {0}, new SplittableRandom(1));
         assertThat(byRow(batch).ids()).containsExactly(7, 7, 7, 7);
         TrainingData all = TrainingData.of(3, new int[][] {{1, 2, 3}});
-        Batcher full = new Batcher(all, 4, Stage.PRETRAIN, new LossSpec.Bce(4),
-                new NegativeSampler(3, Sampling.UNSEEN, null), false, true);
+        Batcher full = new Batcher(
+                all,
+                4,
+                Stage.PRETRAIN,
+                new LossSpec.Bce(4),
+                new NegativeSampler(3, Sampling.UNSEEN, null),
+                false,
+                true);
         TrainBatch.NextItem fallback = (TrainBatch.NextItem) full.build(new int[] {0}, new SplittableRandom(1));
         assertThat(byRow(fallback).ids()).hasSize(4);
-        assertThat(java.util.Arrays.stream(byRow(fallback).ids()).allMatch(id -> id >= 1 && id <= 3)).isTrue();
+        assertThat(java.util.Arrays.stream(byRow(fallback).ids()).allMatch(id -> id >= 1 && id <= 3))
+                .isTrue();
     }
 
     @Test
@@ -159,7 +180,8 @@ class BatcherTest {
             }
             int[] own = p / len == 0 ? new int[] {1, 2, 3, 4, 5, 6} : new int[] {7, 8};
             for (int j = 1; j < 4; j++) {
-                assertThat(perPosition(batch).candidates()[p * 4 + j]).isNotIn(java.util.Arrays.stream(own).boxed().toList());
+                assertThat(perPosition(batch).candidates()[p * 4 + j])
+                        .isNotIn(java.util.Arrays.stream(own).boxed().toList());
             }
         }
         Batcher fine = new Batcher(d, 10, Stage.FINETUNE, new LossSpec.Bpr(8), unseen, false);
@@ -178,7 +200,9 @@ class BatcherTest {
         NegativeSampler popular = new NegativeSampler(9, Sampling.POPULARITY, counts);
         Batcher b = new Batcher(data, 4, Stage.PRETRAIN, new LossSpec.Gbce(100, 0.5f), popular, false, true);
         TrainBatch.NextItem batch = (TrainBatch.NextItem) b.build(new int[] {0}, new SplittableRandom(5));
-        long twos = java.util.Arrays.stream(byRow(batch).ids()).filter(id -> id == 2).count();
+        long twos = java.util.Arrays.stream(byRow(batch).ids())
+                .filter(id -> id == 2)
+                .count();
         // P(2) = 10001 / 10009 > 0.999
         assertThat(twos).isGreaterThanOrEqualTo(95);
     }
@@ -203,16 +227,23 @@ class BatcherTest {
 
     @Test
     void theTrainerSharesNegativesOfPretrainingRankingLossesFromSixteenOn() {
-        assertThat(Batcher.sharesNegatives(Stage.PRETRAIN, new LossSpec.Bce(16))).isTrue();
-        assertThat(Batcher.sharesNegatives(Stage.PRETRAIN, new LossSpec.Gbce(256, 0.75f))).isTrue();
-        assertThat(Batcher.sharesNegatives(Stage.PRETRAIN, new LossSpec.SampledSoftmax(100, true))).isTrue();
-        assertThat(Batcher.sharesNegatives(Stage.PRETRAIN, new LossSpec.Bce(15))).isFalse();
-        assertThat(Batcher.sharesNegatives(Stage.PRETRAIN, new LossSpec.SoftmaxCe())).isFalse();
-        assertThat(Batcher.sharesNegatives(Stage.FINETUNE, new LossSpec.Bce(100))).isFalse();
+        assertThat(Batcher.sharesNegatives(Stage.PRETRAIN, new LossSpec.Bce(16)))
+                .isTrue();
+        assertThat(Batcher.sharesNegatives(Stage.PRETRAIN, new LossSpec.Gbce(256, 0.75f)))
+                .isTrue();
+        assertThat(Batcher.sharesNegatives(Stage.PRETRAIN, new LossSpec.SampledSoftmax(100, true)))
+                .isTrue();
+        assertThat(Batcher.sharesNegatives(Stage.PRETRAIN, new LossSpec.Bce(15)))
+                .isFalse();
+        assertThat(Batcher.sharesNegatives(Stage.PRETRAIN, new LossSpec.SoftmaxCe()))
+                .isFalse();
+        assertThat(Batcher.sharesNegatives(Stage.FINETUNE, new LossSpec.Bce(100)))
+                .isFalse();
         // asking a fine-tuning batcher to share changes nothing
         Batcher fine = new Batcher(data, 10, Stage.FINETUNE, new LossSpec.Bpr(20), sampler, false, true);
         assertThat(fine.sharesNegatives()).isFalse();
-        assertThat(((TrainBatch.Candidates) fine.build(new int[] {0}, new SplittableRandom(1))).perRow()).isEqualTo(21);
+        assertThat(((TrainBatch.Candidates) fine.build(new int[] {0}, new SplittableRandom(1))).perRow())
+                .isEqualTo(21);
     }
 
     @Test

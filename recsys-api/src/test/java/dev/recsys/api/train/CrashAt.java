@@ -7,6 +7,7 @@ package dev.recsys.api.train;
 public final class CrashAt implements TrainingListener {
     /** The message of the exception it throws. */
     public static final String MESSAGE = "simulated crash";
+
     private final int fit;
     private final long step;
     private int starts;

@@ -23,11 +23,24 @@ import org.junit.jupiter.api.Test;
 class HardNegativesTest {
     /** Stage 1 scores item i as i, except that it likes item (last history item - 1) best of all. */
     static final class Scripted implements RecModel {
-        final ModelConfig config = ModelConfig.builder().numItems(10).dim(2).heads(1).layers(0).ffnDim(2).maxLen(3).build();
+        final ModelConfig config = ModelConfig.builder()
+                .numItems(10)
+                .dim(2)
+                .heads(1)
+                .layers(0)
+                .ffnDim(2)
+                .maxLen(3)
+                .build();
         final List<int[]> histories = new ArrayList<>();
 
-        public ModelConfig config() { return config; }
-        public ItemContent content() { return null; }
+        public ModelConfig config() {
+            return config;
+        }
+
+        public ItemContent content() {
+            return null;
+        }
+
         public float[] scoreAll(SeqBatch b) {
             float[] s = new float[b.size() * 11];
             for (int r = 0; r < b.size(); r++) {
@@ -40,14 +53,36 @@ class HardNegativesTest {
             }
             return s;
         }
-        public float[] scoreCandidates(SeqBatch b, int[] c, int per) { throw new UnsupportedOperationException("mining never calls this"); }
-        public float[] userVectors(SeqBatch b) { throw new UnsupportedOperationException("mining never calls this"); }
-        public float[] itemVectors() { throw new UnsupportedOperationException("mining never calls this"); }
-        public StepResult lossAndGradients(TrainBatch b, LossSpec l, boolean t) { throw new UnsupportedOperationException("mining never calls this"); }
-        public Weights weights() { throw new UnsupportedOperationException("mining never calls this"); }
-        public void setWeights(Weights w) { throw new UnsupportedOperationException("mining never calls this"); }
-        public ForwardTrace trace(SeqBatch b, int[] c, int p) { throw new UnsupportedOperationException("mining never calls this"); }
-        public void close() { }
+
+        public float[] scoreCandidates(SeqBatch b, int[] c, int per) {
+            throw new UnsupportedOperationException("mining never calls this");
+        }
+
+        public float[] userVectors(SeqBatch b) {
+            throw new UnsupportedOperationException("mining never calls this");
+        }
+
+        public float[] itemVectors() {
+            throw new UnsupportedOperationException("mining never calls this");
+        }
+
+        public StepResult lossAndGradients(TrainBatch b, LossSpec l, boolean t) {
+            throw new UnsupportedOperationException("mining never calls this");
+        }
+
+        public Weights weights() {
+            throw new UnsupportedOperationException("mining never calls this");
+        }
+
+        public void setWeights(Weights w) {
+            throw new UnsupportedOperationException("mining never calls this");
+        }
+
+        public ForwardTrace trace(SeqBatch b, int[] c, int p) {
+            throw new UnsupportedOperationException("mining never calls this");
+        }
+
+        public void close() {}
     }
 
     private final TrainingData data = TrainingData.of(10, new int[][] {{1, 2, 3, 4, 5}, {7}, {9, 10}, {6, 2}});
@@ -92,7 +127,8 @@ class HardNegativesTest {
             // user 0: history [2, 3, 4], positive 5, negatives from {10, 9, 8}
             assertThat(Arrays.copyOfRange(c.input().items(), 0, 3)).containsExactly(2, 3, 4);
             assertThat(c.candidates()[0]).isEqualTo(5);
-            assertThat(Arrays.stream(c.candidates(), 1, 5).allMatch(i -> i >= 8 && i <= 10)).isTrue();
+            assertThat(Arrays.stream(c.candidates(), 1, 5).allMatch(i -> i >= 8 && i <= 10))
+                    .isTrue();
             // user 3: history [6] (left padded), positive 2, the single pool item 5 four times
             assertThat(Arrays.copyOfRange(c.input().items(), 3, 6)).containsExactly(0, 0, 6);
             assertThat(Arrays.copyOfRange(c.candidates(), 5, 10)).containsExactly(2, 5, 5, 5, 5);
@@ -107,8 +143,10 @@ class HardNegativesTest {
     void poolsMustFitTheData() {
         NegativeSampler sampler = new NegativeSampler(10, Sampling.UNIFORM, null);
         Batcher fine = new Batcher(data, 3, Stage.FINETUNE, new LossSpec.Bpr(4), sampler, false);
-        assertThatThrownBy(() -> fine.withPools(new int[3][])).hasMessageContaining("one hard-negative pool per user (4), found 3");
-        assertThatThrownBy(() -> fine.withPools(new int[][] {{11}, null, null, null})).hasMessageContaining("user 0 holds item 11");
+        assertThatThrownBy(() -> fine.withPools(new int[3][]))
+                .hasMessageContaining("one hard-negative pool per user (4), found 3");
+        assertThatThrownBy(() -> fine.withPools(new int[][] {{11}, null, null, null}))
+                .hasMessageContaining("user 0 holds item 11");
         Batcher pre = new Batcher(data, 3, Stage.PRETRAIN, new LossSpec.Bce(1), sampler, false);
         assertThatThrownBy(() -> pre.withPools(new int[4][])).hasMessageContaining("for fine-tuning");
     }

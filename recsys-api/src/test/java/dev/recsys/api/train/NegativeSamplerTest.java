@@ -60,7 +60,8 @@ class NegativeSamplerTest {
             assertThat(s.logQ(2)).isEqualTo(Float.NEGATIVE_INFINITY);
         }
         // uniform over the 3 drawable items; popularity over smoothed counts 5, 1, 2 of items 1, 3, 4
-        assertThat(new NegativeSampler(5, Sampling.UNIFORM, null, held).logQ(1)).isCloseTo((float) -Math.log(3), within(1e-6f));
+        assertThat(new NegativeSampler(5, Sampling.UNIFORM, null, held).logQ(1))
+                .isCloseTo((float) -Math.log(3), within(1e-6f));
         assertThat(new NegativeSampler(5, Sampling.POPULARITY, new long[] {0, 4, 9, 0, 1, 7}, held).logQ(1))
                 .isCloseTo((float) Math.log(5 / 8.0), within(1e-6f));
     }

@@ -10,8 +10,8 @@ import dev.recsys.api.config.Sampling;
 import dev.recsys.api.config.Schedule;
 import dev.recsys.api.config.TrainConfig;
 import dev.recsys.api.data.ItemContent;
-import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.data.Negatives;
+import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.loss.LossSpec;
 import dev.recsys.api.loss.Stage;
@@ -38,21 +38,50 @@ class TrainerTest {
 
         /** A stand-in claiming the shape dim x maxLen (only the negative-sharing rule looks at it). */
         Quadratic(int dim, int maxLen) {
-            config = ModelConfig.builder().numItems(20).dim(dim).heads(1).layers(0).ffnDim(2).maxLen(maxLen).build();
+            config = ModelConfig.builder()
+                    .numItems(20)
+                    .dim(dim)
+                    .heads(1)
+                    .layers(0)
+                    .ffnDim(2)
+                    .maxLen(maxLen)
+                    .build();
         }
+
         Weights w = new Weights().put("w.bias", new int[] {2}, new float[] {0f, 0f});
         float nanAtStep = -1;
         int calls;
         final java.util.List<TrainBatch> batches = new java.util.ArrayList<>();
 
-        public ModelConfig config() { return config; }
-        public ItemContent content() { return null; }
-        public float[] userVectors(SeqBatch b) { throw new UnsupportedOperationException("scoring is not part of this stand-in"); }
-        public float[] itemVectors() { throw new UnsupportedOperationException("scoring is not part of this stand-in"); }
-        public float[] scoreAll(SeqBatch b) { throw new UnsupportedOperationException("scoring is not part of this stand-in"); }
-        public float[] scoreCandidates(SeqBatch b, int[] c, int p) { throw new UnsupportedOperationException("scoring is not part of this stand-in"); }
-        public ForwardTrace trace(SeqBatch b, int[] c, int p) { throw new UnsupportedOperationException("scoring is not part of this stand-in"); }
-        public void close() { }
+        public ModelConfig config() {
+            return config;
+        }
+
+        public ItemContent content() {
+            return null;
+        }
+
+        public float[] userVectors(SeqBatch b) {
+            throw new UnsupportedOperationException("scoring is not part of this stand-in");
+        }
+
+        public float[] itemVectors() {
+            throw new UnsupportedOperationException("scoring is not part of this stand-in");
+        }
+
+        public float[] scoreAll(SeqBatch b) {
+            throw new UnsupportedOperationException("scoring is not part of this stand-in");
+        }
+
+        public float[] scoreCandidates(SeqBatch b, int[] c, int p) {
+            throw new UnsupportedOperationException("scoring is not part of this stand-in");
+        }
+
+        public ForwardTrace trace(SeqBatch b, int[] c, int p) {
+            throw new UnsupportedOperationException("scoring is not part of this stand-in");
+        }
+
+        public void close() {}
 
         public StepResult lossAndGradients(TrainBatch batch, LossSpec loss, boolean training) {
             calls++;
@@ -80,8 +109,13 @@ class TrainerTest {
             return new StepResult(l, new Weights().put("w.bias", new int[] {2}, g));
         }
 
-        public Weights weights() { return w.copy(); }
-        public void setWeights(Weights weights) { w = weights.copy(); }
+        public Weights weights() {
+            return w.copy();
+        }
+
+        public void setWeights(Weights weights) {
+            w = weights.copy();
+        }
     }
 
     private static TrainingData data() {
@@ -97,9 +131,21 @@ class TrainerTest {
     }
 
     private static TrainConfig config(LossSpec loss, int epochs, int patience, int checkpointEvery) {
-        return new TrainConfig(Stage.PRETRAIN, loss, Sampling.UNIFORM, epochs, 8, 0.05f, 0,
-                Schedule.CONSTANT, 0f, new OptimizerConfig(OptimizerConfig.Type.ADAM, 0.9f, 0.98f, 1e-8f, 0f, 0f), 1, patience,
-                checkpointEvery, 11L);
+        return new TrainConfig(
+                Stage.PRETRAIN,
+                loss,
+                Sampling.UNIFORM,
+                epochs,
+                8,
+                0.05f,
+                0,
+                Schedule.CONSTANT,
+                0f,
+                new OptimizerConfig(OptimizerConfig.Type.ADAM, 0.9f, 0.98f, 1e-8f, 0f, 0f),
+                1,
+                patience,
+                checkpointEvery,
+                11L);
     }
 
     @Test
@@ -121,7 +167,8 @@ class TrainerTest {
                     float[] x = model.weights().data("w.bias");
                     seen.add(x.clone());
                     return -Math.abs(x[0] - 0.2);
-                }).fit();
+                })
+                .fit();
         assertThat(r.stoppedEarly()).isTrue();
         assertThat(r.epochs()).isEqualTo(r.bestEpoch() + 2);
         assertThat(m.w.data("w.bias")).containsExactly(seen.get(r.bestEpoch() - 1));
@@ -147,7 +194,8 @@ class TrainerTest {
         m.nanAtStep = 3;
         assertThatThrownBy(() -> new Trainer(m, config(2, 0, 0), data()).fit())
                 .isInstanceOf(TrainingException.class)
-                .hasMessageContaining("NaN").hasMessageContaining("step 3");
+                .hasMessageContaining("NaN")
+                .hasMessageContaining("step 3");
     }
 
     @Test
@@ -158,7 +206,8 @@ class TrainerTest {
         Quadratic first = new Quadratic();
         List<TrainState> states = new ArrayList<>();
         new Trainer(first, config(3, 0, 5), data()).checkpoints(states::add).fit();
-        TrainState atStep5 = states.stream().filter(s -> s.step() == 5).findFirst().orElseThrow();
+        TrainState atStep5 =
+                states.stream().filter(s -> s.step() == 5).findFirst().orElseThrow();
         assertThat(atStep5.stepInEpoch()).isEqualTo(1); // epoch 2, one step in
 
         Quadratic resumed = new Quadratic();
@@ -172,7 +221,10 @@ class TrainerTest {
         // batch 8 x maxLen 200 x (1 + 256) x d 64 = 26.3M floats: within the 2^25 budget -> per position
         Quadratic small = new Quadratic(64, 200);
         new Trainer(small, config(new LossSpec.Gbce(256, 0.75f), 1, 0, 0), data()).fit();
-        assertThat(small.batches).hasSize(4).allSatisfy(b -> assertThat(((TrainBatch.NextItem) b).negatives()).isInstanceOf(Negatives.PerPosition.class));
+        assertThat(small.batches)
+                .hasSize(4)
+                .allSatisfy(b ->
+                        assertThat(((TrainBatch.NextItem) b).negatives()).isInstanceOf(Negatives.PerPosition.class));
         // d 128 doubles it to 52.6M floats: over the budget -> 256 negatives per sequence row, shared by its positions
         Quadratic big = new Quadratic(128, 200);
         new Trainer(big, config(new LossSpec.Gbce(256, 0.75f), 1, 0, 0), data()).fit();
@@ -193,7 +245,9 @@ class TrainerTest {
 
     @Test
     void dataForAnotherCatalogueIsRefused() {
-        assertThatThrownBy(() -> new Trainer(new Quadratic(), config(1, 0, 0), TrainingData.of(7, new int[][] {{1, 2}})))
-                .hasMessageContaining("7 items").hasMessageContaining("20");
+        assertThatThrownBy(() ->
+                        new Trainer(new Quadratic(), config(1, 0, 0), TrainingData.of(7, new int[][] {{1, 2}})))
+                .hasMessageContaining("7 items")
+                .hasMessageContaining("20");
     }
 }

@@ -133,17 +133,23 @@ final class Ctx implements AutoCloseable {
 
     /** Rows of a 2-D table: {@code table[idx]}, shape {@code idx.shape + [cols]}; differentiable in table. */
     NDArray rows(NDArray table, NDArray idx) {
-        return idx.getNDArrayInternal().embedding(idx, table, SparseFormat.DENSE).singletonOrThrow();
+        return idx.getNDArrayInternal()
+                .embedding(idx, table, SparseFormat.DENSE)
+                .singletonOrThrow();
     }
 
     /** {@code y = x W + b} with the internal (PyTorch) weight {@code prefix.weight} and bias {@code prefix.bias}. */
     NDArray linear(NDArray x, String prefix) {
-        return x.getNDArrayInternal().linear(x, p(prefix + ".weight"), p(prefix + ".bias")).singletonOrThrow();
+        return x.getNDArrayInternal()
+                .linear(x, p(prefix + ".weight"), p(prefix + ".bias"))
+                .singletonOrThrow();
     }
 
     NDArray layerNorm(NDArray x, String prefix, float eps) {
         NDArray w = p(prefix + ".weight");
-        return x.getNDArrayInternal().layerNorm(x, new Shape(w.getShape().get(0)), w, p(prefix + ".bias"), eps).singletonOrThrow();
+        return x.getNDArrayInternal()
+                .layerNorm(x, new Shape(w.getShape().get(0)), w, p(prefix + ".bias"), eps)
+                .singletonOrThrow();
     }
 
     /** Inverted dropout at the model's rate in training (masks from {@link DropoutMasks}), identity otherwise. */

@@ -20,8 +20,7 @@ public final class DjlBackend implements Backend {
     private final Set<DjlModel> models = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
 
-    DjlBackend() {
-    }
+    DjlBackend() {}
 
     @Override
     public String name() {
@@ -30,7 +29,8 @@ public final class DjlBackend implements Backend {
 
     @Override
     public String engineVersion() {
-        return "DJL " + Engine.getDjlVersion() + " / PyTorch " + Engine.getEngine("PyTorch").getVersion();
+        return "DJL " + Engine.getDjlVersion() + " / PyTorch "
+                + Engine.getEngine("PyTorch").getVersion();
     }
 
     @Override

@@ -46,7 +46,10 @@ final class DjlCrossAttention implements CrossAttention<NDArray> {
             a = pr.p.transpose(0, 2, 1, 3).matMul(pr.v); // [B, C, L, T] x [B, C, T, d]
         } else {
             NDArray vh = pr.v.reshape(b, cands, pr.t, heads, d / heads).transpose(0, 1, 3, 2, 4);
-            a = pr.p.transpose(0, 3, 1, 2, 4).matMul(vh).transpose(0, 1, 3, 2, 4).reshape(b, cands, len, d);
+            a = pr.p.transpose(0, 3, 1, 2, 4)
+                    .matMul(vh)
+                    .transpose(0, 1, 3, 2, 4)
+                    .reshape(b, cands, len, d);
         }
         return c.linear(a, ParamLayout.CROSS + ".output");
     }
@@ -72,22 +75,24 @@ final class DjlCrossAttention implements CrossAttention<NDArray> {
         NDArray w = c.p(ParamLayout.SCORER_WEIGHT).reshape(1, 1, d);
         NDArray cnt = userKeep.sum(new int[] {1}, true).maximum(c.scalar(1f));
         NDArray uw = users.mul(w).mul(userKeep.div(cnt).reshape(b, len, 1)); // [B, L, d]
-        NDArray wo = c.p(ParamLayout.CROSS + ".output.weight");           // [d_out, d_in]
-        NDArray bo = c.p(ParamLayout.CROSS + ".output.bias");             // [d_out]
+        NDArray wo = c.p(ParamLayout.CROSS + ".output.weight"); // [d_out, d_in]
+        NDArray bo = c.p(ParamLayout.CROSS + ".output.bias"); // [d_out]
         NDArray constant = uw.sum(new int[] {1}).matMul(bo.reshape(d, 1)); // [B, 1]
-        NDArray uwT = uw.swapAxes(1, 2);                                   // [B, d, L]
+        NDArray uwT = uw.swapAxes(1, 2); // [B, d, L]
         NDArray total;
         if (heads == 1) {
-            NDArray vw = pr.v.matMul(wo.transpose());                      // [B, C, T, d]
+            NDArray vw = pr.v.matMul(wo.transpose()); // [B, C, T, d]
             NDArray m = vw.reshape(b, cands * t, d).matMul(uwT).reshape(b, cands, t, len);
             total = pr.p.transpose(0, 2, 3, 1).mul(m).sum(new int[] {2, 3}); // P [B, L, C, T] -> [B, C, T, L]
         } else {
             long dh = d / heads;
-            NDArray woh = wo.transpose().reshape(heads, dh, d);             // rows of head h of Wo^T
+            NDArray woh = wo.transpose().reshape(heads, dh, d); // rows of head h of Wo^T
             NDArray vh = pr.v.reshape(b, cands, t, heads, dh).transpose(0, 1, 3, 2, 4); // [B, C, H, T, dh]
-            NDArray vw = vh.matMul(woh);                                     // [B, C, H, T, d]
+            NDArray vw = vh.matMul(woh); // [B, C, H, T, d]
             NDArray m = vw.reshape(b, cands * heads * t, d).matMul(uwT).reshape(b, cands, heads, t, len);
-            total = pr.p.transpose(0, 3, 1, 4, 2).mul(m).sum(new int[] {2, 3, 4}); // P [B, H, L, C, T] -> [B, C, H, T, L]
+            total = pr.p.transpose(0, 3, 1, 4, 2)
+                    .mul(m)
+                    .sum(new int[] {2, 3, 4}); // P [B, H, L, C, T] -> [B, C, H, T, L]
         }
         return total.add(constant);
     }
@@ -122,6 +127,5 @@ final class DjlCrossAttention implements CrossAttention<NDArray> {
         return new Probabilities(p, v, b, cands, t, len, d);
     }
 
-    private record Probabilities(NDArray p, NDArray v, long b, long cands, long t, long len, long d) {
-    }
+    private record Probabilities(NDArray p, NDArray v, long b, long cands, long t, long len, long d) {}
 }

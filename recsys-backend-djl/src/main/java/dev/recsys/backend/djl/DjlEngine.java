@@ -42,8 +42,7 @@ final class DjlEngine {
     private static Engine engine;
     private static int interopThreads;
 
-    private DjlEngine() {
-    }
+    private DjlEngine() {}
 
     /** Sets the properties that keep DJL offline and silent; idempotent. */
     static void setOfflineProperties() {
@@ -54,7 +53,8 @@ final class DjlEngine {
     /** The default native cache folder: {@code $XDG_CACHE_HOME/recsys/djl} or {@code ~/.cache/recsys/djl}. */
     static Path defaultCacheDir() {
         String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Paths.get(xdg) : Paths.get(System.getProperty("user.home"), ".cache");
+        Path base =
+                xdg != null && !xdg.isBlank() ? Paths.get(xdg) : Paths.get(System.getProperty("user.home"), ".cache");
         return base.resolve("recsys").resolve("djl");
     }
 
@@ -63,8 +63,11 @@ final class DjlEngine {
         setOfflineProperties();
         if (engine != null) {
             applyThreads(options);
-            if (options.cacheDir() != null && !options.cacheDir().toString().equals(System.getProperty("ENGINE_CACHE_DIR"))) {
-                LOG.warn("the PyTorch engine is already loaded from {}; cacheDir {} is ignored", System.getProperty("ENGINE_CACHE_DIR"),
+            if (options.cacheDir() != null
+                    && !options.cacheDir().toString().equals(System.getProperty("ENGINE_CACHE_DIR"))) {
+                LOG.warn(
+                        "the PyTorch engine is already loaded from {}; cacheDir {} is ignored",
+                        System.getProperty("ENGINE_CACHE_DIR"),
                         options.cacheDir());
             }
             return engine;
@@ -77,21 +80,30 @@ final class DjlEngine {
         try {
             Engine e = Engine.getEngine("PyTorch");
             if (e == null) {
-                throw new BackendException("DJL found no PyTorch engine; add ai.djl.pytorch:pytorch-engine:0.36.0, " + JNI_ARTIFACT
-                        + " and " + NATIVE_ARTIFACT + " (runtime) to the classpath");
+                throw new BackendException("DJL found no PyTorch engine; add ai.djl.pytorch:pytorch-engine:0.36.0, "
+                        + JNI_ARTIFACT + " and " + NATIVE_ARTIFACT + " (runtime) to the classpath");
             }
             engine = e;
             interopThreads = options.interopThreads();
-            LOG.info("loaded DJL {} / PyTorch {} ({} intra-op, {} inter-op threads, natives under {})", Engine.getDjlVersion(),
-                    e.getVersion(), JniUtils.getNumThreads(), JniUtils.getNumInteropThreads(), System.getProperty("ENGINE_CACHE_DIR"));
+            LOG.info(
+                    "loaded DJL {} / PyTorch {} ({} intra-op, {} inter-op threads, natives under {})",
+                    Engine.getDjlVersion(),
+                    e.getVersion(),
+                    JniUtils.getNumThreads(),
+                    JniUtils.getNumInteropThreads(),
+                    System.getProperty("ENGINE_CACHE_DIR"));
             return e;
         } catch (BackendException e) {
             throw e;
         } catch (RuntimeException | LinkageError e) {
-            throw new BackendException("could not load the PyTorch engine: " + e.getMessage() + ". The CPU natives come from "
-                    + NATIVE_ARTIFACT + " with " + JNI_ARTIFACT + " (nothing is downloaded at run time); check that both are on the "
-                    + "classpath in exactly these versions and that the cache folder " + System.getProperty("ENGINE_CACHE_DIR")
-                    + " is writable", e);
+            throw new BackendException(
+                    "could not load the PyTorch engine: " + e.getMessage() + ". The CPU natives come from "
+                            + NATIVE_ARTIFACT + " with " + JNI_ARTIFACT
+                            + " (nothing is downloaded at run time); check that both are on the "
+                            + "classpath in exactly these versions and that the cache folder "
+                            + System.getProperty("ENGINE_CACHE_DIR")
+                            + " is writable",
+                    e);
         }
     }
 
@@ -101,7 +113,9 @@ final class DjlEngine {
             LOG.info("PyTorch intra-op threads set to {} (process-wide)", options.threads());
         }
         if (options.interopThreads() != interopThreads) {
-            LOG.warn("PyTorch inter-op threads are fixed at {} by the first load; {} is ignored", interopThreads,
+            LOG.warn(
+                    "PyTorch inter-op threads are fixed at {} by the first load; {} is ignored",
+                    interopThreads,
                     options.interopThreads());
         }
     }
@@ -109,8 +123,9 @@ final class DjlEngine {
     private static void checkVersionPin() {
         String v = firstSet("PYTORCH_VERSION");
         if (v != null && !v.equals(PYTORCH_VERSION)) {
-            throw new BackendException("PYTORCH_VERSION is set to '" + v + "' but the bundled natives are " + PYTORCH_VERSION
-                    + "; DJL would try to download other natives. Unset PYTORCH_VERSION or set it to " + PYTORCH_VERSION);
+            throw new BackendException("PYTORCH_VERSION is set to '" + v + "' but the bundled natives are "
+                    + PYTORCH_VERSION + "; DJL would try to download other natives. Unset PYTORCH_VERSION or set it to "
+                    + PYTORCH_VERSION);
         }
     }
 
@@ -121,12 +136,16 @@ final class DjlEngine {
         if (explicit != null) {
             dir = explicit.toAbsolutePath().toString();
             if (envEngine != null && !envEngine.equals(dir)) {
-                LOG.warn("environment variable ENGINE_CACHE_DIR={} wins over cacheDir {} (DJL reads the environment first)", envEngine,
+                LOG.warn(
+                        "environment variable ENGINE_CACHE_DIR={} wins over cacheDir {} (DJL reads the environment first)",
+                        envEngine,
                         dir);
             }
         } else {
-            dir = Objects.requireNonNullElseGet(firstSet("ENGINE_CACHE_DIR"),
-                    () -> Objects.requireNonNullElseGet(firstSet("DJL_CACHE_DIR"), () -> defaultCacheDir().toString()));
+            dir = Objects.requireNonNullElseGet(
+                    firstSet("ENGINE_CACHE_DIR"),
+                    () -> Objects.requireNonNullElseGet(
+                            firstSet("DJL_CACHE_DIR"), () -> defaultCacheDir().toString()));
         }
         System.setProperty("ENGINE_CACHE_DIR", envEngine != null ? envEngine : dir);
         System.setProperty("DJL_CACHE_DIR", envDjl != null ? envDjl : dir);

@@ -11,8 +11,7 @@ import dev.recsys.api.loss.LossSpec;
  * ({@code -log σ(x) = softplus(-x)}, log-softmax); the maths of MODEL.md "Losses".
  */
 final class DjlLosses {
-    private DjlLosses() {
-    }
+    private DjlLosses() {}
 
     /**
      * Pre-training over sampled candidates (target first): mean over the P rows.
@@ -26,7 +25,8 @@ final class DjlLosses {
         int cands = Math.toIntExact(logits.getShape().get(1));
         long rows = logits.getShape().get(0);
         if (spec instanceof LossSpec.Bce || spec instanceof LossSpec.Gbce) {
-            float beta = spec instanceof LossSpec.Gbce g ? (float) LossMath.gbceBeta(g.negatives(), numItems, g.t()) : 1f;
+            float beta =
+                    spec instanceof LossSpec.Gbce g ? (float) LossMath.gbceBeta(g.negatives(), numItems, g.t()) : 1f;
             NDArray terms = binary(c, logits, cands, beta);
             if (dropped != null) {
                 float[] keep = new float[dropped.length];
@@ -98,10 +98,11 @@ final class DjlLosses {
             return Activation.softPlus(positiveMinusNegatives(y).neg()).mean();
         }
         if (spec instanceof LossSpec.Hinge h) {
-            return Activation.relu(positiveMinusNegatives(y).neg().add(c.scalar(h.margin()))).mean();
+            return Activation.relu(positiveMinusNegatives(y).neg().add(c.scalar(h.margin())))
+                    .mean();
         }
-        throw new IllegalArgumentException("loss '" + spec.name() + "' is not a fine-tuning loss; expected bce, mse, "
-                + "bpr or hinge");
+        throw new IllegalArgumentException(
+                "loss '" + spec.name() + "' is not a fine-tuning loss; expected bce, mse, " + "bpr or hinge");
     }
 
     /** {@code y0 - y_k}, {@code [B, C-1]}. */

@@ -14,8 +14,8 @@ import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.loss.LossSpec;
 import dev.recsys.api.loss.StepInputs;
-import dev.recsys.api.model.InputChecks;
 import dev.recsys.api.model.ForwardTrace;
+import dev.recsys.api.model.InputChecks;
 import dev.recsys.api.model.ParamLayout;
 import dev.recsys.api.model.Weights;
 import dev.recsys.api.reference.RefOps;
@@ -81,8 +81,7 @@ public final class DjlModel implements RecModel {
     }
 
     /** The encoded user sequences and their keep mask. */
-    private record UserSide(NDArray u, NDArray keep, int len) {
-    }
+    private record UserSide(NDArray u, NDArray keep, int len) {}
 
     /** Item vectors of every item for one weight version. */
     private static final class ItemCache implements AutoCloseable {
@@ -115,9 +114,11 @@ public final class DjlModel implements RecModel {
         this.onClose = onClose;
         this.dropoutMasks = new DropoutMasks(config.dropout());
         this.scale = config.scaleEmbeddings() ? (float) Math.sqrt(config.dim()) : 1f;
-        this.userSinusoids = config.positional() == Positional.SINUSOIDAL ? sinusoids(config.maxLen(), config.dim()) : null;
+        this.userSinusoids =
+                config.positional() == Positional.SINUSOIDAL ? sinusoids(config.maxLen(), config.dim()) : null;
         this.contentSinusoids = config.positional() == Positional.SINUSOIDAL && config.hasContent()
-                ? sinusoids(config.contentLen(), config.dim()) : null;
+                ? sinusoids(config.contentLen(), config.dim())
+                : null;
         this.engine = Engine.getEngine("PyTorch");
         this.manager = engine.newBaseManager();
         try {
@@ -192,7 +193,8 @@ public final class DjlModel implements RecModel {
             ItemCache ic = itemCache();
             return chunked(batch, candidates, perRow, perRow, (part, cands) -> {
                 try (Ctx c = evalCtx(false)) {
-                    ItemTable t = new ItemTable(c.view(ic.vectors), ic.contentFlat == null ? null : c.view(ic.contentFlat), null);
+                    ItemTable t = new ItemTable(
+                            c.view(ic.vectors), ic.contentFlat == null ? null : c.view(ic.contentFlat), null);
                     UserSide u = encodeUsers(c, t, part, leadingPadding(part, null));
                     return floatsOf(stage2(c, t, u, part.size(), cands, perRow));
                 }
@@ -222,8 +224,12 @@ public final class DjlModel implements RecModel {
         for (int from = 0; from < b; from += SCORING_ROWS) {
             int n = Math.min(SCORING_ROWS, b - from);
             int[] items = java.util.Arrays.copyOfRange(batch.items(), from * len, (from + n) * len);
-            int[] events = batch.events() == null ? null : java.util.Arrays.copyOfRange(batch.events(), from * len, (from + n) * len);
-            int[] cands = candidates == null ? null : java.util.Arrays.copyOfRange(candidates, from * perRow, (from + n) * perRow);
+            int[] events = batch.events() == null
+                    ? null
+                    : java.util.Arrays.copyOfRange(batch.events(), from * len, (from + n) * len);
+            int[] cands = candidates == null
+                    ? null
+                    : java.util.Arrays.copyOfRange(candidates, from * perRow, (from + n) * perRow);
             float[] part = pass.run(new SeqBatch(n, len, items, events), cands);
             System.arraycopy(part, 0, out, from * width, n * width);
         }
@@ -300,10 +306,11 @@ public final class DjlModel implements RecModel {
         int lead = leadingPadding(in, n.targets());
         int[] rowOf = encodedRows(groups, lead);
         try (Ctx c = new Ctx(store, masks, true, false);
-             GradientCollector gc = engine.newGradientCollector()) {
+                GradientCollector gc = engine.newGradientCollector()) {
             ItemTable t = groupItems(c, groups, lead);
             UserSide u = encodeUsers(c, t, in, lead);
-            NDArray uv = c.rows(u.u().reshape((long) in.size() * u.len(), config.dim()), c.longs(rowOf, groups.count()));
+            NDArray uv =
+                    c.rows(u.u().reshape((long) in.size() * u.len(), config.dim()), c.longs(rowOf, groups.count()));
             Negatives negatives = n.negatives();
             NDArray lossValue;
             if (negatives instanceof Negatives.PerPosition) {
@@ -311,7 +318,8 @@ public final class DjlModel implements RecModel {
             } else if (negatives instanceof Negatives.Shared shared) {
                 lossValue = sharedLoss(c, t, u, uv, rowOf, groups, shared);
             } else {
-                lossValue = DjlLosses.fullSoftmax(c, uv.matMul(t.vectors().transpose()), c.longs(groups.targets(), groups.count(), 1));
+                lossValue = DjlLosses.fullSoftmax(
+                        c, uv.matMul(t.vectors().transpose()), c.longs(groups.targets(), groups.count(), 1));
             }
             return backward(c, gc, lossValue);
         }
@@ -367,7 +375,13 @@ public final class DjlModel implements RecModel {
      * Shared negatives: target logits row by row, negative logits as one product
      * {@code U [P, d] x V_neg^T [d, K]} (batch) or {@code U [B, kept, d] x V_neg^T [B, d, K]} (by row).
      */
-    private NDArray sharedLoss(Ctx c, ItemTable t, UserSide u, NDArray uv, int[] rowOf, StepInputs.Groups groups,
+    private NDArray sharedLoss(
+            Ctx c,
+            ItemTable t,
+            UserSide u,
+            NDArray uv,
+            int[] rowOf,
+            StepInputs.Groups groups,
             Negatives.Shared shared) {
         int p = groups.count();
         int cands = groups.width();
@@ -385,11 +399,11 @@ public final class DjlModel implements RecModel {
         if (shared instanceof Negatives.SharedByRow) {
             // each row's K negatives, then the counted positions
             int rows = nl.length / k;
-            NDArray vneg = c.rows(t.vectors(), c.longs(nl, rows, k));                                   // [B, K, d]
-            NDArray all = u.u().matMul(vneg.transpose(0, 2, 1));                                        // [B, kept, K]
-            neg = c.rows(all.reshape((long) rows * u.len(), k), c.longs(rowOf, p));                    // [P, K]
+            NDArray vneg = c.rows(t.vectors(), c.longs(nl, rows, k)); // [B, K, d]
+            NDArray all = u.u().matMul(vneg.transpose(0, 2, 1)); // [B, kept, K]
+            neg = c.rows(all.reshape((long) rows * u.len(), k), c.longs(rowOf, p)); // [P, K]
         } else {
-            neg = uv.matMul(c.rows(t.vectors(), c.longs(nl, k)).transpose());                          // [P, K]
+            neg = uv.matMul(c.rows(t.vectors(), c.longs(nl, k)).transpose()); // [P, K]
         }
         NDArray logits = pos.concat(neg, 1);
         NDArray lq = groups.logQ() == null ? null : c.floats(groups.logQ(), p, cands);
@@ -400,7 +414,7 @@ public final class DjlModel implements RecModel {
         SeqBatch in = cb.input();
         int lead = leadingPadding(in, null);
         try (Ctx c = new Ctx(store, masks, true, false);
-             GradientCollector gc = engine.newGradientCollector()) {
+                GradientCollector gc = engine.newGradientCollector()) {
             ItemTable t = config.hasContent() ? someItems(c, in, lead, cb.candidates()) : allItems(c);
             UserSide u = encodeUsers(c, t, in, lead);
             NDArray y = stage2(c, t, u, in.size(), cb.candidates(), cb.perRow());
@@ -479,7 +493,9 @@ public final class DjlModel implements RecModel {
                     v.attach(cm);
                     NDArray flat = null;
                     if (t.contentOut() != null) {
-                        flat = t.contentOut().reshape(config.numItems() + 1L, (long) config.contentLen() * config.dim()).duplicate();
+                        flat = t.contentOut()
+                                .reshape(config.numItems() + 1L, (long) config.contentLen() * config.dim())
+                                .duplicate();
                         flat.attach(cm);
                     }
                     cache = new ItemCache(cm, v, flat, floatsOf(v));
@@ -515,7 +531,9 @@ public final class DjlModel implements RecModel {
     private ItemTable someItems(Ctx c, SeqBatch in, int lead, int[] candidates) {
         int[] local = new int[config.numItems() + 1];
         java.util.Arrays.fill(local, -1);
-        int[] ids = new int[Math.min(local.length, in.size() * (in.length() - lead) + (candidates == null ? 0 : candidates.length))];
+        int[] ids = new int
+                [Math.min(
+                        local.length, in.size() * (in.length() - lead) + (candidates == null ? 0 : candidates.length))];
         int u = 0;
         for (int b = 0; b < in.size(); b++) {
             for (int j = lead; j < in.length(); j++) {
@@ -560,7 +578,8 @@ public final class DjlModel implements RecModel {
                 : c.floats(contentSinusoids, len, d);
         x0 = x0.add(pos);
         NDArray keepT = c.floats(keep, n, len);
-        NDArray out = new DjlEncoder(c, config, ParamLayout.CONTENT_ENCODER, config.contentLayers(), false, null).encode(x0, keepT);
+        NDArray out = new DjlEncoder(c, config, ParamLayout.CONTENT_ENCODER, config.contentLayers(), false, null)
+                .encode(x0, keepT);
         NDArray cnt = keepT.sum(new int[] {1}, true);
         NDArray pooled = out.mul(keepT.reshape(n, len, 1)).sum(new int[] {1}).div(cnt);
         NDArray vectors = pooled;
@@ -611,8 +630,14 @@ public final class DjlModel implements RecModel {
         x0 = x0.add(pos);
         c.record(ForwardTrace.USER_INPUT, x0);
         NDArray keepT = c.floats(keep, b, len);
-        NDArray u = new DjlEncoder(c, config, ParamLayout.USER_ENCODER, config.layers(), true,
-                c.trace != null ? "user_encoder.layers." : null).encode(x0, keepT);
+        NDArray u = new DjlEncoder(
+                        c,
+                        config,
+                        ParamLayout.USER_ENCODER,
+                        config.layers(),
+                        true,
+                        c.trace != null ? "user_encoder.layers." : null)
+                .encode(x0, keepT);
         c.record(ForwardTrace.USER_OUTPUT, u);
         return new UserSide(u, keepT, len);
     }
@@ -651,7 +676,9 @@ public final class DjlModel implements RecModel {
         }
         DjlCrossAttention cross = new DjlCrossAttention(c, config.heads());
         if (config.pooling() == Pooling.MEAN && c.trace == null) {
-            return cross.meanPooledScores(u.u(), keys, keyAdd, u.keep()).add(c.p(ParamLayout.SCORER_BIAS)).add(s1);
+            return cross.meanPooledScores(u.u(), keys, keyAdd, u.keep())
+                    .add(c.p(ParamLayout.SCORER_BIAS))
+                    .add(s1);
         }
         NDArray a = cross.attendMany(u.u(), keys, keyAdd);
         c.record(ForwardTrace.CROSS_OUTPUT, a);

@@ -21,7 +21,8 @@ final class DjlScorer implements Scorer<NDArray> {
 
     @Override
     public NDArray score(NDArray attended, NDArray users, NDArray userKeep, NDArray stage1) {
-        return scoreMany(attended.expandDims(1), users, userKeep, stage1.expandDims(1)).squeeze(1);
+        return scoreMany(attended.expandDims(1), users, userKeep, stage1.expandDims(1))
+                .squeeze(1);
     }
 
     /**
@@ -41,7 +42,8 @@ final class DjlScorer implements Scorer<NDArray> {
             NDArray weighted = users.mul(userKeep.div(cnt).reshape(b, len, 1));
             pooled = attended.mul(weighted.expandDims(1)).sum(new int[] {2});
         } else {
-            NDArray prod = attended.mul(users.expandDims(1)).add(userKeep.sub(c.scalar(1f)).mul(c.scalar(-Mha.NEG)).reshape(b, 1, len, 1));
+            NDArray prod = attended.mul(users.expandDims(1))
+                    .add(userKeep.sub(c.scalar(1f)).mul(c.scalar(-Mha.NEG)).reshape(b, 1, len, 1));
             pooled = prod.max(new int[] {2});
         }
         NDArray w = c.p(ParamLayout.SCORER_WEIGHT);

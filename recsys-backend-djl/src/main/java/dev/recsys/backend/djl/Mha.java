@@ -16,8 +16,7 @@ final class Mha {
 
     private static final Map<Integer, float[]> CAUSAL = new ConcurrentHashMap<>();
 
-    private Mha() {
-    }
+    private Mha() {}
 
     /**
      * Attention of {@code q [*, Lq, d]} over {@code k, v [*, Lk, d]}; {@code mask} is additive and

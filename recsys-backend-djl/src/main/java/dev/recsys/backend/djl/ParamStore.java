@@ -55,11 +55,14 @@ final class ParamStore implements AutoCloseable {
         }
     }
 
-    private enum Kind { COPY, LINEAR, VECTOR }
+    private enum Kind {
+        COPY,
+        LINEAR,
+        VECTOR
+    }
 
     /** Where a canonical tensor lives inside a slot. */
-    private record Part(String canonical, int[] shape, Slot slot, Kind kind, int offset) {
-    }
+    private record Part(String canonical, int[] shape, Slot slot, Kind kind, int offset) {}
 
     private final List<Slot> slots = new ArrayList<>();
     private final Map<String, Slot> byName = new HashMap<>();
@@ -95,9 +98,11 @@ final class ParamStore implements AutoCloseable {
         copy(ParamLayout.SCORER_BIAS, 1);
 
         List<String> mine = parts.stream().map(Part::canonical).sorted().toList();
-        List<String> canon = ParamLayout.of(c).stream().map(ParamLayout.Param::name).sorted().toList();
+        List<String> canon =
+                ParamLayout.of(c).stream().map(ParamLayout.Param::name).sorted().toList();
         if (!mine.equals(canon)) {
-            throw new IllegalStateException("internal layout does not cover the canonical parameters: " + mine + " vs " + canon);
+            throw new IllegalStateException(
+                    "internal layout does not cover the canonical parameters: " + mine + " vs " + canon);
         }
         for (ParamLayout.Param p : ParamLayout.of(c)) {
             gradients.put(p.name(), p.shape(), new float[p.size()]);

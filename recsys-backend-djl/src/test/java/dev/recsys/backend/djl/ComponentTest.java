@@ -35,26 +35,32 @@ class ComponentTest {
         float[] keyKeep = {1, 1, 0, 0, 1, 0, 1, 1};
         float[] s1 = {0.5f, -1.25f};
         Fixtures.backend();
-        try (NDManager base = Engine.getEngine("PyTorch").newBaseManager(); ParamStore store = new ParamStore(c, base)) {
+        try (NDManager base = Engine.getEngine("PyTorch").newBaseManager();
+                ParamStore store = new ParamStore(c, base)) {
             store.load(w);
             try (Ctx ctx = new Ctx(store, null, false, false)) {
                 NDArray xs = ctx.floats(x, B, L, d);
                 NDArray ks = ctx.floats(keep, B, L);
                 NDArray user = new DjlEncoder(ctx, c, ParamLayout.USER_ENCODER, c.layers(), true, null).encode(xs, ks);
-                RefTensor refUser = ref.userEncoder().encode(RefTensor.ofFloats(x, B, L, d), RefTensor.ofFloats(keep, B, L));
+                RefTensor refUser =
+                        ref.userEncoder().encode(RefTensor.ofFloats(x, B, L, d), RefTensor.ofFloats(keep, B, L));
                 assertValid(DjlModel.floatsOf(user), refUser.data(), keep, d);
 
                 NDArray content0 = new DjlEncoder(ctx, c, ParamLayout.CONTENT_ENCODER, c.contentLayers(), false, null)
                         .encode(ctx.floats(keys, B, T, d), ctx.floats(keyKeep, B, T));
-                RefTensor refContent = ref.contentEncoder().encode(RefTensor.ofFloats(keys, B, T, d), RefTensor.ofFloats(keyKeep, B, T));
+                RefTensor refContent = ref.contentEncoder()
+                        .encode(RefTensor.ofFloats(keys, B, T, d), RefTensor.ofFloats(keyKeep, B, T));
                 assertValid(DjlModel.floatsOf(content0), refContent.data(), keyKeep, d);
 
-                NDArray a = new DjlCrossAttention(ctx, c.heads()).attend(user, ctx.floats(keys, B, T, d), ctx.floats(keyKeep, B, T));
-                RefTensor refA = ref.crossAttention().attend(refUser, RefTensor.ofFloats(keys, B, T, d), RefTensor.ofFloats(keyKeep, B, T));
+                NDArray a = new DjlCrossAttention(ctx, c.heads())
+                        .attend(user, ctx.floats(keys, B, T, d), ctx.floats(keyKeep, B, T));
+                RefTensor refA = ref.crossAttention()
+                        .attend(refUser, RefTensor.ofFloats(keys, B, T, d), RefTensor.ofFloats(keyKeep, B, T));
                 assertValid(DjlModel.floatsOf(a), refA.data(), keep, d);
 
                 NDArray y = new DjlScorer(ctx, c.pooling()).score(a, user, ks, ctx.floats(s1, B));
-                RefTensor refY = ref.scorer().score(refA, refUser, RefTensor.ofFloats(keep, B, L), RefTensor.ofFloats(s1, B));
+                RefTensor refY =
+                        ref.scorer().score(refA, refUser, RefTensor.ofFloats(keep, B, L), RefTensor.ofFloats(s1, B));
                 float[] got = DjlModel.floatsOf(y);
                 for (int i = 0; i < B; i++) {
                     assertThat((double) got[i]).isCloseTo(refY.data()[i], within(1e-4));

@@ -16,8 +16,7 @@ final class Fixtures {
 
     private static Backend backend;
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     static synchronized Backend backend() {
         if (backend == null) {
@@ -28,20 +27,49 @@ final class Fixtures {
 
     /** Id-only, PRE norm, learned positions, 2 heads, mean pooling. */
     static ModelConfig idOnly() {
-        return ModelConfig.builder().numItems(N).dim(8).heads(2).layers(2).ffnDim(12).maxLen(7).dropout(0.2f).build();
+        return ModelConfig.builder()
+                .numItems(N)
+                .dim(8)
+                .heads(2)
+                .layers(2)
+                .ffnDim(12)
+                .maxLen(7)
+                .dropout(0.2f)
+                .build();
     }
 
     /** Content + ids, POST norm, sinusoidal positions, event types, max pooling, 2 heads. */
     static ModelConfig contentPost() {
-        return ModelConfig.builder().numItems(N).dim(8).heads(2).layers(1).ffnDim(10).maxLen(7).content(9, 4, 1)
-                .eventTypes(3).positional(Positional.SINUSOIDAL).norm(Norm.POST).pooling(Pooling.MAX).dropout(0.1f)
-                .layerNormEps(1e-5f).build();
+        return ModelConfig.builder()
+                .numItems(N)
+                .dim(8)
+                .heads(2)
+                .layers(1)
+                .ffnDim(10)
+                .maxLen(7)
+                .content(9, 4, 1)
+                .eventTypes(3)
+                .positional(Positional.SINUSOIDAL)
+                .norm(Norm.POST)
+                .pooling(Pooling.MAX)
+                .dropout(0.1f)
+                .layerNormEps(1e-5f)
+                .build();
     }
 
     /** Content only (no id embedding), PRE norm, learned positions, one head, mean pooling, 2 content layers. */
     static ModelConfig contentOnly() {
-        return ModelConfig.builder().numItems(N).dim(6).heads(1).layers(1).ffnDim(8).maxLen(7).content(9, 5, 2)
-                .itemIds(false).scaleEmbeddings(false).build();
+        return ModelConfig.builder()
+                .numItems(N)
+                .dim(6)
+                .heads(1)
+                .layers(1)
+                .ffnDim(8)
+                .maxLen(7)
+                .content(9, 5, 2)
+                .itemIds(false)
+                .scaleEmbeddings(false)
+                .build();
     }
 
     static ItemContent content(ModelConfig c, long seed) {

@@ -43,8 +43,17 @@ class GarbageCollectorIndependenceTest {
 
     /** Content model with the settings of the quickstart that failed (smaller dim, length and batch). */
     private static ModelConfig contentModel() {
-        return ModelConfig.builder().numItems(N).dim(16).heads(2).layers(2).ffnDim(32).maxLen(12).content(50, 8, 1)
-                .dropout(0.1f).layerNormEps(1e-8f).build();
+        return ModelConfig.builder()
+                .numItems(N)
+                .dim(16)
+                .heads(2)
+                .layers(2)
+                .ffnDim(32)
+                .maxLen(12)
+                .content(50, 8, 1)
+                .dropout(0.1f)
+                .layerNormEps(1e-8f)
+                .build();
     }
 
     @Test
@@ -56,7 +65,9 @@ class GarbageCollectorIndependenceTest {
             }
         }
         assertThat(backendClasses()).extracting(ClassFile::name).contains("dev/recsys/backend/djl/Mha.class");
-        assertThat(offenders).as("NDArray calls with a java.lang.Number argument (use Ctx.scalar)").isEmpty();
+        assertThat(offenders)
+                .as("NDArray calls with a java.lang.Number argument (use Ctx.scalar)")
+                .isEmpty();
     }
 
     @Test
@@ -96,8 +107,8 @@ class GarbageCollectorIndependenceTest {
             batches.add(new TrainBatch.Candidates(in, ids(r, in.size() * 9), 9, null));
         }
         try (RecModel a = Fixtures.backend().create(c, content, w1, 9);
-             RecModel b = Fixtures.backend().create(c, content, w2, 9);
-             GcHammer gc = new GcHammer()) {
+                RecModel b = Fixtures.backend().create(c, content, w2, 9);
+                GcHammer gc = new GcHammer()) {
             Adam adamA = new Adam(OptimizerConfig.adam(), w1);
             Adam adamB = new Adam(OptimizerConfig.adam(), w2);
             for (int step = 0; step < 12; step++) {
@@ -110,11 +121,14 @@ class GarbageCollectorIndependenceTest {
                 adamB.update(w2, rb.gradients(), 2e-3f);
                 b.setWeights(w2);
                 assertThat(Float.isFinite(lossA)).as("loss of step %d", step).isTrue();
-                assertThat(Float.floatToIntBits(rb.loss())).as("loss of step %d: %s vs %s", step, lossA, rb.loss())
+                assertThat(Float.floatToIntBits(rb.loss()))
+                        .as("loss of step %d: %s vs %s", step, lossA, rb.loss())
                         .isEqualTo(Float.floatToIntBits(lossA));
             }
             for (String n : w1.names()) {
-                assertThat(java.util.Arrays.mismatch(w1.data(n), w2.data(n))).as("first differing element of %s", n).isEqualTo(-1);
+                assertThat(java.util.Arrays.mismatch(w1.data(n), w2.data(n)))
+                        .as("first differing element of %s", n)
+                        .isEqualTo(-1);
             }
         }
     }
@@ -128,17 +142,19 @@ class GarbageCollectorIndependenceTest {
         private final Thread thread;
 
         GcHammer() {
-            thread = new Thread(() -> {
-                while (running) {
-                    System.gc();
-                    count++;
-                    try {
-                        Thread.sleep(3); // leave the training thread most of the time
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "gc-hammer");
+            thread = new Thread(
+                    () -> {
+                        while (running) {
+                            System.gc();
+                            count++;
+                            try {
+                                Thread.sleep(3); // leave the training thread most of the time
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                        }
+                    },
+                    "gc-hammer");
             thread.setDaemon(true);
             thread.start();
         }
@@ -155,14 +171,18 @@ class GarbageCollectorIndependenceTest {
     }
 
     private static void assertBitIdentical(StepResult got, StepResult expected, String what) {
-        assertThat(Float.floatToIntBits(got.loss())).as("%s: loss %s vs %s", what, got.loss(), expected.loss())
+        assertThat(Float.floatToIntBits(got.loss()))
+                .as("%s: loss %s vs %s", what, got.loss(), expected.loss())
                 .isEqualTo(Float.floatToIntBits(expected.loss()));
         for (String n : expected.gradients().names()) {
             float[] g = got.gradients().data(n);
             float[] e = expected.gradients().data(n);
             int at = java.util.Arrays.mismatch(g, e); // Float.compare: -0 differs from 0
-            assertThat(at).as("%s: first differing element of the gradient of %s (%s vs %s)", what, n,
-                    at < 0 ? "" : g[at], at < 0 ? "" : e[at]).isEqualTo(-1);
+            assertThat(at)
+                    .as(
+                            "%s: first differing element of the gradient of %s (%s vs %s)",
+                            what, n, at < 0 ? "" : g[at], at < 0 ? "" : e[at])
+                    .isEqualTo(-1);
         }
     }
 
@@ -236,23 +256,29 @@ class GarbageCollectorIndependenceTest {
         return new TrainBatch.NextItem(in, targets, new Negatives.PerPosition(cand, per, logQ));
     }
 
-    private record ClassFile(String name, byte[] bytes) {
-    }
+    private record ClassFile(String name, byte[] bytes) {}
 
     /** The compiled classes of package dev.recsys.backend.djl (and sub-packages), from a folder or a jar. */
     private static List<ClassFile> backendClasses() throws IOException, URISyntaxException {
-        Path root = Path.of(DjlModel.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path root = Path.of(DjlModel.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         String pkg = "dev/recsys/backend/djl/";
         List<ClassFile> out = new ArrayList<>();
         if (Files.isDirectory(root)) {
             try (Stream<Path> s = Files.walk(root.resolve(pkg))) {
-                for (Path p : s.filter(x -> x.toString().endsWith(".class")).sorted().toList()) {
+                for (Path p :
+                        s.filter(x -> x.toString().endsWith(".class")).sorted().toList()) {
                     out.add(new ClassFile(root.relativize(p).toString().replace('\\', '/'), Files.readAllBytes(p)));
                 }
             }
         } else {
             try (ZipFile z = new ZipFile(root.toFile())) {
-                for (ZipEntry e : z.stream().filter(e -> e.getName().startsWith(pkg) && e.getName().endsWith(".class")).toList()) {
+                for (ZipEntry e : z.stream()
+                        .filter(e -> e.getName().startsWith(pkg) && e.getName().endsWith(".class"))
+                        .toList()) {
                     try (InputStream is = z.getInputStream(e)) {
                         out.add(new ClassFile(e.getName(), is.readAllBytes()));
                     }

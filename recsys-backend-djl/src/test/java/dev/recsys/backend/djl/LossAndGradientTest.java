@@ -67,8 +67,9 @@ class LossAndGradientTest {
             }
         }
         ReferenceModel ref = new ReferenceModel(c, content, w);
-        TrainBatch batch = name.endsWith("finetune") ? candidates(c, spec) : name.endsWith("shared") ? sharedNegatives(c, spec)
-                : nextItem(c, spec);
+        TrainBatch batch = name.endsWith("finetune")
+                ? candidates(c, spec)
+                : name.endsWith("shared") ? sharedNegatives(c, spec) : nextItem(c, spec);
         try (RecModel m = Fixtures.backend().create(c, content, w, 1)) {
             StepResult res = m.lossAndGradients(batch, spec, false);
             double expected = ref.loss(batch, spec);
@@ -82,7 +83,8 @@ class LossAndGradientTest {
                     double up = ref.withParameter(p.name(), index, base + h).loss(batch, spec);
                     double down = ref.withParameter(p.name(), index, base - h).loss(batch, spec);
                     double fd = (up - down) / (2 * h);
-                    assertThat((double) g[index]).as("d loss / d %s[%d]", p.name(), index)
+                    assertThat((double) g[index])
+                            .as("d loss / d %s[%d]", p.name(), index)
                             .isCloseTo(fd, within(2e-4 + 2e-3 * Math.abs(fd)));
                 }
             }
@@ -90,7 +92,9 @@ class LossAndGradientTest {
     }
 
     private static int[] probes(int size) {
-        return size <= 4 ? java.util.stream.IntStream.range(0, size).toArray() : new int[] {0, size / 3, size / 2 + 1, size - 1};
+        return size <= 4
+                ? java.util.stream.IntStream.range(0, size).toArray()
+                : new int[] {0, size / 3, size / 2 + 1, size - 1};
     }
 
     /** Next-item targets at every real position, the target first, then random negatives (and log Q). */
@@ -140,7 +144,8 @@ class LossAndGradientTest {
         for (int i = 0; i < logQ.length; i++) {
             logQ[i] = (float) Math.log(0.02 + r.nextDouble() * 0.2);
         }
-        return new TrainBatch.NextItem(per.input(), per.targets(), new Negatives.SharedByBatch(shared, logQ, sharedLogQ));
+        return new TrainBatch.NextItem(
+                per.input(), per.targets(), new Negatives.SharedByBatch(shared, logQ, sharedLogQ));
     }
 
     static TrainBatch.Candidates candidates(ModelConfig c, LossSpec spec) {

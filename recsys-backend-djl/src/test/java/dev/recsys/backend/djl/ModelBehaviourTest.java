@@ -34,7 +34,8 @@ class ModelBehaviourTest {
             SeqBatch wide = pad(narrow, 7);
             int[] cands = Fixtures.candidates(2, 3, 4);
             assertThat(m.scoreAll(wide)).containsExactly(m.scoreAll(narrow), within(1e-5f));
-            assertThat(m.scoreCandidates(wide, cands, 3)).containsExactly(m.scoreCandidates(narrow, cands, 3), within(1e-5f));
+            assertThat(m.scoreCandidates(wide, cands, 3))
+                    .containsExactly(m.scoreCandidates(narrow, cands, 3), within(1e-5f));
             assertThat(m.userVectors(wide)).containsExactly(m.userVectors(narrow), within(1e-5f));
         }
     }
@@ -43,7 +44,11 @@ class ModelBehaviourTest {
     void largeBatchesAreScoredInSlicesWithTheSameResultsAsRowByRow() {
         ModelConfig c = Fixtures.idOnly();
         int rows = DjlModel.SCORING_ROWS + 3;
-        SeqBatch big = Fixtures.batch(c, 4, java.util.stream.IntStream.range(0, rows).map(i -> 1 + i % 4).toArray(), 6);
+        SeqBatch big = Fixtures.batch(
+                c,
+                4,
+                java.util.stream.IntStream.range(0, rows).map(i -> 1 + i % 4).toArray(),
+                6);
         int[] cands = Fixtures.candidates(rows, 2, 7);
         try (RecModel m = Fixtures.backend().create(c, null, Initializer.init(c, 2), 1)) {
             float[] all = m.scoreAll(big);
@@ -52,9 +57,12 @@ class ModelBehaviourTest {
             int n = c.numItems() + 1;
             for (int r : new int[] {0, DjlModel.SCORING_ROWS - 1, DjlModel.SCORING_ROWS, rows - 1}) {
                 SeqBatch one = new SeqBatch(1, 4, java.util.Arrays.copyOfRange(big.items(), r * 4, r * 4 + 4), null);
-                assertThat(java.util.Arrays.copyOfRange(all, r * n, r * n + n)).containsExactly(m.scoreAll(one), within(1e-5f));
+                assertThat(java.util.Arrays.copyOfRange(all, r * n, r * n + n))
+                        .containsExactly(m.scoreAll(one), within(1e-5f));
                 assertThat(java.util.Arrays.copyOfRange(two, r * 2, r * 2 + 2))
-                        .containsExactly(m.scoreCandidates(one, java.util.Arrays.copyOfRange(cands, r * 2, r * 2 + 2), 2), within(1e-5f));
+                        .containsExactly(
+                                m.scoreCandidates(one, java.util.Arrays.copyOfRange(cands, r * 2, r * 2 + 2), 2),
+                                within(1e-5f));
                 assertThat(java.util.Arrays.copyOfRange(users, r * c.dim(), (r + 1) * c.dim()))
                         .containsExactly(m.userVectors(one), within(1e-5f));
             }
@@ -88,8 +96,8 @@ class ModelBehaviourTest {
         float[] second = new float[3];
         float[] other = new float[3];
         try (RecModel m1 = Fixtures.backend().create(c, content, w, 99);
-             RecModel m2 = Fixtures.backend().create(c, content, w, 99);
-             RecModel m3 = Fixtures.backend().create(c, content, w, 100)) {
+                RecModel m2 = Fixtures.backend().create(c, content, w, 99);
+                RecModel m3 = Fixtures.backend().create(c, content, w, 100)) {
             for (int i = 0; i < 3; i++) {
                 first[i] = m1.lossAndGradients(batch, bce, true).loss();
                 m3.scoreAll(batch.input()); // scoring in between must not disturb the dropout stream
@@ -129,7 +137,7 @@ class ModelBehaviourTest {
         Weights w2 = Initializer.init(c, 2);
         SeqBatch batch = Fixtures.batch(c, 5, new int[] {5, 3}, 2);
         try (RecModel m = Fixtures.backend().create(c, content, w1, 1);
-             RecModel fresh = Fixtures.backend().create(c, content, w2, 1)) {
+                RecModel fresh = Fixtures.backend().create(c, content, w2, 1)) {
             float[] before = m.scoreAll(batch);
             float[] itemsBefore = m.itemVectors();
             m.setWeights(w2);
@@ -145,15 +153,20 @@ class ModelBehaviourTest {
     void gradientBuffersHaveCanonicalShapesAndUnusedPartsAreZero() {
         ModelConfig c = Fixtures.idOnly();
         try (RecModel m = Fixtures.backend().create(c, null, Initializer.init(c, 1), 1)) {
-            StepResult r = m.lossAndGradients(LossAndGradientTest.nextItem(c, new LossSpec.Bce(2)), new LossSpec.Bce(2), false);
+            StepResult r = m.lossAndGradients(
+                    LossAndGradientTest.nextItem(c, new LossSpec.Bce(2)), new LossSpec.Bce(2), false);
             for (ParamLayout.Param p : ParamLayout.of(c)) {
                 assertThat(r.gradients().get(p.name()).shape()).containsExactly(p.shape());
             }
             // pre-training never touches the stage-2 scorer
             assertThat(r.gradients().data(ParamLayout.SCORER_WEIGHT)).containsOnly(0f);
             assertThat(r.gradients().data("cross.attention.query.weight")).containsOnly(0f);
-            assertThat(r.gradients().data(ParamLayout.ITEM_EMBEDDING)).isNotEqualTo(new float[r.gradients().get(
-                    ParamLayout.ITEM_EMBEDDING).size()]);
+            assertThat(r.gradients().data(ParamLayout.ITEM_EMBEDDING))
+                    .isNotEqualTo(
+                            new float
+                                    [r.gradients()
+                                            .get(ParamLayout.ITEM_EMBEDDING)
+                                            .size()]);
         }
     }
 
@@ -228,11 +241,16 @@ class ModelBehaviourTest {
         m.scoreAll(b);
         m.close();
         m.close();
-        assertThatThrownBy(() -> m.scoreAll(b)).isInstanceOf(IllegalStateException.class).hasMessage("model is closed");
-        assertThatThrownBy(m::weights).isInstanceOf(IllegalStateException.class).hasMessage("model is closed");
-        assertThatThrownBy(() -> m.setWeights(Initializer.init(c, 1))).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> m.scoreAll(b))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("model is closed");
-        assertThatThrownBy(m::itemVectors).isInstanceOf(IllegalStateException.class).hasMessage("model is closed");
+        assertThatThrownBy(m::weights).isInstanceOf(IllegalStateException.class).hasMessage("model is closed");
+        assertThatThrownBy(() -> m.setWeights(Initializer.init(c, 1)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("model is closed");
+        assertThatThrownBy(m::itemVectors)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("model is closed");
     }
 
     @Test
@@ -240,14 +258,17 @@ class ModelBehaviourTest {
         ModelConfig c = Fixtures.idOnly();
         try (RecModel m = Fixtures.backend().create(c, null, Initializer.init(c, 1), 1)) {
             assertThatThrownBy(() -> m.scoreAll(new SeqBatch(1, 2, new int[] {1, Fixtures.N + 1}, null)))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("in [0, " + Fixtures.N + "], found " + (Fixtures.N + 1));
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("in [0, " + Fixtures.N + "], found " + (Fixtures.N + 1));
             assertThatThrownBy(() -> m.scoreAll(new SeqBatch(1, 8, new int[8], null)))
                     .hasMessageContaining("maxLen = 7, found 8");
             assertThatThrownBy(() -> m.scoreCandidates(new SeqBatch(1, 2, new int[] {0, 0}, null), new int[] {1}, 1))
                     .hasMessageContaining("no item");
             TrainBatch pre = LossAndGradientTest.nextItem(c, new LossSpec.Bce(2));
-            assertThatThrownBy(() -> m.lossAndGradients(pre, new LossSpec.Bce(3), true)).hasMessageContaining("expects groups of 1 + 3");
-            assertThatThrownBy(() -> m.lossAndGradients(pre, new LossSpec.Mse(), true)).hasMessageContaining("pre-training");
+            assertThatThrownBy(() -> m.lossAndGradients(pre, new LossSpec.Bce(3), true))
+                    .hasMessageContaining("expects groups of 1 + 3");
+            assertThatThrownBy(() -> m.lossAndGradients(pre, new LossSpec.Mse(), true))
+                    .hasMessageContaining("pre-training");
             Weights wrong = Initializer.init(c.withNumItems(5), 1);
             assertThatThrownBy(() -> m.setWeights(wrong)).hasMessageContaining("item_embedding.weight");
         }

@@ -37,9 +37,9 @@ class ProviderTest {
 
     @Test
     void missingNativesFailWithTheArtifactsToAdd() {
-        ClassLoader empty = new ClassLoader(null) {
-        };
-        assertThatThrownBy(() -> DjlEngine.checkNativesPresent(empty)).isInstanceOf(BackendException.class)
+        ClassLoader empty = new ClassLoader(null) {};
+        assertThatThrownBy(() -> DjlEngine.checkNativesPresent(empty))
+                .isInstanceOf(BackendException.class)
                 .hasMessageContaining("ai.djl.pytorch:pytorch-native-cpu:2.7.1:linux-x86_64")
                 .hasMessageContaining("ai.djl.pytorch:pytorch-jni:2.7.1-0.36.0")
                 .hasMessageContaining("Nothing is downloaded");
@@ -61,7 +61,8 @@ class ProviderTest {
         var m = b.create(c, null, dev.recsys.api.model.Initializer.init(c, 1), 1);
         b.close();
         b.close();
-        assertThatThrownBy(() -> m.scoreAll(Fixtures.batch(c, 2, new int[] {1}, 1))).hasMessage("model is closed");
+        assertThatThrownBy(() -> m.scoreAll(Fixtures.batch(c, 2, new int[] {1}, 1)))
+                .hasMessage("model is closed");
         assertThatThrownBy(() -> b.create(c, null, dev.recsys.api.model.Initializer.init(c, 1), 1))
                 .isInstanceOf(IllegalStateException.class);
     }

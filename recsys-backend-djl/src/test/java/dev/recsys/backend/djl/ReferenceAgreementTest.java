@@ -18,7 +18,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class ReferenceAgreementTest {
     static Stream<Arguments> configs() {
-        return Stream.of(Arguments.of("idOnly", Fixtures.idOnly()), Arguments.of("contentPost", Fixtures.contentPost()),
+        return Stream.of(
+                Arguments.of("idOnly", Fixtures.idOnly()),
+                Arguments.of("contentPost", Fixtures.contentPost()),
                 Arguments.of("contentOnly", Fixtures.contentOnly()));
     }
 
@@ -33,7 +35,8 @@ class ReferenceAgreementTest {
         try (RecModel m = Fixtures.backend().create(c, content, w, 1)) {
             ForwardTrace mine = m.trace(batch, cands, 4);
             ForwardTrace theirs = ref.trace(batch, cands, 4);
-            assertThat(mine.asMap().keySet()).containsExactlyInAnyOrderElementsOf(theirs.asMap().keySet());
+            assertThat(mine.asMap().keySet())
+                    .containsExactlyInAnyOrderElementsOf(theirs.asMap().keySet());
             for (String key : theirs.asMap().keySet()) {
                 float[] a = mine.get(key);
                 float[] b = theirs.get(key);
@@ -46,14 +49,16 @@ class ReferenceAgreementTest {
                 }
             }
             assertThat(m.scoreAll(batch)).containsExactly(theirs.get(ForwardTrace.STAGE1), within(1e-4f));
-            assertThat(m.scoreCandidates(batch, cands, 4)).containsExactly(theirs.get(ForwardTrace.STAGE2), within(1e-4f));
+            assertThat(m.scoreCandidates(batch, cands, 4))
+                    .containsExactly(theirs.get(ForwardTrace.STAGE2), within(1e-4f));
             assertThat(m.itemVectors()).containsExactly(theirs.get(ForwardTrace.ITEM_VECTORS), within(1e-4f));
         }
     }
 
     /** [B, L, d] keys are compared at non-padding positions only. */
     private static boolean isValid(String key, int i, SeqBatch batch, ModelConfig c) {
-        boolean perPosition = key.equals(ForwardTrace.USER_INPUT) || key.equals(ForwardTrace.USER_OUTPUT)
+        boolean perPosition = key.equals(ForwardTrace.USER_INPUT)
+                || key.equals(ForwardTrace.USER_OUTPUT)
                 || key.startsWith("user_encoder.layers.");
         if (key.equals(ForwardTrace.CROSS_OUTPUT)) {
             int pos = i / c.dim() % batch.length();

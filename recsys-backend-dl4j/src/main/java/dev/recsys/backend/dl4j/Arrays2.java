@@ -4,8 +4,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Copies between ND4J arrays and Java arrays. */
 final class Arrays2 {
-    private Arrays2() {
-    }
+    private Arrays2() {}
 
     /** The values of a in row-major order, as a new Java array. */
     static float[] toFloats(INDArray a) {

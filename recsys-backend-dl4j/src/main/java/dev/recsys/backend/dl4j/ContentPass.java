@@ -17,7 +17,13 @@ import org.nd4j.linalg.api.rng.Random;
  * masks; {@code sinusoid} holds the sinusoidal positions {@code [contentLen, d]} (null with learned
  * positions).
  */
-record ContentPass(ModelConfig config, ItemContent content, MasterWeights master, GraphCache graphs, Random rng, float[] sinusoid) {
+record ContentPass(
+        ModelConfig config,
+        ItemContent content,
+        MasterWeights master,
+        GraphCache graphs,
+        Random rng,
+        float[] sinusoid) {
     /** Items per content run when every item's vector is needed. */
     private static final int ITEM_CHUNK = 512;
 
@@ -27,6 +33,7 @@ record ContentPass(ModelConfig config, ItemContent content, MasterWeights master
         int[] items;
         /** item id → row, -1 when absent. */
         int[] local;
+
         float[] vec;
         float[] ctx;
         float[] gradVec;
@@ -34,9 +41,17 @@ record ContentPass(ModelConfig config, ItemContent content, MasterWeights master
     }
 
     /** The content pass of a content model, with its positions table. */
-    static ContentPass of(ModelConfig config, ItemContent content, MasterWeights master, GraphCache graphs, Random rng) {
-        return new ContentPass(config, content, master, graphs, rng,
-                config.positional() == Positional.SINUSOIDAL ? RefOps.sinusoidTable(config.contentLen(), config.dim()) : null);
+    static ContentPass of(
+            ModelConfig config, ItemContent content, MasterWeights master, GraphCache graphs, Random rng) {
+        return new ContentPass(
+                config,
+                content,
+                master,
+                graphs,
+                rng,
+                config.positional() == Positional.SINUSOIDAL
+                        ? RefOps.sinusoidTable(config.contentLen(), config.dim())
+                        : null);
     }
 
     /**
@@ -63,7 +78,9 @@ record ContentPass(ModelConfig config, ItemContent content, MasterWeights master
         }
         g.setVariable(ContentGraph.TOKENS, tok);
         g.setPlaceholder(ContentGraph.CKEEP, ck);
-        float[] cpos = config.positional() == Positional.LEARNED ? master.data(ParamLayout.CONTENT_POSITION_EMBEDDING) : sinusoid;
+        float[] cpos = config.positional() == Positional.LEARNED
+                ? master.data(ParamLayout.CONTENT_POSITION_EMBEDDING)
+                : sinusoid;
         g.setVariable(ContentGraph.POS, cpos);
         if (config.itemIds()) {
             Gathers.gatherRows(g, ContentGraph.IDS, padded, master.data(ParamLayout.ITEM_EMBEDDING), null, d);
@@ -94,7 +111,8 @@ record ContentPass(ModelConfig config, ItemContent content, MasterWeights master
         int d = config.dim();
         int rows = co.items.length;
         g.setPlaceholder(ContentGraph.GRAD_VEC, co.gradVec);
-        g.setPlaceholder(ContentGraph.GRAD_CTX, co.gradCtx != null ? co.gradCtx : g.buffer(ContentGraph.GRAD_CTX, rows * t * d));
+        g.setPlaceholder(
+                ContentGraph.GRAD_CTX, co.gradCtx != null ? co.gradCtx : g.buffer(ContentGraph.GRAD_CTX, rows * t * d));
         Graph.Result r = g.lossAndGradients(g.gradNames);
         for (String p : g.net.paramNames()) {
             master.addGrad(p, r.gradients().get(p));

@@ -37,7 +37,8 @@ final class CountingMemMgr extends ReclaimingMemMgr {
     }
 
     static String stats() {
-        return "op-output cache: hits " + HITS + ", misses " + MISSES + ", released " + RELEASED + " of which sharing their buffer " + SHARED
-                + ", largest cache " + MAX_CACHED.get() / (1024 * 1024) + " MiB";
+        return "op-output cache: hits " + HITS + ", misses " + MISSES + ", released " + RELEASED
+                + " of which sharing their buffer " + SHARED + ", largest cache " + MAX_CACHED.get() / (1024 * 1024)
+                + " MiB";
     }
 }

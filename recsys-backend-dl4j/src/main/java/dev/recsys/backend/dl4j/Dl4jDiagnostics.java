@@ -2,8 +2,7 @@ package dev.recsys.backend.dl4j;
 
 /** Diagnostics for benchmarks: the optional op profile (see {@code -Drecsys.dl4j.opprofile=true}). */
 public final class Dl4jDiagnostics {
-    private Dl4jDiagnostics() {
-    }
+    private Dl4jDiagnostics() {}
 
     /** Hit and miss counts of the op-output cache (with {@code -Drecsys.dl4j.memstats=true}). */
     public static String memStats() {

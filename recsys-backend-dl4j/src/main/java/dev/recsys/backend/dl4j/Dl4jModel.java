@@ -60,11 +60,13 @@ final class Dl4jModel implements RecModel {
     private long dropoutCall;
     /** {@link #STAGE2_CHUNK_FLOATS}, smaller in tests (several chunks from a small batch). */
     private long stage2ChunkFloats = STAGE2_CHUNK_FLOATS;
+
     private final MasterWeights master;
     private final GraphCache graphs;
     private final UserInputs userInputs;
     /** Null for an id-only model. */
     private final ContentPass contentPass;
+
     private final ScoringCache scoring;
     private final TrainingStep training;
     private volatile boolean closed;
@@ -255,12 +257,17 @@ final class Dl4jModel implements RecModel {
         long perUser = (long) c * len * Math.max(d, config.hasContent() ? config.contentLen() : 0);
         int rows = (int) Math.max(1, Math.min(b, stage2ChunkFloats / perUser));
         if (rows >= b) {
-            return encoded != null ? stage2(batch, c, candidates, encoded) : encode(batch, c, candidates, false).get(UserGraph.STAGE2);
+            return encoded != null
+                    ? stage2(batch, c, candidates, encoded)
+                    : encode(batch, c, candidates, false).get(UserGraph.STAGE2);
         }
         float[] out = new float[b * c];
         for (int r0 = 0; r0 < b; r0 += rows) {
             int n = Math.min(rows, b - r0);
-            SeqBatch sub = new SeqBatch(n, len, Arrays.copyOfRange(batch.items(), r0 * len, (r0 + n) * len),
+            SeqBatch sub = new SeqBatch(
+                    n,
+                    len,
+                    Arrays.copyOfRange(batch.items(), r0 * len, (r0 + n) * len),
                     batch.events() == null ? null : Arrays.copyOfRange(batch.events(), r0 * len, (r0 + n) * len));
             int[] cand = Arrays.copyOfRange(candidates, r0 * c, (r0 + n) * c);
             float[] s = encoded != null
@@ -305,8 +312,8 @@ final class Dl4jModel implements RecModel {
 
     /** Stage 2 from a user encoding {@code [B*L, d]} of this batch. */
     private float[] stage2(SeqBatch batch, int c, int[] candidates, float[] encoded) {
-        UserGraph g = graphs.user(new UserGraph.Spec(UserGraph.Kind.STAGE2, UserGraph.Form.NONE, batch.size(), batch.length(), c,
-                false, 0f, false));
+        UserGraph g = graphs.user(new UserGraph.Spec(
+                UserGraph.Kind.STAGE2, UserGraph.Form.NONE, batch.size(), batch.length(), c, false, 0f, false));
         float[] vectors = scoring.itemVectors();
         float[] keep = g.buffer(UserGraph.KEEP, batch.size() * batch.length());
         for (int p = 0; p < keep.length; p++) {
@@ -316,7 +323,8 @@ final class Dl4jModel implements RecModel {
         g.setPlaceholder(UserGraph.USER_IN, encoded);
         Gathers.gatherRows(g, UserGraph.CAND, candidates, vectors, null, config.dim());
         if (config.hasContent()) {
-            contentPass.gatherContext(g, candidates, contentPass.run(Gathers.distinct(candidates), false, false, false));
+            contentPass.gatherContext(
+                    g, candidates, contentPass.run(Gathers.distinct(candidates), false, false, false));
         }
         g.syncWeights(master.live(), master.version());
         return g.output(List.of(UserGraph.STAGE2)).get(UserGraph.STAGE2);
@@ -327,8 +335,8 @@ final class Dl4jModel implements RecModel {
      * (c = 0) or the stage-2 scores, and with {@code all} every intermediate the trace needs.
      */
     private Map<String, float[]> encode(SeqBatch batch, int c, int[] candidates, boolean all) {
-        UserGraph g = graphs.user(new UserGraph.Spec(UserGraph.Kind.EVAL, UserGraph.Form.NONE, batch.size(), batch.length(), c,
-                false, 0f, false));
+        UserGraph g = graphs.user(new UserGraph.Spec(
+                UserGraph.Kind.EVAL, UserGraph.Form.NONE, batch.size(), batch.length(), c, false, 0f, false));
         float[] vectors = scoring.itemVectors();
         userInputs.fill(g, batch, vectors, null);
         List<String> outs = new ArrayList<>();
@@ -344,7 +352,8 @@ final class Dl4jModel implements RecModel {
         if (c > 0) {
             Gathers.gatherRows(g, UserGraph.CAND, candidates, vectors, null, config.dim());
             if (config.hasContent()) {
-                contentPass.gatherContext(g, candidates, contentPass.run(Gathers.distinct(candidates), false, false, false));
+                contentPass.gatherContext(
+                        g, candidates, contentPass.run(Gathers.distinct(candidates), false, false, false));
             }
             if (all) {
                 outs.add(UserGraph.CROSS);
@@ -376,7 +385,8 @@ final class Dl4jModel implements RecModel {
         if (batch instanceof TrainBatch.NextItem n) {
             groups = StepInputs.nextItem(config, n, loss);
             if (groups.count() == 0) {
-                throw new IllegalArgumentException("the batch has no position with a target (all targets are 0): no loss to compute");
+                throw new IllegalArgumentException(
+                        "the batch has no position with a target (all targets are 0): no loss to compute");
             }
         } else {
             StepInputs.candidates(config, (TrainBatch.Candidates) batch, loss);
@@ -385,7 +395,8 @@ final class Dl4jModel implements RecModel {
         try {
             boolean dropout = train && config.dropout() > 0f;
             if (dropout) {
-                rng.setSeed(RecModel.dropoutSeed(seed, dropoutCall++)); // every call's masks from (seed, call): seekable on resume
+                rng.setSeed(RecModel.dropoutSeed(
+                        seed, dropoutCall++)); // every call's masks from (seed, call): seekable on resume
             }
             return training.run(batch, loss, groups, dropout, withGradients);
         } finally {

@@ -13,10 +13,10 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.ops.Op;
 import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -61,7 +61,11 @@ final class FixedPlan implements AutoCloseable {
      * @param reference SameDiff's outputs on the same inputs, for the check
      * @param maxBytes  the most the plan's buffers may take
      */
-    static FixedPlan build(SameDiff sd, List<String> names, Map<String, INDArray> placeholders, Map<String, float[]> reference,
+    static FixedPlan build(
+            SameDiff sd,
+            List<String> names,
+            Map<String, INDArray> placeholders,
+            Map<String, float[]> reference,
             long maxBytes) {
         // the ops the outputs need, in creation order (topological)
         Set<String> needed = new HashSet<>();
@@ -114,8 +118,7 @@ final class FixedPlan implements AutoCloseable {
                     }
                     arrays.put(v, a);
                 }
-                default -> {
-                }
+                default -> {}
             }
         }
         // bind and run each op once, giving its outputs buffers freed by arrays no later op reads
@@ -143,7 +146,8 @@ final class FixedPlan implements AutoCloseable {
                     ctx.setDArguments(op.dArgs());
                     step = () -> Nd4j.getExecutioner().exec(op, ctx);
                 } else if (df instanceof Op op && in.length >= 1 && in.length <= 2) {
-                    // legacy op (scalar, transform, pairwise, reduce): arrays from the context, as in SameDiff's session
+                    // legacy op (scalar, transform, pairwise, reduce): arrays from the context, as in SameDiff's
+                    // session
                     step = () -> Nd4j.getExecutioner().exec(op, ctx);
                 } else {
                     return pool.abandon();
@@ -155,11 +159,13 @@ final class FixedPlan implements AutoCloseable {
                 }
                 INDArray[] out = new INDArray[outs.length];
                 for (int k = 0; k < outs.length; k++) {
-                    INDArray buffer = pool.take(shapes.get(k).dataType(), length(shapes.get(k).getShape()));
+                    INDArray buffer = pool.take(
+                            shapes.get(k).dataType(), length(shapes.get(k).getShape()));
                     if (buffer == null) {
                         return pool.abandon();
                     }
-                    out[k] = shapes.get(k).getShape().length == 0 ? buffer.reshape('c', new long[0])
+                    out[k] = shapes.get(k).getShape().length == 0
+                            ? buffer.reshape('c', new long[0])
                             : buffer.reshape('c', shapes.get(k).getShape());
                     arrays.put(outs[k], out[k]);
                     buffers.put(outs[k], buffer);
@@ -230,7 +236,8 @@ final class FixedPlan implements AutoCloseable {
         }
 
         void give(INDArray buffer) {
-            free.computeIfAbsent(buffer.dataType() + ":" + buffer.length(), k -> new ArrayList<>()).add(buffer);
+            free.computeIfAbsent(buffer.dataType() + ":" + buffer.length(), k -> new ArrayList<>())
+                    .add(buffer);
         }
 
         FixedPlan abandon() {

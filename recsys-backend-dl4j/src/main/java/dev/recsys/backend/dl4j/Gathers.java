@@ -9,8 +9,7 @@ import java.util.Arrays;
  */
 final class Gathers {
 
-    private Gathers() {
-    }
+    private Gathers() {}
 
     /** Row of item {@code id} in a table: the id itself, or {@code local[id]} for a table of some items. */
     static int row(int[] local, int id) {

@@ -132,7 +132,9 @@ class Graph {
         float loss = out.get(LOSS).getFloat(0);
         Map<String, float[]> grads = new HashMap<>();
         for (String n : present) {
-            grads.put(n, Arrays2.toFloats(out.get(net.sd.getVariable(n).getGradient().name())));
+            grads.put(
+                    n,
+                    Arrays2.toFloats(out.get(net.sd.getVariable(n).getGradient().name())));
         }
         return new Result(loss, grads);
     }
@@ -150,11 +152,12 @@ class Graph {
     }
 
     /** Fixed plans are used unless {@code -Drecsys.dl4j.fixedplan=false} or the op profile (which listens to SameDiff) is on. */
-    static final boolean PLANS = !"false".equals(System.getProperty("recsys.dl4j.fixedplan")) && OpProfile.INSTANCE == null;
+    static final boolean PLANS =
+            !"false".equals(System.getProperty("recsys.dl4j.fixedplan")) && OpProfile.INSTANCE == null;
+
     private static final Object NO_PLAN = new Object();
     /** A run of the forward graph or of the gradient function, by its requested outputs. */
-    private record PlanKey(boolean gradient, List<String> outputs) {
-    }
+    private record PlanKey(boolean gradient, List<String> outputs) {}
 
     /** Runs seen so far → their {@link FixedPlan}, or {@link #NO_PLAN}. */
     private final Map<PlanKey, Object> plans = new HashMap<>();
@@ -164,7 +167,8 @@ class Graph {
      * {@link ReclaimingMemMgr} ({@link CountingMemMgr} with {@code -Drecsys.dl4j.memstats=true}).
      */
     private static ReclaimingMemMgr memory(SameDiff sd) {
-        InferenceSession s = sd.getSessions().computeIfAbsent(Thread.currentThread().getId(), k -> new InferenceSession(sd));
+        InferenceSession s =
+                sd.getSessions().computeIfAbsent(Thread.currentThread().getId(), k -> new InferenceSession(sd));
         if (s.getMmgr() instanceof ReclaimingMemMgr m) {
             return m;
         }
@@ -228,7 +232,9 @@ class Graph {
             Map<String, float[]> reference = new HashMap<>();
             reference.put(LOSS, new float[] {result.loss()});
             for (String n : present) {
-                reference.put(net.sd.getVariable(n).getGradient().name(), result.gradients().get(n));
+                reference.put(
+                        net.sd.getVariable(n).getGradient().name(),
+                        result.gradients().get(n));
             }
             closeSessions(gradFn); // SameDiff's cache of this function is not needed by a plan (nor while it is built)
             FixedPlan plan = FixedPlan.build(gradFn, key.outputs(), placeholders, reference, budget);
@@ -290,8 +296,7 @@ class Graph {
     }
 
     /** Loss and gradients of one run. */
-    record Result(float loss, Map<String, float[]> gradients) {
-    }
+    record Result(float loss, Map<String, float[]> gradients) {}
 
     private static final Object STDOUT_LOCK = new Object();
 

@@ -44,8 +44,7 @@ final class GraphCache implements AutoCloseable {
         return (UserGraph) g;
     }
 
-    private record ContentKey(int rows, boolean dropout, boolean differentiable) {
-    }
+    private record ContentKey(int rows, boolean dropout, boolean differentiable) {}
 
     /** The content-encoder graph over {@code rows} items, built on first use. */
     ContentGraph content(int rows, boolean dropout, boolean differentiable) {

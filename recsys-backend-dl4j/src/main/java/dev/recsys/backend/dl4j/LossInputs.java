@@ -28,8 +28,8 @@ final class LossInputs {
         TrainBatch.NextItem n = groups.batch();
         SeqBatch in = n.input();
         if (groups.fullSoftmax()) {
-            UserGraph g = graphs.user(new UserGraph.Spec(UserGraph.Kind.PRE_SOFTMAX, UserGraph.Form.CE, in.size(), in.length(), 0, dropout,
-                    0f, false));
+            UserGraph g = graphs.user(new UserGraph.Spec(
+                    UserGraph.Kind.PRE_SOFTMAX, UserGraph.Form.CE, in.size(), in.length(), 0, dropout, 0f, false));
             ceWeights(g, n.targets(), groups.groupWeight());
             return g;
         }
@@ -40,8 +40,10 @@ final class LossInputs {
         int positions = in.size() * in.length();
         int c = p.perRow();
         boolean logQ = groups.usesLogQ();
-        UserGraph.Form form = groups.spec() instanceof LossSpec.SampledSoftmax ? UserGraph.Form.CE : UserGraph.Form.BINARY;
-        UserGraph g = graphs.user(new UserGraph.Spec(UserGraph.Kind.PRE_RANK, form, in.size(), in.length(), c, dropout, 0f, logQ));
+        UserGraph.Form form =
+                groups.spec() instanceof LossSpec.SampledSoftmax ? UserGraph.Form.CE : UserGraph.Form.BINARY;
+        UserGraph g = graphs.user(
+                new UserGraph.Spec(UserGraph.Kind.PRE_RANK, form, in.size(), in.length(), c, dropout, 0f, logQ));
         if (form == UserGraph.Form.CE) {
             ceWeights(g, n.targets(), groups.groupWeight());
             if (logQ) {
@@ -77,9 +79,12 @@ final class LossInputs {
         SeqBatch in = groups.batch().input();
         int len = in.length();
         int positions = in.size() * len;
-        UserGraph.Form form = groups.spec() instanceof LossSpec.SampledSoftmax ? UserGraph.Form.CE : UserGraph.Form.BINARY;
-        UserGraph.Kind kind = shared instanceof Negatives.SharedByRow ? UserGraph.Kind.PRE_SHARED_ROW : UserGraph.Kind.PRE_SHARED;
-        UserGraph g = graphs.user(new UserGraph.Spec(kind, form, in.size(), len, k, dropout, 0f, form == UserGraph.Form.CE));
+        UserGraph.Form form =
+                groups.spec() instanceof LossSpec.SampledSoftmax ? UserGraph.Form.CE : UserGraph.Form.BINARY;
+        UserGraph.Kind kind =
+                shared instanceof Negatives.SharedByRow ? UserGraph.Kind.PRE_SHARED_ROW : UserGraph.Kind.PRE_SHARED;
+        UserGraph g =
+                graphs.user(new UserGraph.Spec(kind, form, in.size(), len, k, dropout, 0f, form == UserGraph.Form.CE));
         if (form == UserGraph.Form.CE) {
             ceWeights(g, groups.batch().targets(), groups.groupWeight());
             float[] lqPos = g.buffer(UserGraph.L_LOGQ_POS, positions);
@@ -127,8 +132,15 @@ final class LossInputs {
         int n = b * c;
         if (loss instanceof LossSpec.Bce || loss instanceof LossSpec.Mse) {
             boolean bce = loss instanceof LossSpec.Bce;
-            UserGraph g = graphs.user(new UserGraph.Spec(UserGraph.Kind.FINE, bce ? UserGraph.Form.BINARY : UserGraph.Form.MSE, b, in.length(),
-                    c, dropout, 0f, false));
+            UserGraph g = graphs.user(new UserGraph.Spec(
+                    UserGraph.Kind.FINE,
+                    bce ? UserGraph.Form.BINARY : UserGraph.Form.MSE,
+                    b,
+                    in.length(),
+                    c,
+                    dropout,
+                    0f,
+                    false));
             float[] y = f.labels();
             if (bce) {
                 float[] pos = g.buffer(UserGraph.L_POS, n);
@@ -149,7 +161,8 @@ final class LossInputs {
         }
         UserGraph.Form form = loss instanceof LossSpec.Bpr ? UserGraph.Form.BPR : UserGraph.Form.HINGE;
         float margin = loss instanceof LossSpec.Hinge h ? h.margin() : 0f;
-        UserGraph g = graphs.user(new UserGraph.Spec(UserGraph.Kind.FINE, form, b, in.length(), c, dropout, margin, false));
+        UserGraph g =
+                graphs.user(new UserGraph.Spec(UserGraph.Kind.FINE, form, b, in.length(), c, dropout, margin, false));
         float[] w = g.buffer(UserGraph.L_WEIGHT, b * (c - 1));
         Arrays.fill(w, 1f / (b * (c - 1)));
         g.setPlaceholder(UserGraph.L_WEIGHT, w);

@@ -23,6 +23,7 @@ final class Nd4jRuntime {
     static final String VERSION = "ND4J/SameDiff 1.0.0-M2.1 (nd4j-native CPU, OpenBLAS)";
     /** Coordinates of the natives, named when loading fails. */
     static final String NATIVE_ARTIFACT = "org.nd4j:nd4j-native:1.0.0-M2.1:linux-x86_64";
+
     static final String DEFAULT_MAX_BYTES = "4G";
     static final long PHYSICAL_HEADROOM_MB = 3072;
     static final String MAX_BYTES = "org.bytedeco.javacpp.maxbytes";
@@ -30,13 +31,13 @@ final class Nd4jRuntime {
     static final String CACHE_DIR = "org.bytedeco.javacpp.cachedir";
     /** Resident-size bound of the process, checked before every graph run (bytes, or with a K/M/G suffix). */
     static final String MAX_RESIDENT = "recsys.dl4j.maxresident";
+
     private static volatile long maxResident;
 
     private static final Logger LOG = LoggerFactory.getLogger(Nd4jRuntime.class);
     private static boolean loaded;
 
-    private Nd4jRuntime() {
-    }
+    private Nd4jRuntime() {}
 
     static synchronized void load(BackendOptions o) {
         if (!loaded) {
@@ -56,14 +57,22 @@ final class Nd4jRuntime {
             }
             try {
                 org.nd4j.linalg.factory.Nd4j.create(1).close();
-            } catch (Throwable e) { // UnsatisfiedLinkError, ExceptionInInitializerError, NoClassDefFoundError, RuntimeException
-                throw new BackendException("could not load the ND4J native CPU backend (" + e + "); add " + NATIVE_ARTIFACT
-                        + " (the natives for this platform) to the classpath, or check that "
-                        + System.getProperty(CACHE_DIR, "~/.javacpp/cache") + " is writable", e);
+            } catch (Throwable e) { // UnsatisfiedLinkError, ExceptionInInitializerError, NoClassDefFoundError,
+                // RuntimeException
+                throw new BackendException(
+                        "could not load the ND4J native CPU backend (" + e + "); add " + NATIVE_ARTIFACT
+                                + " (the natives for this platform) to the classpath, or check that "
+                                + System.getProperty(CACHE_DIR, "~/.javacpp/cache") + " is writable",
+                        e);
             }
             loaded = true;
-            LOG.info("ND4J loaded: {}, javacpp maxbytes={}, maxphysicalbytes={}, {}={}", VERSION, System.getProperty(MAX_BYTES),
-                    System.getProperty(MAX_PHYSICAL_BYTES), MAX_RESIDENT, System.getProperty(MAX_RESIDENT));
+            LOG.info(
+                    "ND4J loaded: {}, javacpp maxbytes={}, maxphysicalbytes={}, {}={}",
+                    VERSION,
+                    System.getProperty(MAX_BYTES),
+                    System.getProperty(MAX_PHYSICAL_BYTES),
+                    MAX_RESIDENT,
+                    System.getProperty(MAX_RESIDENT));
         }
         applyThreads(o.threads());
     }
@@ -91,8 +100,8 @@ final class Nd4jRuntime {
             rss = org.bytedeco.javacpp.Pointer.physicalBytes();
         }
         if (rss > max) {
-            throw new BackendException("DL4J: the process's resident memory (" + (rss >> 20) + " MiB) is over " + MAX_RESIDENT + " = "
-                    + (max >> 20) + " MiB; use smaller batches or raise -D" + MAX_RESIDENT);
+            throw new BackendException("DL4J: the process's resident memory (" + (rss >> 20) + " MiB) is over "
+                    + MAX_RESIDENT + " = " + (max >> 20) + " MiB; use smaller batches or raise -D" + MAX_RESIDENT);
         }
     }
 
@@ -124,7 +133,9 @@ final class Nd4jRuntime {
         try {
             org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(threads);
             org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxMasterThreads(threads);
-            org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+            org.nd4j.nativeblas.NativeOpsHolder.getInstance()
+                    .getDeviceNativeOps()
+                    .setOmpNumThreads(threads);
             org.nd4j.linalg.factory.Nd4j.factory().blas().setMaxThreads(threads);
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("could not set ND4J threads to {}: {}", threads, e.toString());

@@ -26,7 +26,8 @@ final class OpProfile extends BaseListener {
     static final OpProfile INSTANCE = Boolean.getBoolean(PROPERTY) ? new OpProfile() : null;
 
     private static final boolean SHAPES = Boolean.getBoolean("recsys.dl4j.opprofile.shapes");
-    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final java.lang.management.ThreadMXBean CPU =
+            java.lang.management.ManagementFactory.getThreadMXBean();
     private final Map<String, long[]> totals = new HashMap<>();
     private long start;
 
@@ -41,7 +42,8 @@ final class OpProfile extends BaseListener {
     }
 
     @Override
-    public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext opContext, INDArray[] outputs) {
+    public void opExecution(
+            SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext opContext, INDArray[] outputs) {
         String key = op.getOp().opName();
         if (SHAPES) {
             StringBuilder sb = new StringBuilder(key);
@@ -63,7 +65,8 @@ final class OpProfile extends BaseListener {
         long sum = 0;
         for (Map.Entry<String, long[]> e : es) {
             sum += e.getValue()[0];
-            sb.append(String.format("%n  %-60s %9.1f ms %7d calls", e.getKey(), e.getValue()[0] / 1e6, e.getValue()[1]));
+            sb.append(
+                    String.format("%n  %-60s %9.1f ms %7d calls", e.getKey(), e.getValue()[0] / 1e6, e.getValue()[1]));
         }
         totals.clear();
         return String.format("CPU time inside ops %.1f ms:", sum / 1e6) + sb;

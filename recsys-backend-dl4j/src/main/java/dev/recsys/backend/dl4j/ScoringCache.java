@@ -18,10 +18,12 @@ final class ScoringCache implements AutoCloseable {
     private final MasterWeights master;
     /** The content pass of a content model, null for an id-only model. */
     private final ContentPass content;
+
     private float[] itemVectors;
     private long itemVectorsVersion = -1;
     /** The item vectors as an ND4J matrix {@code [d, N+1]} for stage-1 scoring, per item-vector version. */
     private INDArray itemMatrix;
+
     private INDArray itemBase;
     private long itemMatrixVersion = -1;
     private SeqBatch lastUserBatch;
@@ -66,7 +68,10 @@ final class ScoringCache implements AutoCloseable {
 
     /** Keeps the user encoding {@code [B*L, d]} of a stage-1 call on this batch. */
     void remember(SeqBatch batch, float[] encoded) {
-        lastUserBatch = new SeqBatch(batch.size(), batch.length(), batch.items().clone(),
+        lastUserBatch = new SeqBatch(
+                batch.size(),
+                batch.length(),
+                batch.items().clone(),
                 batch.events() == null ? null : batch.events().clone());
         lastUser = encoded;
         lastUserVersion = master.version();
@@ -74,8 +79,11 @@ final class ScoringCache implements AutoCloseable {
 
     /** The remembered user encoding of exactly this batch under the current weights, or null. */
     float[] encodingOf(SeqBatch batch) {
-        boolean same = lastUser != null && lastUserVersion == master.version() && lastUserBatch.size() == batch.size()
-                && lastUserBatch.length() == batch.length() && Arrays.equals(lastUserBatch.items(), batch.items())
+        boolean same = lastUser != null
+                && lastUserVersion == master.version()
+                && lastUserBatch.size() == batch.size()
+                && lastUserBatch.length() == batch.length()
+                && Arrays.equals(lastUserBatch.items(), batch.items())
                 && Arrays.equals(lastUserBatch.events(), batch.events());
         return same ? lastUser : null;
     }

@@ -39,11 +39,20 @@ final class SdCrossAttention implements CrossAttention<SDVariable> {
         long c = candidates;
         long t = keyLen;
         SDVariable keys2 = keys.reshape(b * c * t, d);
-        SDVariable prob = probabilities(queries.reshape(b * l, d), keys2, keyKeep).permute(0, 1, 3, 2, 4).reshape(b * h, c, l, t);
+        SDVariable prob = probabilities(queries.reshape(b * l, d), keys2, keyKeep)
+                .permute(0, 1, 3, 2, 4)
+                .reshape(b * h, c, l, t);
         // [B, C, T, H, dh] -> [B, H, C, T, dh] -> [B*H, C, T, dh]
-        SDVariable v = net.dense(keys2, P + ".value").reshape(b, c, t, h, dh).permute(0, 3, 1, 2, 4).reshape(b * h, c, t, dh);
+        SDVariable v = net.dense(keys2, P + ".value")
+                .reshape(b, c, t, h, dh)
+                .permute(0, 3, 1, 2, 4)
+                .reshape(b * h, c, t, dh);
         // [B*H, C, L, dh] -> [B, H, C, L, dh] -> [B, C, L, H, dh] -> [B*C*L, d]
-        SDVariable o = net.sd.mmul(prob, v).reshape(b, h, c, l, dh).permute(0, 2, 3, 1, 4).reshape(b * c * l, d);
+        SDVariable o = net.sd
+                .mmul(prob, v)
+                .reshape(b, h, c, l, dh)
+                .permute(0, 2, 3, 1, 4)
+                .reshape(b * c * l, d);
         return net.dense(o, P + ".output").reshape(b, c, l, d);
     }
 
@@ -54,7 +63,8 @@ final class SdCrossAttention implements CrossAttention<SDVariable> {
         SDVariable q = heads(net.dense(u2, P + ".query").mul(1.0 / Math.sqrt(dh)), h, dh);
         SDVariable k = keyHeads(net.dense(keys2, P + ".key"), h, dh);
         SDVariable mask = keyKeep.sub(1.0).mul(1e9).reshape(batch, 1, 1, candidates, keyLen);
-        return net.sd.nn.softmax(net.sd.mmul(q, k).reshape(batch, h, length, candidates, keyLen).add(mask), 4);
+        return net.sd.nn.softmax(
+                net.sd.mmul(q, k).reshape(batch, h, length, candidates, keyLen).add(mask), 4);
     }
 
     /**
@@ -79,29 +89,34 @@ final class SdCrossAttention implements CrossAttention<SDVariable> {
         long l = length;
         SDVariable u2 = queries.reshape(b * l, d);
         SDVariable keys2 = keys.reshape(b * candidates * keyLen, d);
-        SDVariable prob = probabilities(u2, keys2, keyKeep);                                        // [B, H, L, C, T]
-        SDVariable v = keyHeads(net.dense(keys2, P + ".value"), h, d / h);                          // [B, H, dh, C*T]
+        SDVariable prob = probabilities(u2, keys2, keyKeep); // [B, H, L, C, T]
+        SDVariable v = keyHeads(net.dense(keys2, P + ".value"), h, d / h); // [B, H, dh, C*T]
         // Uw [B*L, d]: U ⊙ w ⊙ keep / n
         SDVariable count = net.sd.math.max(userKeep.sum(true, 1), net.sd.constant(1f)); // [B, 1]
         SDVariable weight = userKeep.div(count).reshape(b * l, 1);
-        SDVariable uw = net.mulCol(net.mulRow(u2, net.param(ParamLayout.SCORER_WEIGHT).reshape(d), b * l, d), weight, b * l, d);
+        SDVariable uw =
+                net.mulCol(net.mulRow(u2, net.param(ParamLayout.SCORER_WEIGHT).reshape(d), b * l, d), weight, b * l, d);
         SDVariable wo = net.param(P + ".output.weight");
-        SDVariable y = heads(net.sd.mmul(uw, wo, false, true, false), h, d / h);     // [B, H, L, dh]
-        SDVariable g = net.sd.mmul(y, v).reshape(b, h, l, candidates, keyLen);       // [B, H, L, C, T]
-        SDVariable total = prob.mul(g).sum(false, 1, 2, 4);                          // [B, C]
-        SDVariable constant = net.sd.mmul(uw.reshape(b, l, d).sum(false, 1), net.param(P + ".output.bias").reshape(d, 1)); // [B, 1]
+        SDVariable y = heads(net.sd.mmul(uw, wo, false, true, false), h, d / h); // [B, H, L, dh]
+        SDVariable g = net.sd.mmul(y, v).reshape(b, h, l, candidates, keyLen); // [B, H, L, C, T]
+        SDVariable total = prob.mul(g).sum(false, 1, 2, 4); // [B, C]
+        SDVariable constant = net.sd.mmul(
+                uw.reshape(b, l, d).sum(false, 1), net.param(P + ".output.bias").reshape(d, 1)); // [B, 1]
         return total.add(constant);
     }
 
     /** {@code [B*L, d]} → {@code [B, H, L, dh]}. */
     private SDVariable heads(SDVariable x, int h, long dh) {
-        return h == 1 ? x.reshape(batch, 1, length, dh) : x.reshape(batch, length, h, dh).permute(0, 2, 1, 3);
+        return h == 1
+                ? x.reshape(batch, 1, length, dh)
+                : x.reshape(batch, length, h, dh).permute(0, 2, 1, 3);
     }
 
     /** {@code [B*C*T, d]} → {@code [B, H, dh, C*T]}. */
     private SDVariable keyHeads(SDVariable x, int h, long dh) {
         long ct = candidates * keyLen;
-        return h == 1 ? x.reshape(batch, 1, ct, dh).permute(0, 1, 3, 2)
+        return h == 1
+                ? x.reshape(batch, 1, ct, dh).permute(0, 1, 3, 2)
                 : x.reshape(batch, ct, h, dh).permute(0, 2, 3, 1);
     }
 }

@@ -95,7 +95,9 @@ final class SdEncoder implements Encoder<SDVariable> {
                 }
             }
         }
-        SDVariable allowed = net.sd.constant(net.uniq("mask_pattern"), pattern).mul(keep.reshape(batch, 1, 1, length))
+        SDVariable allowed = net.sd
+                .constant(net.uniq("mask_pattern"), pattern)
+                .mul(keep.reshape(batch, 1, 1, length))
                 .add(net.sd.constant(net.uniq("mask_eye"), eye));
         return allowed.sub(1.0).mul(1e9);
     }
@@ -108,9 +110,11 @@ final class SdEncoder implements Encoder<SDVariable> {
         SDVariable q = heads(net.dense(x, p + ".query"), h, dh);
         SDVariable k = heads(net.dense(x, p + ".key"), h, dh);
         SDVariable v = heads(net.dense(x, p + ".value"), h, dh);
-        SDVariable s = net.sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(dh)).add(mask);
+        SDVariable s =
+                net.sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(dh)).add(mask);
         SDVariable a = net.sd.mmul(net.sd.nn.softmax(s, 3), v);
-        SDVariable merged = h == 1 ? a.reshape(batch * length, d) : a.permute(0, 2, 1, 3).reshape(batch * length, d);
+        SDVariable merged =
+                h == 1 ? a.reshape(batch * length, d) : a.permute(0, 2, 1, 3).reshape(batch * length, d);
         return net.dense(merged, p + ".output");
     }
 

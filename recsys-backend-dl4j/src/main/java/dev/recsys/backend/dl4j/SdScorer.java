@@ -43,7 +43,9 @@ final class SdScorer implements Scorer<SDVariable> {
             SDVariable weight = userKeep.div(count).reshape(b * l, 1);
             SDVariable u2 = users.reshape(b * l, d);
             SDVariable z = net.mulCol(net.mulRow(u2, w.reshape(d), b * l, d), weight, b * l, d);
-            pooledW = net.sd.mmul(attended.reshape(b, c, l * d), z.reshape(b, l * d, 1)).reshape(b, c);
+            pooledW = net.sd
+                    .mmul(attended.reshape(b, c, l * d), z.reshape(b, l * d, 1))
+                    .reshape(b, c);
         } else {
             SDVariable onesC = net.sd.constant(net.uniq("ones_c"), Nd4j.ones(DataType.FLOAT, b, c, 1));
             SDVariable rep = net.sd.mmul(onesC, users.reshape(b, 1, l * d)); // [B, C, L*d]

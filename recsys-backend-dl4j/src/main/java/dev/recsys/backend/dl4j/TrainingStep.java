@@ -21,7 +21,13 @@ import org.slf4j.LoggerFactory;
  * the content graph's backward pass for content models). {@code content} is null for an id-only
  * model; the dropout generator {@code rng} is seeded by the caller.
  */
-record TrainingStep(ModelConfig config, MasterWeights master, LossInputs losses, UserInputs users, ContentPass content, Random rng) {
+record TrainingStep(
+        ModelConfig config,
+        MasterWeights master,
+        LossInputs losses,
+        UserInputs users,
+        ContentPass content,
+        Random rng) {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingStep.class);
 
     /** The item vectors of a step: a table with the map id → row ({@code local}, null = the id), and the content run behind it. */
@@ -33,8 +39,7 @@ record TrainingStep(ModelConfig config, MasterWeights master, LossInputs losses,
     }
 
     /** The rows a step scores: each position's candidates (or targets), and the shared negatives (or null). */
-    private record Rows(int[] candidates, int[] shared) {
-    }
+    private record Rows(int[] candidates, int[] shared) {}
 
     /**
      * @param groups        the loss groups of a next-item batch, null for a fine-tuning batch
@@ -51,7 +56,10 @@ record TrainingStep(ModelConfig config, MasterWeights master, LossInputs losses,
             // shared negatives: CAND holds each position's target row (row 0 where there is none), NEGS the K negatives
             // shared by the batch [K, d] or by row [B, K, d] (row b's K at [b*K, (b+1)*K) of the ids, in that order)
             Negatives negatives = groups.batch().negatives();
-            rows = new Rows(negatives instanceof Negatives.PerPosition p ? p.candidates() : groups.batch().targets(),
+            rows = new Rows(
+                    negatives instanceof Negatives.PerPosition p
+                            ? p.candidates()
+                            : groups.batch().targets(),
                     negatives instanceof Negatives.Shared s ? s.ids() : null);
         } else {
             TrainBatch.Candidates f = (TrainBatch.Candidates) batch;
@@ -81,9 +89,11 @@ record TrainingStep(ModelConfig config, MasterWeights master, LossInputs losses,
             return new Items(master.data(ParamLayout.ITEM_EMBEDDING), null, null);
         }
         boolean softmax = g.spec.kind() == UserGraph.Kind.PRE_SOFTMAX;
-        int[] uniq = softmax ? Gathers.rangeFrom(0, config.numItems() + 1)
-                : rows.shared() != null ? Gathers.distinct(new int[] {0}, in.items(), rows.candidates(), rows.shared())
-                : Gathers.distinct(in.items(), rows.candidates());
+        int[] uniq = softmax
+                ? Gathers.rangeFrom(0, config.numItems() + 1)
+                : rows.shared() != null
+                        ? Gathers.distinct(new int[] {0}, in.items(), rows.candidates(), rows.shared())
+                        : Gathers.distinct(in.items(), rows.candidates());
         ContentPass.Out co = content.run(uniq, dropout, g.spec.kind() == UserGraph.Kind.FINE, withGradients);
         return new Items(co.vec, co.local, co);
     }

@@ -28,6 +28,7 @@ final class UserGraph extends Graph {
     static final String CAND = "in.cand";
     /** PRE_SHARED: the K negatives shared by every position, {@code [K, d]}; PRE_SHARED_ROW: K per sequence row, {@code [B, K, d]}. */
     static final String NEGS = "in.negs";
+
     static final String ALL = "in.all";
     static final String KEYS = "in.keys";
     static final String KEEP = "ph.keep";
@@ -44,6 +45,7 @@ final class UserGraph extends Graph {
     static final String L_LOGQ = "loss.logq";
     /** Shared kinds with CE: log Q of each row's target {@code [rows, 1]}. */
     static final String L_LOGQ_POS = "loss.logq_pos";
+
     static final String L_LABEL = "loss.label";
     /** BPR, hinge, MSE: per score weights {@code [groups, perGroup]}; CE: per row {@code [rows, 1]} (1 / counted, 0 without a target). */
     static final String L_WEIGHT = "loss.weight";
@@ -58,10 +60,25 @@ final class UserGraph extends Graph {
      * {@link #NEGS} {@code [B, K, d]}, the negative logits as one batched product
      * {@code U [B, L, d] x NEGS^T [B, d, K]} (no {@code [B, L, K, d]} tensor).
      */
-    enum Kind { EVAL, STAGE2, PRE_RANK, PRE_SHARED, PRE_SHARED_ROW, PRE_SOFTMAX, FINE }
+    enum Kind {
+        EVAL,
+        STAGE2,
+        PRE_RANK,
+        PRE_SHARED,
+        PRE_SHARED_ROW,
+        PRE_SOFTMAX,
+        FINE
+    }
 
     /** The loss expression on the scores. */
-    enum Form { NONE, BINARY, CE, MSE, BPR, HINGE }
+    enum Form {
+        NONE,
+        BINARY,
+        CE,
+        MSE,
+        BPR,
+        HINGE
+    }
 
     /**
      * @param candidates C per position (PRE_RANK), K shared negatives (PRE_SHARED, PRE_SHARED_ROW: per row), per row
@@ -69,8 +86,8 @@ final class UserGraph extends Graph {
      * @param margin     hinge margin
      * @param logQ       CE with a log-Q correction input
      */
-    record Spec(Kind kind, Form form, int batch, int length, int candidates, boolean dropout, float margin, boolean logQ) {
-    }
+    record Spec(
+            Kind kind, Form form, int batch, int length, int candidates, boolean dropout, float margin, boolean logQ) {}
 
     final Spec spec;
     /** Variables whose gradients a training step needs: parameters, then inputs. */
@@ -132,7 +149,8 @@ final class UserGraph extends Graph {
                 SDVariable cand = sd.var(CAND, DataType.FLOAT, rows, cc, d);
                 inputs.add(CAND);
                 // s[r, c] = Σ_k cand[r, c, k] u[r, k]: u repeated C times by a matmul with [I ... I], an element-wise
-                // product and a sum over the last axis (a batched [C, d] x [d, 1] matmul per position ran 6400 tiny gemms)
+                // product and a sum over the last axis (a batched [C, d] x [d, 1] matmul per position ran 6400 tiny
+                // gemms)
                 INDArray tile = Nd4j.zeros(DataType.FLOAT, d, cc * d);
                 for (int k = 0; k < cc; k++) {
                     for (int j = 0; j < d; j++) {
@@ -140,7 +158,8 @@ final class UserGraph extends Graph {
                     }
                 }
                 SDVariable rep = sd.mmul(u, sd.constant(net.uniq("tile"), tile));
-                scores = cand.reshape(rows, cc * d).mul(rep).reshape(rows, cc, d).sum(2);
+                scores =
+                        cand.reshape(rows, cc * d).mul(rep).reshape(rows, cc, d).sum(2);
                 groups = rows;
                 perGroup = cc;
             }
@@ -150,9 +169,11 @@ final class UserGraph extends Graph {
                 inputs.add(CAND);
                 SDVariable negs = sd.var(NEGS, DataType.FLOAT, kk, d);
                 inputs.add(NEGS);
-                SDVariable pos = u.mul(target).sum(true, 1);           // [rows, 1]
+                SDVariable pos = u.mul(target).sum(true, 1); // [rows, 1]
                 SDVariable neg = sd.mmul(u, negs, false, true, false); // [rows, K]: one GEMM, no [rows, K, d] tensor
-                ce = spec.form() == Form.CE ? sharedCe(net, spec, pos, neg, rows, kk) : sharedBinary(net, pos, neg, rows, kk);
+                ce = spec.form() == Form.CE
+                        ? sharedCe(net, spec, pos, neg, rows, kk)
+                        : sharedBinary(net, pos, neg, rows, kk);
                 scores = null;
                 groups = rows;
                 perGroup = kk + 1;
@@ -165,14 +186,18 @@ final class UserGraph extends Graph {
                 inputs.add(NEGS);
                 SDVariable pos = u.mul(target).sum(true, 1); // [rows, 1]
                 // [B, L, d] x [B, d, K] -> [B, L, K]: one batched GEMM over the rows, no [B, L, K, d] tensor
-                SDVariable neg = sd.mmul(u.reshape(b, l, d), negs, false, true, false).reshape(rows, kk);
-                ce = spec.form() == Form.CE ? sharedCe(net, spec, pos, neg, rows, kk) : sharedBinary(net, pos, neg, rows, kk);
+                SDVariable neg =
+                        sd.mmul(u.reshape(b, l, d), negs, false, true, false).reshape(rows, kk);
+                ce = spec.form() == Form.CE
+                        ? sharedCe(net, spec, pos, neg, rows, kk)
+                        : sharedBinary(net, pos, neg, rows, kk);
                 scores = null;
                 groups = rows;
                 perGroup = kk + 1;
             }
             case PRE_SOFTMAX -> {
-                SDVariable target = sd.var(CAND, DataType.FLOAT, rows, d); // each position's target row (row 0 where none)
+                SDVariable target =
+                        sd.var(CAND, DataType.FLOAT, rows, d); // each position's target row (row 0 where none)
                 inputs.add(CAND);
                 SDVariable all = sd.var(ALL, DataType.FLOAT, c.numItems(), d);
                 inputs.add(ALL);
@@ -207,12 +232,15 @@ final class UserGraph extends Graph {
                 // shrink_axis_mask, and libnd4j 1.0.0-M2.1's strided_slice_bp validates begin/end without advancing
                 // its index past a shrunk axis: begin l-1 and end l of axis 1 were checked against axis 2's size d,
                 // so every fine-tuning step with L > d failed ("end_index = 49 for dimension 2" at L = 50, d = 32)
-                SDVariable last = u3.get(SDIndex.all(), SDIndex.interval(l - 1, l), SDIndex.all()).reshape(b, d);
+                SDVariable last = u3.get(SDIndex.all(), SDIndex.interval(l - 1, l), SDIndex.all())
+                        .reshape(b, d);
                 SDVariable s1 = sd.mmul(cand, last.reshape(b, d, 1)).reshape(b, cc);
                 SdCrossAttention cross = new SdCrossAttention(net, b, l, cc, t);
                 SDVariable s2;
                 if (c.pooling() == Pooling.MEAN) {
-                    s2 = cross.meanPooledScores(u3, keys, keyKeep, keep).add(net.param(ParamLayout.SCORER_BIAS)).add(s1);
+                    s2 = cross.meanPooledScores(u3, keys, keyKeep, keep)
+                            .add(net.param(ParamLayout.SCORER_BIAS))
+                            .add(s1);
                     if (spec.kind() == Kind.EVAL) { // for traces only: SameDiff runs what the requested outputs need
                         sd.identity(CROSS, cross.attend(u3, keys, keyKeep));
                     }
@@ -252,7 +280,9 @@ final class UserGraph extends Graph {
         SameDiff sd = net.sd;
         SDVariable wp = sd.placeHolder(L_POS, DataType.FLOAT, rows, 1);
         SDVariable wn = sd.placeHolder(L_NEG, DataType.FLOAT, rows, k);
-        return wp.mul(net.softplus(pos.neg())).sum().add(wn.mul(net.softplus(neg)).sum());
+        return wp.mul(net.softplus(pos.neg()))
+                .sum()
+                .add(wn.mul(net.softplus(neg)).sum());
     }
 
     /** Sampled softmax over a target logit {@code [rows, 1]} and K negative logits {@code [rows, K]}, log-Q corrected. */
@@ -297,7 +327,9 @@ final class UserGraph extends Graph {
             case BINARY -> {
                 SDVariable pos = sd.placeHolder(L_POS, DataType.FLOAT, groups, perGroup);
                 SDVariable neg = sd.placeHolder(L_NEG, DataType.FLOAT, groups, perGroup);
-                return pos.mul(net.softplus(s.neg())).add(neg.mul(net.softplus(s))).sum();
+                return pos.mul(net.softplus(s.neg()))
+                        .add(neg.mul(net.softplus(s)))
+                        .sum();
             }
             case CE -> { // PRE_RANK: the target is column 0 of the scores
                 SDVariable z = spec.logQ() ? s.sub(sd.placeHolder(L_LOGQ, DataType.FLOAT, groups, perGroup)) : s;

@@ -20,7 +20,9 @@ final class UserInputs {
     UserInputs(ModelConfig config, MasterWeights master) {
         this.config = config;
         this.master = master;
-        this.sinusoid = config.positional() == Positional.SINUSOIDAL ? RefOps.sinusoidTable(config.maxLen(), config.dim()) : null;
+        this.sinusoid = config.positional() == Positional.SINUSOIDAL
+                ? RefOps.sinusoidTable(config.maxLen(), config.dim())
+                : null;
     }
 
     /** HIST (item vectors of the history, from {@code table} rows), EVENTS, POS and KEEP. */
@@ -38,7 +40,8 @@ final class UserInputs {
             g.setVariable(UserGraph.EVENTS, ev);
         }
         float[] pos = g.buffer(UserGraph.POS, l * d);
-        float[] src = config.positional() == Positional.LEARNED ? master.data(ParamLayout.POSITION_EMBEDDING) : sinusoid;
+        float[] src =
+                config.positional() == Positional.LEARNED ? master.data(ParamLayout.POSITION_EMBEDDING) : sinusoid;
         System.arraycopy(src, (config.maxLen() - l) * d, pos, 0, l * d);
         g.setVariable(UserGraph.POS, pos);
         float[] keep = g.buffer(UserGraph.KEEP, b * l);

@@ -52,6 +52,7 @@ class CrossBackendParityTest {
 
     private Backend dl4j;
     private Backend djl;
+
     @TempDir
     Path dir;
 
@@ -68,17 +69,43 @@ class CrossBackendParityTest {
     }
 
     static Stream<Arguments> configs() {
-        ModelConfig.Builder base = ModelConfig.builder().numItems(N).dim(16).heads(2).ffnDim(24).maxLen(L).dropout(0.2f).layerNormEps(1e-6f);
+        ModelConfig.Builder base = ModelConfig.builder()
+                .numItems(N)
+                .dim(16)
+                .heads(2)
+                .ffnDim(24)
+                .maxLen(L)
+                .dropout(0.2f)
+                .layerNormEps(1e-6f);
         return Stream.of(
-                Arguments.of("content, ids, events, PRE, learned, mean", base.layers(2).content(30, 6, 1).eventTypes(3).norm(Norm.PRE)
-                        .positional(Positional.LEARNED).pooling(Pooling.MEAN).itemIds(true).scaleEmbeddings(true).build()),
-                Arguments.of("ids only, POST, sinusoidal, max", base.layers(1).content(0, 0, 0).eventTypes(0).norm(Norm.POST)
-                        .positional(Positional.SINUSOIDAL).pooling(Pooling.MAX).itemIds(true).scaleEmbeddings(false).build()));
+                Arguments.of(
+                        "content, ids, events, PRE, learned, mean",
+                        base.layers(2)
+                                .content(30, 6, 1)
+                                .eventTypes(3)
+                                .norm(Norm.PRE)
+                                .positional(Positional.LEARNED)
+                                .pooling(Pooling.MEAN)
+                                .itemIds(true)
+                                .scaleEmbeddings(true)
+                                .build()),
+                Arguments.of(
+                        "ids only, POST, sinusoidal, max",
+                        base.layers(1)
+                                .content(0, 0, 0)
+                                .eventTypes(0)
+                                .norm(Norm.POST)
+                                .positional(Positional.SINUSOIDAL)
+                                .pooling(Pooling.MAX)
+                                .itemIds(true)
+                                .scaleEmbeddings(false)
+                                .build()));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("configs")
-    void oneCheckpointGivesTheSameScoresLossGradientsAndNextLossInBothBackends(String name, ModelConfig cfg) throws IOException {
+    void oneCheckpointGivesTheSameScoresLossGradientsAndNextLossInBothBackends(String name, ModelConfig cfg)
+            throws IOException {
         SplittableRandom r = new SplittableRandom(5);
         ItemContent content = cfg.hasContent() ? TestInputs.content(cfg, N, r, false) : null;
         Weights w0 = Initializer.init(cfg, 17);
@@ -99,17 +126,30 @@ class CrossBackendParityTest {
 
             // per-position negatives, negatives shared by the batch, negatives shared by row, fine-tuning
             for (int kind = 0; kind < 4; kind++) {
-                LossSpec loss = kind == 0 ? new LossSpec.Bce(2) : kind == 1 ? new LossSpec.SampledSoftmax(SHARED, true)
-                        : kind == 2 ? new LossSpec.Gbce(SHARED, 0.75f) : new LossSpec.Bpr(C - 1);
-                TrainBatch tb = kind == 0 ? nextItem(batch, r) : kind == 1 ? sharedNextItem(batch, r)
-                        : kind == 2 ? sharedByRowNextItem(batch, r) : new TrainBatch.Candidates(batch, cand, C, null);
+                LossSpec loss = kind == 0
+                        ? new LossSpec.Bce(2)
+                        : kind == 1
+                                ? new LossSpec.SampledSoftmax(SHARED, true)
+                                : kind == 2 ? new LossSpec.Gbce(SHARED, 0.75f) : new LossSpec.Bpr(C - 1);
+                TrainBatch tb = kind == 0
+                        ? nextItem(batch, r)
+                        : kind == 1
+                                ? sharedNextItem(batch, r)
+                                : kind == 2
+                                        ? sharedByRowNextItem(batch, r)
+                                        : new TrainBatch.Candidates(batch, cand, C, null);
                 a.setWeights(read.weights());
                 b.setWeights(read.weights());
                 StepResult sa = a.lossAndGradients(tb, loss, false);
                 StepResult sb = b.lossAndGradients(tb, loss, false);
-                assertThat((double) sa.loss()).as("%s loss", loss.name()).isCloseTo(sb.loss(), org.assertj.core.data.Offset.offset(TOL));
+                assertThat((double) sa.loss())
+                        .as("%s loss", loss.name())
+                        .isCloseTo(sb.loss(), org.assertj.core.data.Offset.offset(TOL));
                 for (String p : sa.gradients().names()) {
-                    assertClose(loss.name() + " gradient of " + p, sa.gradients().data(p), sb.gradients().data(p));
+                    assertClose(
+                            loss.name() + " gradient of " + p,
+                            sa.gradients().data(p),
+                            sb.gradients().data(p));
                 }
                 Weights wa = read.weights().copy();
                 Weights wb = read.weights().copy();
@@ -119,8 +159,9 @@ class CrossBackendParityTest {
                 b.setWeights(wb);
                 float nextA = a.lossAndGradients(tb, loss, false).loss();
                 float nextB = b.lossAndGradients(tb, loss, false).loss();
-                assertThat((double) nextA).as("%s loss after one Adam step", loss.name()).isCloseTo(nextB,
-                        org.assertj.core.data.Offset.offset(TOL));
+                assertThat((double) nextA)
+                        .as("%s loss after one Adam step", loss.name())
+                        .isCloseTo(nextB, org.assertj.core.data.Offset.offset(TOL));
                 assertThat(nextA).as("the Adam step changed the loss").isNotEqualTo(sa.loss());
             }
         }

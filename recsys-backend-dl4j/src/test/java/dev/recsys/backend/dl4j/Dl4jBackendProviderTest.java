@@ -22,13 +22,18 @@ class Dl4jBackendProviderTest {
 
     @Test
     void creatingTheBackendAppliesBoundedOffHeapDefaultsAndReportsTheEngine() {
-        try (Backend b = new Dl4jBackendProvider().create(new BackendOptions(1, 1, Path.of("target", "javacpp-cache")))) {
+        try (Backend b =
+                new Dl4jBackendProvider().create(new BackendOptions(1, 1, Path.of("target", "javacpp-cache")))) {
             assertThat(b.name()).isEqualTo("dl4j");
             assertThat(b.engineVersion()).contains("1.0.0-M2.1");
             // set by the surefire configuration of this module, or by the provider's defaults when absent
             assertThat(System.getProperty("org.bytedeco.javacpp.maxbytes")).isNotBlank();
-            assertThat(System.getProperty("recsys.dl4j.maxresident")).as("the resident-size bound").isNotBlank();
-            assertThat(org.bytedeco.javacpp.Pointer.maxPhysicalBytes()).as("JavaCPP's per-pointer check, off by default").isZero();
+            assertThat(System.getProperty("recsys.dl4j.maxresident"))
+                    .as("the resident-size bound")
+                    .isNotBlank();
+            assertThat(org.bytedeco.javacpp.Pointer.maxPhysicalBytes())
+                    .as("JavaCPP's per-pointer check, off by default")
+                    .isZero();
             assertThat(org.bytedeco.javacpp.Pointer.maxBytes()).isPositive().isLessThanOrEqualTo(4L << 30);
         }
     }

@@ -23,7 +23,8 @@ class Dl4jConcurrentScoringTest {
         SeqBatch shorter = ContractFixtures.keepLast(batch, 3);
         int[] cand = ContractFixtures.candidates();
         try (Backend backend = new Dl4jBackendProvider().create(BackendOptions.defaults());
-                RecModel m = backend.create(c.config(), ContractFixtures.content(c.config()), ContractFixtures.weights(c.config()), 1)) {
+                RecModel m = backend.create(
+                        c.config(), ContractFixtures.content(c.config()), ContractFixtures.weights(c.config()), 1)) {
             float[] all = m.scoreAll(batch);
             float[] allShort = m.scoreAll(shorter);
             float[] stage2 = m.scoreCandidates(batch, cand, ContractFixtures.PER_ROW);
@@ -36,16 +37,20 @@ class Dl4jConcurrentScoringTest {
                         boolean ok = true;
                         for (int i = 0; i < 8; i++) {
                             ok &= java.util.Arrays.equals(m.scoreAll(batch), all);
-                            ok &= java.util.Arrays.equals(m.scoreCandidates(batch, cand, ContractFixtures.PER_ROW), stage2);
+                            ok &= java.util.Arrays.equals(
+                                    m.scoreCandidates(batch, cand, ContractFixtures.PER_ROW), stage2);
                             if ((i + id) % 2 == 0) {
-                                ok &= java.util.Arrays.equals(m.scoreAll(shorter), allShort); // another graph shape in between
+                                ok &= java.util.Arrays.equals(
+                                        m.scoreAll(shorter), allShort); // another graph shape in between
                             }
                         }
                         return ok;
                     }));
                 }
                 for (Future<Boolean> f : fs) {
-                    assertThat(f.get()).as("every concurrent result equals the single-threaded one").isTrue();
+                    assertThat(f.get())
+                            .as("every concurrent result equals the single-threaded one")
+                            .isTrue();
                 }
             } finally {
                 pool.shutdownNow();

@@ -64,19 +64,43 @@ class Dl4jFineTuningShapesTest {
     }
 
     static Stream<Arguments> configs() {
-        ModelConfig.Builder base = ModelConfig.builder().numItems(N).dim(DIM).heads(2).ffnDim(16).maxLen(MAX_LEN).dropout(0.2f)
+        ModelConfig.Builder base = ModelConfig.builder()
+                .numItems(N)
+                .dim(DIM)
+                .heads(2)
+                .ffnDim(16)
+                .maxLen(MAX_LEN)
+                .dropout(0.2f)
                 .layerNormEps(1e-6f);
         return Stream.of(
-                Arguments.of("ids only, PRE, learned, mean (the ML-1M setup)", base.layers(2).content(0, 0, 0).eventTypes(0).norm(Norm.PRE)
-                        .positional(Positional.LEARNED).pooling(Pooling.MEAN).itemIds(true).scaleEmbeddings(true).build()),
-                Arguments.of("content, ids, events, POST, sinusoidal, mean", base.layers(1).content(12, 3, 1).eventTypes(2)
-                        .norm(Norm.POST).positional(Positional.SINUSOIDAL).pooling(Pooling.MEAN).itemIds(true).scaleEmbeddings(false)
-                        .build()));
+                Arguments.of(
+                        "ids only, PRE, learned, mean (the ML-1M setup)",
+                        base.layers(2)
+                                .content(0, 0, 0)
+                                .eventTypes(0)
+                                .norm(Norm.PRE)
+                                .positional(Positional.LEARNED)
+                                .pooling(Pooling.MEAN)
+                                .itemIds(true)
+                                .scaleEmbeddings(true)
+                                .build()),
+                Arguments.of(
+                        "content, ids, events, POST, sinusoidal, mean",
+                        base.layers(1)
+                                .content(12, 3, 1)
+                                .eventTypes(2)
+                                .norm(Norm.POST)
+                                .positional(Positional.SINUSOIDAL)
+                                .pooling(Pooling.MEAN)
+                                .itemIds(true)
+                                .scaleEmbeddings(false)
+                                .build()));
     }
 
     /** (rows, length, bce instead of bpr): lengths above, at and below dim, a single row, and the first shape again. */
-    private static final int[][] SHAPES = {{4, MAX_LEN, 0}, {3, 13, 0}, {4, 5, 0}, {1, DIM + 1, 0}, {2, 17, 1}, {3, DIM, 0},
-        {4, MAX_LEN, 0}};
+    private static final int[][] SHAPES = {
+        {4, MAX_LEN, 0}, {3, 13, 0}, {4, 5, 0}, {1, DIM + 1, 0}, {2, 17, 1}, {3, DIM, 0}, {4, MAX_LEN, 0}
+    };
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("configs")
@@ -97,11 +121,15 @@ class Dl4jFineTuningShapesTest {
                 String what = name + ", " + loss.name() + " on [" + b + ", " + l + "]";
 
                 StepResult step = m.lossAndGradients(batch, loss, false);
-                assertThat((double) step.loss()).as("%s: loss", what).isCloseTo(ref.loss(batch, loss), within(LOSS_TOL));
+                assertThat((double) step.loss())
+                        .as("%s: loss", what)
+                        .isCloseTo(ref.loss(batch, loss), within(LOSS_TOL));
                 float[] scores = m.scoreCandidates(batch.input(), batch.candidates(), PER_ROW);
                 double[] refScores = ref.scoreCandidates(batch.input(), batch.candidates(), PER_ROW);
                 for (int i = 0; i < scores.length; i++) {
-                    assertThat((double) scores[i]).as("%s: stage-2 score %d", what, i).isCloseTo(refScores[i], within(LOSS_TOL));
+                    assertThat((double) scores[i])
+                            .as("%s: stage-2 score %d", what, i)
+                            .isCloseTo(refScores[i], within(LOSS_TOL));
                 }
 
                 Weights g = step.gradients();
@@ -109,17 +137,23 @@ class Dl4jFineTuningShapesTest {
                     float[] gp = g.data(p.name());
                     for (int index : sample(cfg, p, gp, l, r)) {
                         double v = ref.parameter(p.name(), index);
-                        double fd = (ref.withParameter(p.name(), index, v + FD_STEP).loss(batch, loss)
-                                - ref.withParameter(p.name(), index, v - FD_STEP).loss(batch, loss)) / (2 * FD_STEP);
+                        double fd =
+                                (ref.withParameter(p.name(), index, v + FD_STEP).loss(batch, loss)
+                                                - ref.withParameter(p.name(), index, v - FD_STEP)
+                                                        .loss(batch, loss))
+                                        / (2 * FD_STEP);
                         if (Math.abs(gp[index] - fd) > 1e-4 + 1e-2 * Math.max(Math.abs(gp[index]), Math.abs(fd))) {
-                            failures.add(what + ": " + p.name() + "[" + index + "] gradient " + gp[index] + ", finite difference " + fd);
+                            failures.add(what + ": " + p.name() + "[" + index + "] gradient " + gp[index]
+                                    + ", finite difference " + fd);
                         }
                         checked++;
                     }
                 }
             }
         }
-        assertThat(failures).as("gradients that disagree with the reference's finite differences (%d checked)", checked).isEmpty();
+        assertThat(failures)
+                .as("gradients that disagree with the reference's finite differences (%d checked)", checked)
+                .isEmpty();
         assertThat(checked).as("entries checked").isGreaterThan(100);
     }
 
@@ -127,7 +161,8 @@ class Dl4jFineTuningShapesTest {
      * Entries to check in one tensor: the largest |gradient|, one random entry, and for the learned
      * position table every column of the last position (its gradient flows through u_last).
      */
-    private static List<Integer> sample(ModelConfig cfg, ParamLayout.Param p, float[] g, int length, SplittableRandom r) {
+    private static List<Integer> sample(
+            ModelConfig cfg, ParamLayout.Param p, float[] g, int length, SplittableRandom r) {
         Set<Integer> chosen = new LinkedHashSet<>();
         int best = 0;
         for (int i = 1; i < g.length; i++) {

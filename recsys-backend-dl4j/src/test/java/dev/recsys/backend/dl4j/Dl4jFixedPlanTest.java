@@ -31,12 +31,38 @@ class Dl4jFixedPlanTest {
     private static final int C = 5;
 
     static Stream<Arguments> configs() {
-        ModelConfig.Builder base = ModelConfig.builder().numItems(N).dim(8).ffnDim(16).maxLen(L).dropout(0.1f).layerNormEps(1e-6f);
+        ModelConfig.Builder base = ModelConfig.builder()
+                .numItems(N)
+                .dim(8)
+                .ffnDim(16)
+                .maxLen(L)
+                .dropout(0.1f)
+                .layerNormEps(1e-6f);
         return Stream.of(
-                Arguments.of("content, 2 heads, PRE, MEAN", base.heads(2).layers(2).content(12, 3, 1).eventTypes(2).norm(Norm.PRE)
-                        .positional(Positional.LEARNED).pooling(Pooling.MEAN).itemIds(true).scaleEmbeddings(true).build()),
-                Arguments.of("ids, 1 head, POST, MAX", base.heads(1).layers(1).content(0, 0, 0).eventTypes(0).norm(Norm.POST)
-                        .positional(Positional.SINUSOIDAL).pooling(Pooling.MAX).itemIds(true).scaleEmbeddings(false).build()));
+                Arguments.of(
+                        "content, 2 heads, PRE, MEAN",
+                        base.heads(2)
+                                .layers(2)
+                                .content(12, 3, 1)
+                                .eventTypes(2)
+                                .norm(Norm.PRE)
+                                .positional(Positional.LEARNED)
+                                .pooling(Pooling.MEAN)
+                                .itemIds(true)
+                                .scaleEmbeddings(true)
+                                .build()),
+                Arguments.of(
+                        "ids, 1 head, POST, MAX",
+                        base.heads(1)
+                                .layers(1)
+                                .content(0, 0, 0)
+                                .eventTypes(0)
+                                .norm(Norm.POST)
+                                .positional(Positional.SINUSOIDAL)
+                                .pooling(Pooling.MAX)
+                                .itemIds(true)
+                                .scaleEmbeddings(false)
+                                .build()));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -59,11 +85,15 @@ class Dl4jFixedPlanTest {
                     cand[i] = 1 + r.nextInt(N);
                 }
                 assertClose(name + " round " + round + " scoreAll", m.scoreAll(batch), ref.scoreAll(batch));
-                assertClose(name + " round " + round + " stage 2 after stage 1", m.scoreCandidates(batch, cand, C),
+                assertClose(
+                        name + " round " + round + " stage 2 after stage 1",
+                        m.scoreCandidates(batch, cand, C),
                         ref.scoreCandidates(batch, cand, C));
                 assertClose(name + " round " + round + " userVectors", m.userVectors(batch), ref.userVectors(batch));
             }
-            assertThat(m.fixedPlans()).as("scoring graphs running as fixed plans").isGreaterThanOrEqualTo(2);
+            assertThat(m.fixedPlans())
+                    .as("scoring graphs running as fixed plans")
+                    .isGreaterThanOrEqualTo(2);
         }
     }
 
@@ -87,12 +117,18 @@ class Dl4jFixedPlanTest {
         Weights w = Initializer.init(cfg, 5);
         try (Dl4jBackend backend = (Dl4jBackend) new Dl4jBackendProvider().create(BackendOptions.defaults());
                 Dl4jModel m = (Dl4jModel) backend.create(cfg, content, w, 1)) {
-            dev.recsys.api.spi.StepResult first = m.lossAndGradients(step, loss, false); // SameDiff, then the plan is built
+            dev.recsys.api.spi.StepResult first =
+                    m.lossAndGradients(step, loss, false); // SameDiff, then the plan is built
             for (int i = 0; i < 2; i++) {
                 dev.recsys.api.spi.StepResult again = m.lossAndGradients(step, loss, false);
-                assertThat(again.loss()).as("%s: eval-mode loss, planned step %d", name, i).isEqualTo(first.loss());
+                assertThat(again.loss())
+                        .as("%s: eval-mode loss, planned step %d", name, i)
+                        .isEqualTo(first.loss());
                 for (String p : first.gradients().names()) {
-                    assertClose(name + " gradient of " + p, again.gradients().data(p), toDoubles(first.gradients().data(p)));
+                    assertClose(
+                            name + " gradient of " + p,
+                            again.gradients().data(p),
+                            toDoubles(first.gradients().data(p)));
                 }
             }
             assertThat(m.fixedPlans()).as("the training step runs as a plan").isGreaterThanOrEqualTo(1);
@@ -102,23 +138,33 @@ class Dl4jFixedPlanTest {
             for (int i = 0; i < cand2.length; i++) {
                 cand2[i] = 1 + r.nextInt(N);
             }
-            dev.recsys.api.data.TrainBatch step2 = new dev.recsys.api.data.TrainBatch.Candidates(batch2, cand2, C, null);
+            dev.recsys.api.data.TrainBatch step2 =
+                    new dev.recsys.api.data.TrainBatch.Candidates(batch2, cand2, C, null);
             dev.recsys.api.spi.StepResult planned = m.lossAndGradients(step2, loss, false);
             try (Dl4jModel fresh = (Dl4jModel) backend.create(cfg, content, w, 1)) {
                 dev.recsys.api.spi.StepResult sameDiff = fresh.lossAndGradients(step2, loss, false);
-                assertThat((double) planned.loss()).as("%s: loss of a new batch", name).isCloseTo(sameDiff.loss(),
-                        org.assertj.core.data.Offset.offset(1e-5));
+                assertThat((double) planned.loss())
+                        .as("%s: loss of a new batch", name)
+                        .isCloseTo(sameDiff.loss(), org.assertj.core.data.Offset.offset(1e-5));
                 for (String p : sameDiff.gradients().names()) {
-                    assertClose(name + " new batch, gradient of " + p, planned.gradients().data(p), toDoubles(sameDiff.gradients().data(p)));
+                    assertClose(
+                            name + " new batch, gradient of " + p,
+                            planned.gradients().data(p),
+                            toDoubles(sameDiff.gradients().data(p)));
                 }
             }
             float a = m.lossAndGradients(step, loss, true).loss();
             float b = m.lossAndGradients(step, loss, true).loss();
-            assertThat(a).as("dropout masks are drawn afresh for each planned step").isNotEqualTo(b);
+            assertThat(a)
+                    .as("dropout masks are drawn afresh for each planned step")
+                    .isNotEqualTo(b);
             Weights w2 = Initializer.init(cfg, 8);
             m.setWeights(w2);
-            assertThat((double) m.lossAndGradients(step, loss, false).loss()).as("the loss of new weights")
-                    .isCloseTo(new ReferenceModel(cfg, content, w2).loss(step, loss), org.assertj.core.data.Offset.offset(1e-4));
+            assertThat((double) m.lossAndGradients(step, loss, false).loss())
+                    .as("the loss of new weights")
+                    .isCloseTo(
+                            new ReferenceModel(cfg, content, w2).loss(step, loss),
+                            org.assertj.core.data.Offset.offset(1e-4));
         }
     }
 
@@ -150,7 +196,10 @@ class Dl4jFixedPlanTest {
                 lengths.add(m.bucketed(one).length());
                 int[] cand = {1 + r.nextInt(N), 1 + r.nextInt(N), 1 + r.nextInt(N)};
                 assertClose(name + " length " + len + " scoreAll", m.scoreAll(one), ref.scoreAll(one));
-                assertClose(name + " length " + len + " stage 2", m.scoreCandidates(one, cand, 3), ref.scoreCandidates(one, cand, 3));
+                assertClose(
+                        name + " length " + len + " stage 2",
+                        m.scoreCandidates(one, cand, 3),
+                        ref.scoreCandidates(one, cand, 3));
             }
             assertThat(lengths).as("bucketed lengths for maxLen %d", L).containsExactly(2, 4, 6);
         }
@@ -168,7 +217,8 @@ class Dl4jFixedPlanTest {
         assertThat(actual).as("%s: length", what).hasSize(expected.length);
         for (int i = 0; i < actual.length; i++) {
             if (!(Math.abs(actual[i] - expected[i]) <= 1e-4 * Math.max(1, Math.abs(expected[i])))) {
-                throw new AssertionError(what + ": element " + i + " is " + actual[i] + ", the reference " + expected[i]);
+                throw new AssertionError(
+                        what + ": element " + i + " is " + actual[i] + ", the reference " + expected[i]);
             }
         }
     }

@@ -31,9 +31,23 @@ class Dl4jMemoryReclaimTest {
 
     @Test
     void runsGiveEveryArrayBackAndStepsStayTheSame() {
-        ModelConfig cfg = ModelConfig.builder().numItems(N).dim(8).heads(2).ffnDim(16).maxLen(L).dropout(0.2f).layerNormEps(1e-6f)
-                .layers(2).content(12, 3, 1).eventTypes(0).norm(Norm.PRE).positional(Positional.LEARNED).pooling(Pooling.MEAN)
-                .itemIds(true).scaleEmbeddings(true).build();
+        ModelConfig cfg = ModelConfig.builder()
+                .numItems(N)
+                .dim(8)
+                .heads(2)
+                .ffnDim(16)
+                .maxLen(L)
+                .dropout(0.2f)
+                .layerNormEps(1e-6f)
+                .layers(2)
+                .content(12, 3, 1)
+                .eventTypes(0)
+                .norm(Norm.PRE)
+                .positional(Positional.LEARNED)
+                .pooling(Pooling.MEAN)
+                .itemIds(true)
+                .scaleEmbeddings(true)
+                .build();
         SplittableRandom r = new SplittableRandom(3);
         ItemContent content = TestInputs.content(cfg, N, r, true);
         int[] items = new int[B * L];
@@ -55,11 +69,15 @@ class Dl4jMemoryReclaimTest {
                 m.lossAndGradients(step, loss, true); // with dropout
                 m.scoreAll(batch);
                 m.scoreCandidates(batch, cand, C);
-                assertThat(m.outstandingArrays()).as("arrays left out after round %d", i).isZero();
+                assertThat(m.outstandingArrays())
+                        .as("arrays left out after round %d", i)
+                        .isZero();
                 if (i == 0) {
                     first = res.loss();
                 } else {
-                    assertThat(res.loss()).as("the eval-mode loss of the same weights, round %d", i).isEqualTo(first);
+                    assertThat(res.loss())
+                            .as("the eval-mode loss of the same weights, round %d", i)
+                            .isEqualTo(first);
                 }
             }
             assertThat(first).isPositive();

@@ -40,8 +40,17 @@ class Dl4jResumeTest {
     @Test
     void resumingFromACheckpointOnDiskReproducesTheUninterruptedRun() throws Exception {
         int n = 15;
-        ModelConfig cfg = ModelConfig.builder().numItems(n).dim(8).heads(2).layers(1).ffnDim(16).maxLen(6).content(10, 3, 1)
-                .dropout(0f).layerNormEps(1e-6f).build();
+        ModelConfig cfg = ModelConfig.builder()
+                .numItems(n)
+                .dim(8)
+                .heads(2)
+                .layers(1)
+                .ffnDim(16)
+                .maxLen(6)
+                .content(10, 3, 1)
+                .dropout(0f)
+                .layerNormEps(1e-6f)
+                .build();
         SplittableRandom r = new SplittableRandom(3);
         int[][] per = new int[n + 1][];
         for (int i = 1; i <= n; i++) {
@@ -56,8 +65,21 @@ class Dl4jResumeTest {
             }
         }
         TrainingData data = TrainingData.of(n, seqs);
-        TrainConfig tc = new TrainConfig(Stage.PRETRAIN, new LossSpec.Bce(1), Sampling.UNIFORM, 3, 4, 0.01f, 0, Schedule.CONSTANT, 0f,
-                new OptimizerConfig(OptimizerConfig.Type.ADAM, 0.9f, 0.98f, 1e-8f, 0f, 0f), 0, 0, 0, 5L);
+        TrainConfig tc = new TrainConfig(
+                Stage.PRETRAIN,
+                new LossSpec.Bce(1),
+                Sampling.UNIFORM,
+                3,
+                4,
+                0.01f,
+                0,
+                Schedule.CONSTANT,
+                0f,
+                new OptimizerConfig(OptimizerConfig.Type.ADAM, 0.9f, 0.98f, 1e-8f, 0f, 0f),
+                0,
+                0,
+                0,
+                5L);
         Weights w0 = Initializer.init(cfg, 9);
         try (Backend backend = new Dl4jBackendProvider().create(BackendOptions.defaults())) {
             Weights straight;
@@ -66,23 +88,49 @@ class Dl4jResumeTest {
                 straight = m.weights();
             }
             List<TrainState> states = new ArrayList<>();
-            TrainConfig withCheckpoints = new TrainConfig(tc.stage(), tc.loss(), tc.sampling(), tc.epochs(), tc.batchSize(),
-                    tc.learningRate(), tc.warmupSteps(), tc.schedule(), tc.minLrRatio(), tc.optimizer(), 0, 0, 4, tc.seed());
+            TrainConfig withCheckpoints = new TrainConfig(
+                    tc.stage(),
+                    tc.loss(),
+                    tc.sampling(),
+                    tc.epochs(),
+                    tc.batchSize(),
+                    tc.learningRate(),
+                    tc.warmupSteps(),
+                    tc.schedule(),
+                    tc.minLrRatio(),
+                    tc.optimizer(),
+                    0,
+                    0,
+                    4,
+                    tc.seed());
             try (RecModel m = backend.create(cfg, content, w0, 1)) {
                 new Trainer(m, withCheckpoints, data).checkpoints(states::add).fit();
             }
-            TrainState mid = states.stream().filter(s -> s.stepInEpoch() > 0).findFirst().orElseThrow();
+            TrainState mid =
+                    states.stream().filter(s -> s.stepInEpoch() > 0).findFirst().orElseThrow();
             Path ckpt = dir.resolve("mid");
             Checkpoint.write(ckpt, CheckpointData.of(cfg, mid.weights(), content));
             CheckpointData read = Checkpoint.read(ckpt);
-            TrainState resume = new TrainState(mid.epochsDone(), mid.step(), mid.stepInEpoch(), read.weights(), mid.optimizer(),
-                    mid.bestMetric(), mid.bestEpoch(), mid.badChecks(), mid.bestWeights());
+            TrainState resume = new TrainState(
+                    mid.epochsDone(),
+                    mid.step(),
+                    mid.stepInEpoch(),
+                    read.weights(),
+                    mid.optimizer(),
+                    mid.bestMetric(),
+                    mid.bestEpoch(),
+                    mid.badChecks(),
+                    mid.bestWeights());
             try (RecModel m = backend.create(read.config(), read.content(), read.weights(), 1)) {
                 TrainResult res = new Trainer(m, tc, data).fit(resume);
                 assertThat(res.steps()).as("steps of the resumed run").isGreaterThan(mid.step());
                 Weights resumed = m.weights();
-                assertThat(resumed.maxAbsDiff(straight)).as("weights after resuming vs the uninterrupted run").isZero();
-                assertThat(resumed.maxAbsDiff(w0)).as("training moved the weights").isGreaterThan(1e-3);
+                assertThat(resumed.maxAbsDiff(straight))
+                        .as("weights after resuming vs the uninterrupted run")
+                        .isZero();
+                assertThat(resumed.maxAbsDiff(w0))
+                        .as("training moved the weights")
+                        .isGreaterThan(1e-3);
             }
         }
     }

@@ -30,9 +30,23 @@ class Dl4jStageTwoChunkTest {
 
     @Test
     void chunkedStageTwoGivesTheReferenceScores() {
-        ModelConfig cfg = ModelConfig.builder().numItems(N).dim(8).heads(2).ffnDim(16).maxLen(LEN).dropout(0f).layerNormEps(1e-6f)
-                .layers(1).content(12, 3, 1).eventTypes(0).norm(Norm.PRE).positional(Positional.LEARNED).pooling(Pooling.MEAN)
-                .itemIds(true).scaleEmbeddings(true).build();
+        ModelConfig cfg = ModelConfig.builder()
+                .numItems(N)
+                .dim(8)
+                .heads(2)
+                .ffnDim(16)
+                .maxLen(LEN)
+                .dropout(0f)
+                .layerNormEps(1e-6f)
+                .layers(1)
+                .content(12, 3, 1)
+                .eventTypes(0)
+                .norm(Norm.PRE)
+                .positional(Positional.LEARNED)
+                .pooling(Pooling.MEAN)
+                .itemIds(true)
+                .scaleEmbeddings(true)
+                .build();
         SplittableRandom r = new SplittableRandom(5);
         ItemContent content = TestInputs.content(cfg, N, r, false);
         Weights w = Initializer.init(cfg, 17);
@@ -58,8 +72,12 @@ class Dl4jStageTwoChunkTest {
             m.scoreAll(batch); // stage 1 on the same batch: stage 2 reuses its user encoding
             float[] reused = m.scoreCandidates(batch, candidates, PER_ROW);
             for (int i = 0; i < expected.length; i++) {
-                assertThat((double) fresh[i]).as("score %d, batch encoded for stage 2", i).isCloseTo(expected[i], within(1e-4));
-                assertThat((double) reused[i]).as("score %d, stage-1 encoding reused", i).isCloseTo(expected[i], within(1e-4));
+                assertThat((double) fresh[i])
+                        .as("score %d, batch encoded for stage 2", i)
+                        .isCloseTo(expected[i], within(1e-4));
+                assertThat((double) reused[i])
+                        .as("score %d, stage-1 encoding reused", i)
+                        .isCloseTo(expected[i], within(1e-4));
             }
         }
     }

@@ -7,8 +7,7 @@ import java.util.SplittableRandom;
 
 /** Random test inputs shared by this module's tests. */
 final class TestInputs {
-    private TestInputs() {
-    }
+    private TestInputs() {}
 
     /** Content for items 1..n: up to contentLen tokens each (at least one if nonEmpty), ids 2..contentVocab-1. */
     static ItemContent content(ModelConfig cfg, int n, SplittableRandom r, boolean nonEmpty) {

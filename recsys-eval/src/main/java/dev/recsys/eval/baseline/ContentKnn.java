@@ -21,10 +21,12 @@ public final class ContentKnn implements BatchScorer {
     private final int numItems;
     /** Inverted index (CSR by token): items and weights of each token's postings. */
     private final int[] postStart;
+
     private final int[] postItem;
     private final float[] postWeight;
     /** Forward index (CSR by item): the tokens and weights of each item's unit vector. */
     private final int[] itemStart;
+
     private final int[] itemToken;
     private final float[] itemWeight;
     private final int vocab;

@@ -51,8 +51,7 @@ public final class ContentBuilder {
     }
 
     /** A content table and the vocabulary it was encoded with. */
-    public record Result(ItemContent content, Vocabulary vocabulary) {
-    }
+    public record Result(ItemContent content, Vocabulary vocabulary) {}
 
     /** Builds a vocabulary from {@code d}'s metadata and encodes every item with it. */
     public Result build(Dataset d) {

@@ -10,8 +10,7 @@ import java.nio.file.Path;
  * that names the path and what was expected, instead of an I/O error from deep inside a reader.
  */
 public final class DataPaths {
-    private DataPaths() {
-    }
+    private DataPaths() {}
 
     /**
      * Fails unless {@code p} is a regular file (or a link to one).

@@ -25,14 +25,24 @@ public final class Dataset {
     private final IdMap eventTypes;
     private final ItemMeta meta;
 
-    Dataset(String name, IdMap userIds, IdMap itemIds, int[] offsets, int[] items, float[] ratings, long[] timestamps,
-            int[] events, IdMap eventTypes, ItemMeta meta) {
+    Dataset(
+            String name,
+            IdMap userIds,
+            IdMap itemIds,
+            int[] offsets,
+            int[] items,
+            float[] ratings,
+            long[] timestamps,
+            int[] events,
+            IdMap eventTypes,
+            ItemMeta meta) {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("a dataset needs a name");
         }
         int u = userIds.size();
         if (offsets.length != u + 2) {
-            throw new IllegalArgumentException("offsets must have numUsers+2 = " + (u + 2) + " entries, found " + offsets.length);
+            throw new IllegalArgumentException(
+                    "offsets must have numUsers+2 = " + (u + 2) + " entries, found " + offsets.length);
         }
         int n = offsets[u + 1];
         if (items.length != n) {
@@ -42,7 +52,8 @@ public final class Dataset {
         checkLength("timestamps", timestamps == null ? -1 : timestamps.length, n);
         checkLength("events", events == null ? -1 : events.length, n);
         if (meta != null && meta.numItems() != itemIds.size()) {
-            throw new IllegalArgumentException("item metadata must cover numItems = " + itemIds.size() + " items, found " + meta.numItems());
+            throw new IllegalArgumentException(
+                    "item metadata must cover numItems = " + itemIds.size() + " items, found " + meta.numItems());
         }
         if ((events == null) != (eventTypes == null)) {
             throw new IllegalArgumentException("events and eventTypes must be given together");
@@ -214,7 +225,8 @@ public final class Dataset {
      */
     public Dataset filter(boolean[] keep, String newName) {
         if (keep.length != items.length) {
-            throw new IllegalArgumentException("keep must have one flag per interaction (" + items.length + "), found " + keep.length);
+            throw new IllegalArgumentException(
+                    "keep must have one flag per interaction (" + items.length + "), found " + keep.length);
         }
         int nu = numUsers();
         int ni = numItems();
@@ -280,14 +292,25 @@ public final class Dataset {
             }
         }
         off[keptUsers + 1] = p;
-        return new Dataset(newName, userIds.select(oldUsers), itemIds.select(oldItems), off, it, r, ts, ev, eventTypes,
+        return new Dataset(
+                newName,
+                userIds.select(oldUsers),
+                itemIds.select(oldItems),
+                off,
+                it,
+                r,
+                ts,
+                ev,
+                eventTypes,
                 meta == null ? null : meta.select(oldItems));
     }
 
     @Override
     public String toString() {
-        return "Dataset[" + name + ": " + numUsers() + " users, " + numItems() + " items, " + numInteractions() + " interactions"
-                + (hasRatings() ? ", ratings" : "") + (hasTimestamps() ? ", timestamps" : "") + (hasEvents() ? ", events" : "")
+        return "Dataset[" + name + ": " + numUsers() + " users, " + numItems() + " items, " + numInteractions()
+                + " interactions"
+                + (hasRatings() ? ", ratings" : "") + (hasTimestamps() ? ", timestamps" : "")
+                + (hasEvents() ? ", events" : "")
                 + (hasMeta() ? ", item metadata" : "") + "]";
     }
 }

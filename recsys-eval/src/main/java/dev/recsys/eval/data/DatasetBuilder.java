@@ -30,7 +30,8 @@ public final class DatasetBuilder {
      * @param withTimestamps keep a timestamp per interaction (and sort each user's history by it)
      * @param withEvents     keep an event type per interaction (names in {@link #eventTypes()})
      */
-    public DatasetBuilder(IdMap userIds, IdMap itemIds, boolean withRatings, boolean withTimestamps, boolean withEvents) {
+    public DatasetBuilder(
+            IdMap userIds, IdMap itemIds, boolean withRatings, boolean withTimestamps, boolean withEvents) {
         this.userIds = userIds;
         this.itemIds = itemIds;
         this.withRatings = withRatings;

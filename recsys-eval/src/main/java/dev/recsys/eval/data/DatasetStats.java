@@ -20,8 +20,19 @@ import java.util.Arrays;
  * @param p99          99th percentile
  * @param maxLength    longest history
  */
-public record DatasetStats(int users, int items, long interactions, double density, int minLength, int p25, int median,
-                           double mean, int p75, int p90, int p99, int maxLength) {
+public record DatasetStats(
+        int users,
+        int items,
+        long interactions,
+        double density,
+        int minLength,
+        int p25,
+        int median,
+        double mean,
+        int p75,
+        int p90,
+        int p99,
+        int maxLength) {
 
     /** Statistics of {@code d}. */
     public static DatasetStats of(Dataset d) {
@@ -47,8 +58,19 @@ public record DatasetStats(int users, int items, long interactions, double densi
         if (s.length == 0) {
             return new DatasetStats(users, items, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         }
-        return new DatasetStats(users, items, total, density, s[0], pct(s, 25), pct(s, 50), (double) total / s.length,
-                pct(s, 75), pct(s, 90), pct(s, 99), s[s.length - 1]);
+        return new DatasetStats(
+                users,
+                items,
+                total,
+                density,
+                s[0],
+                pct(s, 25),
+                pct(s, 50),
+                (double) total / s.length,
+                pct(s, 75),
+                pct(s, 90),
+                pct(s, 99),
+                s[s.length - 1]);
     }
 
     private static int pct(int[] sorted, int p) {
@@ -58,8 +80,20 @@ public record DatasetStats(int users, int items, long interactions, double densi
 
     /** One-line summary. */
     public String summary() {
-        return String.format(java.util.Locale.ROOT,
+        return String.format(
+                java.util.Locale.ROOT,
                 "%,d users, %,d items, %,d interactions, density %.4f%%; sequence length min %d / p25 %d / median %d / mean %.1f / p75 %d / p90 %d / p99 %d / max %d",
-                users, items, interactions, density * 100, minLength, p25, median, mean, p75, p90, p99, maxLength);
+                users,
+                items,
+                interactions,
+                density * 100,
+                minLength,
+                p25,
+                median,
+                mean,
+                p75,
+                p90,
+                p99,
+                maxLength);
     }
 }

@@ -83,7 +83,9 @@ public final class DelimitedReader {
         DataPaths.requireFile(file, "a delimited text file with a header line");
         try (LineScanner s = new LineScanner(file, StandardCharsets.UTF_8)) {
             if (!s.next()) {
-                throw new DataException(file + ":1: empty file; expected a header naming the columns user,item[,rating][,timestamp][,event]");
+                throw new DataException(
+                        file
+                                + ":1: empty file; expected a header naming the columns user,item[,rating][,timestamp][,event]");
             }
             String header = s.lineText();
             String delim = header.contains("\t") ? "\t" : header.contains(";") && !header.contains(",") ? ";" : ",";
@@ -94,11 +96,18 @@ public final class DelimitedReader {
                 byLowerCase.putIfAbsent(name.toLowerCase(Locale.ROOT), name);
             }
             if (!byLowerCase.containsKey("user") || !byLowerCase.containsKey("item")) {
-                throw s.error("the header must name the columns 'user' and 'item' (and optionally rating, timestamp, event); found "
-                        + LineScanner.quote(byLowerCase.values().toString()));
+                throw s.error(
+                        "the header must name the columns 'user' and 'item' (and optionally rating, timestamp, event); found "
+                                + LineScanner.quote(byLowerCase.values().toString()));
             }
-            return builder().delimiter(delim).header(true).user(byLowerCase.get("user")).item(byLowerCase.get("item"))
-                    .rating(byLowerCase.get("rating")).timestamp(byLowerCase.get("timestamp")).event(byLowerCase.get("event"));
+            return builder()
+                    .delimiter(delim)
+                    .header(true)
+                    .user(byLowerCase.get("user"))
+                    .item(byLowerCase.get("item"))
+                    .rating(byLowerCase.get("rating"))
+                    .timestamp(byLowerCase.get("timestamp"))
+                    .event(byLowerCase.get("event"));
         }
     }
 
@@ -107,7 +116,8 @@ public final class DelimitedReader {
         DataPaths.requireFile(file, "a delimited text file");
         long t0 = System.nanoTime();
         IdMap.KeyType kt = numericIds ? IdMap.KeyType.LONG : IdMap.KeyType.STRING;
-        DatasetBuilder b = new DatasetBuilder(IdMap.of(kt), IdMap.of(kt), rating != null, timestamp != null, event != null);
+        DatasetBuilder b =
+                new DatasetBuilder(IdMap.of(kt), IdMap.of(kt), rating != null, timestamp != null, event != null);
         int cu = -1;
         int ci = -1;
         int cr = -1;
@@ -138,8 +148,12 @@ public final class DelimitedReader {
                         continue;
                     }
                 }
-                int u = numericIds ? b.userIds().add(s.longField(cu, user)) : b.userIds().add(s.stringField(cu, user).strip());
-                int i = numericIds ? b.itemIds().add(s.longField(ci, item)) : b.itemIds().add(s.stringField(ci, item).strip());
+                int u = numericIds
+                        ? b.userIds().add(s.longField(cu, user))
+                        : b.userIds().add(s.stringField(cu, user).strip());
+                int i = numericIds
+                        ? b.itemIds().add(s.longField(ci, item))
+                        : b.itemIds().add(s.stringField(ci, item).strip());
                 float r = cr < 0 ? 0f : s.floatField(cr, rating);
                 long t = ct < 0 ? 0L : parseTime(s, ct);
                 int e = ce < 0 ? 0 : b.eventTypes().add(s.stringField(ce, event).strip());
@@ -178,14 +192,16 @@ public final class DelimitedReader {
         try {
             return LocalDate.parse(v).toEpochDay() * 86_400L;
         } catch (DateTimeParseException e) {
-            throw s.error(timestamp + " must be an integer or an ISO-8601 instant, date-time or date, found " + LineScanner.quote(v));
+            throw s.error(timestamp + " must be an integer or an ISO-8601 instant, date-time or date, found "
+                    + LineScanner.quote(v));
         }
     }
 
     private static int find(List<String> names, String col, Path file) {
         int k = names.indexOf(col);
         if (k < 0) {
-            throw new DataException(file + ":1: column '" + col + "' not found; the columns are " + LineScanner.quote(names.toString()));
+            throw new DataException(file + ":1: column '" + col + "' not found; the columns are "
+                    + LineScanner.quote(names.toString()));
         }
         return k;
     }
@@ -205,8 +221,7 @@ public final class DelimitedReader {
         private boolean numericIds;
         private String name;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Field delimiter (one or more characters, e.g. {@code ","}, {@code "\t"}, {@code "::"}). */
         public Builder delimiter(String d) {

@@ -12,7 +12,8 @@ import java.util.Arrays;
 public record ItemMeta(String[] titles, String[][] genres, int[] years) {
     public ItemMeta {
         if (titles == null || genres == null || years == null) {
-            throw new IllegalArgumentException("titles, genres and years must all be given (use empty entries for unknown values)");
+            throw new IllegalArgumentException(
+                    "titles, genres and years must all be given (use empty entries for unknown values)");
         }
         if (titles.length != genres.length || titles.length != years.length || titles.length == 0) {
             throw new IllegalArgumentException("titles, genres and years must have the same length N+1 >= 1, found "

@@ -54,7 +54,8 @@ public final class LineScanner implements Closeable {
         this.in = in;
         this.file = file;
         this.charset = charset;
-        this.decoder = charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        this.decoder = charset.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
     }
 
@@ -110,9 +111,13 @@ public final class LineScanner implements Closeable {
         }
         lineNo++;
         if (lineNo == 1) {
-            if (lineLen >= 2 && ((line[0] & 0xFF) == 0xFF && (line[1] & 0xFF) == 0xFE || (line[0] & 0xFF) == 0xFE && (line[1] & 0xFF) == 0xFF)) {
-                throw error(String.format("the file is UTF-16 (it starts with the byte-order mark 0x%02X 0x%02X); expected %s text: "
-                        + "save it as %3$s", line[0] & 0xFF, line[1] & 0xFF, charset.name()));
+            if (lineLen >= 2
+                    && ((line[0] & 0xFF) == 0xFF && (line[1] & 0xFF) == 0xFE
+                            || (line[0] & 0xFF) == 0xFE && (line[1] & 0xFF) == 0xFF)) {
+                throw error(String.format(
+                        "the file is UTF-16 (it starts with the byte-order mark 0x%02X 0x%02X); expected %s text: "
+                                + "save it as %3$s",
+                        line[0] & 0xFF, line[1] & 0xFF, charset.name()));
             }
             if (lineLen >= 3 && (line[0] & 0xFF) == 0xEF && (line[1] & 0xFF) == 0xBB && (line[2] & 0xFF) == 0xBF) {
                 System.arraycopy(line, 3, line, 0, lineLen - 3);
@@ -121,8 +126,8 @@ public final class LineScanner implements Closeable {
             }
         }
         if (nul >= 0) {
-            throw error("binary data, not text (a NUL byte at column " + (nul + 1) + ": a UTF-16 file, or not a text file); expected "
-                    + charset.name() + " text");
+            throw error("binary data, not text (a NUL byte at column " + (nul + 1)
+                    + ": a UTF-16 file, or not a text file); expected " + charset.name() + " text");
         }
         return true;
     }
@@ -253,7 +258,8 @@ public final class LineScanner implements Closeable {
     /** Fails unless the last split gave at least {@code n} fields. */
     public void requireFields(int n, String format) {
         if (fieldCount < n) {
-            throw error("expected at least " + n + " fields (" + format + "), found " + fieldCount + ": " + excerpt(0, lineLen));
+            throw error("expected at least " + n + " fields (" + format + "), found " + fieldCount + ": "
+                    + excerpt(0, lineLen));
         }
     }
 
@@ -381,7 +387,9 @@ public final class LineScanner implements Closeable {
         }
     }
 
-    private static final double[] POW10 = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16};
+    private static final double[] POW10 = {
+        1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16
+    };
 
     /** Field {@code k} decoded strictly as text; quoted fields are unescaped. */
     public String stringField(int k, String what) {
@@ -411,7 +419,8 @@ public final class LineScanner implements Closeable {
 
     private void checkField(int k, String what) {
         if (k >= fieldCount) {
-            throw error("missing field " + (k + 1) + " (" + what + "): the line has " + fieldCount + " fields: " + excerpt(0, lineLen));
+            throw error("missing field " + (k + 1) + " (" + what + "): the line has " + fieldCount + " fields: "
+                    + excerpt(0, lineLen));
         }
     }
 
@@ -421,8 +430,12 @@ public final class LineScanner implements Closeable {
             return cb.toString();
         } catch (CharacterCodingException e) {
             int bad = firstNonAscii(from, to);
-            throw error("not valid " + charset.name() + " text" + (bad >= 0 ? " (byte 0x"
-                    + Integer.toHexString(line[bad] & 0xFF).toUpperCase() + " at column " + (bad + 1) + ")" : "")
+            throw error("not valid " + charset.name() + " text"
+                    + (bad >= 0
+                            ? " (byte 0x"
+                                    + Integer.toHexString(line[bad] & 0xFF).toUpperCase() + " at column " + (bad + 1)
+                                    + ")"
+                            : "")
                     + "; check the file's encoding (MovieLens .dat/.item files are ISO-8859-1, .csv files are UTF-8)");
         }
     }

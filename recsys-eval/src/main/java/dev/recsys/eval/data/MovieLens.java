@@ -36,12 +36,28 @@ public final class MovieLens {
     private static final byte[] PIPE = {'|'};
     private static final byte[] COMMA = {','};
     /** The 19 ML-100k genre flags, in u.item column order (used when u.genre is absent). */
-    public static final List<String> ML100K_GENRES = List.of("unknown", "Action", "Adventure", "Animation", "Children's",
-            "Comedy", "Crime", "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance",
-            "Sci-Fi", "Thriller", "War", "Western");
+    public static final List<String> ML100K_GENRES = List.of(
+            "unknown",
+            "Action",
+            "Adventure",
+            "Animation",
+            "Children's",
+            "Comedy",
+            "Crime",
+            "Documentary",
+            "Drama",
+            "Fantasy",
+            "Film-Noir",
+            "Horror",
+            "Musical",
+            "Mystery",
+            "Romance",
+            "Sci-Fi",
+            "Thriller",
+            "War",
+            "Western");
 
-    private MovieLens() {
-    }
+    private MovieLens() {}
 
     /** Reads ML-100k from a folder holding {@code u.data} and (optionally) {@code u.item}. */
     public static Dataset read100k(Path dir) throws IOException {
@@ -99,7 +115,8 @@ public final class MovieLens {
         DataPaths.requireFolder(dir, "a MovieLens folder (holding ratings.csv)");
         Path ratings = DataPaths.requireFile(dir.resolve("ratings.csv"), "the MovieLens ratings file ratings.csv");
         Path movies = dir.resolve("movies.csv");
-        String name = dir.toAbsolutePath().normalize().getFileName() == null ? "movielens"
+        String name = dir.toAbsolutePath().normalize().getFileName() == null
+                ? "movielens"
                 : dir.toAbsolutePath().normalize().getFileName().toString();
         return readCsv(ratings, Files.exists(movies) ? movies : null, name);
     }
@@ -143,9 +160,12 @@ public final class MovieLens {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "ratings*.dat")) {
                 ds.forEach(p -> partial.add(p.getFileName().toString()));
             }
-            throw new DataException(ratings + " not found; expected the " + name + " folder to hold ratings.dat" + (partial.isEmpty() ? "" : "; the folder holds " + partial
-                    + ": to read such a file, pass it explicitly with MovieLens.read1m(ratingsFile, moviesFile)"
-                    + " (a partial file is not the full dataset)"));
+            throw new DataException(ratings + " not found; expected the " + name + " folder to hold ratings.dat"
+                    + (partial.isEmpty()
+                            ? ""
+                            : "; the folder holds " + partial
+                                    + ": to read such a file, pass it explicitly with MovieLens.read1m(ratingsFile, moviesFile)"
+                                    + " (a partial file is not the full dataset)"));
         }
         Path movies = dir.resolve("movies.dat");
         return readDat(ratings, Files.exists(movies) ? movies : null, name);
@@ -186,7 +206,11 @@ public final class MovieLens {
         ItemMeta m = table.attach(b.itemIds().size(), i -> b.itemIds().externalLong(i));
         int missing = b.itemIds().size() - table.lastMatched;
         if (missing > 0) {
-            LOG.warn("{}: {} of {} rated items have no metadata", file, missing, b.itemIds().size());
+            LOG.warn(
+                    "{}: {} of {} rated items have no metadata",
+                    file,
+                    missing,
+                    b.itemIds().size());
         }
         return m;
     }
@@ -228,7 +252,11 @@ public final class MovieLens {
                     }
                 }
                 s.requireFields(3, "movieId,title,genres");
-                t.put(s.longField(0, "movie id"), s.stringField(1, "title"), splitGenres(s.stringField(2, "genres")), 0);
+                t.put(
+                        s.longField(0, "movie id"),
+                        s.stringField(1, "title"),
+                        splitGenres(s.stringField(2, "genres")),
+                        0);
             }
         }
         return t;
@@ -244,12 +272,15 @@ public final class MovieLens {
                     continue;
                 }
                 s.split(PIPE, false);
-                s.requireFields(5 + genreNames.size(), "id|title|release date|video release date|url|" + genreNames.size() + " genre flags");
+                s.requireFields(
+                        5 + genreNames.size(),
+                        "id|title|release date|video release date|url|" + genreNames.size() + " genre flags");
                 long id = s.longField(0, "movie id");
                 String title = s.stringField(1, "title");
                 String date = s.stringField(2, "release date");
                 int year = 0;
-                if (date.length() >= 4 && date.substring(date.length() - 4).chars().allMatch(Character::isDigit)) {
+                if (date.length() >= 4
+                        && date.substring(date.length() - 4).chars().allMatch(Character::isDigit)) {
                     year = Integer.parseInt(date.substring(date.length() - 4));
                 }
                 List<String> g = new ArrayList<>();

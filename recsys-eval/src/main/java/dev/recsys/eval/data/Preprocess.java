@@ -11,13 +11,13 @@ import org.slf4j.LoggerFactory;
 public final class Preprocess {
     private static final Logger LOG = LoggerFactory.getLogger(Preprocess.class);
 
-    private Preprocess() {
-    }
+    private Preprocess() {}
 
     /** Keeps interactions rated at least {@code minRating} (e.g. 4 for "liked"). */
     public static Dataset implicit(Dataset d, float minRating) {
         if (!d.hasRatings()) {
-            throw new IllegalArgumentException("dataset " + d.name() + " has no ratings; a rating threshold needs them");
+            throw new IllegalArgumentException(
+                    "dataset " + d.name() + " has no ratings; a rating threshold needs them");
         }
         boolean[] keep = new boolean[d.numInteractions()];
         for (int k = 0; k < keep.length; k++) {
@@ -35,7 +35,8 @@ public final class Preprocess {
      */
     public static Dataset kCore(Dataset d, int minPerUser, int minPerItem) {
         if (minPerUser < 1 || minPerItem < 1) {
-            throw new IllegalArgumentException("k-core minimums must be >= 1, found users " + minPerUser + ", items " + minPerItem);
+            throw new IllegalArgumentException(
+                    "k-core minimums must be >= 1, found users " + minPerUser + ", items " + minPerItem);
         }
         int n = d.numInteractions();
         boolean[] keep = new boolean[n];

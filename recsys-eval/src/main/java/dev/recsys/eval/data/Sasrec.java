@@ -25,8 +25,7 @@ import org.slf4j.LoggerFactory;
 public final class Sasrec {
     private static final Logger LOG = LoggerFactory.getLogger(Sasrec.class);
 
-    private Sasrec() {
-    }
+    private Sasrec() {}
 
     /**
      * Reads a SASRec sequence file.
@@ -43,7 +42,8 @@ public final class Sasrec {
         int n = 0;
         int maxUser = 0;
         int maxItem = 0;
-        try (InputStream in = Files.newInputStream(txt); LineScanner s = new LineScanner(in, txt.toString(), StandardCharsets.UTF_8)) {
+        try (InputStream in = Files.newInputStream(txt);
+                LineScanner s = new LineScanner(in, txt.toString(), StandardCharsets.UTF_8)) {
             while (s.next()) {
                 if (s.splitWhitespace() == 0) {
                     continue;
@@ -100,7 +100,8 @@ public final class Sasrec {
                     int sas = s.intField(0, "SASRec item id");
                     long orig = s.longField(1, "original item id");
                     if (sas < 1 || sas > numItems) {
-                        throw s.error("SASRec item id must be in 1.." + numItems + " (the sequence file's items), found " + sas);
+                        throw s.error("SASRec item id must be in 1.." + numItems
+                                + " (the sequence file's items), found " + sas);
                     }
                     if (original[sas] >= 0) {
                         throw s.error("SASRec item id " + sas + " is mapped twice");

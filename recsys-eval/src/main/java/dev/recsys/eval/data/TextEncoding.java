@@ -21,8 +21,7 @@ import org.slf4j.LoggerFactory;
 public final class TextEncoding {
     private static final Logger LOG = LoggerFactory.getLogger(TextEncoding.class);
 
-    private TextEncoding() {
-    }
+    private TextEncoding() {}
 
     /** What the bytes of a file look like. */
     public enum Kind {
@@ -47,8 +46,11 @@ public final class TextEncoding {
             return Kind.ASCII;
         }
         try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
+            StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes));
             return Kind.UTF8;
         } catch (CharacterCodingException e) {
             return Kind.NOT_UTF8;
@@ -62,7 +64,9 @@ public final class TextEncoding {
     public static Charset latin1OrUtf8(Path file) throws IOException {
         Kind k = classify(Files.readAllBytes(DataPaths.requireFile(file, "a text file")));
         if (k == Kind.UTF8) {
-            LOG.warn("{} is declared ISO-8859-1 but its bytes are valid UTF-8 (a re-encoded copy?); reading it as UTF-8", file);
+            LOG.warn(
+                    "{} is declared ISO-8859-1 but its bytes are valid UTF-8 (a re-encoded copy?); reading it as UTF-8",
+                    file);
             return StandardCharsets.UTF_8;
         }
         return StandardCharsets.ISO_8859_1;

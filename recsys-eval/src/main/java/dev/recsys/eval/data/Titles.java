@@ -5,14 +5,13 @@ import java.util.regex.Pattern;
 
 /** Splits MovieLens titles such as {@code "Misérables, Les (1995)"} into title and year. */
 public final class Titles {
-    private static final Pattern TRAILING_YEAR = Pattern.compile("^(.*?)\\s*\\((\\d{4})(?:\\s*[-\u2013]\\s*(?:\\d{4})?)?\\)\\s*$");
+    private static final Pattern TRAILING_YEAR =
+            Pattern.compile("^(.*?)\\s*\\((\\d{4})(?:\\s*[-\u2013]\\s*(?:\\d{4})?)?\\)\\s*$");
 
-    private Titles() {
-    }
+    private Titles() {}
 
     /** A title without its year, and the year (0 when absent). */
-    public record TitleYear(String title, int year) {
-    }
+    public record TitleYear(String title, int year) {}
 
     /** Splits a trailing "(1995)" (or "(2006-2007)", "(2007-)") off {@code raw}. */
     public static TitleYear split(String raw) {

@@ -35,7 +35,12 @@ public final class Downloader {
 
     /** A downloader with a default HTTP client (redirects followed) and a 30-minute timeout. */
     public Downloader(Path cacheDir) {
-        this(cacheDir, HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(30)).build(),
+        this(
+                cacheDir,
+                HttpClient.newBuilder()
+                        .followRedirects(HttpClient.Redirect.NORMAL)
+                        .connectTimeout(Duration.ofSeconds(30))
+                        .build(),
                 Duration.ofMinutes(30));
     }
 
@@ -49,7 +54,9 @@ public final class Downloader {
     /** The default cache folder: {@code $RECSYS_CACHE}, else {@code ~/.cache/recsys}. */
     public static Path defaultCacheDir() {
         String env = System.getenv("RECSYS_CACHE");
-        return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "recsys");
+        return env != null && !env.isBlank()
+                ? Path.of(env)
+                : Path.of(System.getProperty("user.home"), ".cache", "recsys");
     }
 
     /** Fetches an official MovieLens archive; returns the folder holding its data files. */
@@ -68,7 +75,8 @@ public final class Downloader {
         Path dir = cacheDir.resolve(spec.name());
         Path data = dir.resolve(spec.folder());
         Path marker = dir.resolve(MARKER);
-        if (Files.isDirectory(data) && Files.exists(marker)
+        if (Files.isDirectory(data)
+                && Files.exists(marker)
                 && Files.readString(marker, StandardCharsets.US_ASCII).trim().equals(spec.md5())) {
             LOG.debug("using verified {} at {}", spec.name(), data);
             return data;
@@ -87,7 +95,8 @@ public final class Downloader {
         Files.deleteIfExists(marker);
         int n = ZipExtractor.extract(zip, dir);
         if (!Files.isDirectory(data)) {
-            throw new DataException(zip + ": expected the folder '" + spec.folder() + "' inside the archive, it was not there");
+            throw new DataException(
+                    zip + ": expected the folder '" + spec.folder() + "' inside the archive, it was not there");
         }
         Files.writeString(marker, spec.md5() + "\n", StandardCharsets.US_ASCII);
         LOG.info("extracted {} files of {} into {}", n, zip, dir);
@@ -97,7 +106,8 @@ public final class Downloader {
     private void download(ArchiveSpec spec, Path zip) throws IOException {
         Path part = zip.resolveSibling(zip.getFileName() + ".part");
         LOG.info("downloading {} to {}", spec.url(), zip);
-        HttpRequest req = HttpRequest.newBuilder(spec.url()).timeout(timeout).GET().build();
+        HttpRequest req =
+                HttpRequest.newBuilder(spec.url()).timeout(timeout).GET().build();
         HttpResponse<Path> resp;
         try {
             resp = client.send(req, HttpResponse.BodyHandlers.ofFile(part));
@@ -113,8 +123,9 @@ public final class Downloader {
         String found = md5(part);
         if (!found.equals(spec.md5())) {
             Files.deleteIfExists(part);
-            throw new DataException(spec.url() + ": MD5 checksum mismatch: expected " + spec.md5() + " (published), found " + found
-                    + "; the download is corrupt or the file changed upstream, so it was deleted and not used");
+            throw new DataException(
+                    spec.url() + ": MD5 checksum mismatch: expected " + spec.md5() + " (published), found " + found
+                            + "; the download is corrupt or the file changed upstream, so it was deleted and not used");
         }
         Files.move(part, zip, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }

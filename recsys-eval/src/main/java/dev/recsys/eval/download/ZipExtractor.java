@@ -14,8 +14,7 @@ import java.util.zip.ZipInputStream;
  * ("zip slip": {@code ../x}, absolute paths, drive letters), before anything of that entry is written.
  */
 public final class ZipExtractor {
-    private ZipExtractor() {
-    }
+    private ZipExtractor() {}
 
     /**
      * Extracts {@code zip} under {@code target} (created if needed).
@@ -26,7 +25,8 @@ public final class ZipExtractor {
         Path root = target.toAbsolutePath().normalize();
         Files.createDirectories(root);
         int files = 0;
-        try (InputStream in = Files.newInputStream(zip); ZipInputStream z = new ZipInputStream(in)) {
+        try (InputStream in = Files.newInputStream(zip);
+                ZipInputStream z = new ZipInputStream(in)) {
             ZipEntry e;
             while ((e = z.getNextEntry()) != null) {
                 Path out = resolveSafely(root, e.getName(), zip);
@@ -50,7 +50,8 @@ public final class ZipExtractor {
         }
         Path out = root.resolve(n).normalize();
         if (!out.startsWith(root) || out.equals(root)) {
-            throw new DataException(zip + ": zip entry '" + entryName + "' would be written outside " + root + "; refusing to extract");
+            throw new DataException(
+                    zip + ": zip entry '" + entryName + "' would be written outside " + root + "; refusing to extract");
         }
         return out;
     }

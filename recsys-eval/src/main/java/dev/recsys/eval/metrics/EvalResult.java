@@ -39,20 +39,31 @@ public final class EvalResult {
      * @param usersSkipped users without a target
      * @param seconds      wall time of the evaluation
      */
-    public EvalResult(String dataset, String split, String target, String protocol, int[] ks, Map<String, Double> metrics,
-                      int[] users, Map<String, double[]> perUser, int usersSkipped, double seconds) {
+    public EvalResult(
+            String dataset,
+            String split,
+            String target,
+            String protocol,
+            int[] ks,
+            Map<String, Double> metrics,
+            int[] users,
+            Map<String, double[]> perUser,
+            int usersSkipped,
+            double seconds) {
         if (protocol == null || protocol.isBlank()) {
             throw new IllegalArgumentException("every result must carry its protocol label");
         }
         for (Map.Entry<String, double[]> e : perUser.entrySet()) {
             if (e.getValue().length != users.length) {
-                throw new IllegalArgumentException("per-user values of " + e.getKey() + " must have one entry per evaluated user ("
-                        + users.length + "), found " + e.getValue().length);
+                throw new IllegalArgumentException(
+                        "per-user values of " + e.getKey() + " must have one entry per evaluated user (" + users.length
+                                + "), found " + e.getValue().length);
             }
         }
         for (int i = 1; i < users.length; i++) {
             if (users[i] <= users[i - 1]) {
-                throw new IllegalArgumentException("evaluated users must be strictly increasing, found " + users[i - 1] + " then " + users[i]);
+                throw new IllegalArgumentException(
+                        "evaluated users must be strictly increasing, found " + users[i - 1] + " then " + users[i]);
             }
         }
         this.dataset = dataset;
@@ -138,8 +149,18 @@ public final class EvalResult {
     /** One line: labels, then the metrics. */
     public String summary() {
         StringBuilder sb = new StringBuilder();
-        sb.append(dataset).append(" | ").append(split).append(" | target=").append(target).append(" | ").append(protocol)
-                .append(" | users ").append(users.length).append(" (skipped ").append(usersSkipped).append(") |");
+        sb.append(dataset)
+                .append(" | ")
+                .append(split)
+                .append(" | target=")
+                .append(target)
+                .append(" | ")
+                .append(protocol)
+                .append(" | users ")
+                .append(users.length)
+                .append(" (skipped ")
+                .append(usersSkipped)
+                .append(") |");
         metrics.forEach((k, v) -> sb.append(' ').append(k).append('=').append(String.format(Locale.ROOT, "%.4f", v)));
         return sb.toString();
     }

@@ -15,8 +15,7 @@ import java.util.SplittableRandom;
  * another protocol is not comparable.
  */
 public final class PairedTest {
-    private PairedTest() {
-    }
+    private PairedTest() {}
 
     /**
      * The comparison's outcome.
@@ -35,12 +34,36 @@ public final class PairedTest {
      * @param resamples  bootstrap resamples
      * @param seed       bootstrap seed
      */
-    public record Comparison(String metric, int users, double meanA, double meanB, double meanDiff, double t, int df,
-                             double pValue, double ciLow, double ciHigh, double confidence, int resamples, long seed) {
+    public record Comparison(
+            String metric,
+            int users,
+            double meanA,
+            double meanB,
+            double meanDiff,
+            double t,
+            int df,
+            double pValue,
+            double ciLow,
+            double ciHigh,
+            double confidence,
+            int resamples,
+            long seed) {
         /** One line. */
         public String summary() {
-            return String.format(java.util.Locale.ROOT, "%s: a=%.4f b=%.4f diff=%+.4f (%.0f%% CI %+.4f..%+.4f), t=%.3f, df=%d, p=%.4g, n=%d",
-                    metric, meanA, meanB, meanDiff, confidence * 100, ciLow, ciHigh, t, df, pValue, users);
+            return String.format(
+                    java.util.Locale.ROOT,
+                    "%s: a=%.4f b=%.4f diff=%+.4f (%.0f%% CI %+.4f..%+.4f), t=%.3f, df=%d, p=%.4g, n=%d",
+                    metric,
+                    meanA,
+                    meanB,
+                    meanDiff,
+                    confidence * 100,
+                    ciLow,
+                    ciHigh,
+                    t,
+                    df,
+                    pValue,
+                    users);
         }
     }
 
@@ -50,7 +73,8 @@ public final class PairedTest {
     }
 
     /** Compares {@code a} and {@code b} on {@code metric}. */
-    public static Comparison compare(EvalResult a, EvalResult b, String metric, double confidence, int resamples, long seed) {
+    public static Comparison compare(
+            EvalResult a, EvalResult b, String metric, double confidence, int resamples, long seed) {
         requireSame("dataset", a.dataset(), b.dataset());
         requireSame("split", a.split(), b.split());
         requireSame("target", a.target(), b.target());
@@ -75,20 +99,24 @@ public final class PairedTest {
                 j++;
             }
         }
-        return compare(metric, java.util.Arrays.copyOf(xa, n), java.util.Arrays.copyOf(xb, n), confidence, resamples, seed);
+        return compare(
+                metric, java.util.Arrays.copyOf(xa, n), java.util.Arrays.copyOf(xb, n), confidence, resamples, seed);
     }
 
     /** Compares paired samples {@code a[i]}, {@code b[i]}. */
-    public static Comparison compare(String metric, double[] a, double[] b, double confidence, int resamples, long seed) {
+    public static Comparison compare(
+            String metric, double[] a, double[] b, double confidence, int resamples, long seed) {
         if (a.length != b.length) {
-            throw new IllegalArgumentException("paired samples must have the same length, found " + a.length + " and " + b.length);
+            throw new IllegalArgumentException(
+                    "paired samples must have the same length, found " + a.length + " and " + b.length);
         }
         int n = a.length;
         if (n < 2) {
             throw new IllegalArgumentException("a paired test needs at least 2 paired users, found " + n);
         }
         if (!(confidence > 0 && confidence < 1) || resamples < 1) {
-            throw new IllegalArgumentException("need 0 < confidence < 1 and resamples >= 1, found " + confidence + ", " + resamples);
+            throw new IllegalArgumentException(
+                    "need 0 < confidence < 1 and resamples >= 1, found " + confidence + ", " + resamples);
         }
         double[] d = new double[n];
         double sa = 0;
@@ -141,7 +169,8 @@ public final class PairedTest {
 
     private static void requireSame(String what, String a, String b) {
         if (!java.util.Objects.equals(a, b)) {
-            throw new IllegalArgumentException("cannot pair runs with different " + what + ": '" + a + "' vs '" + b + "'");
+            throw new IllegalArgumentException(
+                    "cannot pair runs with different " + what + ": '" + a + "' vs '" + b + "'");
         }
     }
 }

@@ -26,8 +26,7 @@ import java.util.Arrays;
 public final class RankingMetrics {
     private static final double LN2 = Math.log(2);
 
-    private RankingMetrics() {
-    }
+    private RankingMetrics() {}
 
     /** 1 / log2(rank + 1). */
     public static double discount(int rank) {

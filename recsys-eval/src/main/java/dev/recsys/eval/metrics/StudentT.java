@@ -6,12 +6,19 @@ package dev.recsys.eval.metrics;
  * g = 7, n = 9, accurate to about 1e-15).
  */
 public final class StudentT {
-    private static final double[] LANCZOS = {0.99999999999980993, 676.5203681218851, -1259.1392167224028,
-        771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
-        1.5056327351493116e-7};
+    private static final double[] LANCZOS = {
+        0.99999999999980993,
+        676.5203681218851,
+        -1259.1392167224028,
+        771.32342877765313,
+        -176.61502916214059,
+        12.507343278686905,
+        -0.13857109526572012,
+        9.9843695780195716e-6,
+        1.5056327351493116e-7
+    };
 
-    private StudentT() {
-    }
+    private StudentT() {}
 
     /** ln Γ(x) for x &gt; 0. */
     public static double logGamma(double x) {

@@ -21,8 +21,15 @@ import dev.recsys.eval.split.Target;
  * @param fingerprint SHA-256 of the interactions, for provenance
  * @param coldStart   the cold-start items protocol's splits, or null when every item is warm
  */
-public record Prepared(Dataset dataset, Split split, ItemContent content, Vocabulary vocabulary, TrainingData training,
-                       int eventTypes, String fingerprint, ColdStartSplit coldStart) {
+public record Prepared(
+        Dataset dataset,
+        Split split,
+        ItemContent content,
+        Vocabulary vocabulary,
+        TrainingData training,
+        int eventTypes,
+        String fingerprint,
+        ColdStartSplit coldStart) {
 
     /** The split to evaluate {@code t} on (they differ only under the cold-start items protocol). */
     public Split split(Target t) {

@@ -28,18 +28,24 @@ public record SavedModel(Path dir, RecModel model, CheckpointData data, int rera
             try {
                 rerank = Integer.parseInt(r);
             } catch (NumberFormatException e) {
-                throw new CheckpointException(dir + "/" + Checkpoint.MODEL_JSON + ": metadata rerank is not a number: " + r);
+                throw new CheckpointException(
+                        dir + "/" + Checkpoint.MODEL_JSON + ": metadata rerank is not a number: " + r);
             }
         }
-        RecModel m = backend.create(cd.config(), cd.content(), cd.weights(), cd.provenance() == null ? 0 : cd.provenance().seed());
+        RecModel m = backend.create(
+                cd.config(),
+                cd.content(),
+                cd.weights(),
+                cd.provenance() == null ? 0 : cd.provenance().seed());
         return new SavedModel(dir, m, cd, rerank);
     }
 
     /** Fails unless the model fits {@code d} (the same catalogue size). */
     public void requireFits(Dataset d) {
         if (data.config().numItems() != d.numItems()) {
-            throw new DataException("model " + dir + " was trained on " + data.config().numItems() + " items but the data has "
-                    + d.numItems() + "; evaluate on the data it was trained on");
+            throw new DataException(
+                    "model " + dir + " was trained on " + data.config().numItems() + " items but the data has "
+                            + d.numItems() + "; evaluate on the data it was trained on");
         }
     }
 

@@ -104,12 +104,12 @@ public final class TrainingPipeline {
     }
 
     /** What {@link #train} did: each stage's result, null for a stage that did not run. */
-    public record Result(TrainResult pretrain, TrainResult finetune) {
-    }
+    public record Result(TrainResult pretrain, TrainResult finetune) {}
 
     /** A freshly initialised model for {@code data} (weights from the seed, engine-free, the same on every backend). */
     public RecModel newModel(ModelConfig config, Prepared data) {
-        return backend.create(config, config.hasContent() ? data.content() : null, Initializer.init(config, seed), seed);
+        return backend.create(
+                config, config.hasContent() ? data.content() : null, Initializer.init(config, seed), seed);
     }
 
     /** Trains both stages from the model's current weights. */
@@ -133,7 +133,8 @@ public final class TrainingPipeline {
         Objects.requireNonNull(from, "from");
         if (!from.state().weights().names().equals(model.weights().names())) {
             throw new DataException("the resume state holds a model of another shape than this one (tensors "
-                    + from.state().weights().names() + " vs " + model.weights().names() + "); resume with the same config and data");
+                    + from.state().weights().names() + " vs " + model.weights().names()
+                    + "); resume with the same config and data");
         }
         return run(model, data, from, false);
     }
@@ -165,7 +166,9 @@ public final class TrainingPipeline {
             }
             int[][] pools = null;
             if (hardNegatives > 0) {
-                pools = skipPretrain && resume.hardNegatives() != null ? resume.hardNegatives() : mine(model, p, skipPretrain);
+                pools = skipPretrain && resume.hardNegatives() != null
+                        ? resume.hardNegatives()
+                        : mine(model, p, skipPretrain);
                 t.hardNegatives(pools);
             }
             int[][] savedPools = pools;
@@ -186,7 +189,9 @@ public final class TrainingPipeline {
         }
         long t0 = System.nanoTime();
         int[][] pools = HardNegatives.mine(model, p.training(), hardNegatives, 128);
-        LOG.info("hard negatives: the stage-1 top {} unseen items of {} users mined in {} s", hardNegatives,
+        LOG.info(
+                "hard negatives: the stage-1 top {} unseen items of {} users mined in {} s",
+                hardNegatives,
                 Arrays.stream(pools).filter(x -> x != null).count(),
                 String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
         return pools;
@@ -195,8 +200,12 @@ public final class TrainingPipeline {
     /** The selection metric on validation (a fixed subset of users when validationUsers &gt; 0). */
     private double validate(RecModel model, Prepared p, int depth) {
         zeroColdRows(model, p);
-        Split split = validationUsers > 0 ? subsample(p.split(Target.VALIDATION), validationUsers, seed) : p.split(Target.VALIDATION);
-        return evaluator.evaluate(split, Target.VALIDATION, ModelScorer.of(model, depth, split, Target.VALIDATION)).metric(metric);
+        Split split = validationUsers > 0
+                ? subsample(p.split(Target.VALIDATION), validationUsers, seed)
+                : p.split(Target.VALIDATION);
+        return evaluator
+                .evaluate(split, Target.VALIDATION, ModelScorer.of(model, depth, split, Target.VALIDATION))
+                .metric(metric);
     }
 
     /** Evaluates the model on validation or test, re-ranked to the pipeline's depth. */
@@ -239,8 +248,18 @@ public final class TrainingPipeline {
             }
             left--;
         }
-        return new Split(s.name(), s.dataset(), s.numUsers(), s.numItems(), s.train(), s.trainEvents(), s.trainRatings(), val,
-                s.validationEvent(), test, s.testEvent());
+        return new Split(
+                s.name(),
+                s.dataset(),
+                s.numUsers(),
+                s.numItems(),
+                s.train(),
+                s.trainEvents(),
+                s.trainRatings(),
+                val,
+                s.validationEvent(),
+                test,
+                s.testEvent());
     }
 
     /**
@@ -256,11 +275,17 @@ public final class TrainingPipeline {
         if (items.size() == p.dataset().numItems()) {
             items.add(0, "");
         }
-        Provenance prov = Provenance.capture(new LinkedHashMap<>(description), p.fingerprint(), seed, backend.name(),
-                backend.engineVersion());
+        Provenance prov = Provenance.capture(
+                new LinkedHashMap<>(description), p.fingerprint(), seed, backend.name(), backend.engineVersion());
         ModelConfig mc = model.config();
-        return new CheckpointData(mc, weights, mc.hasContent() ? p.content() : null,
-                mc.hasContent() ? p.vocabulary().tokens() : null, items, meta, prov);
+        return new CheckpointData(
+                mc,
+                weights,
+                mc.hasContent() ? p.content() : null,
+                mc.hasContent() ? p.vocabulary().tokens() : null,
+                items,
+                meta,
+                prov);
     }
 
     /**
@@ -282,15 +307,18 @@ public final class TrainingPipeline {
         Checkpoint.write(dir, checkpointData(model, model.weights(), p));
     }
 
-    private void saveTraining(RecModel model, Prepared p, Stage stage, TrainState st, int[][] pools) throws IOException {
+    private void saveTraining(RecModel model, Prepared p, Stage stage, TrainState st, int[][] pools)
+            throws IOException {
         ResumeState.write(checkpointDir, checkpointData(model, st.weights(), p), new ResumeState(stage, st, pools));
     }
 
     /** Reads the resumable state a run saved in {@code dir}; fails clearly when the folder holds none. */
     public static ResumeState readResume(Path dir) throws IOException {
-        return ResumeState.read(dir).orElseThrow(() -> new CheckpointException(dir + " has no training state ("
-                + Checkpoint.OPTIMIZER + ", " + Checkpoint.TRAINER + ") to resume from; train with checkpointEvery > 0 "
-                + "(e.g. --set pretrain.checkpointEvery=N) to write one"));
+        return ResumeState.read(dir)
+                .orElseThrow(() -> new CheckpointException(dir + " has no training state ("
+                        + Checkpoint.OPTIMIZER + ", " + Checkpoint.TRAINER
+                        + ") to resume from; train with checkpointEvery > 0 "
+                        + "(e.g. --set pretrain.checkpointEvery=N) to write one"));
     }
 
     /**
@@ -320,7 +348,8 @@ public final class TrainingPipeline {
         private TrainConfig finetune;
         private int hardNegatives;
         private boolean freezeStageOne;
-        private Evaluator evaluator = Evaluator.builder().ks(5, 10, 20).batchSize(128).threads(2).build();
+        private Evaluator evaluator =
+                Evaluator.builder().ks(5, 10, 20).batchSize(128).threads(2).build();
         private String metric = "ndcg@10";
         private int rerank = 100;
         private int validationUsers;
@@ -336,7 +365,8 @@ public final class TrainingPipeline {
         /** Stage 1: next-item pre-training ({@code stage} PRETRAIN); null or 0 epochs = skip. */
         public Builder pretrain(TrainConfig c) {
             if (c != null && c.stage() != Stage.PRETRAIN) {
-                throw new IllegalArgumentException("the pretrain stage needs a PRETRAIN TrainConfig, found " + c.stage());
+                throw new IllegalArgumentException(
+                        "the pretrain stage needs a PRETRAIN TrainConfig, found " + c.stage());
             }
             this.pretrain = c;
             return this;
@@ -345,7 +375,8 @@ public final class TrainingPipeline {
         /** Stage 2: fine-tuning of the re-ranker ({@code stage} FINETUNE); null or 0 epochs = skip. */
         public Builder finetune(TrainConfig c) {
             if (c != null && c.stage() != Stage.FINETUNE) {
-                throw new IllegalArgumentException("the finetune stage needs a FINETUNE TrainConfig, found " + c.stage());
+                throw new IllegalArgumentException(
+                        "the finetune stage needs a FINETUNE TrainConfig, found " + c.stage());
             }
             this.finetune = c;
             return this;
@@ -428,7 +459,8 @@ public final class TrainingPipeline {
 
         public TrainingPipeline build() {
             if (finetune == null && (hardNegatives > 0 || freezeStageOne)) {
-                throw new IllegalArgumentException("hardNegatives and freezeStageOne are fine-tuning settings; set finetune too");
+                throw new IllegalArgumentException(
+                        "hardNegatives and freezeStageOne are fine-tuning settings; set finetune too");
             }
             return new TrainingPipeline(this);
         }

@@ -26,8 +26,7 @@ import org.slf4j.LoggerFactory;
 final class BatchRunner {
     private static final Logger LOG = LoggerFactory.getLogger(BatchRunner.class);
 
-    private BatchRunner() {
-    }
+    private BatchRunner() {}
 
     /**
      * Scores and ranks {@code users} on {@code threads} threads at most.
@@ -35,8 +34,14 @@ final class BatchRunner {
      * @param perThread makes one ranker per thread
      * @return the rankers used, one per thread
      */
-    static List<UserRanker> run(Split split, Target target, BatchScorer scorer, int[] users, int batchSize, int threads,
-                                Supplier<UserRanker> perThread) {
+    static List<UserRanker> run(
+            Split split,
+            Target target,
+            BatchScorer scorer,
+            int[] users,
+            int batchSize,
+            int threads,
+            Supplier<UserRanker> perThread) {
         int nBatches = (users.length + batchSize - 1) / batchSize;
         int nThreads = Math.max(1, Math.min(threads, nBatches));
         Shared shared = new Shared(split, target, scorer, users, batchSize, nBatches);
@@ -91,10 +96,27 @@ final class BatchRunner {
     }
 
     /** What the threads share: the work, the next batch to take, the scorer's lock. */
-    private record Shared(Split split, Target target, BatchScorer scorer, int[] users, int batchSize, int nBatches,
-                          AtomicInteger next, AtomicLong nanBatches, Object lock) {
+    private record Shared(
+            Split split,
+            Target target,
+            BatchScorer scorer,
+            int[] users,
+            int batchSize,
+            int nBatches,
+            AtomicInteger next,
+            AtomicLong nanBatches,
+            Object lock) {
         Shared(Split split, Target target, BatchScorer scorer, int[] users, int batchSize, int nBatches) {
-            this(split, target, scorer, users, batchSize, nBatches, new AtomicInteger(), new AtomicLong(), new Object());
+            this(
+                    split,
+                    target,
+                    scorer,
+                    users,
+                    batchSize,
+                    nBatches,
+                    new AtomicInteger(),
+                    new AtomicLong(),
+                    new Object());
         }
     }
 

@@ -79,7 +79,13 @@ public final class Evaluator {
         }
         int[][] negs = negatives;
         PerUserMetrics metrics = new PerUserMetrics(ks, split.trainItemCounts(), split.numItems(), m);
-        List<UserRanker> rankers = BatchRunner.run(split, target, scorer, evalUsers, batchSize, threads,
+        List<UserRanker> rankers = BatchRunner.run(
+                split,
+                target,
+                scorer,
+                evalUsers,
+                batchSize,
+                threads,
                 () -> new UserRanker(split, target, negs, metrics));
         List<boolean[][]> coverage = new ArrayList<>();
         for (UserRanker r : rankers) {
@@ -98,8 +104,7 @@ public final class Evaluator {
         private int batchSize = 256;
         private int threads = Runtime.getRuntime().availableProcessors();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The protocol (default full ranking). */
         public Builder protocol(Protocol p) {

@@ -40,7 +40,8 @@ public final class ModelScorer implements BatchScorer {
      * when {@code rerank > 0}, with the users' event types when the model reads them.
      */
     public static ModelScorer of(RecModel model, int rerank, Split split, Target target) {
-        return new ModelScorer(model, rerank, model.config().eventTypes() > 0 ? u -> split.historyEvents(u, target) : null);
+        return new ModelScorer(
+                model, rerank, model.config().eventTypes() > 0 ? u -> split.historyEvents(u, target) : null);
     }
 
     @Override
@@ -50,7 +51,8 @@ public final class ModelScorer implements BatchScorer {
         int[][] ev = events == null ? null : new int[histories.length][];
         for (int r = 0; r < histories.length; r++) {
             if (histories[r].length == 0) {
-                throw new dev.recsys.api.DataException("user " + users[r] + " has an empty history; the model cannot score it");
+                throw new dev.recsys.api.DataException(
+                        "user " + users[r] + " has an empty history; the model cannot score it");
             }
             hist[r] = histories[r];
             if (ev != null) {

@@ -78,8 +78,14 @@ final class PerUserMetrics {
     }
 
     /** The result: means and per-user values of every metric, coverage merged over {@code coverage}. */
-    EvalResult result(Split split, Target target, String protocol, int[] users, List<boolean[][]> coverage, int skipped,
-                      double seconds) {
+    EvalResult result(
+            Split split,
+            Target target,
+            String protocol,
+            int[] users,
+            List<boolean[][]> coverage,
+            int skipped,
+            double seconds) {
         int nk = ks.length;
         Map<String, Double> means = new LinkedHashMap<>();
         Map<String, double[]> perUser = new LinkedHashMap<>();
@@ -100,7 +106,8 @@ final class PerUserMetrics {
             means.put("popularity@" + ks[q], mean(per[q * PER_K + 5]));
             perUser.put("popularity@" + ks[q], per[q * PER_K + 5]);
         }
-        return new EvalResult(split.dataset(), split.name(), target.name(), protocol, ks, means, users, perUser, skipped, seconds);
+        return new EvalResult(
+                split.dataset(), split.name(), target.name(), protocol, ks, means, users, perUser, skipped, seconds);
     }
 
     /** Items in at least one thread's top K (cut-off index q). */

@@ -39,7 +39,8 @@ public record Protocol(Kind kind, int negatives, Sampling sampling, long seed, P
             throw new IllegalArgumentException("protocol kind must be given");
         }
         if (kind == Kind.SAMPLED && (negatives < 1 || sampling == null)) {
-            throw new IllegalArgumentException("a sampled protocol needs negatives >= 1 and a sampling kind, found " + negatives + ", " + sampling);
+            throw new IllegalArgumentException("a sampled protocol needs negatives >= 1 and a sampling kind, found "
+                    + negatives + ", " + sampling);
         }
     }
 
@@ -55,7 +56,8 @@ public record Protocol(Kind kind, int negatives, Sampling sampling, long seed, P
 
     /** The label every result carries: {@code full} or {@code sampled(n=100,uniform,seed=42)}. */
     public String label() {
-        return kind == Kind.FULL ? "full"
+        return kind == Kind.FULL
+                ? "full"
                 : "sampled(n=" + negatives + "," + sampling.name().toLowerCase(Locale.ROOT) + ",seed=" + seed + ")";
     }
 }

@@ -34,13 +34,13 @@ public final class SampledNegatives {
     private static final Logger LOG = LoggerFactory.getLogger(SampledNegatives.class);
     static final String MAGIC = "# recsys sampled negatives v1";
 
-    private SampledNegatives() {
-    }
+    private SampledNegatives() {}
 
     /** The file name used under a protocol's negatives folder. */
     public static String fileName(Split split, Target target, Protocol p) {
-        String s = "negatives-" + split.dataset() + "-" + split.name() + "-" + target.name().toLowerCase(Locale.ROOT) + "-n" + p.negatives()
-                + "-" + p.sampling().name().toLowerCase(Locale.ROOT) + "-seed" + p.seed() + ".txt";
+        String s = "negatives-" + split.dataset() + "-" + split.name() + "-"
+                + target.name().toLowerCase(Locale.ROOT) + "-n" + p.negatives() + "-"
+                + p.sampling().name().toLowerCase(Locale.ROOT) + "-seed" + p.seed() + ".txt";
         return s.replaceAll("[^A-Za-z0-9._=-]", "_");
     }
 
@@ -178,7 +178,8 @@ public final class SampledNegatives {
     }
 
     /** Writes {@code negs} with {@code header} (atomically: temp file, then move). */
-    static void save(Path file, Map<String, String> header, Split split, Target target, int[][] negs) throws IOException {
+    static void save(Path file, Map<String, String> header, Split split, Target target, int[][] negs)
+            throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         Path tmp = file.resolveSibling(file.getFileName() + ".part");
         try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
@@ -210,7 +211,8 @@ public final class SampledNegatives {
         try (var lines = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String magic = lines.readLine();
             if (!MAGIC.equals(magic)) {
-                throw DataException.atLine(file.toString(), 1, "expected '" + MAGIC + "', found " + LineScanner.quote(magic));
+                throw DataException.atLine(
+                        file.toString(), 1, "expected '" + MAGIC + "', found " + LineScanner.quote(magic));
             }
             String h = lines.readLine();
             Map<String, String> found = new LinkedHashMap<>();
@@ -223,8 +225,11 @@ public final class SampledNegatives {
                 }
             }
             if (!found.equals(expected)) {
-                throw DataException.atLine(file.toString(), 2, "these negatives were drawn for other settings or another split: expected "
-                        + expected + ", found " + found + "; delete the file or choose another folder to draw new ones");
+                throw DataException.atLine(
+                        file.toString(),
+                        2,
+                        "these negatives were drawn for other settings or another split: expected " + expected
+                                + ", found " + found + "; delete the file or choose another folder to draw new ones");
             }
             String line;
             long no = 2;
@@ -238,24 +243,32 @@ public final class SampledNegatives {
                     int u = Integer.parseInt(f[0]);
                     int t = Integer.parseInt(f[1]);
                     if (u < 1 || u > split.numUsers() || split.target(u, target) != t) {
-                        throw DataException.atLine(file.toString(), no, "user " + u + " with target " + t + " does not match the split");
+                        throw DataException.atLine(
+                                file.toString(), no, "user " + u + " with target " + t + " does not match the split");
                     }
                     int[] negs = new int[f.length - 2];
                     for (int k = 2; k < f.length; k++) {
                         negs[k - 2] = Integer.parseInt(f[k]);
                         if (negs[k - 2] < 1 || negs[k - 2] > split.numItems()) {
-                            throw DataException.atLine(file.toString(), no, "item id must be in 1.." + split.numItems() + ", found " + negs[k - 2]);
+                            throw DataException.atLine(
+                                    file.toString(),
+                                    no,
+                                    "item id must be in 1.." + split.numItems() + ", found " + negs[k - 2]);
                         }
                     }
                     out[u] = negs;
                 } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
-                    throw DataException.atLine(file.toString(), no, "expected 'user target neg1 ... negN', found " + LineScanner.quote(line));
+                    throw DataException.atLine(
+                            file.toString(),
+                            no,
+                            "expected 'user target neg1 ... negN', found " + LineScanner.quote(line));
                 }
             }
         }
         for (int u = 1; u <= split.numUsers(); u++) {
             if (split.target(u, target) != 0 && out[u] == null) {
-                throw new DataException(file + ": no negatives for user " + u + ", who has a target; delete the file to draw new ones");
+                throw new DataException(
+                        file + ": no negatives for user " + u + ", who has a target; delete the file to draw new ones");
             }
         }
         return out;
@@ -263,6 +276,9 @@ public final class SampledNegatives {
 
     /** Total number of negatives (for logging and tests). */
     static long count(int[][] negs) {
-        return Arrays.stream(negs).filter(a -> a != null).mapToLong(a -> a.length).sum();
+        return Arrays.stream(negs)
+                .filter(a -> a != null)
+                .mapToLong(a -> a.length)
+                .sum();
     }
 }

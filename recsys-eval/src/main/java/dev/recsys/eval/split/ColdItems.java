@@ -30,8 +30,8 @@ public record ColdItems(int numItems, int[] items, String rule, long seed) {
         items = items.clone();
         for (int i = 0; i < items.length; i++) {
             if (items[i] < 1 || items[i] > numItems || (i > 0 && items[i] <= items[i - 1])) {
-                throw new IllegalArgumentException("cold items must be increasing ids in 1.." + numItems + ", found " + items[i]
-                        + " at position " + i);
+                throw new IllegalArgumentException("cold items must be increasing ids in 1.." + numItems + ", found "
+                        + items[i] + " at position " + i);
             }
         }
     }
@@ -52,7 +52,8 @@ public record ColdItems(int numItems, int[] items, String rule, long seed) {
         try {
             f = Double.parseDouble(s);
         } catch (NumberFormatException e) {
-            throw new DataException("--cold-items " + spec + ": expected a fraction F, random:F or newest:F with 0 < F < 1");
+            throw new DataException(
+                    "--cold-items " + spec + ": expected a fraction F, random:F or newest:F with 0 < F < 1");
         }
         if (!(f > 0 && f < 1)) {
             throw new DataException("--cold-items " + spec + ": the fraction must be in (0, 1), found " + f);
@@ -61,11 +62,14 @@ public record ColdItems(int numItems, int[] items, String rule, long seed) {
             case "random" -> random(data.numItems(), f, seed);
             case "newest" -> {
                 if (!data.hasTimestamps()) {
-                    throw new DataException("--cold-items " + spec + ": " + data.name() + " has no timestamps; use random:" + f);
+                    throw new DataException(
+                            "--cold-items " + spec + ": " + data.name() + " has no timestamps; use random:" + f);
                 }
                 yield newest(data, f);
             }
-            default -> throw new DataException("--cold-items " + spec + ": unknown rule '" + kind + "'; known: random, newest");
+            default ->
+                throw new DataException(
+                        "--cold-items " + spec + ": unknown rule '" + kind + "'; known: random, newest");
         };
     }
 
@@ -148,7 +152,8 @@ public record ColdItems(int numItems, int[] items, String rule, long seed) {
         }
         dev.recsys.api.model.Weights.Tensor t = w.get(name);
         if (t.shape()[0] != numItems + 1) {
-            throw new IllegalArgumentException(name + " has " + t.shape()[0] + " rows, expected numItems + 1 = " + (numItems + 1));
+            throw new IllegalArgumentException(
+                    name + " has " + t.shape()[0] + " rows, expected numItems + 1 = " + (numItems + 1));
         }
         int d = t.shape()[1];
         boolean changed = false;
@@ -163,7 +168,8 @@ public record ColdItems(int numItems, int[] items, String rule, long seed) {
 
     /** A short fingerprint of the cold list (rule, seed and ids), saved with every result. */
     public String fingerprint() {
-        return dev.recsys.api.io.Provenance.fingerprint(items, new int[] {numItems}, new int[] {(int) seed, (int) (seed >>> 32)});
+        return dev.recsys.api.io.Provenance.fingerprint(
+                items, new int[] {numItems}, new int[] {(int) seed, (int) (seed >>> 32)});
     }
 
     /**
@@ -173,7 +179,8 @@ public record ColdItems(int numItems, int[] items, String rule, long seed) {
      */
     public ColdStartSplit apply(Split s) {
         if (s.numItems() != numItems) {
-            throw new IllegalArgumentException("cold items were chosen for " + numItems + " items, the split has " + s.numItems());
+            throw new IllegalArgumentException(
+                    "cold items were chosen for " + numItems + " items, the split has " + s.numItems());
         }
         boolean[] cold = mask();
         int[][] train = new int[s.numUsers() + 1][];
@@ -207,22 +214,45 @@ public record ColdItems(int numItems, int[] items, String rule, long seed) {
             }
         }
         String name = s.name() + "+cold(" + rule + ")";
-        Split validation = new Split(name, s.dataset(), s.numUsers(), s.numItems(), train, events, ratings, s.validation(),
-                s.validationEvent(), s.test(), s.testEvent());
+        Split validation = new Split(
+                name,
+                s.dataset(),
+                s.numUsers(),
+                s.numItems(),
+                train,
+                events,
+                ratings,
+                s.validation(),
+                s.validationEvent(),
+                s.test(),
+                s.testEvent());
         int[] valForTest = s.validation().clone();
         for (int u = 1; u <= s.numUsers(); u++) {
             if (cold[valForTest[u]] && valForTest[u] != 0) {
                 valForTest[u] = 0;
             }
         }
-        Split test = new Split(name, s.dataset(), s.numUsers(), s.numItems(), train, events, ratings, valForTest,
-                s.validationEvent(), s.test(), s.testEvent());
+        Split test = new Split(
+                name,
+                s.dataset(),
+                s.numUsers(),
+                s.numItems(),
+                train,
+                events,
+                ratings,
+                valForTest,
+                s.validationEvent(),
+                s.test(),
+                s.testEvent());
         return new ColdStartSplit(validation, test, this);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ColdItems c && c.numItems == numItems && c.seed == seed && c.rule.equals(rule)
+        return o instanceof ColdItems c
+                && c.numItems == numItems
+                && c.seed == seed
+                && c.rule.equals(rule)
                 && Arrays.equals(c.items, items);
     }
 

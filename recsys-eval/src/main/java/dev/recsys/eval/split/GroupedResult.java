@@ -72,7 +72,16 @@ public record GroupedResult(EvalResult warm, EvalResult cold, EvalResult all) {
                 means.put(k, v.length == 0 ? 0.0 : sum / v.length);
             }
         }
-        return new EvalResult(r.dataset(), r.split() + (wantCold ? "/cold-targets" : "/warm-targets"), r.target(), r.protocol(),
-                r.ks(), means, us, per, r.usersSkipped() + (users.length - us.length), r.seconds());
+        return new EvalResult(
+                r.dataset(),
+                r.split() + (wantCold ? "/cold-targets" : "/warm-targets"),
+                r.target(),
+                r.protocol(),
+                r.ks(),
+                means,
+                us,
+                per,
+                r.usersSkipped() + (users.length - us.length),
+                r.seconds());
     }
 }

@@ -14,8 +14,7 @@ public final class LeaveOneOut {
     /** The split's name. */
     public static final String NAME = "leave-one-out";
 
-    private LeaveOneOut() {
-    }
+    private LeaveOneOut() {}
 
     /** Splits {@code d}. */
     public static Split split(Dataset d) {

@@ -10,8 +10,7 @@ import java.util.SplittableRandom;
  * The result lists interaction indices into the dataset, each list in increasing order.
  */
 public final class RandomHoldout {
-    private RandomHoldout() {
-    }
+    private RandomHoldout() {}
 
     /**
      * Train and test interaction indices.
@@ -20,8 +19,7 @@ public final class RandomHoldout {
      * @param test  indices of held-out interactions, increasing
      * @param seed  the seed used
      */
-    public record Holdout(int[] train, int[] test, long seed) {
-    }
+    public record Holdout(int[] train, int[] test, long seed) {}
 
     /** Holds out {@code testFraction} of {@code d}'s interactions. */
     public static Holdout split(Dataset d, double testFraction, long seed) {

@@ -24,13 +24,24 @@ import java.util.Arrays;
  * @param test            test item per user {@code [U+1]}, 0 if none
  * @param testEvent       event type of the test item, or null
  */
-public record Split(String name, String dataset, int numUsers, int numItems, int[][] train, int[][] trainEvents,
-                    float[][] trainRatings, int[] validation, int[] validationEvent, int[] test, int[] testEvent) {
+public record Split(
+        String name,
+        String dataset,
+        int numUsers,
+        int numItems,
+        int[][] train,
+        int[][] trainEvents,
+        float[][] trainRatings,
+        int[] validation,
+        int[] validationEvent,
+        int[] test,
+        int[] testEvent) {
     private static final int[] EMPTY = new int[0];
 
     public Split {
         if (numUsers < 0 || numItems <= 0) {
-            throw new IllegalArgumentException("a split needs numUsers >= 0 and numItems > 0, found " + numUsers + ", " + numItems);
+            throw new IllegalArgumentException(
+                    "a split needs numUsers >= 0 and numItems > 0, found " + numUsers + ", " + numItems);
         }
         checkLen("train", train.length, numUsers + 1);
         checkLen("validation", validation.length, numUsers + 1);
@@ -55,13 +66,15 @@ public record Split(String name, String dataset, int numUsers, int numItems, int
 
     private static void checkLen(String what, int found, int expected) {
         if (found != expected) {
-            throw new IllegalArgumentException(what + " must have numUsers+1 = " + expected + " entries, found " + found);
+            throw new IllegalArgumentException(
+                    what + " must have numUsers+1 = " + expected + " entries, found " + found);
         }
     }
 
     private static void checkItem(int item, int u, String what, int numItems) {
         if (item < 0 || item > numItems) {
-            throw new IllegalArgumentException(what + " item of user " + u + " must be in 0.." + numItems + ", found " + item);
+            throw new IllegalArgumentException(
+                    what + " item of user " + u + " must be in 0.." + numItems + ", found " + item);
         }
     }
 
@@ -126,7 +139,8 @@ public record Split(String name, String dataset, int numUsers, int numItems, int
 
     @Override
     public String toString() {
-        return "Split[" + name + " of " + dataset + ": " + numUsers + " users, " + numItems + " items, " + trainInteractions()
+        return "Split[" + name + " of " + dataset + ": " + numUsers + " users, " + numItems + " items, "
+                + trainInteractions()
                 + " training interactions, " + usersWithTarget(Target.VALIDATION) + " validation and "
                 + usersWithTarget(Target.TEST) + " test users]";
     }

@@ -18,17 +18,18 @@ public final class TemporalSplit {
     /** The split's name prefix. */
     public static final String NAME = "temporal";
 
-    private TemporalSplit() {
-    }
+    private TemporalSplit() {}
 
     /** Splits {@code d}; needs timestamps. */
     public static Split split(Dataset d, double valFraction, double testFraction) {
         if (!d.hasTimestamps()) {
-            throw new IllegalArgumentException("dataset " + d.name() + " has no timestamps; a temporal split needs them");
+            throw new IllegalArgumentException(
+                    "dataset " + d.name() + " has no timestamps; a temporal split needs them");
         }
         if (valFraction < 0 || testFraction <= 0 || valFraction + testFraction >= 1) {
-            throw new IllegalArgumentException("need 0 <= valFraction, 0 < testFraction and valFraction + testFraction < 1, found "
-                    + valFraction + ", " + testFraction);
+            throw new IllegalArgumentException(
+                    "need 0 <= valFraction, 0 < testFraction and valFraction + testFraction < 1, found " + valFraction
+                            + ", " + testFraction);
         }
         int n = d.numInteractions();
         long[] ts = new long[n];

@@ -29,16 +29,87 @@ import java.util.SplittableRandom;
  */
 public final class SyntheticMovieLens {
     /** Genre names (MovieLens spelling). */
-    public static final List<String> GENRES = List.of("Action", "Comedy", "Drama", "Horror", "Sci-Fi", "Romance", "Thriller", "Animation");
+    public static final List<String> GENRES =
+            List.of("Action", "Comedy", "Drama", "Horror", "Sci-Fi", "Romance", "Thriller", "Animation");
+
     private static final String[][] WORDS = {
-        {"Fury", "Strike", "Bullet", "Force", "Steel", "Fire", "Raid", "Hunter", "Vengeance", "Rogue", "Blade", "Storm"},
-        {"Wedding", "Crazy", "Party", "Holiday", "Buddies", "Fools", "Trouble", "Vacation", "Neighbours", "Prank", "Family", "Bananas"},
-        {"River", "Silence", "Letters", "Winter", "Daughter", "Promise", "Memory", "Journey", "Garden", "Soul", "Hope", "Shadow"},
-        {"Haunting", "Blood", "Night", "Curse", "Ghost", "Scream", "Cellar", "Witch", "Grave", "Fog", "Hollow", "Darkness"},
-        {"Galaxy", "Android", "Quantum", "Orbit", "Nova", "Planet", "Cyber", "Star", "Signal", "Void", "Machine", "Future"},
+        {"Fury", "Strike", "Bullet", "Force", "Steel", "Fire", "Raid", "Hunter", "Vengeance", "Rogue", "Blade", "Storm"
+        },
+        {
+            "Wedding",
+            "Crazy",
+            "Party",
+            "Holiday",
+            "Buddies",
+            "Fools",
+            "Trouble",
+            "Vacation",
+            "Neighbours",
+            "Prank",
+            "Family",
+            "Bananas"
+        },
+        {
+            "River",
+            "Silence",
+            "Letters",
+            "Winter",
+            "Daughter",
+            "Promise",
+            "Memory",
+            "Journey",
+            "Garden",
+            "Soul",
+            "Hope",
+            "Shadow"
+        },
+        {
+            "Haunting",
+            "Blood",
+            "Night",
+            "Curse",
+            "Ghost",
+            "Scream",
+            "Cellar",
+            "Witch",
+            "Grave",
+            "Fog",
+            "Hollow",
+            "Darkness"
+        },
+        {
+            "Galaxy", "Android", "Quantum", "Orbit", "Nova", "Planet", "Cyber", "Star", "Signal", "Void", "Machine",
+            "Future"
+        },
         {"Kiss", "Heart", "Paris", "Love", "Summer", "Forever", "Bride", "Dance", "Moon", "Café", "Desire", "Roses"},
-        {"Conspiracy", "Witness", "Target", "Agent", "Trap", "Cipher", "Deadline", "Suspect", "Pursuit", "Alibi", "Ransom", "Edge"},
-        {"Dragon", "Kingdom", "Little", "Magic", "Toys", "Forest", "Robot", "Princess", "Penguin", "Island", "Wizard", "Bear"},
+        {
+            "Conspiracy",
+            "Witness",
+            "Target",
+            "Agent",
+            "Trap",
+            "Cipher",
+            "Deadline",
+            "Suspect",
+            "Pursuit",
+            "Alibi",
+            "Ransom",
+            "Edge"
+        },
+        {
+            "Dragon",
+            "Kingdom",
+            "Little",
+            "Magic",
+            "Toys",
+            "Forest",
+            "Robot",
+            "Princess",
+            "Penguin",
+            "Island",
+            "Wizard",
+            "Bear"
+        },
     };
 
     /**
@@ -53,10 +124,12 @@ public final class SyntheticMovieLens {
     public record Config(int users, int items, int meanLength, double pSeries, long seed) {
         public Config {
             if (users < 1 || items < 10 || meanLength < 4) {
-                throw new IllegalArgumentException("need users >= 1, items >= 10, meanLength >= 4, found " + users + ", " + items + ", " + meanLength);
+                throw new IllegalArgumentException("need users >= 1, items >= 10, meanLength >= 4, found " + users
+                        + ", " + items + ", " + meanLength);
             }
             if (meanLength * 3 / 2 > items / 2) {
-                throw new IllegalArgumentException("meanLength " + meanLength + " is too large for " + items + " items (at most items/3)");
+                throw new IllegalArgumentException(
+                        "meanLength " + meanLength + " is too large for " + items + " items (at most items/3)");
             }
             if (!(pSeries >= 0 && pSeries <= 1)) {
                 throw new IllegalArgumentException("pSeries must be in [0, 1], found " + pSeries);
@@ -74,8 +147,7 @@ public final class SyntheticMovieLens {
         }
     }
 
-    private SyntheticMovieLens() {
-    }
+    private SyntheticMovieLens() {}
 
     /** Generates the default data set (seed 42). */
     public static Dataset generate() {
@@ -118,7 +190,8 @@ public final class SyntheticMovieLens {
                 weight[i] = w * Math.pow(0.8, k);
                 titles[i] = k == 0 ? name : name + " " + (k + 1);
                 years[i] = Math.min(2020, year + 2 * k);
-                genres[i] = sec >= 0 ? new String[] {GENRES.get(genre), GENRES.get(sec)} : new String[] {GENRES.get(genre)};
+                genres[i] =
+                        sec >= 0 ? new String[] {GENRES.get(genre), GENRES.get(sec)} : new String[] {GENRES.get(genre)};
             }
         }
         // per genre: openers and their cumulative weights
@@ -183,7 +256,10 @@ public final class SyntheticMovieLens {
                     break;
                 }
                 seen[next] = u;
-                boolean liked = itemGenre[next] == fav1 || itemGenre[next] == fav2 || second[next] == fav1 || second[next] == fav2;
+                boolean liked = itemGenre[next] == fav1
+                        || itemGenre[next] == fav2
+                        || second[next] == fav1
+                        || second[next] == fav2;
                 float rating = liked ? (rnd.nextDouble() < 0.6 ? 4f : 5f) : (float) (2 + rnd.nextInt(3));
                 t += 3_600 + rnd.nextLong(2 * 86_400);
                 b.add(du, b.itemIds().get(next), rating, t, 0);

@@ -10,10 +10,10 @@ class ContentKnnTest {
     // tokens 3 = "genre:drama", 4 = "year:1995", 5 = "heat", 6 = "toy"; 1 = marker, 0 = pad, 2 = unknown
     static final ItemContent CONTENT = ItemContent.of(4, 4, new int[][] {
         null,
-        {1, 3, 4, 0},  // item 1: drama, 1995
-        {1, 3, 5, 2},  // item 2: drama, heat, [UNK] (left out)
-        {1, 6, 0, 0},  // item 3: toy
-        {1, 0, 0, 0},  // item 4: no content
+        {1, 3, 4, 0}, // item 1: drama, 1995
+        {1, 3, 5, 2}, // item 2: drama, heat, [UNK] (left out)
+        {1, 6, 0, 0}, // item 3: toy
+        {1, 0, 0, 0}, // item 4: no content
     });
 
     private static float[] score(ContentKnn knn, int... history) {
@@ -31,10 +31,10 @@ class ContentKnnTest {
         double once = Math.log(5.0 / 2.0) + 1;
         double unit = Math.sqrt(drama * drama + once * once); // items 1 and 2 have one drama and one df-1 token
         float[] s = score(knn, 2);
-        assertThat(s[2]).isCloseTo(1f, within(1e-6f));           // the history item itself
+        assertThat(s[2]).isCloseTo(1f, within(1e-6f)); // the history item itself
         assertThat(s[1]).isCloseTo((float) (drama * drama / (unit * unit)), within(1e-6f)); // shares "drama" only
-        assertThat(s[3]).isZero();                                // nothing in common
-        assertThat(s[4]).isZero();                                // no content at all
+        assertThat(s[3]).isZero(); // nothing in common
+        assertThat(s[4]).isZero(); // no content at all
         assertThat(s[0]).isZero();
     }
 

@@ -78,7 +78,9 @@ class RealDataTest {
             if (m.title(i) != null && m.title(i).contains("Misérables")) {
                 accent = true;
             }
-            assertThat(m.title(i) == null || !m.title(i).contains("\u00c3")).as("no mojibake in %s", m.title(i)).isTrue();
+            assertThat(m.title(i) == null || !m.title(i).contains("\u00c3"))
+                    .as("no mojibake in %s", m.title(i))
+                    .isTrue();
         }
         assertThat(accent).isTrue();
     }
@@ -87,8 +89,10 @@ class RealDataTest {
     void ml1mPartialRatingsAreReadOnlyWhenNamedExplicitly() throws Exception {
         Path dir = TestData.require("ml-1m");
         Path partial = TestData.require("ml-1m/ratings.partial-users-0001-2999.dat");
-        assertThatThrownBy(() -> MovieLens.read1m(dir)).isInstanceOf(DataException.class)
-                .hasMessageContaining("ratings.partial-users-0001-2999.dat").hasMessageContaining("read1m(ratingsFile, moviesFile)");
+        assertThatThrownBy(() -> MovieLens.read1m(dir))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("ratings.partial-users-0001-2999.dat")
+                .hasMessageContaining("read1m(ratingsFile, moviesFile)");
         Dataset d = MovieLens.read1m(partial, dir.resolve("movies.dat"));
         assertThat(d.numUsers()).isEqualTo(2999);
         assertThat(d.numItems()).isEqualTo(3615);

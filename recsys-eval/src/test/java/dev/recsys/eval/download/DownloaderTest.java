@@ -95,8 +95,10 @@ class DownloaderTest {
         byte[] z = zip(Map.of("x/a.txt", "a"));
         files.put("/x.zip", z);
         ArchiveSpec spec = new ArchiveSpec("x", url("/x.zip"), "00000000000000000000000000000000", "x");
-        assertThatThrownBy(() -> new Downloader(cache).fetch(spec)).isInstanceOf(DataException.class)
-                .hasMessageContaining("MD5 checksum mismatch").hasMessageContaining(md5(z));
+        assertThatThrownBy(() -> new Downloader(cache).fetch(spec))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("MD5 checksum mismatch")
+                .hasMessageContaining(md5(z));
         try (var s = Files.list(cache)) {
             assertThat(s).isEmpty();
         }
@@ -114,8 +116,11 @@ class DownloaderTest {
 
     @Test
     void httpErrorsAreReported(@TempDir Path cache) {
-        ArchiveSpec spec = new ArchiveSpec("missing", url("/missing.zip"), "0e33842e24a9c977be4e0107933c0723", "missing");
-        assertThatThrownBy(() -> new Downloader(cache).fetch(spec)).isInstanceOf(IOException.class).hasMessageContaining("HTTP 404");
+        ArchiveSpec spec =
+                new ArchiveSpec("missing", url("/missing.zip"), "0e33842e24a9c977be4e0107933c0723", "missing");
+        assertThatThrownBy(() -> new Downloader(cache).fetch(spec))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("HTTP 404");
         assertThat(cache.resolve("missing.zip.part")).doesNotExist();
     }
 
@@ -125,7 +130,8 @@ class DownloaderTest {
         for (String evil : new String[] {"../evil.txt", "a/../../evil.txt", "/abs/evil.txt"}) {
             Path zipFile = tmp.resolve("evil.zip");
             Files.write(zipFile, zip(Map.of(evil, "pwned")));
-            assertThatThrownBy(() -> ZipExtractor.extract(zipFile, target)).isInstanceOf(DataException.class)
+            assertThatThrownBy(() -> ZipExtractor.extract(zipFile, target))
+                    .isInstanceOf(DataException.class)
                     .hasMessageContaining("refusing to extract");
             assertThat(tmp.resolve("evil.txt")).doesNotExist();
         }
@@ -138,9 +144,11 @@ class DownloaderTest {
     @Test
     void theOfficialListCarriesThePublishedChecksums() {
         assertThat(MovieLensArchive.ML_100K.spec().md5()).isEqualTo("0e33842e24a9c977be4e0107933c0723");
-        assertThat(MovieLensArchive.ML_1M.spec().url()).hasToString("https://files.grouplens.org/datasets/movielens/ml-1m.zip");
+        assertThat(MovieLensArchive.ML_1M.spec().url())
+                .hasToString("https://files.grouplens.org/datasets/movielens/ml-1m.zip");
         assertThat(MovieLensArchive.byId("ml-10m").spec().folder()).isEqualTo("ml-10M100K");
-        assertThat(MovieLensArchive.ML_20M.spec(URI.create("http://mirror/x")).url()).hasToString("http://mirror/x/ml-20m.zip");
+        assertThat(MovieLensArchive.ML_20M.spec(URI.create("http://mirror/x")).url())
+                .hasToString("http://mirror/x/ml-20m.zip");
         assertThatThrownBy(() -> MovieLensArchive.byId("ml-2m")).hasMessageContaining("known: ml-100k, ml-1m");
     }
 }

@@ -76,6 +76,7 @@ class PairedTestTest {
         Map<String, double[]> per = new LinkedHashMap<>();
         per.put("hr@10", hr);
         double mean = java.util.Arrays.stream(hr).average().orElse(0);
-        return new EvalResult("d", "leave-one-out", "TEST", protocol, new int[] {10}, Map.of("hr@10", mean), users, per, 0, 0);
+        return new EvalResult(
+                "d", "leave-one-out", "TEST", protocol, new int[] {10}, Map.of("hr@10", mean), users, per, 0, 0);
     }
 }

@@ -52,8 +52,10 @@ class RankingMetricsTest {
         for (int r = 1; r <= 30; r++) {
             for (int k : new int[] {1, 5, 10, 50}) {
                 assertThat(RankingMetrics.ndcg(new int[] {r}, k)).isCloseTo(RankingMetrics.ndcg(r, k), within(1e-12));
-                assertThat(RankingMetrics.averagePrecision(new int[] {r}, k)).isCloseTo(RankingMetrics.averagePrecision(r, k), within(1e-12));
-                assertThat(RankingMetrics.precision(new int[] {r}, k)).isCloseTo(RankingMetrics.precision(r, k), within(1e-12));
+                assertThat(RankingMetrics.averagePrecision(new int[] {r}, k))
+                        .isCloseTo(RankingMetrics.averagePrecision(r, k), within(1e-12));
+                assertThat(RankingMetrics.precision(new int[] {r}, k))
+                        .isCloseTo(RankingMetrics.precision(r, k), within(1e-12));
             }
         }
     }

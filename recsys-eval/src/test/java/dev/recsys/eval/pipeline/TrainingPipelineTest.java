@@ -35,9 +35,17 @@ class TrainingPipelineTest {
     Path dir;
 
     private final Backend backend = new ReferenceBackend();
-    private static final Prepared DATA = Prepared.of(SyntheticMovieLens.generate(new SyntheticMovieLens.Config(24, 12, 4, 0.3, 5)), null);
-    private static final ModelConfig MODEL = ModelConfig.builder().numItems(DATA.numItems()).dim(4).heads(1).layers(1).ffnDim(4)
-            .maxLen(4).dropout(0f).build();
+    private static final Prepared DATA =
+            Prepared.of(SyntheticMovieLens.generate(new SyntheticMovieLens.Config(24, 12, 4, 0.3, 5)), null);
+    private static final ModelConfig MODEL = ModelConfig.builder()
+            .numItems(DATA.numItems())
+            .dim(4)
+            .heads(1)
+            .layers(1)
+            .ffnDim(4)
+            .maxLen(4)
+            .dropout(0f)
+            .build();
 
     @AfterEach
     void close() {
@@ -45,20 +53,38 @@ class TrainingPipelineTest {
     }
 
     private static TrainConfig stage(Stage s, LossSpec loss, float lr, int checkpointEvery) {
-        return new TrainConfig(s, loss, Sampling.UNIFORM, 2, 8, lr, 0, Schedule.CONSTANT, 0f, OptimizerConfig.adam(), 1, 0,
-                checkpointEvery, 7L);
+        return new TrainConfig(
+                s,
+                loss,
+                Sampling.UNIFORM,
+                2,
+                8,
+                lr,
+                0,
+                Schedule.CONSTANT,
+                0f,
+                OptimizerConfig.adam(),
+                1,
+                0,
+                checkpointEvery,
+                7L);
     }
 
     private TrainingPipeline.Builder twoStages(int checkpointEvery) {
-        return TrainingPipeline.builder(backend).pretrain(stage(Stage.PRETRAIN, new LossSpec.Bce(1), 1e-2f, checkpointEvery))
-                .finetune(stage(Stage.FINETUNE, new LossSpec.Bpr(2), 1e-2f, checkpointEvery)).hardNegatives(3).rerank(4).seed(7L);
+        return TrainingPipeline.builder(backend)
+                .pretrain(stage(Stage.PRETRAIN, new LossSpec.Bce(1), 1e-2f, checkpointEvery))
+                .finetune(stage(Stage.FINETUNE, new LossSpec.Bpr(2), 1e-2f, checkpointEvery))
+                .hardNegatives(3)
+                .rerank(4)
+                .seed(7L);
     }
 
     @Test
     void aResumedRunEndsWithTheWeightsOfAnUninterruptedOne() throws Exception {
         Weights straight;
         TrainingPipeline.Result whole;
-        TrainingPipeline uninterrupted = twoStages(2).checkpoints(dir.resolve("a")).build();
+        TrainingPipeline uninterrupted =
+                twoStages(2).checkpoints(dir.resolve("a")).build();
         try (RecModel m = uninterrupted.newModel(MODEL, DATA)) {
             whole = uninterrupted.train(m, DATA);
             straight = m.weights();
@@ -68,7 +94,11 @@ class TrainingPipelineTest {
 
         Path b = dir.resolve("b");
         try (RecModel m = twoStages(2).build().newModel(MODEL, DATA)) {
-            assertThatThrownBy(() -> twoStages(2).checkpoints(b).listener(new CrashAt(2, 3)).build().train(m, DATA))
+            assertThatThrownBy(() -> twoStages(2)
+                            .checkpoints(b)
+                            .listener(new CrashAt(2, 3))
+                            .build()
+                            .train(m, DATA))
                     .hasMessageContaining(CrashAt.MESSAGE);
         }
         ResumeState at = TrainingPipeline.readResume(b);
@@ -90,10 +120,15 @@ class TrainingPipelineTest {
     @Test
     void aWarmStartedPreTrainingMustBeatItsStartingWeights() {
         // a learning rate too small to change the ranking: no epoch beats the start
-        TrainingPipeline p = TrainingPipeline.builder(backend).pretrain(stage(Stage.PRETRAIN, new LossSpec.Bce(1), 1e-9f, 0)).seed(7L).build();
-        try (RecModel cold = p.newModel(MODEL, DATA); RecModel warm = p.newModel(MODEL, DATA)) {
+        TrainingPipeline p = TrainingPipeline.builder(backend)
+                .pretrain(stage(Stage.PRETRAIN, new LossSpec.Bce(1), 1e-9f, 0))
+                .seed(7L)
+                .build();
+        try (RecModel cold = p.newModel(MODEL, DATA);
+                RecModel warm = p.newModel(MODEL, DATA)) {
             Weights start = warm.weights();
-            assertThat(p.train(cold, DATA).pretrain().bestEpoch()).isEqualTo(1); // without a baseline the first epoch is best
+            assertThat(p.train(cold, DATA).pretrain().bestEpoch())
+                    .isEqualTo(1); // without a baseline the first epoch is best
             TrainingPipeline.Result r = p.trainWarmStarted(warm, DATA);
             assertThat(r.pretrain().bestEpoch()).isZero(); // the start stays the selected model
             assertThat(warm.weights().maxAbsDiff(start)).isZero();
@@ -107,8 +142,10 @@ class TrainingPipelineTest {
         Split b = TrainingPipeline.subsample(s, 10, 3L);
         assertThat(a.usersWithTarget(Target.VALIDATION)).isEqualTo(10);
         assertThat(a.validation()).containsExactly(b.validation());
-        assertThat(IntStream.rangeClosed(1, s.numUsers()).filter(u -> a.validation()[u] != 0)
-                .allMatch(u -> a.validation()[u] == s.validation()[u])).isTrue();
+        assertThat(IntStream.rangeClosed(1, s.numUsers())
+                        .filter(u -> a.validation()[u] != 0)
+                        .allMatch(u -> a.validation()[u] == s.validation()[u]))
+                .isTrue();
         assertThat(TrainingPipeline.subsample(s, 1000, 3L)).isSameAs(s);
     }
 
@@ -122,8 +159,10 @@ class TrainingPipelineTest {
                 assertThat(back.model().weights().maxAbsDiff(m.weights())).isZero();
                 assertThat(back.data().itemIds()).hasSize(DATA.numItems() + 1);
                 back.requireFits(DATA.dataset());
-                Prepared other = Prepared.of(SyntheticMovieLens.generate(new SyntheticMovieLens.Config(24, 15, 4, 0.3, 5)), null);
-                assertThatThrownBy(() -> back.requireFits(other.dataset())).isInstanceOf(DataException.class)
+                Prepared other = Prepared.of(
+                        SyntheticMovieLens.generate(new SyntheticMovieLens.Config(24, 15, 4, 0.3, 5)), null);
+                assertThatThrownBy(() -> back.requireFits(other.dataset()))
+                        .isInstanceOf(DataException.class)
                         .hasMessageContaining("was trained on 12 items but the data has 15");
             }
         }
@@ -134,7 +173,10 @@ class TrainingPipelineTest {
         TrainConfig pre = stage(Stage.PRETRAIN, new LossSpec.Bce(1), 1e-2f, 0);
         assertThatThrownBy(() -> TrainingPipeline.builder(backend).finetune(pre))
                 .hasMessageContaining("the finetune stage needs a FINETUNE TrainConfig, found PRETRAIN");
-        assertThatThrownBy(() -> TrainingPipeline.builder(backend).pretrain(pre).hardNegatives(5).build())
+        assertThatThrownBy(() -> TrainingPipeline.builder(backend)
+                        .pretrain(pre)
+                        .hardNegatives(5)
+                        .build())
                 .hasMessageContaining("hardNegatives and freezeStageOne are fine-tuning settings");
         assertThatThrownBy(() -> TrainingPipeline.builder(backend).describe("rerank", "7"))
                 .hasMessageContaining("metadata key 'rerank' is set by the pipeline");

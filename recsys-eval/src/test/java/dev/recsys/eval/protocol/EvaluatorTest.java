@@ -23,7 +23,8 @@ class EvaluatorTest {
     /** 3 users, 5 items. u1: train [1], val 2, test 3. u2: train [2], val 1, test 4. u3: train [5, 1], no targets. */
     private static Split tiny() {
         int[][] train = {new int[0], {1}, {2}, {5, 1}};
-        return new Split("hand", "tiny", 3, 5, train, null, null, new int[] {0, 2, 1, 0}, null, new int[] {0, 3, 4, 0}, null);
+        return new Split(
+                "hand", "tiny", 3, 5, train, null, null, new int[] {0, 2, 1, 0}, null, new int[] {0, 3, 4, 0}, null);
     }
 
     /** Same scores for every user: item 1: 0.9, 2: 0.5, 3: 0.7, 4: 0.7, 5: 0.1 (items 3 and 4 tie). */
@@ -133,8 +134,10 @@ class EvaluatorTest {
                 }
             }
         };
-        EvalResult a = Evaluator.builder().ks(5, 10).threads(1).batchSize(1).build().evaluate(s, Target.TEST, rnd);
-        EvalResult b = Evaluator.builder().ks(5, 10).threads(3).batchSize(17).build().evaluate(s, Target.TEST, rnd);
+        EvalResult a =
+                Evaluator.builder().ks(5, 10).threads(1).batchSize(1).build().evaluate(s, Target.TEST, rnd);
+        EvalResult b =
+                Evaluator.builder().ks(5, 10).threads(3).batchSize(17).build().evaluate(s, Target.TEST, rnd);
         for (String k : a.perUserKeys()) {
             assertThat(b.perUser(k)).as(k).containsExactly(a.perUser(k));
         }
@@ -195,7 +198,11 @@ class EvaluatorTest {
         // the rank of the target is 1 + #negatives with a higher id
         String[] f1 = lines.get(2).split(" ");
         int target = Integer.parseInt(f1[1]);
-        long above = java.util.Arrays.stream(f1).skip(2).mapToInt(Integer::parseInt).filter(i -> i >= target).count();
+        long above = java.util.Arrays.stream(f1)
+                .skip(2)
+                .mapToInt(Integer::parseInt)
+                .filter(i -> i >= target)
+                .count();
         assertThat(first.perUser("mrr")[0]).isCloseTo(1.0 / (1 + above), within(1e-12));
 
         // replace user 1's negatives by the 20 highest unseen ids: a reused file must change the result
@@ -204,7 +211,9 @@ class EvaluatorTest {
         int newAbove = 0;
         for (int i = 300; added < 20; i--) {
             int item = i;
-            if (item != target && java.util.Arrays.stream(s.history(Integer.parseInt(f1[0]), Target.TEST)).noneMatch(h -> h == item)) {
+            if (item != target
+                    && java.util.Arrays.stream(s.history(Integer.parseInt(f1[0]), Target.TEST))
+                            .noneMatch(h -> h == item)) {
                 sb.append(' ').append(item);
                 added++;
                 if (item >= target) {
@@ -228,7 +237,8 @@ class EvaluatorTest {
         Evaluator ev = Evaluator.builder().protocol(p).build();
         ev.evaluate(randomSplit(40, 100, 12, 1), Target.TEST, fixed(new float[101]));
         assertThatThrownBy(() -> ev.evaluate(randomSplit(40, 100, 12, 2), Target.TEST, fixed(new float[101])))
-                .isInstanceOf(DataException.class).hasMessageContaining("other settings or another split");
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("other settings or another split");
     }
 
     @Test
@@ -246,7 +256,8 @@ class EvaluatorTest {
         }
         double catalogueMean = java.util.Arrays.stream(pop).skip(1).average().orElse(0);
         assertThat(meanPop / n).isGreaterThan(catalogueMean * 1.2);
-        assertThat(SampledNegatives.draw(s, Target.TEST, 10, Protocol.Sampling.POPULARITY, 3)).isDeepEqualTo(negs);
+        assertThat(SampledNegatives.draw(s, Target.TEST, 10, Protocol.Sampling.POPULARITY, 3))
+                .isDeepEqualTo(negs);
     }
 
     /** Scores 0..3 (many ties), with NaN, -inf and +inf sprinkled in; the same row for a user on every call. */
@@ -256,8 +267,9 @@ class EvaluatorTest {
                 SplittableRandom g = new SplittableRandom(users[r]);
                 for (int i = 0; i <= items; i++) {
                     double x = g.nextDouble();
-                    out[r * (items + 1) + i] = x < 0.1 ? Float.NaN : x < 0.15 ? Float.NEGATIVE_INFINITY
-                            : x < 0.2 ? Float.POSITIVE_INFINITY : g.nextInt(4);
+                    out[r * (items + 1) + i] = x < 0.1
+                            ? Float.NaN
+                            : x < 0.15 ? Float.NEGATIVE_INFINITY : x < 0.2 ? Float.POSITIVE_INFINITY : g.nextInt(4);
                 }
             }
         };
@@ -271,8 +283,16 @@ class EvaluatorTest {
         int[] pop = s.trainItemCounts();
         BatchScorer odd = oddScores(items);
         for (Protocol p : List.of(Protocol.full(), Protocol.sampled(15, Protocol.Sampling.UNIFORM, 7, null))) {
-            EvalResult r = Evaluator.builder().ks(ks).threads(2).batchSize(7).protocol(p).build().evaluate(s, Target.TEST, odd);
-            int[][] negs = p.kind() == Protocol.Kind.SAMPLED ? SampledNegatives.draw(s, Target.TEST, 15, Protocol.Sampling.UNIFORM, 7) : null;
+            EvalResult r = Evaluator.builder()
+                    .ks(ks)
+                    .threads(2)
+                    .batchSize(7)
+                    .protocol(p)
+                    .build()
+                    .evaluate(s, Target.TEST, odd);
+            int[][] negs = p.kind() == Protocol.Kind.SAMPLED
+                    ? SampledNegatives.draw(s, Target.TEST, 15, Protocol.Sampling.UNIFORM, 7)
+                    : null;
             boolean[][] covered = new boolean[ks.length][items + 1];
             for (int j = 0; j < r.users().length; j++) {
                 int u = r.users()[j];
@@ -286,18 +306,24 @@ class EvaluatorTest {
                 java.util.LinkedHashSet<Integer> cands = new java.util.LinkedHashSet<>();
                 cands.add(t);
                 if (negs == null) {
-                    java.util.stream.IntStream.rangeClosed(1, items).filter(i -> !seen.contains(i)).forEach(cands::add);
+                    java.util.stream.IntStream.rangeClosed(1, items)
+                            .filter(i -> !seen.contains(i))
+                            .forEach(cands::add);
                 } else {
-                    java.util.Arrays.stream(negs[u]).filter(i -> !seen.contains(i)).forEach(cands::add);
+                    java.util.Arrays.stream(negs[u])
+                            .filter(i -> !seen.contains(i))
+                            .forEach(cands::add);
                 }
                 // pessimistic: every other candidate scoring at least the target ranks above it; a NaN target is last
-                long above = cands.stream().filter(c -> c != t && row[c] >= row[t]).count();
+                long above =
+                        cands.stream().filter(c -> c != t && row[c] >= row[t]).count();
                 int rank = Float.isNaN(row[t]) ? cands.size() : 1 + (int) above;
                 assertThat(r.perUser("mrr")[j]).as("user %d", u).isEqualTo(1.0 / rank);
                 // top K: higher score first, ties by lower id, NaN after every number
                 List<Integer> sorted = new java.util.ArrayList<>(cands);
                 sorted.sort(java.util.Comparator.<Integer>comparingInt(i -> Float.isNaN(row[i]) ? 1 : 0)
-                        .thenComparing(i -> -row[i], Float::compare).thenComparingInt(i -> i));
+                        .thenComparing(i -> -row[i], Float::compare)
+                        .thenComparingInt(i -> i));
                 for (int q = 0; q < ks.length; q++) {
                     int lim = Math.min(ks[q], sorted.size());
                     long popSum = 0;
@@ -305,7 +331,9 @@ class EvaluatorTest {
                         popSum += pop[i];
                         covered[q][i] = true;
                     }
-                    assertThat(r.perUser("popularity@" + ks[q])[j]).as("user %d, K %d", u, ks[q]).isEqualTo((double) popSum / lim);
+                    assertThat(r.perUser("popularity@" + ks[q])[j])
+                            .as("user %d, K %d", u, ks[q])
+                            .isEqualTo((double) popSum / lim);
                 }
             }
             for (int q = 0; q < ks.length; q++) {
@@ -313,7 +341,9 @@ class EvaluatorTest {
                 for (boolean b : covered[q]) {
                     c += b ? 1 : 0;
                 }
-                assertThat(r.metric("coverage@" + ks[q])).as("%s coverage@%d", p.label(), ks[q]).isEqualTo((double) c / items);
+                assertThat(r.metric("coverage@" + ks[q]))
+                        .as("%s coverage@%d", p.label(), ks[q])
+                        .isEqualTo((double) c / items);
             }
         }
     }

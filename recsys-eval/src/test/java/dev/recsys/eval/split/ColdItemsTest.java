@@ -38,7 +38,8 @@ class ColdItemsTest {
         assertThat(a.items()).hasSize(100).isSorted().doesNotHaveDuplicates();
         assertThat(ColdItems.random(1000, 0.1, 1)).isEqualTo(a);
         assertThat(ColdItems.random(1000, 0.1, 2).items()).isNotEqualTo(a.items());
-        assertThat(a.fingerprint()).isEqualTo(ColdItems.random(1000, 0.1, 1).fingerprint())
+        assertThat(a.fingerprint())
+                .isEqualTo(ColdItems.random(1000, 0.1, 1).fingerprint())
                 .isNotEqualTo(ColdItems.random(1000, 0.1, 2).fingerprint());
         assertThat(ColdItems.random(5, 0.01, 1).items()).hasSize(1); // at least one
     }
@@ -54,7 +55,9 @@ class ColdItemsTest {
     @Test
     void badSpecsAreOneLineErrors() {
         Dataset d = data(SEQS, false);
-        assertThatThrownBy(() -> ColdItems.parse("0", d, 1)).isInstanceOf(DataException.class).hasMessageContaining("(0, 1)");
+        assertThatThrownBy(() -> ColdItems.parse("0", d, 1))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("(0, 1)");
         assertThatThrownBy(() -> ColdItems.parse("1.0", d, 1)).hasMessageContaining("(0, 1)");
         assertThatThrownBy(() -> ColdItems.parse("ten", d, 1)).hasMessageContaining("expected a fraction");
         assertThatThrownBy(() -> ColdItems.parse("newest:0.1", d, 1)).hasMessageContaining("has no timestamps");
@@ -96,7 +99,8 @@ class ColdItemsTest {
         Map<String, Double> means = new LinkedHashMap<>();
         means.put("ndcg@10", 0.4625);
         means.put("coverage@10", 0.5);
-        EvalResult all = new EvalResult("toy", "loo", "TEST", "full", new int[] {10}, means, new int[] {1, 2, 3, 4}, per, 0, 1.0);
+        EvalResult all = new EvalResult(
+                "toy", "loo", "TEST", "full", new int[] {10}, means, new int[] {1, 2, 3, 4}, per, 0, 1.0);
         GroupedResult g = GroupedResult.of(all, test, Target.TEST, cold);
         assertThat(g.cold().users()).containsExactly(3);
         assertThat(g.cold().metric("ndcg@10")).isEqualTo(0.1);
@@ -104,7 +108,8 @@ class ColdItemsTest {
         assertThat(g.warm().metric("ndcg@10")).isEqualTo((0.5 + 0.25 + 1.0) / 3);
         assertThat(g.warm().metrics()).doesNotContainKey("coverage@10");
         assertThat(g.group("all")).isSameAs(all);
-        assertThatThrownBy(() -> GroupedResult.of(all, test, Target.VALIDATION, cold)).hasMessageContaining("not VALIDATION");
+        assertThatThrownBy(() -> GroupedResult.of(all, test, Target.VALIDATION, cold))
+                .hasMessageContaining("not VALIDATION");
     }
 
     @Test

@@ -16,9 +16,17 @@ class SplitsTest {
     /** u1: a(1) b(2) c(3) d(3) -- c and d tie; u2: a(5) e(6); u3: b(1) c(10) e(20). */
     private static Dataset data(Path dir) throws Exception {
         Path f = dir.resolve("x.csv");
-        Files.writeString(f, "u,i,t,r\n1,a,1,5\n1,b,2,4\n1,c,3,3\n1,d,3,2\n2,a,5,1\n2,e,6,2\n3,b,1,5\n3,c,10,4\n3,e,20,3\n",
+        Files.writeString(
+                f,
+                "u,i,t,r\n1,a,1,5\n1,b,2,4\n1,c,3,3\n1,d,3,2\n2,a,5,1\n2,e,6,2\n3,b,1,5\n3,c,10,4\n3,e,20,3\n",
                 StandardCharsets.UTF_8);
-        return DelimitedReader.builder().user("u").item("i").timestamp("t").rating("r").build().read(f);
+        return DelimitedReader.builder()
+                .user("u")
+                .item("i")
+                .timestamp("t")
+                .rating("r")
+                .build()
+                .read(f);
     }
 
     @Test
@@ -74,7 +82,8 @@ class SplitsTest {
         assertThat(s.validation()[3]).isZero();
         assertThat(s.test()[3]).isEqualTo(c);
         assertThat(e).isPositive();
-        assertThatThrownBy(() -> TemporalSplit.split(d, 0.5, 0.6)).hasMessageContaining("valFraction + testFraction < 1");
+        assertThatThrownBy(() -> TemporalSplit.split(d, 0.5, 0.6))
+                .hasMessageContaining("valFraction + testFraction < 1");
     }
 
     @Test

@@ -15,7 +15,6 @@ import dev.recsys.eval.protocol.Evaluator;
 import dev.recsys.eval.split.LeaveOneOut;
 import dev.recsys.eval.split.Split;
 import dev.recsys.eval.split.Target;
-import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +42,10 @@ class SyntheticMovieLensTest {
         for (int u = 1; u <= d.numUsers(); u++) {
             assertThat(again.history(u)).containsExactly(d.history(u));
         }
-        assertThat(SyntheticMovieLens.generate(SyntheticMovieLens.Config.defaults().withSeed(7)).history(1)).isNotEqualTo(d.history(1));
+        assertThat(SyntheticMovieLens.generate(
+                                SyntheticMovieLens.Config.defaults().withSeed(7))
+                        .history(1))
+                .isNotEqualTo(d.history(1));
         assertThat(d.meta().titledItems()).isEqualTo(400);
         assertThat(d.meta().genres(1)).isNotEmpty();
     }
@@ -73,8 +75,8 @@ class SyntheticMovieLensTest {
         double p = pop.metric("ndcg@10");
         double m = mk.metric("ndcg@10");
         double o = oracle.metric("ndcg@10");
-        LoggerFactory.getLogger(SyntheticMovieLensTest.class).info("synthetic NDCG@10: random {}, most-popular {}, Markov {}, history-aware {}",
-                r, p, m, o);
+        LoggerFactory.getLogger(SyntheticMovieLensTest.class)
+                .info("synthetic NDCG@10: random {}, most-popular {}, Markov {}, history-aware {}", r, p, m, o);
         assertThat(p).as("most-popular vs random").isGreaterThan(2 * r);
         assertThat(m).as("Markov vs most-popular").isGreaterThan(1.5 * p);
         // a model that also reads the genre affinity from the whole history beats Markov
@@ -151,7 +153,12 @@ class SyntheticMovieLensTest {
         String t = d.meta().title(item);
         int sp = t.lastIndexOf(' ');
         String tail = sp < 0 ? "" : t.substring(sp + 1);
-        return tail.chars().allMatch(Character::isDigit) && !tail.isEmpty() && item > 1 && t.startsWith(baseTitle(d, item)) ? Integer.parseInt(tail) : 1;
+        return tail.chars().allMatch(Character::isDigit)
+                        && !tail.isEmpty()
+                        && item > 1
+                        && t.startsWith(baseTitle(d, item))
+                ? Integer.parseInt(tail)
+                : 1;
     }
 
     private static String baseTitle(Dataset d, int item) {

@@ -63,16 +63,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Benchmark {
     /** The SASRec shape, applied before the caller's overrides. */
-    public static final List<String> SASREC_SHAPE = List.of("model.dim=64", "model.heads=1", "model.layers=2", "model.ffnDim=64",
-            "model.maxLen=200", "model.useContent=false", "model.dropout=0.2", "pretrain.loss=bce", "pretrain.negatives=1",
-            "pretrain.batchSize=128", "eval.rerank=100");
+    public static final List<String> SASREC_SHAPE = List.of(
+            "model.dim=64",
+            "model.heads=1",
+            "model.layers=2",
+            "model.ffnDim=64",
+            "model.maxLen=200",
+            "model.useContent=false",
+            "model.dropout=0.2",
+            "pretrain.loss=bce",
+            "pretrain.negatives=1",
+            "pretrain.batchSize=128",
+            "eval.rerank=100");
     /** Default data relative to the repository root, when present. */
     public static final Path DEFAULT_DATA = Path.of("..", "shared", "data", "sasrec", "ml-1m.txt");
     /** Synthetic data used when the default file is absent. */
     public static final String SYNTHETIC = "synthetic:users=6000,items=3400,length=100,seed=1";
 
-    private Benchmark() {
-    }
+    private Benchmark() {}
 
     /**
      * Settings.
@@ -90,15 +98,33 @@ public final class Benchmark {
      * @param historyLength history length of the latency user (at most)
      * @param evaluate      whether to time the full evaluation
      */
-    public record Options(String data, List<String> overrides, String backend, int threads, Path cacheDir, int warmupSteps, int steps,
-                          int latencyWarmup, int latencyCalls, int callerThreads, int historyLength, boolean evaluate) {
+    public record Options(
+            String data,
+            List<String> overrides,
+            String backend,
+            int threads,
+            Path cacheDir,
+            int warmupSteps,
+            int steps,
+            int latencyWarmup,
+            int latencyCalls,
+            int callerThreads,
+            int historyLength,
+            boolean evaluate) {
         public Options {
             overrides = overrides == null ? List.of() : List.copyOf(overrides);
-            if (threads < 1 || warmupSteps < 0 || steps < 1 || latencyWarmup < 0 || latencyCalls < 1 || callerThreads < 1
+            if (threads < 1
+                    || warmupSteps < 0
+                    || steps < 1
+                    || latencyWarmup < 0
+                    || latencyCalls < 1
+                    || callerThreads < 1
                     || historyLength < 1) {
-                throw new IllegalArgumentException("expected threads >= 1, warm-up >= 0, steps >= 1, latency warm-up >= 0, calls >= 1, "
-                        + "callers >= 1, history >= 1; found " + threads + ", " + warmupSteps + ", " + steps + ", " + latencyWarmup + ", "
-                        + latencyCalls + ", " + callerThreads + ", " + historyLength);
+                throw new IllegalArgumentException(
+                        "expected threads >= 1, warm-up >= 0, steps >= 1, latency warm-up >= 0, calls >= 1, "
+                                + "callers >= 1, history >= 1; found " + threads + ", " + warmupSteps + ", " + steps
+                                + ", " + latencyWarmup + ", "
+                                + latencyCalls + ", " + callerThreads + ", " + historyLength);
             }
         }
     }
@@ -112,10 +138,32 @@ public final class Benchmark {
      * @param callsPerSecondN    throughput with {@code callerThreads} threads
      * @param evalSeconds        evaluation wall time (NaN when skipped)
      */
-    public record Result(String dataset, String dataSummary, String fingerprint, long seed, String backend, String engine, int threads,
-                         String shape, int batchSize, double loadSeconds, double[] stepMs, double medianStepMs, double sequencesPerSecond,
-                         int historyLength, int numItems, int rerank, double[] latencyMs, double p50Ms, double p99Ms, double callsPerSecond1,
-                         int callerThreads, double callsPerSecondN, double evalSeconds, int evalUsers, Long peakRssBytes) {
+    public record Result(
+            String dataset,
+            String dataSummary,
+            String fingerprint,
+            long seed,
+            String backend,
+            String engine,
+            int threads,
+            String shape,
+            int batchSize,
+            double loadSeconds,
+            double[] stepMs,
+            double medianStepMs,
+            double sequencesPerSecond,
+            int historyLength,
+            int numItems,
+            int rerank,
+            double[] latencyMs,
+            double p50Ms,
+            double p99Ms,
+            double callsPerSecond1,
+            int callerThreads,
+            double callsPerSecondN,
+            double evalSeconds,
+            int evalUsers,
+            Long peakRssBytes) {
 
         /** The numbers under stable keys (the {@code metrics} object of the JSON result). */
         public Map<String, Object> metrics() {
@@ -128,7 +176,9 @@ public final class Benchmark {
             m.put("recommend.callsPerSecond1Thread", callsPerSecond1);
             m.put("recommend.callsPerSecond" + callerThreads + "Threads", callsPerSecondN);
             m.put("eval.seconds", Double.isNaN(evalSeconds) ? null : evalSeconds);
-            m.put("eval.usersPerSecond", Double.isNaN(evalSeconds) || evalSeconds <= 0 ? null : evalUsers / evalSeconds);
+            m.put(
+                    "eval.usersPerSecond",
+                    Double.isNaN(evalSeconds) || evalSeconds <= 0 ? null : evalUsers / evalSeconds);
             m.put("memory.peakRssMiB", peakRssBytes == null ? null : peakRssBytes / 1048576.0);
             return m;
         }
@@ -140,7 +190,10 @@ public final class Benchmark {
             m.put("formatVersion", 1);
             m.put("dataset", dataset);
             m.put("data", dataSummary);
-            m.put("protocol", "eval.*: full ranking, leave-one-out test, stage 1; train.*: " + batchSize + "-sequence steps of " + shape);
+            m.put(
+                    "protocol",
+                    "eval.*: full ranking, leave-one-out test, stage 1; train.*: " + batchSize + "-sequence steps of "
+                            + shape);
             m.put("dataFingerprint", fingerprint);
             m.put("seed", seed);
             m.put("backend", backend);
@@ -162,20 +215,51 @@ public final class Benchmark {
             StringBuilder sb = new StringBuilder();
             sb.append("| benchmark | value |\n|---|---:|\n");
             row(sb, "data loading (" + dataset + ")", String.format(Locale.ROOT, "%.2f s", loadSeconds));
-            row(sb, "training step, batch " + batchSize + " (median of " + stepMs.length + ")", String.format(Locale.ROOT, "%.1f ms", medianStepMs));
+            row(
+                    sb,
+                    "training step, batch " + batchSize + " (median of " + stepMs.length + ")",
+                    String.format(Locale.ROOT, "%.1f ms", medianStepMs));
             row(sb, "training throughput", String.format(Locale.ROOT, "%.0f sequences/s", sequencesPerSecond));
-            row(sb, String.format(Locale.ROOT, "recommend p50 (history %d, %d items, re-rank %d)", historyLength, numItems, rerank),
+            row(
+                    sb,
+                    String.format(
+                            Locale.ROOT,
+                            "recommend p50 (history %d, %d items, re-rank %d)",
+                            historyLength,
+                            numItems,
+                            rerank),
                     String.format(Locale.ROOT, "%.2f ms", p50Ms));
             row(sb, "recommend p99", String.format(Locale.ROOT, "%.2f ms", p99Ms));
             row(sb, "recommend throughput, 1 thread", String.format(Locale.ROOT, "%.1f calls/s", callsPerSecond1));
-            row(sb, "recommend throughput, " + callerThreads + " threads", String.format(Locale.ROOT, "%.1f calls/s", callsPerSecondN));
+            row(
+                    sb,
+                    "recommend throughput, " + callerThreads + " threads",
+                    String.format(Locale.ROOT, "%.1f calls/s", callsPerSecondN));
             if (!Double.isNaN(evalSeconds)) {
-                row(sb, "evaluation, " + evalUsers + " users (full ranking, stage 1)", String.format(Locale.ROOT, "%.2f s (%.0f users/s)",
-                        evalSeconds, evalSeconds > 0 ? evalUsers / evalSeconds : 0));
+                row(
+                        sb,
+                        "evaluation, " + evalUsers + " users (full ranking, stage 1)",
+                        String.format(
+                                Locale.ROOT,
+                                "%.2f s (%.0f users/s)",
+                                evalSeconds,
+                                evalSeconds > 0 ? evalUsers / evalSeconds : 0));
             }
-            row(sb, "peak RSS", peakRssBytes == null ? "n/a" : String.format(Locale.ROOT, "%.0f MiB", peakRssBytes / 1048576.0));
-            sb.append('\n').append(backend).append(" (").append(engine).append("), ").append(threads).append(" engine thread(s), ")
-                    .append(Runtime.getRuntime().availableProcessors()).append(" CPUs; shape: ").append(shape).append('\n');
+            row(
+                    sb,
+                    "peak RSS",
+                    peakRssBytes == null ? "n/a" : String.format(Locale.ROOT, "%.0f MiB", peakRssBytes / 1048576.0));
+            sb.append('\n')
+                    .append(backend)
+                    .append(" (")
+                    .append(engine)
+                    .append("), ")
+                    .append(threads)
+                    .append(" engine thread(s), ")
+                    .append(Runtime.getRuntime().availableProcessors())
+                    .append(" CPUs; shape: ")
+                    .append(shape)
+                    .append('\n');
             return sb.toString();
         }
 
@@ -198,12 +282,22 @@ public final class Benchmark {
         long l0 = System.nanoTime();
         Dataset d = DataSource.load(spec, null, null);
         double loadSeconds = (System.nanoTime() - l0) / 1e9;
-        progress.printf(Locale.ROOT, "data: %s loaded in %.2f s: %s%n", d.name(), loadSeconds, DatasetStats.of(d).summary());
+        progress.printf(
+                Locale.ROOT,
+                "data: %s loaded in %.2f s: %s%n",
+                d.name(),
+                loadSeconds,
+                DatasetStats.of(d).summary());
         Prepared p = Workflow.prepare(d, c);
         TrainConfig tc = Configs.train(c, c.pretrain(), Stage.PRETRAIN, "pretrain");
         try (Backend backend = Backends.create(o.backend(), new BackendOptions(o.threads(), 1, o.cacheDir()));
-             RecModel model = Workflow.newModel(backend, c, p)) {
-            progress.printf(Locale.ROOT, "backend: %s (%s), %d thread(s); model: %s%n", backend.name(), backend.engineVersion(), o.threads(),
+                RecModel model = Workflow.newModel(backend, c, p)) {
+            progress.printf(
+                    Locale.ROOT,
+                    "backend: %s (%s), %d thread(s); model: %s%n",
+                    backend.name(),
+                    backend.engineVersion(),
+                    o.threads(),
                     model.config());
             int batch = Math.min(tc.batchSize(), usableUsers(p, model, tc).length);
             double[] stepMs = trainSteps(model, p, tc, o.warmupSteps(), o.steps(), c.seed());
@@ -225,8 +319,13 @@ public final class Benchmark {
             }
             double mean = Arrays.stream(lat).average().orElse(Double.NaN);
             double perSecN = throughput(rec, hist, ev, o.latencyCalls(), o.callerThreads());
-            progress.printf(Locale.ROOT, "recommend: p50 %.2f ms, p99 %.2f ms, %d threads: %.1f calls/s%n", Measure.percentile(lat, 0.5),
-                    Measure.percentile(lat, 0.99), o.callerThreads(), perSecN);
+            progress.printf(
+                    Locale.ROOT,
+                    "recommend: p50 %.2f ms, p99 %.2f ms, %d threads: %.1f calls/s%n",
+                    Measure.percentile(lat, 0.5),
+                    Measure.percentile(lat, 0.99),
+                    o.callerThreads(),
+                    perSecN);
 
             double evalSeconds = Double.NaN;
             int evalUsers = 0;
@@ -240,13 +339,42 @@ public final class Benchmark {
             }
             OptionalLong peak = Measure.peakRssBytes();
             var mc = model.config();
-            String shape = String.format(Locale.ROOT, "d=%d, layers=%d, heads=%d, maxLen=%d, ffn=%d, %s, %s", mc.dim(), mc.layers(), mc.heads(),
-                    mc.maxLen(), mc.ffnDim(), tc.loss().name() + " " + tc.loss().negatives() + " negative(s)",
+            String shape = String.format(
+                    Locale.ROOT,
+                    "d=%d, layers=%d, heads=%d, maxLen=%d, ffn=%d, %s, %s",
+                    mc.dim(),
+                    mc.layers(),
+                    mc.heads(),
+                    mc.maxLen(),
+                    mc.ffnDim(),
+                    tc.loss().name() + " " + tc.loss().negatives() + " negative(s)",
                     mc.hasContent() ? "content" : "id-only");
-            return new Result(d.name(), DatasetStats.of(d).summary(), p.fingerprint(), c.seed(), backend.name(), backend.engineVersion(),
-                    o.threads(), shape, batch, loadSeconds, stepMs, medianStep, batch / (medianStep / 1e3), hist.length,
-                    d.numItems(), rerank, lat, Measure.percentile(lat, 0.5), Measure.percentile(lat, 0.99), 1e3 / mean, o.callerThreads(),
-                    perSecN, evalSeconds, evalUsers, peak.isPresent() ? peak.getAsLong() : null);
+            return new Result(
+                    d.name(),
+                    DatasetStats.of(d).summary(),
+                    p.fingerprint(),
+                    c.seed(),
+                    backend.name(),
+                    backend.engineVersion(),
+                    o.threads(),
+                    shape,
+                    batch,
+                    loadSeconds,
+                    stepMs,
+                    medianStep,
+                    batch / (medianStep / 1e3),
+                    hist.length,
+                    d.numItems(),
+                    rerank,
+                    lat,
+                    Measure.percentile(lat, 0.5),
+                    Measure.percentile(lat, 0.99),
+                    1e3 / mean,
+                    o.callerThreads(),
+                    perSecN,
+                    evalSeconds,
+                    evalUsers,
+                    peak.isPresent() ? peak.getAsLong() : null);
         }
     }
 
@@ -282,14 +410,27 @@ public final class Benchmark {
         var data = p.training();
         NegativeSampler sampler = new NegativeSampler(data.numItems(), tc.sampling(), data.itemCounts());
         // the Trainer's rule for drawing negatives once per batch and sharing them
-        return new Batcher(data, model.config().maxLen(), Stage.PRETRAIN, tc.loss(), sampler, model.config().eventTypes() > 0,
-                Batcher.sharesNegatives(Stage.PRETRAIN, tc.loss(), tc.batchSize(), model.config().maxLen(), model.config().dim()));
+        return new Batcher(
+                data,
+                model.config().maxLen(),
+                Stage.PRETRAIN,
+                tc.loss(),
+                sampler,
+                model.config().eventTypes() > 0,
+                Batcher.sharesNegatives(
+                        Stage.PRETRAIN,
+                        tc.loss(),
+                        tc.batchSize(),
+                        model.config().maxLen(),
+                        model.config().dim()));
     }
 
     /** Users with at least 2 training items (those the trainer uses). */
     static int[] usableUsers(Prepared p, RecModel model, TrainConfig tc) {
         Batcher b = batcher(p, model, tc);
-        int[] users = java.util.stream.IntStream.range(0, p.training().users()).filter(b::usable).toArray();
+        int[] users = java.util.stream.IntStream.range(0, p.training().users())
+                .filter(b::usable)
+                .toArray();
         if (users.length == 0) {
             throw new DataException("no user has 2 or more training items; nothing to train on");
         }

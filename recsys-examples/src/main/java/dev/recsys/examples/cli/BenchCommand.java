@@ -13,13 +13,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code recsys bench}: the benchmarks behind the README's performance table. */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = BenchServeCommand.class,
-        description = {"Benchmarks on one backend: data loading, training sequences/s for the SASRec shape (d=64, 2 layers, 1 head,",
-                "maxLen 200, batch 128, BCE 1 negative), recommend latency p50/p99 for one user (history 200, re-rank 100) and",
-                "throughput with several calling threads, and evaluation time for all users. Prints a Markdown table."})
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        subcommands = BenchServeCommand.class,
+        description = {
+            "Benchmarks on one backend: data loading, training sequences/s for the SASRec shape (d=64, 2 layers, 1 head,",
+            "maxLen 200, batch 128, BCE 1 negative), recommend latency p50/p99 for one user (history 200, re-rank 100) and",
+            "throughput with several calling threads, and evaluation time for all users. Prints a Markdown table."
+        })
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--data", paramLabel = "FORMAT:PATH",
-            description = "Data (default: sasrec:../shared/data/sasrec/ml-1m.txt when present, else " + Benchmark.SYNTHETIC + ").")
+    @Option(
+            names = "--data",
+            paramLabel = "FORMAT:PATH",
+            description = "Data (default: sasrec:../shared/data/sasrec/ml-1m.txt when present, else "
+                    + Benchmark.SYNTHETIC + ").")
     String data;
 
     @Option(names = "--backend", description = "djl or dl4j (default: the highest priority available).")
@@ -31,7 +39,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "Where the engine's natives are extracted.")
     Path cacheDir;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override the SASRec shape, e.g. --set model.maxLen=50.")
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description = "Override the SASRec shape, e.g. --set model.maxLen=50.")
     List<String> overrides = new ArrayList<>();
 
     @Option(names = "--warmup", defaultValue = "3", description = "Untimed training steps (default: ${DEFAULT-VALUE}).")
@@ -43,19 +54,31 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--calls", defaultValue = "300", description = "Timed recommend calls (default: ${DEFAULT-VALUE}).")
     int calls;
 
-    @Option(names = "--calls-warmup", defaultValue = "30", description = "Untimed recommend calls (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--calls-warmup",
+            defaultValue = "30",
+            description = "Untimed recommend calls (default: ${DEFAULT-VALUE}).")
     int callsWarmup;
 
-    @Option(names = "--callers", defaultValue = "2", description = "Threads of the recommend throughput run (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--callers",
+            defaultValue = "2",
+            description = "Threads of the recommend throughput run (default: ${DEFAULT-VALUE}).")
     int callers;
 
-    @Option(names = "--history", defaultValue = "200", description = "History length of the latency user, at most (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--history",
+            defaultValue = "200",
+            description = "History length of the latency user, at most (default: ${DEFAULT-VALUE}).")
     int history;
 
     @Option(names = "--no-eval", description = "Skip the full evaluation.")
     boolean noEval;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Write the result as JSON (a metrics object, protocol, fingerprint, versions).")
+    @Option(
+            names = "--json",
+            paramLabel = "FILE",
+            description = "Write the result as JSON (a metrics object, protocol, fingerprint, versions).")
     Path json;
 
     @Spec
@@ -67,8 +90,19 @@ final class BenchCommand implements Callable<Integer> {
         if (json != null) {
             Outputs.file(json, "--json");
         }
-        Benchmark.Options o = new Benchmark.Options(data, overrides, backend, threads, cacheDir, warmup, steps, callsWarmup, calls, callers,
-                history, !noEval);
+        Benchmark.Options o = new Benchmark.Options(
+                data,
+                overrides,
+                backend,
+                threads,
+                cacheDir,
+                warmup,
+                steps,
+                callsWarmup,
+                calls,
+                callers,
+                history,
+                !noEval);
         Benchmark.Result r = Benchmark.run(o, out);
         out.println();
         out.print(r.markdown());

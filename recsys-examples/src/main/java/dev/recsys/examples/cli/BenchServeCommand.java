@@ -36,10 +36,14 @@ import picocli.CommandLine.Spec;
  * {@code recommend} in-process, then loads the service over HTTP with N concurrent connections
  * (bounded in time and count) and prints both, with the resident memory of the process.
  */
-@Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Load test of recsys serve on loopback: in-process recommend latency (1 thread) and throughput (--callers",
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Load test of recsys serve on loopback: in-process recommend latency (1 thread) and throughput (--callers",
             "threads), then HTTP requests/s, p50/p90/p99/max latency and errors with --connections clients (the client runs in",
-            "the same process, on the same cores)."})
+            "the same process, on the same cores)."
+        })
 final class BenchServeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint folder.")
     Path model;
@@ -47,28 +51,52 @@ final class BenchServeCommand implements Callable<Integer> {
     @Mixin
     OptionalDataOptions data;
 
-    @Option(names = "--connections", defaultValue = "8", description = "Concurrent HTTP clients (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--connections",
+            defaultValue = "8",
+            description = "Concurrent HTTP clients (default: ${DEFAULT-VALUE}).")
     int connections;
 
-    @Option(names = "--seconds", defaultValue = "30", description = "Length of the HTTP run, at most (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seconds",
+            defaultValue = "30",
+            description = "Length of the HTTP run, at most (default: ${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--requests", defaultValue = "100000", description = "HTTP requests, at most (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--requests",
+            defaultValue = "100000",
+            description = "HTTP requests, at most (default: ${DEFAULT-VALUE}).")
     long requests;
 
-    @Option(names = "--history", defaultValue = "200", description = "History length of each request, at most (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--history",
+            defaultValue = "200",
+            description = "History length of each request, at most (default: ${DEFAULT-VALUE}).")
     int history;
 
-    @Option(names = {"-k", "--k"}, defaultValue = "10", description = "Items per answer (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = {"-k", "--k"},
+            defaultValue = "10",
+            description = "Items per answer (default: ${DEFAULT-VALUE}).")
     int k;
 
-    @Option(names = "--calls", defaultValue = "300", description = "Timed in-process recommend calls (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--calls",
+            defaultValue = "300",
+            description = "Timed in-process recommend calls (default: ${DEFAULT-VALUE}).")
     int calls;
 
-    @Option(names = "--callers", defaultValue = "2", description = "Threads of the in-process throughput run (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--callers",
+            defaultValue = "2",
+            description = "Threads of the in-process throughput run (default: ${DEFAULT-VALUE}).")
     int callers;
 
-    @Option(names = "--workers", defaultValue = "0", description = "Server scoring threads (default: cores / --threads).")
+    @Option(
+            names = "--workers",
+            defaultValue = "0",
+            description = "Server scoring threads (default: cores / --threads).")
     int workers;
 
     @Mixin
@@ -81,8 +109,9 @@ final class BenchServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (connections < 1 || seconds < 1 || requests < 1 || history < 1 || k < 1 || calls < 1 || callers < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--connections, --seconds, --requests, --history, -k, --calls "
-                    + "and --callers must be >= 1");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--connections, --seconds, --requests, --history, -k, --calls " + "and --callers must be >= 1");
         }
         Dataset d = data.loadOrNull();
         List<List<String>> histories = histories(d);
@@ -91,48 +120,92 @@ final class BenchServeCommand implements Callable<Integer> {
         for (List<String> h : histories) {
             bodies.add(json.writeValueAsString(Map.of("history", h, "k", k)));
         }
-        ServerConfig config = ServerConfig.builder().port(0).engineThreads(engine.options().threads()).workers(workers)
-                .queue(Math.max(64, 4 * connections)).timeout(Duration.ofSeconds(30)).build();
+        ServerConfig config = ServerConfig.builder()
+                .port(0)
+                .engineThreads(engine.options().threads())
+                .workers(workers)
+                .queue(Math.max(64, 4 * connections))
+                .timeout(Duration.ofSeconds(30))
+                .build();
         try (Backend backend = Backends.create(engine.backend(), engine.options());
-             RecsysServer server = RecsysServer.start(model, backend, d, config)) {
+                RecsysServer server = RecsysServer.start(model, backend, d, config)) {
             List<int[]> dense = new ArrayList<>();
             for (List<String> h : histories) {
                 dense.add(server.denseIds(h));
             }
-            out.printf(Locale.ROOT, "model %s on %s, %d workers, %d histories of up to %d items, k=%d%n", server.modelVersion(),
-                    backend.name(), server.workers(), histories.size(), history, k);
+            out.printf(
+                    Locale.ROOT,
+                    "model %s on %s, %d workers, %d histories of up to %d items, k=%d%n",
+                    server.modelVersion(),
+                    backend.name(),
+                    server.workers(),
+                    histories.size(),
+                    history,
+                    k);
             // warm-up over HTTP first (engine, JIT, connections), so both measurements below start warm
             java.net.URI target = server.uri().resolve("v1/recommend");
-            LoadGenerator.run(target, bodies, connections, Duration.ofSeconds(seconds), Math.min(requests, 50L * connections));
+            LoadGenerator.run(
+                    target, bodies, connections, Duration.ofSeconds(seconds), Math.min(requests, 50L * connections));
             double[] lat = server.withRecommender(r -> latencies(r, dense, calls));
             double inRate = server.withRecommender(r -> throughput(r, dense, calls * callers, callers));
-            out.printf(Locale.ROOT, "in-process recommend: p50 %.2f ms, p99 %.2f ms (1 thread); %.0f/s with %d threads%n",
-                    quantile(lat, 0.5), quantile(lat, 0.99), inRate, callers);
+            out.printf(
+                    Locale.ROOT,
+                    "in-process recommend: p50 %.2f ms, p99 %.2f ms (1 thread); %.0f/s with %d threads%n",
+                    quantile(lat, 0.5),
+                    quantile(lat, 0.99),
+                    inRate,
+                    callers);
             long[] rss = new long[2];
-            Thread sampler = new Thread(() -> {
-                try {
-                    Thread.sleep(seconds * 500L);
-                    rss[0] = residentKb();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "rss-sampler");
+            Thread sampler = new Thread(
+                    () -> {
+                        try {
+                            Thread.sleep(seconds * 500L);
+                            rss[0] = residentKb();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    },
+                    "rss-sampler");
             sampler.setDaemon(true);
             sampler.start();
-            LoadGenerator.Result r = LoadGenerator.run(target, bodies, connections, Duration.ofSeconds(seconds), requests);
+            LoadGenerator.Result r =
+                    LoadGenerator.run(target, bodies, connections, Duration.ofSeconds(seconds), requests);
             rss[1] = residentKb();
             sampler.interrupt();
             // in-process again: on a shared machine the load changes, and the ratio is only fair against both
             double inAfter = server.withRecommender(rec -> throughput(rec, dense, calls * callers, callers));
-            out.printf(Locale.ROOT, "HTTP, %d connections: %d requests in %.1f s = %.0f/s (in-process with %d threads: %.0f/s before, "
-                    + "%.0f/s after: %.0f%% of the faster)%n", connections, r.requests(), r.seconds(), r.perSecond(), callers, inRate,
-                    inAfter, 100 * r.perSecond() / Math.max(inRate, inAfter));
-            out.printf(Locale.ROOT, "latency: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms%n", r.quantile(0.5), r.quantile(0.9),
-                    r.quantile(0.99), r.max());
-            out.printf(Locale.ROOT, "errors: %d (statuses %s, no answer %d)%n", r.failed(), r.byStatus(), r.transportErrors());
+            out.printf(
+                    Locale.ROOT,
+                    "HTTP, %d connections: %d requests in %.1f s = %.0f/s (in-process with %d threads: %.0f/s before, "
+                            + "%.0f/s after: %.0f%% of the faster)%n",
+                    connections,
+                    r.requests(),
+                    r.seconds(),
+                    r.perSecond(),
+                    callers,
+                    inRate,
+                    inAfter,
+                    100 * r.perSecond() / Math.max(inRate, inAfter));
+            out.printf(
+                    Locale.ROOT,
+                    "latency: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+                    r.quantile(0.5),
+                    r.quantile(0.9),
+                    r.quantile(0.99),
+                    r.max());
+            out.printf(
+                    Locale.ROOT,
+                    "errors: %d (statuses %s, no answer %d)%n",
+                    r.failed(),
+                    r.byStatus(),
+                    r.transportErrors());
             if (rss[0] > 0 && rss[1] > 0) {
-                out.printf(Locale.ROOT, "resident memory: %.0f MiB half-way, %.0f MiB at the end (%+.1f%%)%n", rss[0] / 1024.0,
-                        rss[1] / 1024.0, 100.0 * (rss[1] - rss[0]) / rss[0]);
+                out.printf(
+                        Locale.ROOT,
+                        "resident memory: %.0f MiB half-way, %.0f MiB at the end (%+.1f%%)%n",
+                        rss[0] / 1024.0,
+                        rss[1] / 1024.0,
+                        100.0 * (rss[1] - rss[0]) / rss[0]);
             }
         }
         return Main.OK;

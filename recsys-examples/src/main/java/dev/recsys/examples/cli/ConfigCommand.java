@@ -10,8 +10,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code recsys config}: prints the effective config (defaults, file, overrides) as JSON. */
-@Command(name = "config", mixinStandardHelpOptions = true,
-        description = "Print the effective training config: the defaults, merged with --config FILE and --set overrides (docs/CONFIG.md).")
+@Command(
+        name = "config",
+        mixinStandardHelpOptions = true,
+        description =
+                "Print the effective training config: the defaults, merged with --config FILE and --set overrides (docs/CONFIG.md).")
 final class ConfigCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Config file (.json, .yaml).")
     Path config;

@@ -16,7 +16,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code recsys data}: statistics, download, conversion. */
-@Command(name = "data", mixinStandardHelpOptions = true, description = "Data sets: statistics, download, conversion.",
+@Command(
+        name = "data",
+        mixinStandardHelpOptions = true,
+        description = "Data sets: statistics, download, conversion.",
         subcommands = {DataCommand.Stats.class, DownloadCommand.class, DataCommand.Convert.class})
 final class DataCommand implements Runnable {
     @Spec
@@ -27,7 +30,10 @@ final class DataCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: stats, download or convert");
     }
 
-    @Command(name = "stats", mixinStandardHelpOptions = true, description = "Users, items, interactions, density, sequence lengths.")
+    @Command(
+            name = "stats",
+            mixinStandardHelpOptions = true,
+            description = "Users, items, interactions, density, sequence lengths.")
     static final class Stats implements Callable<Integer> {
         @Mixin
         DataOptions data;
@@ -44,16 +50,23 @@ final class DataCommand implements Runnable {
             DatasetStats s = DatasetStats.of(d);
             out.println("dataset: " + d.name());
             out.println(s.summary());
-            out.printf(Locale.ROOT, "ratings: %s, timestamps: %s, event types: %s, item titles: %s%n", d.hasRatings() ? "yes" : "no",
-                    d.hasTimestamps() ? "yes" : "no", d.hasEvents() ? d.eventTypes().size() : "none",
+            out.printf(
+                    Locale.ROOT,
+                    "ratings: %s, timestamps: %s, event types: %s, item titles: %s%n",
+                    d.hasRatings() ? "yes" : "no",
+                    d.hasTimestamps() ? "yes" : "no",
+                    d.hasEvents() ? d.eventTypes().size() : "none",
                     d.hasMeta() ? d.meta().titledItems() + " of " + d.numItems() : "none");
             out.printf(Locale.ROOT, "loaded in %.2f s%n", secs);
             return Main.OK;
         }
     }
 
-    @Command(name = "convert", mixinStandardHelpOptions = true,
-            description = "Write a data set as CSV (user,item,rating,timestamp,event with a header) or as a SASRec file (user item).")
+    @Command(
+            name = "convert",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Write a data set as CSV (user,item,rating,timestamp,event with a header) or as a SASRec file (user item).")
     static final class Convert implements Callable<Integer> {
         @Mixin
         DataOptions data;
@@ -61,7 +74,11 @@ final class DataCommand implements Runnable {
         @Option(names = "--to", required = true, description = "csv or sasrec.")
         String to;
 
-        @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output file (written atomically).")
+        @Option(
+                names = "--out",
+                required = true,
+                paramLabel = "FILE",
+                description = "Output file (written atomically).")
         Path out;
 
         @Spec
@@ -77,7 +94,8 @@ final class DataCommand implements Runnable {
                 for (Path m : new Path[] {itemMapOut, userMapOut}) {
                     Outputs.file(m, "--out");
                     if (Files.exists(m) && !Files.exists(out)) {
-                        throw new DataException(m + " exists and was not written with " + out + "; move it away or choose another --out "
+                        throw new DataException(m + " exists and was not written with " + out
+                                + "; move it away or choose another --out "
                                 + "(the sasrec output is written with its id maps beside it)");
                     }
                 }
@@ -99,7 +117,9 @@ final class DataCommand implements Runnable {
                     sb.append('\n');
                     for (int u = 1; u <= d.numUsers(); u++) {
                         for (int k = d.start(u); k < d.end(u); k++) {
-                            sb.append(csv(d.userIds().external(u))).append(',').append(csv(d.itemIds().external(d.item(k))));
+                            sb.append(csv(d.userIds().external(u)))
+                                    .append(',')
+                                    .append(csv(d.itemIds().external(d.item(k))));
                             if (d.hasRatings()) {
                                 sb.append(',').append(d.rating(k));
                             }
@@ -129,8 +149,15 @@ final class DataCommand implements Runnable {
             ResultFiles.writeAtomically(out, sb.toString());
             spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: %,d interactions%n", out, d.numInteractions());
             if (sasrec) {
-                spec.commandLine().getOut().printf(Locale.ROOT, "the sasrec ids are dense (1..n); the original ids are in %s and %s "
-                        + "(lines 'sasrec_id original_id'; use --item-map %s to attach content)%n", itemMapOut, userMapOut, itemMapOut);
+                spec.commandLine()
+                        .getOut()
+                        .printf(
+                                Locale.ROOT,
+                                "the sasrec ids are dense (1..n); the original ids are in %s and %s "
+                                        + "(lines 'sasrec_id original_id'; use --item-map %s to attach content)%n",
+                                itemMapOut,
+                                userMapOut,
+                                itemMapOut);
             }
             return Main.OK;
         }
@@ -146,8 +173,9 @@ final class DataCommand implements Runnable {
             for (int i = 1; i <= n; i++) {
                 String e = external.apply(i);
                 if (e.isEmpty() || e.chars().anyMatch(Character::isWhitespace)) {
-                    throw new DataException("the " + what + " id '" + Tables.quote(e) + "' is empty or holds whitespace, which a "
-                            + "sasrec id map cannot hold; convert --to csv instead");
+                    throw new DataException(
+                            "the " + what + " id '" + Tables.quote(e) + "' is empty or holds whitespace, which a "
+                                    + "sasrec id map cannot hold; convert --to csv instead");
                 }
                 sb.append(i).append(' ').append(e).append('\n');
             }

@@ -7,14 +7,25 @@ import picocli.CommandLine.Option;
 
 /** {@code --data FORMAT:PATH} with the SASRec content options. */
 public final class DataOptions {
-    @Option(names = "--data", required = true, paramLabel = "FORMAT:PATH",
-            description = "ml-100k|ml-1m|ml-10m|ml-20m|ml-25m|ml-latest|sasrec|csv:PATH, or synthetic[:users=N,items=N,seed=N].")
+    @Option(
+            names = "--data",
+            required = true,
+            paramLabel = "FORMAT:PATH",
+            description =
+                    "ml-100k|ml-1m|ml-10m|ml-20m|ml-25m|ml-latest|sasrec|csv:PATH, or synthetic[:users=N,items=N,seed=N].")
     String data;
 
-    @Option(names = "--item-map", paramLabel = "FILE", description = "sasrec with --movies: the item id map (lines 'sasrec_id movie_id', e.g. sas_to_original_items.txt), or 'identity' when the sasrec ids are the movie ids.")
+    @Option(
+            names = "--item-map",
+            paramLabel = "FILE",
+            description =
+                    "sasrec with --movies: the item id map (lines 'sasrec_id movie_id', e.g. sas_to_original_items.txt), or 'identity' when the sasrec ids are the movie ids.")
     Path itemMap;
 
-    @Option(names = "--movies", paramLabel = "FILE", description = "sasrec: movies file (ml-1m movies.dat) for titles and genres.")
+    @Option(
+            names = "--movies",
+            paramLabel = "FILE",
+            description = "sasrec: movies file (ml-1m movies.dat) for titles and genres.")
     Path movies;
 
     public Dataset load() {

@@ -36,14 +36,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code recsys evaluate}: a model or a baseline on a data set; or a paired comparison of two result files. */
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = {"Evaluate a model or a baseline (leave-one-out; full ranking over the catalogue with seen items masked",
-                "and pessimistic ties by default), or compare two result files with a paired t-test and a bootstrap CI."})
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Evaluate a model or a baseline (leave-one-out; full ranking over the catalogue with seen items masked",
+            "and pessimistic ties by default), or compare two result files with a paired t-test and a bootstrap CI."
+        })
 final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "FORMAT:PATH", description = "Data set (see recsys train --help).")
     String data;
 
-    @Option(names = "--item-map", paramLabel = "FILE", description = "sasrec with --movies: the item id map (lines 'sasrec_id movie_id', e.g. sas_to_original_items.txt), or 'identity' when the sasrec ids are the movie ids.")
+    @Option(
+            names = "--item-map",
+            paramLabel = "FILE",
+            description =
+                    "sasrec with --movies: the item id map (lines 'sasrec_id movie_id', e.g. sas_to_original_items.txt), or 'identity' when the sasrec ids are the movie ids.")
     Path itemMap;
 
     @Option(names = "--movies", paramLabel = "FILE", description = "sasrec: movies file.")
@@ -56,11 +64,18 @@ final class EvaluateCommand implements Callable<Integer> {
         @Option(names = "--model", paramLabel = "DIR", description = "Checkpoint folder.")
         Path model;
 
-        @Option(names = "--baseline", paramLabel = "NAME", description = "mostpop (most popular; alias: popular), itemknn, markov, "
-                + "contentknn (TF-IDF over the items' content, needs titles) or random.")
+        @Option(
+                names = "--baseline",
+                paramLabel = "NAME",
+                description = "mostpop (most popular; alias: popular), itemknn, markov, "
+                        + "contentknn (TF-IDF over the items' content, needs titles) or random.")
         String baseline;
 
-        @Option(names = "--compare", arity = "2", paramLabel = "RESULT.json", description = "Two result files to compare (paired test).")
+        @Option(
+                names = "--compare",
+                arity = "2",
+                paramLabel = "RESULT.json",
+                description = "Two result files to compare (paired test).")
         List<Path> compare;
     }
 
@@ -70,7 +85,10 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--protocol", defaultValue = "full", description = "full (default) or sampled.")
     String protocol;
 
-    @Option(names = "--negatives", defaultValue = "100", description = "Negatives of the sampled protocol (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--negatives",
+            defaultValue = "100",
+            description = "Negatives of the sampled protocol (default: ${DEFAULT-VALUE}).")
     int negatives;
 
     @Option(names = "--sampling", defaultValue = "uniform", description = "Sampled protocol: uniform or popularity.")
@@ -85,21 +103,37 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--rerank", description = "Stage-2 re-ranking depth (default: the model's; 0 = stage 1 only).")
     Integer rerank;
 
-    @Option(names = "--metric", defaultValue = "ndcg@10", description = "Metric of --compare (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--metric",
+            defaultValue = "ndcg@10",
+            description = "Metric of --compare (default: ${DEFAULT-VALUE}).")
     String metric;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of sampled negatives and of the random baseline.")
+    @Option(
+            names = "--seed",
+            defaultValue = "42",
+            description = "Seed of sampled negatives and of the random baseline.")
     long seed;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Write the result (metrics, protocol, per-user values) as JSON.")
+    @Option(
+            names = "--json",
+            paramLabel = "FILE",
+            description = "Write the result (metrics, protocol, per-user values) as JSON.")
     Path json;
 
-    @Option(names = "--cold-items", paramLabel = "SPEC", description = "Cold-start items protocol: F, random:F or newest:F "
-            + "(0 < F < 1) of the catalogue never seen in training or histories; reports users with a warm target, a cold "
-            + "target and all. A model trained with --cold-items must be evaluated with the same value and --seed.")
+    @Option(
+            names = "--cold-items",
+            paramLabel = "SPEC",
+            description =
+                    "Cold-start items protocol: F, random:F or newest:F "
+                            + "(0 < F < 1) of the catalogue never seen in training or histories; reports users with a warm target, a cold "
+                            + "target and all. A model trained with --cold-items must be evaluated with the same value and --seed.")
     String coldItems;
 
-    @Option(names = "--group", defaultValue = "all", description = "--compare under --cold-items: all (default), warm or cold.")
+    @Option(
+            names = "--group",
+            defaultValue = "all",
+            description = "--compare under --cold-items: all (default), warm or cold.")
     String group;
 
     @Spec
@@ -109,7 +143,8 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (what == null) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "one of --model, --baseline or --compare is required");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "one of --model, --baseline or --compare is required");
         }
         if (json != null) {
             Outputs.file(json, "--json");
@@ -126,11 +161,20 @@ final class EvaluateCommand implements Callable<Integer> {
             return Main.OK;
         }
         if (data == null) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--data is required to evaluate a model or a baseline");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--data is required to evaluate a model or a baseline");
         }
         ExperimentConfig c = ConfigLoader.load(null, List.of("seed=" + seed));
-        c = ConfigLoader.checked(new ExperimentConfig(c.model(), c.content(), c.pretrain(), c.finetune(),
-                new ExperimentConfig.Eval(ks, c.eval().metric(), c.eval().rerank(), protocol, negatives, 0), seed), "evaluate options");
+        c = ConfigLoader.checked(
+                new ExperimentConfig(
+                        c.model(),
+                        c.content(),
+                        c.pretrain(),
+                        c.finetune(),
+                        new ExperimentConfig.Eval(
+                                ks, c.eval().metric(), c.eval().rerank(), protocol, negatives, 0),
+                        seed),
+                "evaluate options");
         var d = dev.recsys.examples.workflow.DataSource.load(data, itemMap, movies);
         Target t = switch (target.toLowerCase(Locale.ROOT)) {
             case "test" -> Target.TEST;
@@ -139,8 +183,14 @@ final class EvaluateCommand implements Callable<Integer> {
         };
         Protocol proto = switch (protocol.toLowerCase(Locale.ROOT)) {
             case "full" -> Protocol.full();
-            case "sampled" -> Protocol.sampled(negatives, sampling(sampling), seed,
-                    json == null ? null : json.toAbsolutePath().getParent().resolve(json.getFileName() + ".negatives"));
+            case "sampled" ->
+                Protocol.sampled(
+                        negatives,
+                        sampling(sampling),
+                        seed,
+                        json == null
+                                ? null
+                                : json.toAbsolutePath().getParent().resolve(json.getFileName() + ".negatives"));
             default -> throw new DataException("--protocol must be full or sampled, found " + protocol);
         };
         ColdItems cold = coldItems == null ? null : ColdItems.parse(coldItems, d, seed);
@@ -165,13 +215,14 @@ final class EvaluateCommand implements Callable<Integer> {
                 case "random" -> new RandomScorer(d.numItems(), seed);
                 case "contentknn" -> {
                     if (p.content() == null) {
-                        throw new DataException("--baseline contentknn needs item content: " + d.name() + " has no titles (with "
-                                + "sasrec data give --item-map and --movies)");
+                        throw new DataException("--baseline contentknn needs item content: " + d.name()
+                                + " has no titles (with " + "sasrec data give --item-map and --movies)");
                     }
                     yield ContentKnn.fit(p.content());
                 }
-                default -> throw new DataException("unknown baseline '" + Tables.quote(what.baseline) + "'; known: mostpop (alias "
-                        + "popular), itemknn, markov, contentknn, random");
+                default ->
+                    throw new DataException("unknown baseline '" + Tables.quote(what.baseline)
+                            + "'; known: mostpop (alias " + "popular), itemknn, markov, contentknn, random");
             };
             modelName = "baseline:" + (List.of("popular", "most-popular", "pop").contains(name) ? "mostpop" : name);
             r = Workflow.evaluator(c, proto).evaluate(p.split(t), t, scorer);
@@ -179,7 +230,7 @@ final class EvaluateCommand implements Callable<Integer> {
             p = Workflow.prepare(d, ConfigLoader.load(null, List.of("seed=" + seed)), cold);
             fingerprint = p.fingerprint();
             try (Backend backend = Backends.create(engine.backend(), engine.options());
-                 SavedModel m = SavedModel.load(what.model, backend)) {
+                    SavedModel m = SavedModel.load(what.model, backend)) {
                 m.requireFits(d);
                 Workflow.requireSameColdItems(m.data(), cold, what.model);
                 int depth = rerank != null ? rerank : m.rerank();
@@ -190,15 +241,18 @@ final class EvaluateCommand implements Callable<Integer> {
                 engineName = backend.engineVersion();
             }
         }
-        out.println(modelName + " on " + r.dataset() + ", " + r.target().toLowerCase(Locale.ROOT) + ", " + r.protocol());
+        out.println(
+                modelName + " on " + r.dataset() + ", " + r.target().toLowerCase(Locale.ROOT) + ", " + r.protocol());
         GroupedResult groups = cold == null ? null : GroupedResult.of(r, p.split(t), t, cold);
         if (groups == null) {
             out.println(Tables.metrics(r, ks));
         } else {
-            out.println("cold items: " + cold.items().length + " of " + d.numItems() + " (" + cold.rule() + ", seed " + cold.seed() + ")");
+            out.println("cold items: " + cold.items().length + " of " + d.numItems() + " (" + cold.rule() + ", seed "
+                    + cold.seed() + ")");
             for (String g : GroupedResult.GROUPS) {
                 EvalResult x = groups.group(g);
-                out.println(g + " (" + x.usersEvaluated() + " users with a " + (g.equals("all") ? "" : g + " ") + "target):");
+                out.println(g + " (" + x.usersEvaluated() + " users with a " + (g.equals("all") ? "" : g + " ")
+                        + "target):");
                 out.println(Tables.metrics(x, ks));
             }
         }

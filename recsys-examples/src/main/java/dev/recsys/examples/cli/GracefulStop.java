@@ -33,18 +33,23 @@ final class GracefulStop implements TrainingListener, AutoCloseable {
 
     GracefulStop(Path checkpoints, long waitMillis, PrintStream err) {
         this.checkpoints = checkpoints;
-        this.hook = new Thread(() -> {
-            request();
-            try {
-                boolean done = closed.await(waitMillis, TimeUnit.MILLISECONDS);
-                err.println("recsys: stopped by a signal " + stoppedAt + (done ? "" : " (the engine did not finish in time)")
-                        + (this.checkpoints == null ? "; no resumable checkpoint was configured"
-                        : "; continue from the last checkpoint in " + this.checkpoints + " with --resume"));
-                err.flush();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "recsys-graceful-stop");
+        this.hook = new Thread(
+                () -> {
+                    request();
+                    try {
+                        boolean done = closed.await(waitMillis, TimeUnit.MILLISECONDS);
+                        err.println("recsys: stopped by a signal " + stoppedAt
+                                + (done ? "" : " (the engine did not finish in time)")
+                                + (this.checkpoints == null
+                                        ? "; no resumable checkpoint was configured"
+                                        : "; continue from the last checkpoint in " + this.checkpoints
+                                                + " with --resume"));
+                        err.flush();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "recsys-graceful-stop");
         Runtime.getRuntime().addShutdownHook(hook);
     }
 

@@ -18,17 +18,32 @@ import picocli.CommandLine.Option;
  * malformed line, unknown backend or config key, foreign or corrupt model folder), 1 anything else.
  * Errors are one line on standard error; {@code --verbose} adds the stack trace.
  */
-@Command(name = "recsys", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(
+        name = "recsys",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         description = "Transformer-based content recommendation: train, evaluate, recommend, compare backends.",
-        subcommands = {QuickstartCommand.class, DataCommand.class, TrainCommand.class, EvaluateCommand.class,
-                RecommendCommand.class, ServeCommand.class, CompareCommand.class, BenchCommand.class, ConfigCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {
+            QuickstartCommand.class,
+            DataCommand.class,
+            TrainCommand.class,
+            EvaluateCommand.class,
+            RecommendCommand.class,
+            ServeCommand.class,
+            CompareCommand.class,
+            BenchCommand.class,
+            ConfigCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
     public static final int OK = 0;
     public static final int FAILURE = 1;
     public static final int BAD_INPUT = 2;
 
-    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces and debug logs.")
+    @Option(
+            names = "--verbose",
+            scope = CommandLine.ScopeType.INHERIT,
+            description = "Show stack traces and debug logs.")
     boolean verbose;
 
     @CommandLine.Spec
@@ -102,18 +117,25 @@ public final class Main implements Runnable {
     /** One line for a full heap: how big it was and how to raise it. */
     static String outOfMemory() {
         long max = Runtime.getRuntime().maxMemory();
-        String heap = max >= 1L << 30 ? String.format(java.util.Locale.ROOT, "%.1f GiB", max / (double) (1L << 30))
+        String heap = max >= 1L << 30
+                ? String.format(java.util.Locale.ROOT, "%.1f GiB", max / (double) (1L << 30))
                 : (max >> 20) + " MiB";
-        return "out of memory: the Java heap (at most " + heap + ") is full; raise it with RECSYS_JAVA_OPTS=-Xmx<size>, e.g. "
+        return "out of memory: the Java heap (at most " + heap
+                + ") is full; raise it with RECSYS_JAVA_OPTS=-Xmx<size>, e.g. "
                 + "RECSYS_JAVA_OPTS=-Xmx12g ./recsys ..., or make the run smaller (batchSize, maxLen, negatives)";
     }
 
     static int exitCode(Throwable ex) {
         Throwable t = ex instanceof UncheckedIOException u ? u.getCause() : ex;
-        if (t instanceof java.nio.file.FileSystemException || t instanceof java.nio.file.ReadOnlyFileSystemException
-                || t instanceof DataException || t instanceof CheckpointException || t instanceof BackendException
-                || t instanceof IllegalArgumentException || t instanceof NoSuchFileException
-                || t instanceof AccessDeniedException || t instanceof java.nio.file.NotDirectoryException
+        if (t instanceof java.nio.file.FileSystemException
+                || t instanceof java.nio.file.ReadOnlyFileSystemException
+                || t instanceof DataException
+                || t instanceof CheckpointException
+                || t instanceof BackendException
+                || t instanceof IllegalArgumentException
+                || t instanceof NoSuchFileException
+                || t instanceof AccessDeniedException
+                || t instanceof java.nio.file.NotDirectoryException
                 || t instanceof java.nio.charset.CharacterCodingException) {
             return BAD_INPUT;
         }
@@ -135,7 +157,8 @@ public final class Main implements Runnable {
         }
         if (t instanceof java.nio.file.FileSystemException e) {
             String reason = e.getReason() == null ? e.getClass().getSimpleName() : e.getReason();
-            return "cannot use " + e.getFile() + (e.getOtherFile() == null ? "" : " or " + e.getOtherFile()) + ": " + reason;
+            return "cannot use " + e.getFile() + (e.getOtherFile() == null ? "" : " or " + e.getOtherFile()) + ": "
+                    + reason;
         }
         if (t instanceof java.nio.file.ReadOnlyFileSystemException) {
             return "cannot write: the file system is read-only";

@@ -10,7 +10,10 @@ final class OptionalDataOptions {
     @Option(names = "--data", paramLabel = "FORMAT:PATH", description = "Data set: users' histories and item titles.")
     String data;
 
-    @Option(names = "--item-map", paramLabel = "FILE", description = "sasrec with --movies: the item id map, or 'identity'.")
+    @Option(
+            names = "--item-map",
+            paramLabel = "FILE",
+            description = "sasrec with --movies: the item id map, or 'identity'.")
     Path itemMap;
 
     @Option(names = "--movies", paramLabel = "FILE", description = "sasrec: movies file for titles.")

@@ -12,8 +12,7 @@ import java.util.List;
  * or {@code --json} fails in the first second with one line (exit 2), not after hours of training.
  */
 final class Outputs {
-    private Outputs() {
-    }
+    private Outputs() {}
 
     /**
      * A checkpoint folder: absent, empty or a recsys checkpoint and nothing else; a folder with
@@ -28,8 +27,9 @@ final class Outputs {
             throw new DataException(option + " " + dir + ": " + e.getMessage());
         }
         if (t.holdsOtherFiles() && !force) {
-            throw new DataException(option + " " + dir + " holds files that are not a recsys checkpoint's (" + sample(t.others())
-                    + "); choose another folder, or add --force to write the checkpoint files beside them (nothing else is deleted)");
+            throw new DataException(
+                    option + " " + dir + " holds files that are not a recsys checkpoint's (" + sample(t.others())
+                            + "); choose another folder, or add --force to write the checkpoint files beside them (nothing else is deleted)");
         }
         writableParent(t.dir(), option);
         if (Files.isDirectory(t.dir())) {
@@ -83,9 +83,11 @@ final class Outputs {
         try {
             p = Files.createTempFile(folder, ".recsys-write-check", ".tmp");
         } catch (IOException | SecurityException e) {
-            String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
-                    : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
-                    : e.getClass().getSimpleName();
+            String why = e instanceof java.nio.file.AccessDeniedException
+                    ? "permission denied"
+                    : e instanceof java.nio.file.FileSystemException f && f.getReason() != null
+                            ? f.getReason()
+                            : e.getClass().getSimpleName();
             throw new DataException(option + " " + target + ": cannot write in " + folder + " (" + why + ")");
         } finally {
             if (p != null) {
@@ -96,6 +98,7 @@ final class Outputs {
 
     private static String sample(List<String> names) {
         int n = Math.min(3, names.size());
-        return String.join(", ", names.subList(0, n)) + (names.size() > n ? " and " + (names.size() - n) + " more" : "");
+        return String.join(", ", names.subList(0, n))
+                + (names.size() > n ? " and " + (names.size() - n) + " more" : "");
     }
 }

@@ -50,21 +50,37 @@ final class Progress implements TrainingListener {
             long eta = stepRate > 0 ? Math.round((total - s.step()) / stepRate) : 0;
             int width = 24;
             int fill = (int) Math.round(done * width);
-            out.printf(Locale.ROOT, "\r%s epoch %d [%s%s] %3.0f%% loss %.4f %.0f seq/s ETA %s   ", stage, s.epoch(),
-                    "#".repeat(fill), ".".repeat(width - fill), done * 100, emaLoss, rate, eta(eta));
+            out.printf(
+                    Locale.ROOT,
+                    "\r%s epoch %d [%s%s] %3.0f%% loss %.4f %.0f seq/s ETA %s   ",
+                    stage,
+                    s.epoch(),
+                    "#".repeat(fill),
+                    ".".repeat(width - fill),
+                    done * 100,
+                    emaLoss,
+                    rate,
+                    eta(eta));
             out.flush();
         }
     }
 
     private static String eta(long s) {
-        return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s / 60 % 60)
+        return s >= 3600
+                ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s / 60 % 60)
                 : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
     }
 
     @Override
     public void onEpochEnd(int epoch, double meanLoss, double seconds) {
         if (!terminal) {
-            out.printf(Locale.ROOT, "%s epoch %d: loss %.4f (%.1f s, %.0f seq/s)%n", stage, epoch, meanLoss, seconds,
+            out.printf(
+                    Locale.ROOT,
+                    "%s epoch %d: loss %.4f (%.1f s, %.0f seq/s)%n",
+                    stage,
+                    epoch,
+                    meanLoss,
+                    seconds,
                     secs > 0 ? seqs / secs : 0);
             out.flush();
         }
@@ -84,11 +100,24 @@ final class Progress implements TrainingListener {
         if (terminal) {
             out.println();
         }
-        out.printf(Locale.ROOT, "%s done: %d epochs, %d steps, %.1f s, %.0f seq/s%s%n", stage, r.epochs(), r.steps(), r.seconds(),
-                r.sequencesPerSecond(), Double.isNaN(r.bestMetric()) ? "" : String.format(Locale.ROOT,
-                        ", best validation %.4f %s%s", r.bestMetric(),
-                        r.bestEpoch() == 0 ? "before this stage (kept the starting weights)" : "at epoch " + r.bestEpoch(),
-                        r.stoppedEarly() ? " (early stop)" : ""));
+        out.printf(
+                Locale.ROOT,
+                "%s done: %d epochs, %d steps, %.1f s, %.0f seq/s%s%n",
+                stage,
+                r.epochs(),
+                r.steps(),
+                r.seconds(),
+                r.sequencesPerSecond(),
+                Double.isNaN(r.bestMetric())
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                ", best validation %.4f %s%s",
+                                r.bestMetric(),
+                                r.bestEpoch() == 0
+                                        ? "before this stage (kept the starting weights)"
+                                        : "at epoch " + r.bestEpoch(),
+                                r.stoppedEarly() ? " (early stop)" : ""));
         out.flush();
     }
 }

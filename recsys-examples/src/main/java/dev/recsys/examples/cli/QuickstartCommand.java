@@ -38,24 +38,48 @@ import picocli.CommandLine.Spec;
  * the baselines on the test items (full ranking), print the table and a few recommendations with
  * titles. No network, a few minutes on two cores.
  */
-@Command(name = "quickstart", mixinStandardHelpOptions = true,
-        description = {"Train and evaluate on the embedded synthetic data against the baselines; print a table and",
-                "a few recommendations. No download, no network."})
+@Command(
+        name = "quickstart",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Train and evaluate on the embedded synthetic data against the baselines; print a table and",
+            "a few recommendations. No download, no network."
+        })
 final class QuickstartCommand implements Callable<Integer> {
     /** Settings sized to finish in a few minutes on 2 cores. */
     static final List<String> QUICK = List.of(
-            "model.dim=32", "model.heads=2", "model.layers=2", "model.ffnDim=64", "model.maxLen=50", "model.dropout=0.1",
-            "model.contentLayers=1", "content.length=8",
-            "pretrain.loss=sampled-softmax", "pretrain.negatives=32", "pretrain.epochs=30", "pretrain.batchSize=64",
-            "pretrain.learningRate=0.002", "pretrain.evalEvery=5", "pretrain.patience=2",
-            "finetune.loss=bpr", "finetune.negatives=8", "finetune.epochs=3", "finetune.batchSize=64",
-            "finetune.learningRate=0.0005", "finetune.evalEvery=1", "finetune.patience=1",
-            "eval.rerank=50", "eval.validationUsers=500");
+            "model.dim=32",
+            "model.heads=2",
+            "model.layers=2",
+            "model.ffnDim=64",
+            "model.maxLen=50",
+            "model.dropout=0.1",
+            "model.contentLayers=1",
+            "content.length=8",
+            "pretrain.loss=sampled-softmax",
+            "pretrain.negatives=32",
+            "pretrain.epochs=30",
+            "pretrain.batchSize=64",
+            "pretrain.learningRate=0.002",
+            "pretrain.evalEvery=5",
+            "pretrain.patience=2",
+            "finetune.loss=bpr",
+            "finetune.negatives=8",
+            "finetune.epochs=3",
+            "finetune.batchSize=64",
+            "finetune.learningRate=0.0005",
+            "finetune.evalEvery=1",
+            "finetune.patience=1",
+            "eval.rerank=50",
+            "eval.validationUsers=500");
 
     @Mixin
     EngineOptions engine;
 
-    @Option(names = "--data", defaultValue = "synthetic", paramLabel = "SPEC",
+    @Option(
+            names = "--data",
+            defaultValue = "synthetic",
+            paramLabel = "SPEC",
             description = "The data (default: ${DEFAULT-VALUE}; e.g. synthetic:users=2000,items=500,seed=7).")
     String data;
 
@@ -68,7 +92,9 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Also save the trained model here.")
     Path outDir;
 
-    @Option(names = "--force", description = "Save into --out even though that folder holds other files (they are kept).")
+    @Option(
+            names = "--force",
+            description = "Save into --out even though that folder holds other files (they are kept).")
     boolean force;
 
     @Spec
@@ -93,13 +119,22 @@ final class QuickstartCommand implements Callable<Integer> {
         List<String> names = new ArrayList<>();
         List<EvalResult> results = new ArrayList<>();
         try (Backend backend = Backends.create(engine.backend(), engine.options());
-             RecModel model = Workflow.newModel(backend, c, p)) {
+                RecModel model = Workflow.newModel(backend, c, p)) {
             out.println("backend: " + backend.name() + " (" + backend.engineVersion() + ")");
-            out.printf(Locale.ROOT, "model: d=%d, %d layers, %d heads, content %s, %,d parameters%n", model.config().dim(),
-                    model.config().layers(), model.config().heads(),
-                    model.config().hasContent() ? model.config().contentLen() + " tokens/item, vocabulary " + model.config().contentVocab() : "off",
+            out.printf(
+                    Locale.ROOT,
+                    "model: d=%d, %d layers, %d heads, content %s, %,d parameters%n",
+                    model.config().dim(),
+                    model.config().layers(),
+                    model.config().heads(),
+                    model.config().hasContent()
+                            ? model.config().contentLen() + " tokens/item, vocabulary "
+                                    + model.config().contentVocab()
+                            : "off",
                     model.weights().parameterCount());
-            TrainingPipeline pipeline = Workflow.pipeline(c, backend).listener(new Progress(out, Progress.isTerminal(), "train")).build();
+            TrainingPipeline pipeline = Workflow.pipeline(c, backend)
+                    .listener(new Progress(out, Progress.isTerminal(), "train"))
+                    .build();
             pipeline.train(model, p);
             if (outDir != null) {
                 pipeline.save(outDir, model, p);
@@ -125,8 +160,14 @@ final class QuickstartCommand implements Callable<Integer> {
             double best = results.get(0).metric("ndcg@10");
             double pop = results.get(2).metric("ndcg@10");
             double markov = results.get(3).metric("ndcg@10");
-            out.printf(Locale.ROOT, "NDCG@10: the model %.4f vs most popular %.4f (%.2fx) and markov %.4f (%.2fx)%n", best, pop,
-                    best / pop, markov, best / markov);
+            out.printf(
+                    Locale.ROOT,
+                    "NDCG@10: the model %.4f vs most popular %.4f (%.2fx) and markov %.4f (%.2fx)%n",
+                    best,
+                    pop,
+                    best / pop,
+                    markov,
+                    best / markov);
 
             out.println();
             Recommender rec = new Recommender(model, c.eval().rerank());
@@ -143,7 +184,11 @@ final class QuickstartCommand implements Callable<Integer> {
                 }
                 out.println("  recommended:");
                 for (Recommendation r : rec.recommend(h, 5)) {
-                    out.printf(Locale.ROOT, "    %-50s %7.3f%s%n", title(d, r.item()), r.score(),
+                    out.printf(
+                            Locale.ROOT,
+                            "    %-50s %7.3f%s%n",
+                            title(d, r.item()),
+                            r.score(),
                             r.item() == p.split().target(u, Target.TEST) ? "   <- the held-out next item" : "");
                 }
             }

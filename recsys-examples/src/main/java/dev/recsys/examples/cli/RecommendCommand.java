@@ -26,8 +26,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code recsys recommend}: top-K for a user of a data set or for an explicit history. */
-@Command(name = "recommend", mixinStandardHelpOptions = true,
-        description = "Top-K items for a user id (with --data) or for an explicit history of item ids, with titles and scores.")
+@Command(
+        name = "recommend",
+        mixinStandardHelpOptions = true,
+        description =
+                "Top-K items for a user id (with --data) or for an explicit history of item ids, with titles and scores.")
 final class RecommendCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint folder.")
     Path model;
@@ -35,7 +38,11 @@ final class RecommendCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "FORMAT:PATH", description = "Data set: the user's history and item titles.")
     String data;
 
-    @Option(names = "--item-map", paramLabel = "FILE", description = "sasrec with --movies: the item id map (lines 'sasrec_id movie_id', e.g. sas_to_original_items.txt), or 'identity' when the sasrec ids are the movie ids.")
+    @Option(
+            names = "--item-map",
+            paramLabel = "FILE",
+            description =
+                    "sasrec with --movies: the item id map (lines 'sasrec_id movie_id', e.g. sas_to_original_items.txt), or 'identity' when the sasrec ids are the movie ids.")
     Path itemMap;
 
     @Option(names = "--movies", paramLabel = "FILE", description = "sasrec: movies file.")
@@ -47,7 +54,10 @@ final class RecommendCommand implements Callable<Integer> {
     @Option(names = "--history", split = ",", paramLabel = "ITEM", description = "External item ids, oldest first.")
     List<String> history;
 
-    @Option(names = {"-k", "--k"}, defaultValue = "10", description = "How many (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = {"-k", "--k"},
+            defaultValue = "10",
+            description = "How many (default: ${DEFAULT-VALUE}).")
     int k;
 
     @Option(names = "--include-seen", description = "Allow items of the history in the result.")
@@ -69,21 +79,25 @@ final class RecommendCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if ((user == null) == (history == null)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "give exactly one of --user (with --data) or --history");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "give exactly one of --user (with --data) or --history");
         }
         if (user != null && data == null) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--user needs --data to look up the user's history");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--user needs --data to look up the user's history");
         }
         if (k <= 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "-k must be > 0, found " + k);
         }
-        List<String> given = history == null ? null : history.stream().map(String::trim).filter(x -> !x.isEmpty()).toList();
+        List<String> given = history == null
+                ? null
+                : history.stream().map(String::trim).filter(x -> !x.isEmpty()).toList();
         if (given != null && given.isEmpty()) {
             throw new DataException("--history is empty: give at least one item id (comma separated, oldest first)");
         }
         Dataset d = data == null ? null : DataSource.load(data, itemMap, movies);
         try (Backend backend = Backends.create(engine.backend(), engine.options());
-             SavedModel m = SavedModel.load(model, backend)) {
+                SavedModel m = SavedModel.load(model, backend)) {
             CheckpointData cd = m.data();
             if (d != null) {
                 m.requireFits(d);
@@ -104,23 +118,30 @@ final class RecommendCommand implements Callable<Integer> {
                 for (int i = 0; i < hist.length; i++) {
                     Integer it = dense.get(given.get(i));
                     if (it == null) {
-                        throw new DataException("unknown item id '" + Tables.quote(given.get(i)) + "' in --history: not in the model's "
-                                + "catalogue");
+                        throw new DataException("unknown item id '" + Tables.quote(given.get(i))
+                                + "' in --history: not in the model's " + "catalogue");
                     }
                     hist[i] = it;
                 }
             }
             if (hist.length == 0) {
-                throw new DataException("user " + user + " has an empty history in " + d.name() + ": a recommendation needs at least "
-                        + "one item");
+                throw new DataException("user " + user + " has an empty history in " + d.name()
+                        + ": a recommendation needs at least " + "one item");
             }
             Recommender rec = new Recommender(m.model(), rerank != null ? rerank : m.rerank());
             List<Recommendation> top = rec.recommend(hist, null, k, !includeSeen);
             if (top.size() < k && !includeSeen) {
                 long seen = java.util.Arrays.stream(hist).distinct().count();
-                spec.commandLine().getErr().println("recsys: " + (top.isEmpty() ? "no item left to recommend" : "only " + top.size()
-                        + " items left to recommend") + ": the history covers " + seen + " of the " + cd.config().numItems()
-                        + " items in the catalogue, and seen items are left out (--include-seen ranks them too)");
+                spec.commandLine()
+                        .getErr()
+                        .println(
+                                "recsys: "
+                                        + (top.isEmpty()
+                                                ? "no item left to recommend"
+                                                : "only " + top.size() + " items left to recommend")
+                                        + ": the history covers " + seen + " of the "
+                                        + cd.config().numItems()
+                                        + " items in the catalogue, and seen items are left out (--include-seen ranks them too)");
             }
             List<Map<String, Object>> rows = new ArrayList<>();
             for (Recommendation r : top) {
@@ -136,7 +157,12 @@ final class RecommendCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "%-4s %-10s %-9s %s%n", "rank", "item", "score", "title");
                 int rank = 1;
                 for (Map<String, Object> row : rows) {
-                    out.printf(Locale.ROOT, "%-4d %-10s %-9.4f %s%n", rank++, row.get("item"), (Float) row.get("score"),
+                    out.printf(
+                            Locale.ROOT,
+                            "%-4d %-10s %-9.4f %s%n",
+                            rank++,
+                            row.get("item"),
+                            (Float) row.get("score"),
                             row.get("title") == null ? "" : row.get("title"));
                 }
             }
@@ -147,7 +173,8 @@ final class RecommendCommand implements Callable<Integer> {
     private static int lookupUser(Dataset d, String user) {
         int u;
         try {
-            u = d.userIds().keyType() == dev.recsys.api.data.IdMap.KeyType.LONG ? d.userIds().get(Long.parseLong(user.trim()))
+            u = d.userIds().keyType() == dev.recsys.api.data.IdMap.KeyType.LONG
+                    ? d.userIds().get(Long.parseLong(user.trim()))
                     : d.userIds().get(user.trim());
         } catch (NumberFormatException e) {
             throw new DataException("--user " + user + ": this data set has numeric user ids");

@@ -22,9 +22,13 @@ import picocli.CommandLine.Spec;
  * until Ctrl-C or SIGTERM, which stop it gracefully (requests in flight finish, then the model and
  * the engine close).
  */
-@Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serve a model over HTTP: POST /v1/recommend, /v1/recommend/batch, GET /v1/items/{id}/similar, /health, "
-            + "/ready, /metrics, /openapi.json, POST /admin/reload. Ctrl-C stops it gracefully."})
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Serve a model over HTTP: POST /v1/recommend, /v1/recommend/batch, GET /v1/items/{id}/similar, /health, "
+                    + "/ready, /metrics, /openapi.json, POST /admin/reload. Ctrl-C stops it gracefully."
+        })
 final class ServeCommand implements Callable<Integer> {
     /** Environment variable read for the admin API key when --api-key is not given. */
     static final String API_KEY_ENV = "RECSYS_API_KEY";
@@ -35,27 +39,46 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     OptionalDataOptions data;
 
-    @Option(names = "--host", defaultValue = ServerConfig.LOOPBACK,
-            description = "Address to bind (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 for every interface).")
+    @Option(
+            names = "--host",
+            defaultValue = ServerConfig.LOOPBACK,
+            description =
+                    "Address to bind (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 for every interface).")
     String host;
 
-    @Option(names = "--port", defaultValue = "8080", description = "TCP port, 0 for any free one (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--port",
+            defaultValue = "8080",
+            description = "TCP port, 0 for any free one (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--api-key", paramLabel = "KEY",
-            description = "Key the /admin endpoints require (default: $" + API_KEY_ENV + "; unset = open, fine on loopback).")
+    @Option(
+            names = "--api-key",
+            paramLabel = "KEY",
+            description =
+                    "Key the /admin endpoints require (default: $" + API_KEY_ENV + "; unset = open, fine on loopback).")
     String apiKey;
 
     @Option(names = "--workers", defaultValue = "0", description = "Scoring threads (default: cores / --threads).")
     int workers;
 
-    @Option(names = "--queue", defaultValue = "64", description = "Requests that may wait for a worker; more get 503 (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--queue",
+            defaultValue = "64",
+            description = "Requests that may wait for a worker; more get 503 (default: ${DEFAULT-VALUE}).")
     int queue;
 
-    @Option(names = "--timeout-ms", defaultValue = "5000", description = "Per-request time limit (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--timeout-ms",
+            defaultValue = "5000",
+            description = "Per-request time limit (default: ${DEFAULT-VALUE}).")
     long timeoutMs;
 
-    @Option(names = "--max-body", defaultValue = "1048576", paramLabel = "BYTES", description = "Largest request body (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-body",
+            defaultValue = "1048576",
+            paramLabel = "BYTES",
+            description = "Largest request body (default: ${DEFAULT-VALUE}).")
     long maxBody;
 
     @Mixin
@@ -69,9 +92,16 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ServerConfig config;
         try {
-            config = ServerConfig.builder().host(host).port(port).engineThreads(engine.options().threads()).workers(workers)
-                    .queue(queue).timeout(Duration.ofMillis(timeoutMs)).maxBodyBytes(maxBody)
-                    .apiKey(apiKey != null ? apiKey : blankToNull(System.getenv(API_KEY_ENV))).build();
+            config = ServerConfig.builder()
+                    .host(host)
+                    .port(port)
+                    .engineThreads(engine.options().threads())
+                    .workers(workers)
+                    .queue(queue)
+                    .timeout(Duration.ofMillis(timeoutMs))
+                    .maxBodyBytes(maxBody)
+                    .apiKey(apiKey != null ? apiKey : blankToNull(System.getenv(API_KEY_ENV)))
+                    .build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -93,17 +123,20 @@ final class ServeCommand implements Callable<Integer> {
                 stopped.countDown();
             }
         };
-        Thread hook = new Thread(() -> {
-            stop.run();
-            try {
-                stopped.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "recsys-serve-stop");
+        Thread hook = new Thread(
+                () -> {
+                    stop.run();
+                    try {
+                        stopped.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "recsys-serve-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        out.println("serving " + server.modelVersion() + " on " + server.uri() + " with " + server.workers() + " workers ("
-                + backend.name() + "); try: curl -s " + server.uri() + "v1/recommend -d '{\"history\": [...], \"k\": 10}'");
+        out.println("serving " + server.modelVersion() + " on " + server.uri() + " with " + server.workers()
+                + " workers (" + backend.name() + "); try: curl -s " + server.uri()
+                + "v1/recommend -d '{\"history\": [...], \"k\": 10}'");
         out.println("Ctrl-C stops it gracefully");
         out.flush();
         try {

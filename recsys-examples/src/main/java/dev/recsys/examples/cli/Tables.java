@@ -6,8 +6,7 @@ import java.util.Locale;
 
 /** Plain-text (Markdown-compatible) tables of metrics. */
 final class Tables {
-    private Tables() {
-    }
+    private Tables() {}
 
     /** At most 100 characters of user input for an error line (a 1 MB argument is not echoed back). */
     static String quote(String s) {
@@ -41,7 +40,12 @@ final class Tables {
             sb.append(String.format(Locale.ROOT, "| mrr | %.4f |", r.metrics().get("mrr")));
             sb.append(" |".repeat(Math.max(0, ks.length - 1))).append('\n');
         }
-        sb.append(String.format(Locale.ROOT, "(%d users evaluated, %d skipped, %.2f s)", r.usersEvaluated(), r.usersSkipped(), r.seconds()));
+        sb.append(String.format(
+                Locale.ROOT,
+                "(%d users evaluated, %d skipped, %.2f s)",
+                r.usersEvaluated(),
+                r.usersSkipped(),
+                r.seconds()));
         return sb.toString();
     }
 

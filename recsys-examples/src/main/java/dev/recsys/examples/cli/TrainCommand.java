@@ -1,11 +1,11 @@
 package dev.recsys.examples.cli;
 
 import dev.recsys.api.DataException;
+import dev.recsys.api.io.ResumeState;
 import dev.recsys.api.spi.Backend;
 import dev.recsys.api.spi.Backends;
 import dev.recsys.api.spi.RecModel;
 import dev.recsys.eval.data.DatasetStats;
-import dev.recsys.api.io.ResumeState;
 import dev.recsys.eval.metrics.EvalResult;
 import dev.recsys.eval.pipeline.Prepared;
 import dev.recsys.eval.pipeline.TrainingPipeline;
@@ -26,9 +26,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code recsys train}: pre-train, fine-tune, select on validation, report test, save a checkpoint. */
-@Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train a model on a data set and write a checkpoint folder (model.json + weights.safetensors).",
-                "Config: a JSON or YAML file (docs/CONFIG.md) over the defaults, then --set overrides."})
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Train a model on a data set and write a checkpoint folder (model.json + weights.safetensors).",
+            "Config: a JSON or YAML file (docs/CONFIG.md) over the defaults, then --set overrides."
+        })
 final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
@@ -39,22 +43,34 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Config file (.json, .yaml).")
     Path config;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key, e.g. --set pretrain.epochs=5.")
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description = "Override a config key, e.g. --set pretrain.epochs=5.")
     List<String> overrides = new ArrayList<>();
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Checkpoint folder to write.")
     Path outDir;
 
-    @Option(names = "--force", description = "Write the checkpoint into --out even though that folder holds other files "
-            + "(they are kept; only the checkpoint's own files are written there).")
+    @Option(
+            names = "--force",
+            description = "Write the checkpoint into --out even though that folder holds other files "
+                    + "(they are kept; only the checkpoint's own files are written there).")
     boolean force;
 
-    @Option(names = "--resume", description = "Continue from the training state saved in --out (needs checkpointEvery > 0 when it was written).")
+    @Option(
+            names = "--resume",
+            description =
+                    "Continue from the training state saved in --out (needs checkpointEvery > 0 when it was written).")
     boolean resume;
 
-    @Option(names = "--init-from", paramLabel = "DIR", description = "Start from the weights of this checkpoint folder "
-            + "(same items and dim; e.g. add content to an ids-only model: its content output starts at zero, so the "
-            + "model starts with the source's scores). Pre-training must then beat it on validation or is undone.")
+    @Option(
+            names = "--init-from",
+            paramLabel = "DIR",
+            description =
+                    "Start from the weights of this checkpoint folder "
+                            + "(same items and dim; e.g. add content to an ids-only model: its content output starts at zero, so the "
+                            + "model starts with the source's scores). Pre-training must then beat it on validation or is undone.")
     Path initFrom;
 
     @Option(names = "--seed", description = "Seed of the run (overrides the config).")
@@ -63,9 +79,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", description = "Pre-training epochs (overrides pretrain.epochs).")
     Integer epochs;
 
-    @Option(names = "--cold-items", paramLabel = "SPEC", description = "Cold-start items protocol: train without F, random:F or "
-            + "newest:F (0 < F < 1) of the catalogue (chosen with the run's seed); the model records the list, and evaluate "
-            + "needs the same value.")
+    @Option(
+            names = "--cold-items",
+            paramLabel = "SPEC",
+            description = "Cold-start items protocol: train without F, random:F or "
+                    + "newest:F (0 < F < 1) of the catalogue (chosen with the run's seed); the model records the list, and evaluate "
+                    + "needs the same value.")
     String coldItems;
 
     @Spec
@@ -90,31 +109,47 @@ final class TrainCommand implements Callable<Integer> {
         ColdItems cold = coldItems == null ? null : ColdItems.parse(coldItems, d, c.seed());
         Prepared p = Workflow.prepare(d, c, cold);
         if (cold != null) {
-            out.println("cold items: " + cold.items().length + " of " + d.numItems() + " held out of training (" + cold.rule()
-                    + ", seed " + cold.seed() + ")");
+            out.println("cold items: " + cold.items().length + " of " + d.numItems() + " held out of training ("
+                    + cold.rule() + ", seed " + cold.seed() + ")");
         }
         ResumeState resumeAt = null;
         if (resume) {
             resumeAt = TrainingPipeline.readResume(outDir);
-            out.println("resuming " + resumeAt.stage() + " at epoch " + (resumeAt.state().epochsDone() + 1) + ", step "
+            out.println("resuming " + resumeAt.stage() + " at epoch "
+                    + (resumeAt.state().epochsDone() + 1) + ", step "
                     + resumeAt.state().step());
         }
-        Path ckpt = c.pretrain().checkpointEvery() > 0 || (c.finetune() != null && c.finetune().checkpointEvery() > 0) ? outDir : null;
+        Path ckpt = c.pretrain().checkpointEvery() > 0
+                        || (c.finetune() != null && c.finetune().checkpointEvery() > 0)
+                ? outDir
+                : null;
         try (GracefulStop stop = new GracefulStop(ckpt, 60_000, System.err);
-             Backend backend = Backends.create(engine.backend(), engine.options());
-             RecModel model = Workflow.newModel(backend, c, p)) {
+                Backend backend = Backends.create(engine.backend(), engine.options());
+                RecModel model = Workflow.newModel(backend, c, p)) {
             out.println("backend: " + backend.name() + " (" + backend.engineVersion() + "), model: " + model.config());
-            if (resumeAt != null && !resumeAt.state().weights().names().equals(model.weights().names())) {
-                throw new DataException(outDir + " holds a model of another shape than this config and data; resume with the same config");
+            if (resumeAt != null
+                    && !resumeAt.state()
+                            .weights()
+                            .names()
+                            .equals(model.weights().names())) {
+                throw new DataException(outDir
+                        + " holds a model of another shape than this config and data; resume with the same config");
             }
             if (initFrom != null && resumeAt == null) {
                 var w = TrainingPipeline.warmStart(model, initFrom);
-                out.println("started from " + initFrom + ": " + w.copied().size() + " tensors copied, " + w.fresh().size()
-                        + " initialised" + (w.zeroed().isEmpty() ? "" : ", content output at zero (" + String.join(", ", w.zeroed()) + ")"));
+                out.println("started from " + initFrom + ": " + w.copied().size() + " tensors copied, "
+                        + w.fresh().size() + " initialised"
+                        + (w.zeroed().isEmpty()
+                                ? ""
+                                : ", content output at zero (" + String.join(", ", w.zeroed()) + ")"));
             }
             boolean tty = Progress.isTerminal();
-            TrainingPipeline pipeline = Workflow.pipeline(c, backend).checkpoints(ckpt).listener(new Progress(out, tty, "train"))
-                    .listener(stop).describe(Workflow.META_COLD, Workflow.coldLabel(cold)).build();
+            TrainingPipeline pipeline = Workflow.pipeline(c, backend)
+                    .checkpoints(ckpt)
+                    .listener(new Progress(out, tty, "train"))
+                    .listener(stop)
+                    .describe(Workflow.META_COLD, Workflow.coldLabel(cold))
+                    .build();
             if (resumeAt != null) {
                 pipeline.resume(model, p, resumeAt);
             } else if (initFrom != null) {

@@ -45,6 +45,7 @@ import java.util.SplittableRandom;
 public final class BackendRunner {
     /** Results written into the job's folder. */
     public static final String EVAL_JSON = "eval.json";
+
     public static final String RUN_JSON = "run.json";
     public static final String PARITY_STAGE1 = "parity-stage1.f32";
     public static final String PARITY_STAGE2 = "parity-stage2.f32";
@@ -53,10 +54,10 @@ public final class BackendRunner {
     /** Prefix of the one error line a child JVM prints before exiting non-zero. */
     public static final String ERROR_PREFIX = "recsys-compare-child: error: ";
 
-    static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+    static final ObjectMapper JSON =
+            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
-    private BackendRunner() {
-    }
+    private BackendRunner() {}
 
     /** Child JVM entry point: {@code BackendRunner JOB.json}. Exit 0, 2 (bad input) or 1. */
     public static void main(String[] args) {
@@ -83,8 +84,11 @@ public final class BackendRunner {
 
     static boolean isBadInput(Throwable e) {
         Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
-        return t instanceof DataException || t instanceof CheckpointException || t instanceof BackendException
-                || t instanceof IllegalArgumentException || t instanceof java.nio.file.NoSuchFileException;
+        return t instanceof DataException
+                || t instanceof CheckpointException
+                || t instanceof BackendException
+                || t instanceof IllegalArgumentException
+                || t instanceof java.nio.file.NoSuchFileException;
     }
 
     static String message(Throwable e) {
@@ -101,12 +105,13 @@ public final class BackendRunner {
         Files.createDirectories(out);
         OptionalLong rssBefore = Measure.rssBytes();
         try (Backend backend = Backends.create(job.backend(), job.options());
-             RecModel model = Workflow.newModel(backend, c, p)) {
+                RecModel model = Workflow.newModel(backend, c, p)) {
             String name = backend.name();
             progress.printf(Locale.ROOT, "%s (%s): training %s%n", name, backend.engineVersion(), model.config());
             StepTimes steps = new StepTimes(progress, name);
             long t0 = System.nanoTime();
-            TrainingPipeline pipeline = Workflow.pipeline(c, backend).listener(steps).build();
+            TrainingPipeline pipeline =
+                    Workflow.pipeline(c, backend).listener(steps).build();
             TrainingPipeline.Result trained = pipeline.train(model, p);
             double trainSeconds = (System.nanoTime() - t0) / 1e9;
 
@@ -115,12 +120,19 @@ public final class BackendRunner {
             EvalResult test = pipeline.evaluate(model, p, Target.TEST, rerank);
             double evalSeconds = (System.nanoTime() - e0) / 1e9;
             progress.printf(Locale.ROOT, "%s: test %s%n", name, test.summary());
-            ResultFiles.writeJson(out.resolve(EVAL_JSON),
-                    ResultFiles.toMap(test, "compare:" + name, name, backend.engineVersion(), c.seed(), p.fingerprint()));
+            ResultFiles.writeJson(
+                    out.resolve(EVAL_JSON),
+                    ResultFiles.toMap(
+                            test, "compare:" + name, name, backend.engineVersion(), c.seed(), p.fingerprint()));
 
             double[] latency = latency(model, p, rerank, job.latencyWarmup(), job.latencyCalls());
-            progress.printf(Locale.ROOT, "%s: recommend p50 %.2f ms, p99 %.2f ms over %d calls%n", name,
-                    Measure.percentile(latency, 0.5), Measure.percentile(latency, 0.99), latency.length);
+            progress.printf(
+                    Locale.ROOT,
+                    "%s: recommend p50 %.2f ms, p99 %.2f ms over %d calls%n",
+                    name,
+                    Measure.percentile(latency, 0.5),
+                    Measure.percentile(latency, 0.99),
+                    latency.length);
 
             ParityBatch pb = ParityBatch.of(p, job.parityUsers(), c.seed());
             Double roundTrip = null;
@@ -142,12 +154,31 @@ public final class BackendRunner {
             OptionalLong rssAfter = Measure.rssBytes();
             TrainResult pre = trained.pretrain();
             TrainResult fine = trained.finetune();
-            RunInfo info = new RunInfo(name, backend.engineVersion(), p.fingerprint(),
-                    pre == null ? List.of() : pre.epochLosses(), pre == null ? List.of() : pre.validation(),
-                    fine == null ? List.of() : fine.epochLosses(), fine == null ? List.of() : fine.validation(),
-                    trainSeconds, steps.sequences, steps.seconds, steps.seconds > 0 ? steps.sequences / steps.seconds : 0,
-                    steps.medianMs(), evalSeconds, latency, Measure.percentile(latency, 0.5), Measure.percentile(latency, 0.99), rerank,
-                    box(peak), box(rssBefore), box(rssAfter), Measure.peakHeapBytes(), pb.rows(), PARITY_CANDIDATES, roundTrip);
+            RunInfo info = new RunInfo(
+                    name,
+                    backend.engineVersion(),
+                    p.fingerprint(),
+                    pre == null ? List.of() : pre.epochLosses(),
+                    pre == null ? List.of() : pre.validation(),
+                    fine == null ? List.of() : fine.epochLosses(),
+                    fine == null ? List.of() : fine.validation(),
+                    trainSeconds,
+                    steps.sequences,
+                    steps.seconds,
+                    steps.seconds > 0 ? steps.sequences / steps.seconds : 0,
+                    steps.medianMs(),
+                    evalSeconds,
+                    latency,
+                    Measure.percentile(latency, 0.5),
+                    Measure.percentile(latency, 0.99),
+                    rerank,
+                    box(peak),
+                    box(rssBefore),
+                    box(rssAfter),
+                    Measure.peakHeapBytes(),
+                    pb.rows(),
+                    PARITY_CANDIDATES,
+                    roundTrip);
             ResultFiles.writeJson(out.resolve(RUN_JSON), info);
             return info;
         }
@@ -302,11 +333,21 @@ public final class BackendRunner {
 
         @Override
         public void onValidation(int epoch, double metric, boolean improved) {
-            out.printf(Locale.ROOT, "%s: stage %d epoch %d: validation %.4f%s%n", name, phase, epoch, metric, improved ? " (best)" : "");
+            out.printf(
+                    Locale.ROOT,
+                    "%s: stage %d epoch %d: validation %.4f%s%n",
+                    name,
+                    phase,
+                    epoch,
+                    metric,
+                    improved ? " (best)" : "");
         }
 
         double medianMs() {
-            return stepMs.isEmpty() ? 0 : Measure.median(stepMs.stream().mapToDouble(Double::doubleValue).toArray());
+            return stepMs.isEmpty()
+                    ? 0
+                    : Measure.median(
+                            stepMs.stream().mapToDouble(Double::doubleValue).toArray());
         }
     }
 }

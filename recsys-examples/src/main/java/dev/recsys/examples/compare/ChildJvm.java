@@ -21,14 +21,12 @@ import java.util.function.Consumer;
  */
 final class ChildJvm {
     /** Outcome: exit code and the last lines the child printed. */
-    record Result(int exitCode, List<String> lastLines) {
-    }
+    record Result(int exitCode, List<String> lastLines) {}
 
     /** System-property prefixes passed on to the child with their current values. */
     static final List<String> FORWARDED = List.of("org.slf4j.", "ai.djl.", "recsys.", "org.bytedeco.", "org.nd4j.");
 
-    private ChildJvm() {
-    }
+    private ChildJvm() {}
 
     /** The java command line for {@code mainClass args}. */
     static List<String> command(Class<?> mainClass, List<String> args) {
@@ -37,7 +35,10 @@ final class ChildJvm {
         Map<String, String> props = new LinkedHashMap<>();
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             // memory settings and -D properties carry over; agents, debuggers and module patches do not
-            if (a.startsWith("-Xmx") || a.startsWith("-Xms") || a.startsWith("-Xss") || a.startsWith("-XX:MaxDirectMemorySize")) {
+            if (a.startsWith("-Xmx")
+                    || a.startsWith("-Xms")
+                    || a.startsWith("-Xss")
+                    || a.startsWith("-XX:MaxDirectMemorySize")) {
                 cmd.add(a);
             } else if (a.startsWith("-D") && !a.startsWith("-Djava.class.path")) {
                 int eq = a.indexOf('=');

@@ -28,9 +28,22 @@ import java.util.Map;
  * @param differences     paired tests of each backend against the first
  * @param parity          the parity check
  */
-public record CompareReport(String dataset, String dataSummary, String dataFingerprint, long seed, String split, String target,
-                            String protocol, int k, Map<String, Object> config, String isolation, Map<String, String> versions,
-                            String createdAt, List<Entry> backends, List<Difference> differences, Parity parity) {
+public record CompareReport(
+        String dataset,
+        String dataSummary,
+        String dataFingerprint,
+        long seed,
+        String split,
+        String target,
+        String protocol,
+        int k,
+        Map<String, Object> config,
+        String isolation,
+        Map<String, String> versions,
+        String createdAt,
+        List<Entry> backends,
+        List<Difference> differences,
+        Parity parity) {
     /** The format name written into report.json. */
     public static final String FORMAT = "recsys-compare";
 
@@ -43,12 +56,11 @@ public record CompareReport(String dataset, String dataSummary, String dataFinge
      * @param ci             95% bootstrap intervals {low, high} of the headline metrics' means
      * @param usersEvaluated users with a test item
      */
-    public record Entry(String label, RunInfo run, Map<String, Double> metrics, Map<String, double[]> ci, int usersEvaluated) {
-    }
+    public record Entry(
+            String label, RunInfo run, Map<String, Double> metrics, Map<String, double[]> ci, int usersEvaluated) {}
 
     /** Paired test of backend {@code a} minus backend {@code b}. */
-    public record Difference(String a, String b, PairedTest.Comparison comparison) {
-    }
+    public record Difference(String a, String b, PairedTest.Comparison comparison) {}
 
     /**
      * Parity: the first backend's trained model, saved and loaded into every backend, scores a fixed batch.
@@ -60,15 +72,15 @@ public record CompareReport(String dataset, String dataSummary, String dataFinge
      * @param results         one row per backend
      * @param roundTrip       max |trained - saved and reloaded| in the reference backend
      */
-    public record Parity(String reference, double tolerance, int rows, int candidates, List<ParityRow> results, Double roundTrip) {
+    public record Parity(
+            String reference, double tolerance, int rows, int candidates, List<ParityRow> results, Double roundTrip) {
         public boolean pass() {
             return results.stream().allMatch(ParityRow::pass) && (roundTrip == null || roundTrip < tolerance);
         }
     }
 
     /** Max absolute score differences of one backend against the reference. */
-    public record ParityRow(String label, double stage1MaxAbsDiff, double stage2MaxAbsDiff, boolean pass) {
-    }
+    public record ParityRow(String label, double stage1MaxAbsDiff, double stage2MaxAbsDiff, boolean pass) {}
 
     public String ndcgKey() {
         return "ndcg@" + k;
@@ -128,20 +140,28 @@ public record CompareReport(String dataset, String dataSummary, String dataFinge
             b.put("recommendLatency", lat);
             Map<String, Object> mem = new LinkedHashMap<>();
             mem.put("peakRssBytes", r.peakRssBytes());
-            mem.put("rssDeltaBytes", r.rssAfterBytes() == null || r.rssBeforeBytes() == null ? null : r.rssAfterBytes() - r.rssBeforeBytes());
+            mem.put(
+                    "rssDeltaBytes",
+                    r.rssAfterBytes() == null || r.rssBeforeBytes() == null
+                            ? null
+                            : r.rssAfterBytes() - r.rssBeforeBytes());
             mem.put("peakHeapBytes", r.peakHeapBytes());
             b.put("memory", mem);
             b.put("evalSeconds", r.evalSeconds());
             bs.add(b);
         }
         m.put("backends", bs);
-        m.put("differences", differences.stream().map(d -> {
-            Map<String, Object> x = new LinkedHashMap<>();
-            x.put("a", d.a());
-            x.put("b", d.b());
-            x.putAll(comparisonMap(d.comparison()));
-            return x;
-        }).toList());
+        m.put(
+                "differences",
+                differences.stream()
+                        .map(d -> {
+                            Map<String, Object> x = new LinkedHashMap<>();
+                            x.put("a", d.a());
+                            x.put("b", d.b());
+                            x.putAll(comparisonMap(d.comparison()));
+                            return x;
+                        })
+                        .toList());
         Map<String, Object> par = new LinkedHashMap<>();
         par.put("reference", parity.reference());
         par.put("tolerance", parity.tolerance());
@@ -173,19 +193,48 @@ public record CompareReport(String dataset, String dataSummary, String dataFinge
     public String markdown() {
         StringBuilder sb = new StringBuilder();
         sb.append("# Backend comparison: ").append(dataset).append("\n\n");
-        sb.append("Data: ").append(dataSummary).append(" (fingerprint `").append(shortFp()).append("`), ").append(split)
-                .append(" split, ").append(target.toLowerCase(Locale.ROOT)).append(" target, ").append(protocol)
-                .append(" ranking, seed ").append(seed).append(", isolation: ").append(isolation).append(".\n\n");
-        sb.append("| backend | engine | ").append(ndcgKey()).append(" (95% CI) | ").append(recallKey())
+        sb.append("Data: ")
+                .append(dataSummary)
+                .append(" (fingerprint `")
+                .append(shortFp())
+                .append("`), ")
+                .append(split)
+                .append(" split, ")
+                .append(target.toLowerCase(Locale.ROOT))
+                .append(" target, ")
+                .append(protocol)
+                .append(" ranking, seed ")
+                .append(seed)
+                .append(", isolation: ")
+                .append(isolation)
+                .append(".\n\n");
+        sb.append("| backend | engine | ")
+                .append(ndcgKey())
+                .append(" (95% CI) | ")
+                .append(recallKey())
                 .append(" (95% CI) | mrr | train seq/s | train s | recommend p50 ms | p99 ms | peak RSS MiB |\n");
         sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Entry e : backends) {
             RunInfo r = e.run();
-            sb.append("| ").append(e.label()).append(" | ").append(r.engine()).append(" | ")
-                    .append(withCi(e, ndcgKey())).append(" | ").append(withCi(e, recallKey())).append(" | ")
-                    .append(fmt(e.metrics().get("mrr"))).append(" | ")
-                    .append(String.format(Locale.ROOT, "%.1f | %.1f | %.2f | %.2f | %s |", r.sequencesPerSecond(), r.trainSeconds(),
-                            r.latencyP50Ms(), r.latencyP99Ms(), mib(r.peakRssBytes())))
+            sb.append("| ")
+                    .append(e.label())
+                    .append(" | ")
+                    .append(r.engine())
+                    .append(" | ")
+                    .append(withCi(e, ndcgKey()))
+                    .append(" | ")
+                    .append(withCi(e, recallKey()))
+                    .append(" | ")
+                    .append(fmt(e.metrics().get("mrr")))
+                    .append(" | ")
+                    .append(String.format(
+                            Locale.ROOT,
+                            "%.1f | %.1f | %.2f | %.2f | %s |",
+                            r.sequencesPerSecond(),
+                            r.trainSeconds(),
+                            r.latencyP50Ms(),
+                            r.latencyP99Ms(),
+                            mib(r.peakRssBytes())))
                     .append('\n');
         }
         sb.append('\n').append(memoryNote()).append("\n");
@@ -194,25 +243,55 @@ public record CompareReport(String dataset, String dataSummary, String dataFinge
             sb.append("| a − b | metric | mean diff | 95% CI | p |\n|---|---|---:|---:|---:|\n");
             for (Difference d : differences) {
                 PairedTest.Comparison c = d.comparison();
-                sb.append(String.format(Locale.ROOT, "| %s − %s | %s | %+.4f | %+.4f .. %+.4f | %.3g |%n", d.a(), d.b(), c.metric(),
-                        c.meanDiff(), c.ciLow(), c.ciHigh(), c.pValue()));
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "| %s − %s | %s | %+.4f | %+.4f .. %+.4f | %.3g |%n",
+                        d.a(),
+                        d.b(),
+                        c.metric(),
+                        c.meanDiff(),
+                        c.ciLow(),
+                        c.ciHigh(),
+                        c.pValue()));
             }
         }
-        sb.append("\n## Parity (the model trained by ").append(parity.reference()).append(", saved and loaded in every backend)\n\n");
-        sb.append(String.format(Locale.ROOT, "%d users, stage 1 over the whole catalogue, stage 2 over %d candidates each; pass when the "
-                + "max absolute difference is below %.0e.%n%n", parity.rows(), parity.candidates(), parity.tolerance()));
+        sb.append("\n## Parity (the model trained by ")
+                .append(parity.reference())
+                .append(", saved and loaded in every backend)\n\n");
+        sb.append(String.format(
+                Locale.ROOT,
+                "%d users, stage 1 over the whole catalogue, stage 2 over %d candidates each; pass when the "
+                        + "max absolute difference is below %.0e.%n%n",
+                parity.rows(),
+                parity.candidates(),
+                parity.tolerance()));
         sb.append("| backend | stage 1 max abs diff | stage 2 max abs diff | pass |\n|---|---:|---:|---|\n");
         for (ParityRow r : parity.results()) {
-            sb.append(String.format(Locale.ROOT, "| %s | %.3e | %.3e | %s |%n", r.label(), r.stage1MaxAbsDiff(), r.stage2MaxAbsDiff(),
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %.3e | %.3e | %s |%n",
+                    r.label(),
+                    r.stage1MaxAbsDiff(),
+                    r.stage2MaxAbsDiff(),
                     r.pass() ? "yes" : "**no**"));
         }
         if (parity.roundTrip() != null) {
-            sb.append(String.format(Locale.ROOT, "%nSave/load round trip in %s: max abs diff %.3e.%n", parity.reference(), parity.roundTrip()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%nSave/load round trip in %s: max abs diff %.3e.%n",
+                    parity.reference(),
+                    parity.roundTrip()));
         }
         sb.append(String.format(Locale.ROOT, "%nParity: **%s**.%n", parity.pass() ? "PASS" : "FAIL"));
-        sb.append("\nrecsys ").append(versions.getOrDefault("recsysVersion", "?")).append(", Java ")
-                .append(versions.getOrDefault("java", "?")).append(", ").append(versions.getOrDefault("os", "?")).append(", ")
-                .append(createdAt).append(".\n");
+        sb.append("\nrecsys ")
+                .append(versions.getOrDefault("recsysVersion", "?"))
+                .append(", Java ")
+                .append(versions.getOrDefault("java", "?"))
+                .append(", ")
+                .append(versions.getOrDefault("os", "?"))
+                .append(", ")
+                .append(createdAt)
+                .append(".\n");
         return sb.toString();
     }
 

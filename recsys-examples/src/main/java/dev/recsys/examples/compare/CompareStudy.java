@@ -11,10 +11,10 @@ import dev.recsys.eval.data.Dataset;
 import dev.recsys.eval.data.DatasetStats;
 import dev.recsys.eval.metrics.EvalResult;
 import dev.recsys.eval.metrics.PairedTest;
+import dev.recsys.eval.pipeline.Prepared;
 import dev.recsys.examples.workflow.ConfigLoader;
 import dev.recsys.examples.workflow.DataSource;
 import dev.recsys.examples.workflow.ExperimentConfig;
-import dev.recsys.eval.pipeline.Prepared;
 import dev.recsys.examples.workflow.ResultFiles;
 import dev.recsys.examples.workflow.Workflow;
 import java.io.IOException;
@@ -66,15 +66,29 @@ public final class CompareStudy {
      * @param parityTolerance pass threshold of the parity check
      * @param outDir          report folder
      */
-    public record Options(String data, Path itemMap, Path movies, Path configFile, List<String> overrides, List<String> backends,
-                          int threads, Path cacheDir, Isolation isolation, int latencyCalls, int latencyWarmup, int parityUsers,
-                          double parityTolerance, Path outDir) {
+    public record Options(
+            String data,
+            Path itemMap,
+            Path movies,
+            Path configFile,
+            List<String> overrides,
+            List<String> backends,
+            int threads,
+            Path cacheDir,
+            Isolation isolation,
+            int latencyCalls,
+            int latencyWarmup,
+            int parityUsers,
+            double parityTolerance,
+            Path outDir) {
         public Options {
             overrides = overrides == null ? List.of() : List.copyOf(overrides);
             backends = backends == null ? List.of() : List.copyOf(backends);
             if (latencyCalls < 1 || latencyWarmup < 0 || parityUsers < 1 || threads < 1) {
-                throw new IllegalArgumentException("expected --latency-calls >= 1, --latency-warmup >= 0, --parity-users >= 1 and "
-                        + "--threads >= 1, found " + latencyCalls + ", " + latencyWarmup + ", " + parityUsers + ", " + threads);
+                throw new IllegalArgumentException(
+                        "expected --latency-calls >= 1, --latency-warmup >= 0, --parity-users >= 1 and "
+                                + "--threads >= 1, found " + latencyCalls + ", " + latencyWarmup + ", " + parityUsers
+                                + ", " + threads);
             }
             if (!(parityTolerance > 0)) {
                 throw new IllegalArgumentException("--parity-tolerance must be > 0, found " + parityTolerance);
@@ -84,15 +98,18 @@ public final class CompareStudy {
 
     /** The three files written into the report folder. */
     public static final String REPORT_MD = "report.md";
+
     public static final String REPORT_JSON = "report.json";
     public static final String REPORT_HTML = "report.html";
 
-    private CompareStudy() {
-    }
+    private CompareStudy() {}
 
     /** Every available backend's name, by priority. */
     public static List<String> availableBackends() {
-        return Backends.providers().stream().filter(BackendProvider::isAvailable).map(BackendProvider::name).toList();
+        return Backends.providers().stream()
+                .filter(BackendProvider::isAvailable)
+                .map(BackendProvider::name)
+                .toList();
     }
 
     /** Runs the study and writes report.md, report.json and report.html into {@code o.outDir()}. */
@@ -110,7 +127,8 @@ public final class CompareStudy {
         Workflow.modelConfig(c, p); // an impossible model shape fails here too
         String summary = DatasetStats.of(d).summary();
         progress.println("data: " + d.name() + ": " + summary);
-        progress.println("backends: " + String.join(", ", names) + " (" + o.isolation().name().toLowerCase(Locale.ROOT) + " isolation)");
+        progress.println("backends: " + String.join(", ", names) + " ("
+                + o.isolation().name().toLowerCase(Locale.ROOT) + " isolation)");
 
         Path work = Files.createTempDirectory("recsys-compare-");
         try {
@@ -123,52 +141,90 @@ public final class CompareStudy {
             List<float[][]> parityScores = new ArrayList<>();
             for (int i = 0; i < names.size(); i++) {
                 Path out = work.resolve("run-" + i);
-                RunJob job = new RunJob(o.data(), str(o.itemMap()), str(o.movies()), configFile.toString(), names.get(i), o.threads(),
-                        str(o.cacheDir()), o.latencyCalls(), o.latencyWarmup(), o.parityUsers(), i == 0 ? model.toString() : null,
-                        model.toString(), out.toString());
+                RunJob job = new RunJob(
+                        o.data(),
+                        str(o.itemMap()),
+                        str(o.movies()),
+                        configFile.toString(),
+                        names.get(i),
+                        o.threads(),
+                        str(o.cacheDir()),
+                        o.latencyCalls(),
+                        o.latencyWarmup(),
+                        o.parityUsers(),
+                        i == 0 ? model.toString() : null,
+                        model.toString(),
+                        out.toString());
                 progress.println("== " + labels.get(i) + " ==");
                 runJob(job, o.isolation(), work.resolve("job-" + i + ".json"), labels.get(i), progress);
-                RunInfo info = BackendRunner.JSON.readValue(out.resolve(BackendRunner.RUN_JSON).toFile(), RunInfo.class);
+                RunInfo info = BackendRunner.JSON.readValue(
+                        out.resolve(BackendRunner.RUN_JSON).toFile(), RunInfo.class);
                 if (!p.fingerprint().equals(info.dataFingerprint())) {
-                    throw new RecsysException(labels.get(i) + " trained on other data (fingerprint " + info.dataFingerprint()
-                            + ", expected " + p.fingerprint() + ")");
+                    throw new RecsysException(labels.get(i) + " trained on other data (fingerprint "
+                            + info.dataFingerprint() + ", expected " + p.fingerprint() + ")");
                 }
                 EvalResult r = ResultFiles.read(out.resolve(BackendRunner.EVAL_JSON));
                 evals.add(r);
-                parityScores.add(new float[][] {BackendRunner.readFloats(out.resolve(BackendRunner.PARITY_STAGE1)),
-                    BackendRunner.readFloats(out.resolve(BackendRunner.PARITY_STAGE2))});
+                parityScores.add(new float[][] {
+                    BackendRunner.readFloats(out.resolve(BackendRunner.PARITY_STAGE1)),
+                    BackendRunner.readFloats(out.resolve(BackendRunner.PARITY_STAGE2))
+                });
                 int k = headlineK(c.eval().ks());
-                entries.add(new CompareReport.Entry(labels.get(i), info, r.metrics(), intervals(r, k, c.seed()), r.usersEvaluated()));
+                entries.add(new CompareReport.Entry(
+                        labels.get(i), info, r.metrics(), intervals(r, k, c.seed()), r.usersEvaluated()));
             }
             int k = headlineK(c.eval().ks());
             List<CompareReport.Difference> diffs = new ArrayList<>();
             for (int i = 1; i < evals.size(); i++) {
                 for (String m : List.of("ndcg@" + k, "recall@" + k)) {
                     if (evals.get(0).usersEvaluated() >= 2) {
-                        diffs.add(new CompareReport.Difference(labels.get(i), labels.get(0),
+                        diffs.add(new CompareReport.Difference(
+                                labels.get(i),
+                                labels.get(0),
                                 PairedTest.compare(evals.get(i), evals.get(0), m, 0.95, 2000, c.seed())));
                     }
                 }
             }
             List<CompareReport.ParityRow> rows = new ArrayList<>();
             for (int i = 0; i < parityScores.size(); i++) {
-                double s1 = BackendRunner.maxAbsDiff(parityScores.get(0)[0], parityScores.get(i)[0]);
-                double s2 = BackendRunner.maxAbsDiff(parityScores.get(0)[1], parityScores.get(i)[1]);
-                rows.add(new CompareReport.ParityRow(labels.get(i), s1, s2, s1 < o.parityTolerance() && s2 < o.parityTolerance()));
+                double s1 = BackendRunner.maxAbsDiff(
+                        parityScores.get(0)[0], parityScores.get(i)[0]);
+                double s2 = BackendRunner.maxAbsDiff(
+                        parityScores.get(0)[1], parityScores.get(i)[1]);
+                rows.add(new CompareReport.ParityRow(
+                        labels.get(i), s1, s2, s1 < o.parityTolerance() && s2 < o.parityTolerance()));
             }
             RunInfo first = entries.get(0).run();
-            CompareReport.Parity parity = new CompareReport.Parity(labels.get(0), o.parityTolerance(), first.parityRows(),
-                    first.parityCandidates(), rows, first.roundTripMaxAbsDiff());
+            CompareReport.Parity parity = new CompareReport.Parity(
+                    labels.get(0),
+                    o.parityTolerance(),
+                    first.parityRows(),
+                    first.parityCandidates(),
+                    rows,
+                    first.roundTripMaxAbsDiff());
             Map<String, String> versions = new LinkedHashMap<>();
             versions.put("recsysVersion", Provenance.currentRecsysVersion());
             versions.put("java", Provenance.currentJavaVersion());
             versions.put("os", Provenance.currentOs());
-            Map<String, Object> config = BackendRunner.JSON.readValue(ConfigLoader.toJson(c), new TypeReference<LinkedHashMap<String, Object>>() {
-            });
+            Map<String, Object> config = BackendRunner.JSON.readValue(
+                    ConfigLoader.toJson(c), new TypeReference<LinkedHashMap<String, Object>>() {});
             EvalResult r0 = evals.get(0);
-            CompareReport report = new CompareReport(d.name(), summary, p.fingerprint(), c.seed(), r0.split(), r0.target(), r0.protocol(),
-                    k, config, o.isolation().name().toLowerCase(Locale.ROOT), versions,
-                    OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString(), entries, diffs, parity);
+            CompareReport report = new CompareReport(
+                    d.name(),
+                    summary,
+                    p.fingerprint(),
+                    c.seed(),
+                    r0.split(),
+                    r0.target(),
+                    r0.protocol(),
+                    k,
+                    config,
+                    o.isolation().name().toLowerCase(Locale.ROOT),
+                    versions,
+                    OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+                    entries,
+                    diffs,
+                    parity);
             write(report, o.outDir());
             return report;
         } finally {
@@ -186,7 +242,8 @@ public final class CompareStudy {
         ResultFiles.writeAtomically(outDir.resolve(REPORT_HTML), html);
     }
 
-    private static void runJob(RunJob job, Isolation isolation, Path jobFile, String label, PrintWriter progress) throws IOException {
+    private static void runJob(RunJob job, Isolation isolation, Path jobFile, String label, PrintWriter progress)
+            throws IOException {
         if (isolation == Isolation.NONE) {
             BackendRunner.run(job, progress);
             return;
@@ -201,8 +258,12 @@ public final class CompareStudy {
             progress.println("  " + line);
         });
         if (r.exitCode() != 0) {
-            String err = errorLine[0] != null ? errorLine[0]
-                    : "exit code " + r.exitCode() + (r.lastLines().isEmpty() ? "" : ": " + r.lastLines().get(r.lastLines().size() - 1));
+            String err = errorLine[0] != null
+                    ? errorLine[0]
+                    : "exit code " + r.exitCode()
+                            + (r.lastLines().isEmpty()
+                                    ? ""
+                                    : ": " + r.lastLines().get(r.lastLines().size() - 1));
             String msg = "backend " + label + " failed in its child JVM: " + err;
             throw r.exitCode() == 2 ? new DataException(msg) : new RecsysException(msg);
         }

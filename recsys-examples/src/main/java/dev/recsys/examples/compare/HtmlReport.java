@@ -26,8 +26,7 @@ public final class HtmlReport {
     static final int LOG_BINS_RATIO = 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private HtmlReport() {
-    }
+    private HtmlReport() {}
 
     /** The Chart.js version bundled in the WebJar on the class path. */
     public static String chartJsVersion() {
@@ -61,16 +60,33 @@ public final class HtmlReport {
     /** The page. */
     public static String render(CompareReport r) {
         StringBuilder sb = new StringBuilder(300_000);
-        sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width\">\n");
+        sb.append(
+                "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width\">\n");
         sb.append("<title>recsys compare: ").append(esc(r.dataset())).append("</title>\n");
         sb.append("<style>\n").append(CSS).append("</style>\n");
-        sb.append("<script>\n/* Chart.js ").append(chartJsVersion()).append(", MIT License, inlined from org.webjars.npm:chart.js */\n")
-                .append(chartJs()).append("\n</script>\n</head>\n<body>\n");
+        sb.append("<script>\n/* Chart.js ")
+                .append(chartJsVersion())
+                .append(", MIT License, inlined from org.webjars.npm:chart.js */\n")
+                .append(chartJs())
+                .append("\n</script>\n</head>\n<body>\n");
         sb.append("<h1>Backend comparison: ").append(esc(r.dataset())).append("</h1>\n");
-        sb.append("<p class=\"meta\">").append(esc(r.dataSummary())).append(" &middot; fingerprint <code>").append(esc(r.shortFp()))
-                .append("</code> &middot; ").append(esc(r.split())).append(" split, ").append(esc(r.target().toLowerCase(Locale.ROOT)))
-                .append(" target, ").append(esc(r.protocol())).append(" ranking &middot; seed ").append(r.seed())
-                .append(" &middot; isolation: ").append(esc(r.isolation())).append(" &middot; ").append(esc(r.createdAt())).append("</p>\n");
+        sb.append("<p class=\"meta\">")
+                .append(esc(r.dataSummary()))
+                .append(" &middot; fingerprint <code>")
+                .append(esc(r.shortFp()))
+                .append("</code> &middot; ")
+                .append(esc(r.split()))
+                .append(" split, ")
+                .append(esc(r.target().toLowerCase(Locale.ROOT)))
+                .append(" target, ")
+                .append(esc(r.protocol()))
+                .append(" ranking &middot; seed ")
+                .append(r.seed())
+                .append(" &middot; isolation: ")
+                .append(esc(r.isolation()))
+                .append(" &middot; ")
+                .append(esc(r.createdAt()))
+                .append("</p>\n");
         summaryTable(sb, r);
         sb.append("<p class=\"note\">").append(esc(r.memoryNote())).append("</p>\n");
         sb.append("<div class=\"grid\">\n");
@@ -83,30 +99,58 @@ public final class HtmlReport {
         sb.append("</div>\n");
         differencesTable(sb, r);
         parityTable(sb, r);
-        sb.append("<p class=\"meta\">recsys ").append(esc(r.versions().getOrDefault("recsysVersion", "?"))).append(" &middot; Java ")
-                .append(esc(r.versions().getOrDefault("java", "?"))).append(" &middot; ").append(esc(r.versions().getOrDefault("os", "?")))
-                .append(" &middot; charts: Chart.js ").append(esc(chartJsVersion())).append("</p>\n");
-        sb.append("<script type=\"application/json\" id=\"report-data\">").append(dataJson(r)).append("</script>\n");
+        sb.append("<p class=\"meta\">recsys ")
+                .append(esc(r.versions().getOrDefault("recsysVersion", "?")))
+                .append(" &middot; Java ")
+                .append(esc(r.versions().getOrDefault("java", "?")))
+                .append(" &middot; ")
+                .append(esc(r.versions().getOrDefault("os", "?")))
+                .append(" &middot; charts: Chart.js ")
+                .append(esc(chartJsVersion()))
+                .append("</p>\n");
+        sb.append("<script type=\"application/json\" id=\"report-data\">")
+                .append(dataJson(r))
+                .append("</script>\n");
         sb.append("<script>\n").append(SCRIPT).append("</script>\n</body>\n</html>\n");
         return sb.toString();
     }
 
     private static void card(StringBuilder sb, String id, String title) {
-        sb.append("<div class=\"card\"><h3>").append(esc(title)).append("</h3><div class=\"chart\"><canvas id=\"").append(id)
+        sb.append("<div class=\"card\"><h3>")
+                .append(esc(title))
+                .append("</h3><div class=\"chart\"><canvas id=\"")
+                .append(id)
                 .append("\"></canvas></div></div>\n");
     }
 
     private static void summaryTable(StringBuilder sb, CompareReport r) {
-        sb.append("<table>\n<tr><th>backend</th><th>engine</th><th>").append(esc(r.ndcgKey())).append(" (95% CI)</th><th>")
-                .append(esc(r.recallKey())).append(" (95% CI)</th><th>mrr</th><th>train seq/s</th><th>train s</th>"
+        sb.append("<table>\n<tr><th>backend</th><th>engine</th><th>")
+                .append(esc(r.ndcgKey()))
+                .append(" (95% CI)</th><th>")
+                .append(esc(r.recallKey()))
+                .append(" (95% CI)</th><th>mrr</th><th>train seq/s</th><th>train s</th>"
                         + "<th>recommend p50 ms</th><th>p99 ms</th><th>peak RSS MiB</th></tr>\n");
         for (CompareReport.Entry e : r.backends()) {
             RunInfo x = e.run();
-            sb.append("<tr><td class=\"l\">").append(esc(e.label())).append("</td><td class=\"l\">").append(esc(x.engine())).append("</td><td>")
-                    .append(esc(ci(e, r.ndcgKey()))).append("</td><td>").append(esc(ci(e, r.recallKey()))).append("</td><td>")
-                    .append(CompareReport.fmt(e.metrics().get("mrr"))).append("</td>")
-                    .append(String.format(Locale.ROOT, "<td>%.1f</td><td>%.1f</td><td>%.2f</td><td>%.2f</td><td>%s</td></tr>%n",
-                            x.sequencesPerSecond(), x.trainSeconds(), x.latencyP50Ms(), x.latencyP99Ms(), CompareReport.mib(x.peakRssBytes())));
+            sb.append("<tr><td class=\"l\">")
+                    .append(esc(e.label()))
+                    .append("</td><td class=\"l\">")
+                    .append(esc(x.engine()))
+                    .append("</td><td>")
+                    .append(esc(ci(e, r.ndcgKey())))
+                    .append("</td><td>")
+                    .append(esc(ci(e, r.recallKey())))
+                    .append("</td><td>")
+                    .append(CompareReport.fmt(e.metrics().get("mrr")))
+                    .append("</td>")
+                    .append(String.format(
+                            Locale.ROOT,
+                            "<td>%.1f</td><td>%.1f</td><td>%.2f</td><td>%.2f</td><td>%s</td></tr>%n",
+                            x.sequencesPerSecond(),
+                            x.trainSeconds(),
+                            x.latencyP50Ms(),
+                            x.latencyP99Ms(),
+                            CompareReport.mib(x.peakRssBytes())));
         }
         sb.append("</table>\n");
     }
@@ -124,30 +168,57 @@ public final class HtmlReport {
         if (r.differences().isEmpty()) {
             return;
         }
-        sb.append("<h2>Paired differences</h2>\n<p class=\"note\">Per test user; paired t-test and 95% bootstrap interval of the mean difference.</p>\n");
+        sb.append(
+                "<h2>Paired differences</h2>\n<p class=\"note\">Per test user; paired t-test and 95% bootstrap interval of the mean difference.</p>\n");
         sb.append("<table>\n<tr><th>a − b</th><th>metric</th><th>mean diff</th><th>95% CI</th><th>p</th></tr>\n");
         for (CompareReport.Difference d : r.differences()) {
             PairedTest.Comparison c = d.comparison();
-            sb.append("<tr><td class=\"l\">").append(esc(d.a() + " − " + d.b())).append("</td><td class=\"l\">").append(esc(c.metric()))
-                    .append(String.format(Locale.ROOT, "</td><td>%+.4f</td><td>%+.4f .. %+.4f</td><td>%.3g</td></tr>%n", c.meanDiff(), c.ciLow(),
-                            c.ciHigh(), c.pValue()));
+            sb.append("<tr><td class=\"l\">")
+                    .append(esc(d.a() + " − " + d.b()))
+                    .append("</td><td class=\"l\">")
+                    .append(esc(c.metric()))
+                    .append(String.format(
+                            Locale.ROOT,
+                            "</td><td>%+.4f</td><td>%+.4f .. %+.4f</td><td>%.3g</td></tr>%n",
+                            c.meanDiff(),
+                            c.ciLow(),
+                            c.ciHigh(),
+                            c.pValue()));
         }
         sb.append("</table>\n");
     }
 
     private static void parityTable(StringBuilder sb, CompareReport r) {
         CompareReport.Parity p = r.parity();
-        sb.append("<h2>Parity: <span class=\"").append(p.pass() ? "pass\">PASS" : "fail\">FAIL").append("</span></h2>\n");
-        sb.append("<p class=\"note\">").append(esc(String.format(Locale.ROOT, "The model trained by %s, saved and loaded in every backend, scores "
-                + "%d users: stage 1 over the whole catalogue and stage 2 over %d candidates each. Pass when the max absolute difference "
-                + "is below %.0e.", p.reference(), p.rows(), p.candidates(), p.tolerance())));
+        sb.append("<h2>Parity: <span class=\"")
+                .append(p.pass() ? "pass\">PASS" : "fail\">FAIL")
+                .append("</span></h2>\n");
+        sb.append("<p class=\"note\">")
+                .append(esc(String.format(
+                        Locale.ROOT,
+                        "The model trained by %s, saved and loaded in every backend, scores "
+                                + "%d users: stage 1 over the whole catalogue and stage 2 over %d candidates each. Pass when the max absolute difference "
+                                + "is below %.0e.",
+                        p.reference(),
+                        p.rows(),
+                        p.candidates(),
+                        p.tolerance())));
         if (p.roundTrip() != null) {
-            sb.append(esc(String.format(Locale.ROOT, " Save/load round trip in %s: max abs diff %.3e.", p.reference(), p.roundTrip())));
+            sb.append(esc(String.format(
+                    Locale.ROOT, " Save/load round trip in %s: max abs diff %.3e.", p.reference(), p.roundTrip())));
         }
-        sb.append("</p>\n<table>\n<tr><th>backend</th><th>stage 1 max abs diff</th><th>stage 2 max abs diff</th><th>pass</th></tr>\n");
+        sb.append(
+                "</p>\n<table>\n<tr><th>backend</th><th>stage 1 max abs diff</th><th>stage 2 max abs diff</th><th>pass</th></tr>\n");
         for (CompareReport.ParityRow row : p.results()) {
-            sb.append("<tr><td class=\"l\">").append(esc(row.label())).append(String.format(Locale.ROOT, "</td><td>%.3e</td><td>%.3e</td>",
-                    row.stage1MaxAbsDiff(), row.stage2MaxAbsDiff())).append("<td class=\"").append(row.pass() ? "pass\">yes" : "fail\">no")
+            sb.append("<tr><td class=\"l\">")
+                    .append(esc(row.label()))
+                    .append(String.format(
+                            Locale.ROOT,
+                            "</td><td>%.3e</td><td>%.3e</td>",
+                            row.stage1MaxAbsDiff(),
+                            row.stage2MaxAbsDiff()))
+                    .append("<td class=\"")
+                    .append(row.pass() ? "pass\">yes" : "fail\">no")
                     .append("</td></tr>\n");
         }
         sb.append("</table>\n");

@@ -14,8 +14,7 @@ import java.util.OptionalLong;
 public final class Measure {
     private static final Path STATUS = Path.of("/proc/self/status");
 
-    private Measure() {
-    }
+    private Measure() {}
 
     /**
      * The {@code q}-quantile ({@code 0 <= q <= 1}) of values by linear interpolation between the

@@ -30,10 +30,28 @@ import java.util.List;
  * @param parityCandidates      stage-2 candidates per parity row
  * @param roundTripMaxAbsDiff   max |trained model - its saved and reloaded copy| (null: this run did not save)
  */
-public record RunInfo(String backend, String engine, String dataFingerprint, List<Double> pretrainLosses,
-                      List<double[]> pretrainValidation, List<Double> finetuneLosses, List<double[]> finetuneValidation,
-                      double trainSeconds, long pretrainSequences, double pretrainStepSeconds, double sequencesPerSecond,
-                      double medianStepMs, double evalSeconds, double[] latencyMs, double latencyP50Ms, double latencyP99Ms,
-                      int rerank, Long peakRssBytes, Long rssBeforeBytes, Long rssAfterBytes, long peakHeapBytes, int parityRows,
-                      int parityCandidates, Double roundTripMaxAbsDiff) {
-}
+public record RunInfo(
+        String backend,
+        String engine,
+        String dataFingerprint,
+        List<Double> pretrainLosses,
+        List<double[]> pretrainValidation,
+        List<Double> finetuneLosses,
+        List<double[]> finetuneValidation,
+        double trainSeconds,
+        long pretrainSequences,
+        double pretrainStepSeconds,
+        double sequencesPerSecond,
+        double medianStepMs,
+        double evalSeconds,
+        double[] latencyMs,
+        double latencyP50Ms,
+        double latencyP99Ms,
+        int rerank,
+        Long peakRssBytes,
+        Long rssBeforeBytes,
+        Long rssAfterBytes,
+        long peakHeapBytes,
+        int parityRows,
+        int parityCandidates,
+        Double roundTripMaxAbsDiff) {}

@@ -21,15 +21,28 @@ import java.nio.file.Path;
  * @param parityModel   the model every backend loads for the parity check
  * @param outDir        where the results go (eval.json, run.json, parity-*.f32)
  */
-public record RunJob(String data, String itemMap, String movies, String configFile, String backend, int threads, String cacheDir,
-                     int latencyCalls, int latencyWarmup, int parityUsers, String saveModel, String parityModel, String outDir) {
+public record RunJob(
+        String data,
+        String itemMap,
+        String movies,
+        String configFile,
+        String backend,
+        int threads,
+        String cacheDir,
+        int latencyCalls,
+        int latencyWarmup,
+        int parityUsers,
+        String saveModel,
+        String parityModel,
+        String outDir) {
     public RunJob {
         if (data == null || configFile == null || backend == null || parityModel == null || outDir == null) {
             throw new IllegalArgumentException("a run job needs data, configFile, backend, parityModel and outDir");
         }
         if (threads < 1 || latencyCalls < 1 || latencyWarmup < 0 || parityUsers < 1) {
-            throw new IllegalArgumentException("expected threads >= 1, latencyCalls >= 1, latencyWarmup >= 0, parityUsers >= 1, found "
-                    + threads + ", " + latencyCalls + ", " + latencyWarmup + ", " + parityUsers);
+            throw new IllegalArgumentException(
+                    "expected threads >= 1, latencyCalls >= 1, latencyWarmup >= 0, parityUsers >= 1, found " + threads
+                            + ", " + latencyCalls + ", " + latencyWarmup + ", " + parityUsers);
         }
     }
 

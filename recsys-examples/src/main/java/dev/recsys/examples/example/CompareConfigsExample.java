@@ -32,21 +32,19 @@ import dev.recsys.eval.synthetic.SyntheticMovieLens;
  */
 public final class CompareConfigsExample {
     /** One configuration: a name, the model shape and the training settings. */
-    public record Variant(String name, ModelConfig model, TrainConfig train) {
-    }
+    public record Variant(String name, ModelConfig model, TrainConfig train) {}
 
     /** Both test results and their paired comparison (a minus b). */
-    public record Outcome(EvalResult a, EvalResult b, PairedTest.Comparison ndcg, PairedTest.Comparison recall) {
-    }
+    public record Outcome(EvalResult a, EvalResult b, PairedTest.Comparison ndcg, PairedTest.Comparison recall) {}
 
-    private CompareConfigsExample() {
-    }
+    private CompareConfigsExample() {}
 
     public static void main(String[] args) {
         int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         SyntheticMovieLens.Config dc = SyntheticMovieLens.Config.defaults();
         if (args.length == 3) {
-            dc = new SyntheticMovieLens.Config(Integer.parseInt(args[1]), Integer.parseInt(args[2]), 8, dc.pSeries(), dc.seed());
+            dc = new SyntheticMovieLens.Config(
+                    Integer.parseInt(args[1]), Integer.parseInt(args[2]), 8, dc.pSeries(), dc.seed());
         }
         Dataset data = SyntheticMovieLens.generate(dc);
         Variant[] v = defaults(data.numItems(), epochs, 42L);
@@ -55,24 +53,52 @@ public final class CompareConfigsExample {
         System.out.println(v[1].name() + ": " + o.b().summary());
         System.out.println(o.ndcg().summary());
         System.out.println(o.recall().summary());
-        System.out.println(o.ndcg().pValue() < 0.05 ? "the NDCG difference is significant at 5%" : "no significant NDCG difference at 5%");
+        System.out.println(
+                o.ndcg().pValue() < 0.05
+                        ? "the NDCG difference is significant at 5%"
+                        : "no significant NDCG difference at 5%");
     }
 
     /** BCE with 1 negative against sampled softmax with 16, same model shape and seed. */
     public static Variant[] defaults(int numItems, int epochs, long seed) {
-        ModelConfig model = ModelConfig.builder().numItems(numItems).dim(32).heads(1).layers(2).ffnDim(32).maxLen(50).dropout(0.2f).build();
+        ModelConfig model = ModelConfig.builder()
+                .numItems(numItems)
+                .dim(32)
+                .heads(1)
+                .layers(2)
+                .ffnDim(32)
+                .maxLen(50)
+                .dropout(0.2f)
+                .build();
         TrainConfig base = TrainConfig.pretrainDefaults().withEpochs(epochs).withSeed(seed);
-        base = new TrainConfig(base.stage(), base.loss(), base.sampling(), epochs, 64, base.learningRate(), base.warmupSteps(),
-                base.schedule(), base.minLrRatio(), base.optimizer(), 1, 3, 0, seed);
-        return new Variant[] {new Variant("bce-1", model, base),
-            new Variant("sampled-softmax-16", model, base.withLoss(Stage.PRETRAIN, new LossSpec.SampledSoftmax(16, true)))};
+        base = new TrainConfig(
+                base.stage(),
+                base.loss(),
+                base.sampling(),
+                epochs,
+                64,
+                base.learningRate(),
+                base.warmupSteps(),
+                base.schedule(),
+                base.minLrRatio(),
+                base.optimizer(),
+                1,
+                3,
+                0,
+                seed);
+        return new Variant[] {
+            new Variant("bce-1", model, base),
+            new Variant(
+                    "sampled-softmax-16", model, base.withLoss(Stage.PRETRAIN, new LossSpec.SampledSoftmax(16, true)))
+        };
     }
 
     /** Trains both variants on the same leave-one-out split and compares them on test. */
     public static Outcome run(Dataset data, Variant a, Variant b, String backendName) {
         Split split = LeaveOneOut.split(data);
         TrainingData training = TrainingData.of(data.numItems(), split.train());
-        Evaluator evaluator = Evaluator.builder().protocol(Protocol.full()).ks(10).build();
+        Evaluator evaluator =
+                Evaluator.builder().protocol(Protocol.full()).ks(10).build();
         try (Backend backend = Backends.create(backendName, BackendOptions.defaults())) {
             EvalResult ra = trainAndTest(backend, a, split, training, evaluator);
             EvalResult rb = trainAndTest(backend, b, split, training, evaluator);
@@ -80,11 +106,14 @@ public final class CompareConfigsExample {
         }
     }
 
-    private static EvalResult trainAndTest(Backend backend, Variant v, Split split, TrainingData training, Evaluator evaluator) {
+    private static EvalResult trainAndTest(
+            Backend backend, Variant v, Split split, TrainingData training, Evaluator evaluator) {
         long seed = v.train().seed();
         try (RecModel model = backend.create(v.model(), null, Initializer.init(v.model(), seed), seed)) {
             new Trainer(model, v.train(), training)
-                    .validator(m -> evaluator.evaluate(split, Target.VALIDATION, ModelScorer.stageOne(m)).metric("ndcg@10"))
+                    .validator(m -> evaluator
+                            .evaluate(split, Target.VALIDATION, ModelScorer.stageOne(m))
+                            .metric("ndcg@10"))
                     .fit();
             return evaluator.evaluate(split, Target.TEST, ModelScorer.stageOne(model));
         }

@@ -14,14 +14,14 @@ import java.nio.file.Path;
  * Run: {@code java -cp recsys-examples/target/recsys.jar dev.recsys.examples.example.ServeRecommendationsExample model/ [port]}.
  */
 public final class ServeRecommendationsExample {
-    private ServeRecommendationsExample() {
-    }
+    private ServeRecommendationsExample() {}
 
     public static void main(String[] args) throws Exception {
         Path model = Path.of(args[0]);
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 8080;
         Backend backend = Backends.create(null, BackendOptions.defaults());
-        RecsysServer server = RecsysServer.start(model, backend, null, ServerConfig.builder().port(port).build());
+        RecsysServer server = RecsysServer.start(
+                model, backend, null, ServerConfig.builder().port(port).build());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close(); // finishes the requests in flight, then closes the model
             backend.close();

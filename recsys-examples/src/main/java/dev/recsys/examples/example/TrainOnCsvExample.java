@@ -48,8 +48,8 @@ import java.util.Map;
  */
 public final class TrainOnCsvExample {
     /** What a run produced. */
-    public record Outcome(Path modelDir, Dataset data, EvalResult test, TrainResult training, List<Recommendation> firstUserTop) {
-    }
+    public record Outcome(
+            Path modelDir, Dataset data, EvalResult test, TrainResult training, List<Recommendation> firstUserTop) {}
 
     /**
      * Settings of the run.
@@ -67,8 +67,7 @@ public final class TrainOnCsvExample {
         }
     }
 
-    private TrainOnCsvExample() {
-    }
+    private TrainOnCsvExample() {}
 
     public static void main(String[] args) throws IOException {
         if (args.length < 2 || args.length > 3) {
@@ -80,8 +79,8 @@ public final class TrainOnCsvExample {
             s = new Settings(s.backend(), s.dim(), s.maxLen(), Integer.parseInt(args[2]), s.batchSize(), s.seed());
         }
         Outcome o = run(Path.of(args[0]), Path.of(args[1]), s);
-        System.out.println("trained " + o.training().epochs() + " epochs, best validation NDCG@10 " + o.training().bestMetric()
-                + " at epoch " + o.training().bestEpoch());
+        System.out.println("trained " + o.training().epochs() + " epochs, best validation NDCG@10 "
+                + o.training().bestMetric() + " at epoch " + o.training().bestEpoch());
         System.out.println("test: " + o.test().summary());
         System.out.println("saved " + o.modelDir().toAbsolutePath());
         for (Recommendation r : o.firstUserTop()) {
@@ -92,24 +91,55 @@ public final class TrainOnCsvExample {
     /** Reads the log, trains, evaluates, saves; see the class comment. */
     public static Outcome run(Path csv, Path modelDir, Settings s) throws IOException {
         // 1. your data: a header line names the columns; ids may be any text
-        Dataset data = DelimitedReader.builder().delimiter(",").header(true).user("user").item("item").timestamp("timestamp")
-                .name(csv.getFileName().toString()).build().read(csv);
+        Dataset data = DelimitedReader.builder()
+                .delimiter(",")
+                .header(true)
+                .user("user")
+                .item("item")
+                .timestamp("timestamp")
+                .name(csv.getFileName().toString())
+                .build()
+                .read(csv);
         Split split = LeaveOneOut.split(data);
         TrainingData training = TrainingData.of(data.numItems(), split.train());
 
         // 2. the model: id-only SASRec shape, initial weights from the seed (the same on every backend)
-        ModelConfig config = ModelConfig.builder().numItems(data.numItems()).dim(s.dim()).heads(1).layers(2).ffnDim(s.dim())
-                .maxLen(s.maxLen()).dropout(0.2f).build();
-        TrainConfig train = TrainConfig.pretrainDefaults().withEpochs(s.epochs()).withSeed(s.seed());
-        train = new TrainConfig(train.stage(), train.loss(), train.sampling(), train.epochs(), s.batchSize(), train.learningRate(),
-                train.warmupSteps(), train.schedule(), train.minLrRatio(), train.optimizer(), 1, 3, 0, s.seed());
-        Evaluator evaluator = Evaluator.builder().protocol(Protocol.full()).ks(10).build();
+        ModelConfig config = ModelConfig.builder()
+                .numItems(data.numItems())
+                .dim(s.dim())
+                .heads(1)
+                .layers(2)
+                .ffnDim(s.dim())
+                .maxLen(s.maxLen())
+                .dropout(0.2f)
+                .build();
+        TrainConfig train =
+                TrainConfig.pretrainDefaults().withEpochs(s.epochs()).withSeed(s.seed());
+        train = new TrainConfig(
+                train.stage(),
+                train.loss(),
+                train.sampling(),
+                train.epochs(),
+                s.batchSize(),
+                train.learningRate(),
+                train.warmupSteps(),
+                train.schedule(),
+                train.minLrRatio(),
+                train.optimizer(),
+                1,
+                3,
+                0,
+                s.seed());
+        Evaluator evaluator =
+                Evaluator.builder().protocol(Protocol.full()).ks(10).build();
 
         try (Backend backend = Backends.create(s.backend(), BackendOptions.defaults());
-             RecModel model = backend.create(config, null, Initializer.init(config, s.seed()), s.seed())) {
+                RecModel model = backend.create(config, null, Initializer.init(config, s.seed()), s.seed())) {
             // 3. train, selecting the epoch on validation only
             TrainResult result = new Trainer(model, train, training)
-                    .validator(m -> evaluator.evaluate(split, Target.VALIDATION, ModelScorer.stageOne(m)).metric("ndcg@10"))
+                    .validator(m -> evaluator
+                            .evaluate(split, Target.VALIDATION, ModelScorer.stageOne(m))
+                            .metric("ndcg@10"))
                     .fit();
 
             // 4. test once, with full ranking over the catalogue (seen items masked)
@@ -121,10 +151,22 @@ public final class TrainOnCsvExample {
             for (int i = 1; i <= data.numItems(); i++) {
                 itemIds.add(data.itemIds().external(i));
             }
-            Provenance provenance = Provenance.capture(Map.of("example", "TrainOnCsvExample", "epochs", String.valueOf(s.epochs())),
-                    Provenance.fingerprint(csv), s.seed(), backend.name(), backend.engineVersion());
-            Checkpoint.write(modelDir, new CheckpointData(config, model.weights(), null, null, itemIds,
-                    Map.of("dataset", data.name(), "rerank", "0"), provenance));
+            Provenance provenance = Provenance.capture(
+                    Map.of("example", "TrainOnCsvExample", "epochs", String.valueOf(s.epochs())),
+                    Provenance.fingerprint(csv),
+                    s.seed(),
+                    backend.name(),
+                    backend.engineVersion());
+            Checkpoint.write(
+                    modelDir,
+                    new CheckpointData(
+                            config,
+                            model.weights(),
+                            null,
+                            null,
+                            itemIds,
+                            Map.of("dataset", data.name(), "rerank", "0"),
+                            provenance));
 
             // 6. use it: the top 5 unseen items after user 1's whole history
             List<Recommendation> top = new Recommender(model, 0).recommend(data.history(1), 5);

@@ -35,11 +35,9 @@ import java.util.Optional;
  */
 public final class TwoStagePipelineExample {
     /** What a run produced: the stages' results, the test metrics and the final weights. */
-    public record Outcome(TrainingPipeline.Result training, EvalResult test, Weights weights) {
-    }
+    public record Outcome(TrainingPipeline.Result training, EvalResult test, Weights weights) {}
 
-    private TwoStagePipelineExample() {
-    }
+    private TwoStagePipelineExample() {}
 
     public static void main(String[] args) throws IOException {
         if (args.length != 1) {
@@ -47,7 +45,7 @@ public final class TwoStagePipelineExample {
             System.exit(2);
         }
         try (Backend backend = Backends.create(null, BackendOptions.defaults())) {
-            Outcome o = trainOrResume(backend, Path.of(args[0]), new TrainingListener() { });
+            Outcome o = trainOrResume(backend, Path.of(args[0]), new TrainingListener() {});
             System.out.println("test: " + o.test().summary());
         }
     }
@@ -62,28 +60,64 @@ public final class TwoStagePipelineExample {
         // README:begin
         Dataset data = SyntheticMovieLens.generate(new SyntheticMovieLens.Config(200, 60, 10, 0.3, 7));
         Prepared prepared = Prepared.of(data, new ContentBuilder(6, 1, 10_000)); // leave-one-out split, title tokens
-        ModelConfig config = ModelConfig.builder().numItems(prepared.numItems()).dim(16).heads(2).layers(1).ffnDim(16)
-                .maxLen(12).content(prepared.contentVocab(), 6, 1).build();
+        ModelConfig config = ModelConfig.builder()
+                .numItems(prepared.numItems())
+                .dim(16)
+                .heads(2)
+                .layers(1)
+                .ffnDim(16)
+                .maxLen(12)
+                .content(prepared.contentVocab(), 6, 1)
+                .build();
         // stage, loss, sampling, epochs, batch, learning rate, warm-up, schedule, floor, optimizer,
         // validate every N epochs, patience, checkpoint every N steps, seed
-        TrainConfig pretrain = new TrainConfig(Stage.PRETRAIN, new LossSpec.SampledSoftmax(8, true), Sampling.UNIFORM, 4, 32,
-                2e-3f, 0, Schedule.CONSTANT, 0f, OptimizerConfig.adam(), 1, 2, 3, 42L);
-        TrainConfig finetune = new TrainConfig(Stage.FINETUNE, new LossSpec.Bpr(4), Sampling.UNIFORM, 2, 32,
-                5e-4f, 0, Schedule.CONSTANT, 0f, OptimizerConfig.adam(), 1, 1, 3, 42L);
+        TrainConfig pretrain = new TrainConfig(
+                Stage.PRETRAIN,
+                new LossSpec.SampledSoftmax(8, true),
+                Sampling.UNIFORM,
+                4,
+                32,
+                2e-3f,
+                0,
+                Schedule.CONSTANT,
+                0f,
+                OptimizerConfig.adam(),
+                1,
+                2,
+                3,
+                42L);
+        TrainConfig finetune = new TrainConfig(
+                Stage.FINETUNE,
+                new LossSpec.Bpr(4),
+                Sampling.UNIFORM,
+                2,
+                32,
+                5e-4f,
+                0,
+                Schedule.CONSTANT,
+                0f,
+                OptimizerConfig.adam(),
+                1,
+                1,
+                3,
+                42L);
         TrainingPipeline pipeline = TrainingPipeline.builder(backend)
-                .pretrain(pretrain)                              // stage 1, selected on validation NDCG@10
-                .finetune(finetune).hardNegatives(10).rerank(10) // stage 2 re-ranks stage 1's top 10
-                .checkpoints(modelDir)                           // a resumable state every 3 steps
+                .pretrain(pretrain) // stage 1, selected on validation NDCG@10
+                .finetune(finetune)
+                .hardNegatives(10)
+                .rerank(10) // stage 2 re-ranks stage 1's top 10
+                .checkpoints(modelDir) // a resumable state every 3 steps
                 .listener(listener)
                 .seed(42L)
                 .build();
         try (RecModel model = pipeline.newModel(config, prepared)) {
-            Optional<ResumeState> interrupted = Checkpoint.isCheckpoint(modelDir) ? ResumeState.read(modelDir) : Optional.empty();
+            Optional<ResumeState> interrupted =
+                    Checkpoint.isCheckpoint(modelDir) ? ResumeState.read(modelDir) : Optional.empty();
             TrainingPipeline.Result result = interrupted.isPresent()
                     ? pipeline.resume(model, prepared, interrupted.get())
                     : pipeline.train(model, prepared);
             EvalResult test = pipeline.evaluate(model, prepared, Target.TEST); // test once, at the end
-            pipeline.save(modelDir, model, prepared);                        // the selected model, no training state
+            pipeline.save(modelDir, model, prepared); // the selected model, no training state
             return new Outcome(result, test, model.weights());
         }
         // README:end

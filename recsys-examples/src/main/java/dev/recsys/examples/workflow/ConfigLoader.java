@@ -36,8 +36,7 @@ public final class ConfigLoader {
     private static final String DEFAULTS = "defaults";
     private static final Pattern WORD = Pattern.compile("[A-Za-z][A-Za-z0-9]*");
 
-    private ConfigLoader() {
-    }
+    private ConfigLoader() {}
 
     /** The defaults with the file (may be null) and the overrides applied, checked. */
     public static ExperimentConfig load(Path file, List<String> overrides) {
@@ -58,7 +57,9 @@ public final class ConfigLoader {
             }
             if (user != null && !user.isNull() && !user.isMissingNode()) {
                 if (!user.isObject()) {
-                    throw new DataException(file + ": the config must be an object of sections (model, content, pretrain, finetune, eval, seed)");
+                    throw new DataException(
+                            file
+                                    + ": the config must be an object of sections (model, content, pretrain, finetune, eval, seed)");
                 }
                 merge(tree, (ObjectNode) user, "", file.toString(), sources);
             }
@@ -110,13 +111,17 @@ public final class ConfigLoader {
                 return other;
             }
         }
-        String any = sources.entrySet().stream().filter(e -> e.getKey().startsWith(section + ".") || e.getKey().equals(section))
-                .map(Map.Entry::getValue).findFirst().orElse(null);
+        String any = sources.entrySet().stream()
+                .filter(e -> e.getKey().startsWith(section + ".") || e.getKey().equals(section))
+                .map(Map.Entry::getValue)
+                .findFirst()
+                .orElse(null);
         return any != null ? any : "config (" + DEFAULTS + ")";
     }
 
     /** Deep-merges user into base; an unknown key is reported with its full path. */
-    private static void merge(ObjectNode base, ObjectNode user, String prefix, String file, Map<String, String> sources) {
+    private static void merge(
+            ObjectNode base, ObjectNode user, String prefix, String file, Map<String, String> sources) {
         var it = user.fields();
         while (it.hasNext()) {
             var e = it.next();
@@ -154,13 +159,15 @@ public final class ConfigLoader {
         for (int i = 0; i < path.length - 1; i++) {
             JsonNode next = node.get(path[i]);
             if (next == null || !next.isObject()) {
-                throw new DataException("--set " + override + ": unknown config key '" + key + "'; known keys: " + fieldNames(node));
+                throw new DataException(
+                        "--set " + override + ": unknown config key '" + key + "'; known keys: " + fieldNames(node));
             }
             node = (ObjectNode) next;
         }
         String leaf = path[path.length - 1];
         if (!node.has(leaf)) {
-            throw new DataException("--set " + override + ": unknown config key '" + key + "'; known keys: " + fieldNames(node));
+            throw new DataException(
+                    "--set " + override + ": unknown config key '" + key + "'; known keys: " + fieldNames(node));
         }
         JsonNode value;
         try {

@@ -20,12 +20,23 @@ import java.util.regex.Pattern;
 public final class Configs {
     private static final Pattern FIRST_WORD = Pattern.compile("^[A-Za-z][A-Za-z0-9]*");
     /** Config keys of a section by the record component names the api records use in their messages. */
-    private static final Map<String, String> MODEL_KEYS = keys("model", ExperimentConfig.Model.class, Map.of("contentLen", "content.length"));
-    private static final Map<String, String> STAGE_KEYS = keys("", ExperimentConfig.Stage.class,
-            Map.of("evalEveryEpochs", "evalEvery", "checkpointEverySteps", "checkpointEvery", "t", "gbceT", "type", "optimizer"));
+    private static final Map<String, String> MODEL_KEYS =
+            keys("model", ExperimentConfig.Model.class, Map.of("contentLen", "content.length"));
 
-    private Configs() {
-    }
+    private static final Map<String, String> STAGE_KEYS = keys(
+            "",
+            ExperimentConfig.Stage.class,
+            Map.of(
+                    "evalEveryEpochs",
+                    "evalEvery",
+                    "checkpointEverySteps",
+                    "checkpointEvery",
+                    "t",
+                    "gbceT",
+                    "type",
+                    "optimizer"));
+
+    private Configs() {}
 
     /** A config value that the api records refuse; {@code key} is the config key, e.g. {@code pretrain.epochs}. */
     public static final class BadKey extends IllegalArgumentException {
@@ -71,7 +82,8 @@ public final class Configs {
         ExperimentConfig.Content ct = c.content();
         positive("content.minCount", ct.minCount());
         if (ct.maxVocab() < 2) {
-            throw new BadKey("content.maxVocab", "must be >= 2 (padding and the item marker), found " + ct.maxVocab(), null);
+            throw new BadKey(
+                    "content.maxVocab", "must be >= 2 (padding and the item marker), found " + ct.maxVocab(), null);
         }
         ExperimentConfig.Eval e = c.eval();
         try {
@@ -100,8 +112,11 @@ public final class Configs {
         ExperimentConfig.Eval e = c.eval();
         Matcher at = Pattern.compile("@(\\d+)$").matcher(e.metric());
         if (at.find() && Arrays.stream(e.ks()).noneMatch(k -> k == Integer.parseInt(at.group(1)))) {
-            throw new BadKey("eval.metric", "expected a metric at one of the cut-offs eval.ks " + Arrays.toString(e.ks())
-                    + " (e.g. ndcg@10) or mrr, found " + e.metric(), null);
+            throw new BadKey(
+                    "eval.metric",
+                    "expected a metric at one of the cut-offs eval.ks " + Arrays.toString(e.ks())
+                            + " (e.g. ndcg@10) or mrr, found " + e.metric(),
+                    null);
         }
     }
 
@@ -139,9 +154,23 @@ public final class Configs {
         ExperimentConfig.Model m = c.model();
         boolean content = m.useContent() && contentVocab > 0;
         try {
-            return new ModelConfig(numItems, m.dim(), m.heads(), m.layers(), m.ffnDim(), m.maxLen(),
-                    content ? contentVocab : 0, content ? c.content().length() : 0, content ? m.contentLayers() : 0,
-                    eventTypes, m.positional(), m.norm(), m.pooling(), m.dropout(), m.layerNormEps(), m.scaleEmbeddings(),
+            return new ModelConfig(
+                    numItems,
+                    m.dim(),
+                    m.heads(),
+                    m.layers(),
+                    m.ffnDim(),
+                    m.maxLen(),
+                    content ? contentVocab : 0,
+                    content ? c.content().length() : 0,
+                    content ? m.contentLayers() : 0,
+                    eventTypes,
+                    m.positional(),
+                    m.norm(),
+                    m.pooling(),
+                    m.dropout(),
+                    m.layerNormEps(),
+                    m.scaleEmbeddings(),
                     m.itemIds());
         } catch (IllegalArgumentException e) {
             throw bad("model", MODEL_KEYS, e);
@@ -154,7 +183,8 @@ public final class Configs {
             return LossSpec.of(s.loss(), s.lossParameters());
         } catch (IllegalArgumentException e) {
             String msg = e.getMessage();
-            throw new BadKey(section + "." + (msg.startsWith("unknown loss") ? "loss" : keyOf(msg, STAGE_KEYS, "loss")), msg, e);
+            throw new BadKey(
+                    section + "." + (msg.startsWith("unknown loss") ? "loss" : keyOf(msg, STAGE_KEYS, "loss")), msg, e);
         }
     }
 
@@ -166,18 +196,34 @@ public final class Configs {
             throw new BadKey(section + ".trainable", "expected all or stage2, found '" + s.trainable() + "'", null);
         }
         if ("stage2".equals(s.trainable()) && stage != Stage.FINETUNE) {
-            throw new BadKey(section + ".trainable", "stage2 is for fine-tuning (pre-training never reads "
-                    + "the stage-2 parameters)", null);
+            throw new BadKey(
+                    section + ".trainable",
+                    "stage2 is for fine-tuning (pre-training never reads " + "the stage-2 parameters)",
+                    null);
         }
         if (s.hardNegatives() > 0 && stage != Stage.FINETUNE) {
-            throw new BadKey(section + ".hardNegatives", "hard negatives are mined for fine-tuning only; "
-                    + "set it in the finetune section", null);
+            throw new BadKey(
+                    section + ".hardNegatives",
+                    "hard negatives are mined for fine-tuning only; " + "set it in the finetune section",
+                    null);
         }
         LossSpec loss = loss(s, section);
         try {
-            return new TrainConfig(stage, loss, s.sampling(), s.epochs(), s.batchSize(), s.learningRate(), s.warmupSteps(),
-                    s.schedule(), s.minLrRatio(), OptimizerConfig.of(s.optimizer(), s.weightDecay(), s.clipNorm()), s.evalEvery(),
-                    s.patience(), s.checkpointEvery(), c.seed());
+            return new TrainConfig(
+                    stage,
+                    loss,
+                    s.sampling(),
+                    s.epochs(),
+                    s.batchSize(),
+                    s.learningRate(),
+                    s.warmupSteps(),
+                    s.schedule(),
+                    s.minLrRatio(),
+                    OptimizerConfig.of(s.optimizer(), s.weightDecay(), s.clipNorm()),
+                    s.evalEvery(),
+                    s.patience(),
+                    s.checkpointEvery(),
+                    c.seed());
         } catch (IllegalArgumentException e) {
             throw bad(section, STAGE_KEYS, e);
         }

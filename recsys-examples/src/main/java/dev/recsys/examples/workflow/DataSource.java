@@ -24,14 +24,13 @@ import java.util.Map;
  * {@code event}), and {@code synthetic} (optionally {@code synthetic:users=…,items=…,seed=…}).
  */
 public final class DataSource {
-    public static final List<String> FORMATS = List.of("ml-100k", "ml-1m", "ml-10m", "ml-20m", "ml-25m", "ml-latest", "sasrec",
-            "csv", "synthetic");
+    public static final List<String> FORMATS =
+            List.of("ml-100k", "ml-1m", "ml-10m", "ml-20m", "ml-25m", "ml-latest", "sasrec", "csv", "synthetic");
 
     /** {@code --item-map identity}: the sasrec item ids are the ids of the movies file. */
     public static final String IDENTITY = "identity";
 
-    private DataSource() {
-    }
+    private DataSource() {}
 
     public static Dataset load(String spec, Path itemMap, Path movies) {
         if (spec == null || spec.isBlank()) {
@@ -60,7 +59,8 @@ public final class DataSource {
         boolean identity = itemMap != null && itemMap.toString().equals(IDENTITY);
         if (format.equals("sasrec") && movies != null && itemMap == null) {
             throw new DataException("--movies with sasrec data needs --item-map FILE (lines 'sasrec_id movie_id', e.g. "
-                    + "sas_to_original_items.txt), or --item-map " + IDENTITY + " when the sasrec item ids are the movies' ids");
+                    + "sas_to_original_items.txt), or --item-map " + IDENTITY
+                    + " when the sasrec item ids are the movies' ids");
         }
         if (identity && movies == null) {
             throw new DataException("--item-map " + IDENTITY + " only applies with --movies");
@@ -96,7 +96,10 @@ public final class DataSource {
     }
 
     private static Dataset csv(Path p) throws IOException {
-        return DelimitedReader.namedColumns(p).name(p.getFileName().toString()).build().read(p);
+        return DelimitedReader.namedColumns(p)
+                .name(p.getFileName().toString())
+                .build()
+                .read(p);
     }
 
     /** {@code users=100,items=50,seed=3} to a map; unknown keys are checked by the generator. */

@@ -42,20 +42,44 @@ public record ExperimentConfig(
      *
      * @param useContent use item content when the data has it
      */
-    public record Model(int dim, int heads, int layers, int ffnDim, int maxLen, int contentLayers,
-                        Positional positional, Norm norm, Pooling pooling, float dropout, float layerNormEps,
-                        boolean scaleEmbeddings, boolean itemIds, boolean useContent) {
+    public record Model(
+            int dim,
+            int heads,
+            int layers,
+            int ffnDim,
+            int maxLen,
+            int contentLayers,
+            Positional positional,
+            Norm norm,
+            Pooling pooling,
+            float dropout,
+            float layerNormEps,
+            boolean scaleEmbeddings,
+            boolean itemIds,
+            boolean useContent) {
 
         /** The file form of an api model shape, with the content encoder depth used when content is on. */
         static Model of(ModelConfig m, int contentLayers, boolean useContent) {
-            return new Model(m.dim(), m.heads(), m.layers(), m.ffnDim(), m.maxLen(), contentLayers, m.positional(), m.norm(),
-                    m.pooling(), m.dropout(), m.layerNormEps(), m.scaleEmbeddings(), m.itemIds(), useContent);
+            return new Model(
+                    m.dim(),
+                    m.heads(),
+                    m.layers(),
+                    m.ffnDim(),
+                    m.maxLen(),
+                    contentLayers,
+                    m.positional(),
+                    m.norm(),
+                    m.pooling(),
+                    m.dropout(),
+                    m.layerNormEps(),
+                    m.scaleEmbeddings(),
+                    m.itemIds(),
+                    useContent);
         }
     }
 
     /** Content tokenisation: tokens per item (marker included) and the vocabulary's minimum count. */
-    public record Content(int length, int minCount, int maxVocab) {
-    }
+    public record Content(int length, int minCount, int maxVocab) {}
 
     /**
      * One training stage: a {@link TrainConfig} flattened for files.
@@ -71,20 +95,54 @@ public record ExperimentConfig(
      * @param trainable all | stage2 (fine-tuning only: train the cross-attention and the scorer, leave
      *                  stage 1, and with it the re-ranked candidates, as pre-training left it)
      */
-    public record Stage(String loss, int negatives, float gbceT, boolean logQ, float margin, Sampling sampling,
-                        int epochs, int batchSize, float learningRate, int warmupSteps, Schedule schedule,
-                        float minLrRatio, OptimizerConfig.Type optimizer, float weightDecay, float clipNorm, int evalEvery,
-                        int patience, int checkpointEvery, int hardNegatives, String trainable) {
+    public record Stage(
+            String loss,
+            int negatives,
+            float gbceT,
+            boolean logQ,
+            float margin,
+            Sampling sampling,
+            int epochs,
+            int batchSize,
+            float learningRate,
+            int warmupSteps,
+            Schedule schedule,
+            float minLrRatio,
+            OptimizerConfig.Type optimizer,
+            float weightDecay,
+            float clipNorm,
+            int evalEvery,
+            int patience,
+            int checkpointEvery,
+            int hardNegatives,
+            String trainable) {
 
         /** The file form of an api stage; loss parameters it does not have take their defaults. */
         static Stage of(TrainConfig t) {
             Map<String, Object> p = new LinkedHashMap<>(LossSpec.DEFAULT_PARAMETERS);
             p.putAll(Json.toMap(t.loss()));
             OptimizerConfig o = t.optimizer();
-            return new Stage(t.loss().name(), ((Number) p.get("negatives")).intValue(), ((Number) p.get("t")).floatValue(),
-                    (Boolean) p.get("logQ"), ((Number) p.get("margin")).floatValue(), t.sampling(), t.epochs(), t.batchSize(),
-                    t.learningRate(), t.warmupSteps(), t.schedule(), t.minLrRatio(), o.type(), o.weightDecay(), o.clipNorm(),
-                    t.evalEveryEpochs(), t.patience(), t.checkpointEverySteps(), 0, "all");
+            return new Stage(
+                    t.loss().name(),
+                    ((Number) p.get("negatives")).intValue(),
+                    ((Number) p.get("t")).floatValue(),
+                    (Boolean) p.get("logQ"),
+                    ((Number) p.get("margin")).floatValue(),
+                    t.sampling(),
+                    t.epochs(),
+                    t.batchSize(),
+                    t.learningRate(),
+                    t.warmupSteps(),
+                    t.schedule(),
+                    t.minLrRatio(),
+                    o.type(),
+                    o.weightDecay(),
+                    o.clipNorm(),
+                    t.evalEveryEpochs(),
+                    t.patience(),
+                    t.checkpointEverySteps(),
+                    0,
+                    "all");
         }
 
         /** The loss parameters by their api names (gbceT is the loss's {@code t}). */
@@ -107,9 +165,8 @@ public record ExperimentConfig(
      * @param protocol  full | sampled
      * @param sampledNegatives negatives of the sampled protocol
      */
-    public record Eval(int[] ks, String metric, int rerank, String protocol, int sampledNegatives,
-                       int validationUsers) {
-    }
+    public record Eval(
+            int[] ks, String metric, int rerank, String protocol, int sampledNegatives, int validationUsers) {}
 
     /**
      * The defaults: the api's model shape with 2 heads and a one-layer content encoder, content on,

@@ -27,11 +27,11 @@ public final class ResultFiles {
     public static final String FORMAT = "recsys-result";
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private ResultFiles() {
-    }
+    private ResultFiles() {}
 
     /** The result as a JSON tree (per-user values included). */
-    public static Map<String, Object> toMap(EvalResult r, String model, String backend, String engine, long seed, String fingerprint) {
+    public static Map<String, Object> toMap(
+            EvalResult r, String model, String backend, String engine, long seed, String fingerprint) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", FORMAT);
         m.put("formatVersion", 1);
@@ -119,9 +119,10 @@ public final class ResultFiles {
                 continue;
             }
             if (u.isEmpty() || v.isEmpty() || !u.equals(v)) {
-                throw new DataException("cannot compare " + a + " with " + b + ": they were computed on " + what(field) + " ("
-                        + (u.isEmpty() ? "none recorded" : u) + " vs " + (v.isEmpty() ? "none recorded" : v)
-                        + "); a paired test needs both on the same one");
+                throw new DataException(
+                        "cannot compare " + a + " with " + b + ": they were computed on " + what(field) + " ("
+                                + (u.isEmpty() ? "none recorded" : u) + " vs " + (v.isEmpty() ? "none recorded" : v)
+                                + "); a paired test needs both on the same one");
             }
         }
     }
@@ -137,8 +138,10 @@ public final class ResultFiles {
 
     private static String coldLabel(JsonNode n) {
         JsonNode c = n.path("coldItems");
-        return c.isMissingNode() || c.isNull() ? "all items warm"
-                : c.path("rule").asText() + " seed " + c.path("seed").asText() + " (" + c.path("fingerprint").asText() + ")";
+        return c.isMissingNode() || c.isNull()
+                ? "all items warm"
+                : c.path("rule").asText() + " seed " + c.path("seed").asText() + " ("
+                        + c.path("fingerprint").asText() + ")";
     }
 
     private static JsonNode tree(Path file) throws IOException {
@@ -148,8 +151,10 @@ public final class ResultFiles {
         } catch (NoSuchFileException e) {
             throw new DataException("result file not found: " + file);
         } catch (com.fasterxml.jackson.core.JsonProcessingException | java.nio.charset.CharacterCodingException e) {
-            throw new DataException(file + ": not a JSON result file: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
-                    ? j.getOriginalMessage() : "not UTF-8 text"));
+            throw new DataException(file + ": not a JSON result file: "
+                    + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                            ? j.getOriginalMessage()
+                            : "not UTF-8 text"));
         }
         if (n == null || !FORMAT.equals(n.path("format").asText())) {
             throw new DataException(file + ": not a recsys result file (expected \"format\": \"" + FORMAT + "\")");
@@ -175,7 +180,8 @@ public final class ResultFiles {
             }
             n = top.path("groups").path(group);
             if (n.isMissingNode()) {
-                throw new DataException(file + ": has no '" + group + "' group (it was not evaluated with --cold-items)");
+                throw new DataException(
+                        file + ": has no '" + group + "' group (it was not evaluated with --cold-items)");
             }
         }
         JsonNode pu = n.path("perUser");
@@ -190,11 +196,21 @@ public final class ResultFiles {
             }
         });
         Map<String, Double> metrics = new LinkedHashMap<>();
-        n.path("metrics").fields().forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asDouble()));
+        n.path("metrics")
+                .fields()
+                .forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asDouble()));
         try {
-            return new EvalResult(top.path("dataset").asText(), n.path("split").asText(), top.path("target").asText(),
-                    top.path("protocol").asText(), JSON.convertValue(top.path("ks"), int[].class), metrics, users, per,
-                    n.path("usersSkipped").asInt(), top.path("seconds").asDouble());
+            return new EvalResult(
+                    top.path("dataset").asText(),
+                    n.path("split").asText(),
+                    top.path("target").asText(),
+                    top.path("protocol").asText(),
+                    JSON.convertValue(top.path("ks"), int[].class),
+                    metrics,
+                    users,
+                    per,
+                    n.path("usersSkipped").asInt(),
+                    top.path("seconds").asDouble());
         } catch (IllegalArgumentException e) {
             throw new DataException(file + ": inconsistent result file: " + e.getMessage());
         }

@@ -7,8 +7,7 @@ import java.util.Map;
 
 /** {@code --data synthetic[:users=…,items=…,length=…,series=…,seed=…]}: the embedded generator. */
 final class Synthetic {
-    private Synthetic() {
-    }
+    private Synthetic() {}
 
     static Dataset generate(Map<String, String> options) {
         SyntheticMovieLens.Config d = SyntheticMovieLens.Config.defaults();
@@ -25,7 +24,9 @@ final class Synthetic {
                     case "length" -> length = Integer.parseInt(e.getValue());
                     case "series" -> series = Double.parseDouble(e.getValue());
                     case "seed" -> seed = Long.parseLong(e.getValue());
-                    default -> throw new DataException("unknown synthetic option '" + e.getKey() + "'; known: users, items, length, series, seed");
+                    default ->
+                        throw new DataException("unknown synthetic option '" + e.getKey()
+                                + "'; known: users, items, length, series, seed");
                 }
             } catch (NumberFormatException ex) {
                 throw new DataException("synthetic option " + e.getKey() + "=" + e.getValue() + " is not a number");

@@ -24,8 +24,7 @@ public final class Workflow {
     /** Metadata key of the experiment config (JSON) in model.json and the provenance. */
     public static final String META_CONFIG = "experiment";
 
-    private Workflow() {
-    }
+    private Workflow() {}
 
     /** Metadata key of the cold-start items a model was trained without ({@link #coldLabel}). */
     public static final String META_COLD = "coldItems";
@@ -38,8 +37,12 @@ public final class Workflow {
     /** As {@link #prepare(Dataset, ExperimentConfig)} under the cold-start items protocol when {@code cold} is not null. */
     public static Prepared prepare(Dataset d, ExperimentConfig c, ColdItems cold) {
         ExperimentConfig.Content content = c.content();
-        return Prepared.of(d, c.model().useContent() ? new ContentBuilder(content.length(), content.minCount(), content.maxVocab())
-                : null, cold);
+        return Prepared.of(
+                d,
+                c.model().useContent()
+                        ? new ContentBuilder(content.length(), content.minCount(), content.maxVocab())
+                        : null,
+                cold);
     }
 
     /** How a cold list is named in a model's metadata: rule, seed and fingerprint. */
@@ -52,8 +55,8 @@ public final class Workflow {
         String trained = model.metadata().getOrDefault(META_COLD, "none");
         String given = coldLabel(cold);
         if (!trained.equals(given)) {
-            throw new DataException("model " + dir + " was trained with cold items " + trained + ", but this run has " + given
-                    + "; give the same --cold-items and --seed as the training run");
+            throw new DataException("model " + dir + " was trained with cold items " + trained + ", but this run has "
+                    + given + "; give the same --cold-items and --seed as the training run");
         }
     }
 
@@ -63,14 +66,19 @@ public final class Workflow {
 
     /** The pipeline of the config's stages, selection metric, re-rank depth and seed; add checkpoints and listeners. */
     public static TrainingPipeline.Builder pipeline(ExperimentConfig c, Backend backend) {
-        TrainingPipeline.Builder b = TrainingPipeline.builder(backend).evaluator(evaluator(c, Protocol.full()))
-                .metric(c.eval().metric()).rerank(c.eval().rerank()).validationUsers(c.eval().validationUsers()).seed(c.seed())
+        TrainingPipeline.Builder b = TrainingPipeline.builder(backend)
+                .evaluator(evaluator(c, Protocol.full()))
+                .metric(c.eval().metric())
+                .rerank(c.eval().rerank())
+                .validationUsers(c.eval().validationUsers())
+                .seed(c.seed())
                 .describe(META_CONFIG, ConfigLoader.toJson(c));
         if (c.pretrain().epochs() > 0) {
             b.pretrain(Configs.train(c, c.pretrain(), Stage.PRETRAIN, "pretrain"));
         }
         if (c.finetune() != null && c.finetune().epochs() > 0) {
-            b.finetune(Configs.train(c, c.finetune(), Stage.FINETUNE, "finetune")).hardNegatives(c.finetune().hardNegatives())
+            b.finetune(Configs.train(c, c.finetune(), Stage.FINETUNE, "finetune"))
+                    .hardNegatives(c.finetune().hardNegatives())
                     .freezeStageOne("stage2".equals(c.finetune().trainable()));
         }
         return b;
@@ -82,6 +90,11 @@ public final class Workflow {
     }
 
     public static Evaluator evaluator(ExperimentConfig c, Protocol protocol) {
-        return Evaluator.builder().protocol(protocol).ks(c.eval().ks()).batchSize(128).threads(2).build();
+        return Evaluator.builder()
+                .protocol(protocol)
+                .ks(c.eval().ks())
+                .batchSize(128)
+                .threads(2)
+                .build();
     }
 }

@@ -27,8 +27,19 @@ class BenchmarkTest {
 
     @Test
     void measuresEveryBenchmarkOnTinyData() {
-        Benchmark.Options o = new Benchmark.Options(DATA, List.of("model.maxLen=20", "model.dim=16", "model.ffnDim=16", "eval.rerank=10"),
-                "djl", 1, null, 1, 3, 2, 12, 2, 200, true);
+        Benchmark.Options o = new Benchmark.Options(
+                DATA,
+                List.of("model.maxLen=20", "model.dim=16", "model.ffnDim=16", "eval.rerank=10"),
+                "djl",
+                1,
+                null,
+                1,
+                3,
+                2,
+                12,
+                2,
+                200,
+                true);
         StringWriter progress = new StringWriter();
         Benchmark.Result r = Benchmark.run(o, new PrintWriter(progress, true));
         assertThat(r.stepMs()).hasSize(3);
@@ -43,8 +54,15 @@ class BenchmarkTest {
         assertThat(r.evalSeconds()).isPositive();
         assertThat(r.numItems()).isEqualTo(60);
         assertThat(r.rerank()).isEqualTo(10);
-        assertThat(r.shape()).contains("d=16").contains("maxLen=20").contains("heads=1").contains("id-only");
-        assertThat(r.markdown()).contains("| training throughput |").contains("| recommend p99 |").contains("2 threads");
+        assertThat(r.shape())
+                .contains("d=16")
+                .contains("maxLen=20")
+                .contains("heads=1")
+                .contains("id-only");
+        assertThat(r.markdown())
+                .contains("| training throughput |")
+                .contains("| recommend p99 |")
+                .contains("2 threads");
     }
 
     @Test
@@ -73,13 +91,38 @@ class BenchmarkTest {
         Path json = dir.resolve("bench.json");
         StringWriter o = new StringWriter();
         StringWriter e = new StringWriter();
-        int code = Main.run(new String[] {"bench", "--data", DATA, "--backend", "djl", "--steps", "2", "--warmup", "0", "--calls", "5",
-            "--calls-warmup", "1", "--no-eval", "--set", "model.maxLen=10", "--set", "model.dim=8", "--set", "model.ffnDim=8", "--json",
-            json.toString()}, new PrintWriter(o, true), new PrintWriter(e, true));
+        int code = Main.run(
+                new String[] {
+                    "bench",
+                    "--data",
+                    DATA,
+                    "--backend",
+                    "djl",
+                    "--steps",
+                    "2",
+                    "--warmup",
+                    "0",
+                    "--calls",
+                    "5",
+                    "--calls-warmup",
+                    "1",
+                    "--no-eval",
+                    "--set",
+                    "model.maxLen=10",
+                    "--set",
+                    "model.dim=8",
+                    "--set",
+                    "model.ffnDim=8",
+                    "--json",
+                    json.toString()
+                },
+                new PrintWriter(o, true),
+                new PrintWriter(e, true));
         assertThat(code).as(e.toString()).isZero();
         assertThat(o.toString()).contains("| benchmark | value |");
         JsonNode n = new ObjectMapper().readTree(json.toFile());
-        assertThat(n.path("metrics").path("train.sequencesPerSecond").asDouble()).isPositive();
+        assertThat(n.path("metrics").path("train.sequencesPerSecond").asDouble())
+                .isPositive();
         assertThat(n.path("metrics").path("recommend.p50Ms").asDouble()).isPositive();
         assertThat(n.path("metrics").has("recommend.callsPerSecond2Threads")).isTrue();
         assertThat(n.path("metrics").path("eval.seconds").isNull()).isTrue();
@@ -93,12 +136,16 @@ class BenchmarkTest {
     void badInputIsExitCodeTwoWithoutAResultFile() {
         Path json = dir.resolve("never.json");
         StringWriter e = new StringWriter();
-        int code = Main.run(new String[] {"bench", "--data", DATA, "--backend", "nope", "--json", json.toString()},
-                new PrintWriter(new StringWriter(), true), new PrintWriter(e, true));
+        int code = Main.run(
+                new String[] {"bench", "--data", DATA, "--backend", "nope", "--json", json.toString()},
+                new PrintWriter(new StringWriter(), true),
+                new PrintWriter(e, true));
         assertThat(code).isEqualTo(2);
         assertThat(e.toString()).contains("unknown backend 'nope'");
-        int code2 = Main.run(new String[] {"bench", "--data", DATA, "--steps", "0", "--json", json.toString()},
-                new PrintWriter(new StringWriter(), true), new PrintWriter(new StringWriter(), true));
+        int code2 = Main.run(
+                new String[] {"bench", "--data", DATA, "--steps", "0", "--json", json.toString()},
+                new PrintWriter(new StringWriter(), true),
+                new PrintWriter(new StringWriter(), true));
         assertThat(code2).isEqualTo(2);
         assertThat(json).doesNotExist();
     }

@@ -33,12 +33,15 @@ class BadInputTest {
     @BeforeAll
     static void trainOnce() {
         model = dir.resolve("model");
-        Run r = run(concat(new String[] {"train", "--data", DATA, "--out", model.toString(), "--backend", "djl"}, TINY));
+        Run r = run(
+                concat(new String[] {"train", "--data", DATA, "--out", model.toString(), "--backend", "djl"}, TINY));
         assertThat(r.code()).as(r.err()).isZero();
     }
 
     private static Run train(Path out, String... extra) {
-        return run(concat(concat(new String[] {"train", "--data", DATA, "--out", out.toString(), "--backend", "djl"}, TINY), extra));
+        return run(concat(
+                concat(new String[] {"train", "--data", DATA, "--out", out.toString(), "--backend", "djl"}, TINY),
+                extra));
     }
 
     private static List<String> listing(Path d) throws IOException {
@@ -71,7 +74,9 @@ class BadInputTest {
         assertThat(forced.code()).as(forced.err()).isZero();
         assertThat(Files.readString(thesis.resolve("thesis.tex"))).isEqualTo("years of work");
         assertThat(listing(thesis)).containsExactly("figures", "model.json", "thesis.tex", "weights.safetensors");
-        assertThat(run("recommend", "--model", thesis.toString(), "--history", "1,2", "--backend", "djl").code()).isZero();
+        assertThat(run("recommend", "--model", thesis.toString(), "--history", "1,2", "--backend", "djl")
+                        .code())
+                .isZero();
     }
 
     @Test
@@ -121,17 +126,39 @@ class BadInputTest {
     void evaluateCompareRefusesResultsOfDifferentData() throws IOException {
         Path a = dir.resolve("pop-a.json");
         Path b = dir.resolve("pop-b.json");
-        assertThat(run("evaluate", "--data", DATA, "--baseline", "mostpop", "--json", a.toString()).code()).isZero();
-        assertThat(run("evaluate", "--data", "synthetic:users=80,items=60,length=10,seed=4", "--baseline", "popular", "--json",
-                b.toString()).code()).isZero();
-        String fa = new ObjectMapper().readTree(a.toFile()).path("dataFingerprint").asText();
-        String fb = new ObjectMapper().readTree(b.toFile()).path("dataFingerprint").asText();
+        assertThat(run("evaluate", "--data", DATA, "--baseline", "mostpop", "--json", a.toString())
+                        .code())
+                .isZero();
+        assertThat(run(
+                                "evaluate",
+                                "--data",
+                                "synthetic:users=80,items=60,length=10,seed=4",
+                                "--baseline",
+                                "popular",
+                                "--json",
+                                b.toString())
+                        .code())
+                .isZero();
+        String fa =
+                new ObjectMapper().readTree(a.toFile()).path("dataFingerprint").asText();
+        String fb =
+                new ObjectMapper().readTree(b.toFile()).path("dataFingerprint").asText();
         Run r = run("evaluate", "--compare", a.toString(), b.toString());
         assertOneLineBadInput(r, "different data", fa, fb);
         assertThat(r.out()).doesNotContain("p=");
 
         Path c = dir.resolve("pop-c.json");
-        assertThat(run("evaluate", "--data", DATA, "--baseline", "mostpop", "--target", "validation", "--json", c.toString()).code())
+        assertThat(run(
+                                "evaluate",
+                                "--data",
+                                DATA,
+                                "--baseline",
+                                "mostpop",
+                                "--target",
+                                "validation",
+                                "--json",
+                                c.toString())
+                        .code())
                 .isZero();
         assertOneLineBadInput(run("evaluate", "--compare", a.toString(), c.toString()), "different targets");
     }
@@ -140,21 +167,31 @@ class BadInputTest {
     void mostpopIsTheBaselinesNameAndPopularItsAlias() throws IOException {
         Path a = dir.resolve("mostpop.json");
         Path b = dir.resolve("popular.json");
-        assertThat(run("evaluate", "--data", DATA, "--baseline", "mostpop", "--json", a.toString()).code()).isZero();
-        assertThat(run("evaluate", "--data", DATA, "--baseline", "popular", "--json", b.toString()).code()).isZero();
+        assertThat(run("evaluate", "--data", DATA, "--baseline", "mostpop", "--json", a.toString())
+                        .code())
+                .isZero();
+        assertThat(run("evaluate", "--data", DATA, "--baseline", "popular", "--json", b.toString())
+                        .code())
+                .isZero();
         var ja = new ObjectMapper().readTree(a.toFile());
         var jb = new ObjectMapper().readTree(b.toFile());
         assertThat(ja.path("model").asText()).isEqualTo("baseline:mostpop");
         assertThat(jb.path("model").asText()).isEqualTo("baseline:mostpop");
         assertThat(ja.path("metrics")).isEqualTo(jb.path("metrics"));
         assertThat(run("evaluate", "--help").out()).contains("mostpop").contains("popular");
-        assertOneLineBadInput(run("evaluate", "--data", DATA, "--baseline", "x".repeat(5000)), "unknown baseline", "(5000 characters)");
+        assertOneLineBadInput(
+                run("evaluate", "--data", DATA, "--baseline", "x".repeat(5000)),
+                "unknown baseline",
+                "(5000 characters)");
     }
 
     @Test
     void convertToSasrecWritesTheIdMapsThatRecoverTheOriginalIds() throws IOException {
         Path csv = dir.resolve("letters.csv");
-        Files.writeString(csv, "\uFEFFuser,item,timestamp\nann,apple,1\nann,pear,2\nbob,pear,3\nbob,fig,4\n", StandardCharsets.UTF_8);
+        Files.writeString(
+                csv,
+                "\uFEFFuser,item,timestamp\nann,apple,1\nann,pear,2\nbob,pear,3\nbob,fig,4\n",
+                StandardCharsets.UTF_8);
         Path out = dir.resolve("letters.txt");
         Run r = run("data", "convert", "--data", "csv:" + csv, "--to", "sasrec", "--out", out.toString());
         assertThat(r.code()).as(r.err()).isZero();
@@ -169,11 +206,16 @@ class BadInputTest {
     @Test
     void sasrecWithMoviesNeedsAnItemMapOrIdentity() throws IOException {
         Path sas = Files.writeString(dir.resolve("s.txt"), "1 1\n1 2\n1 3\n2 2\n2 3\n2 1\n");
-        Path movies = Files.writeString(dir.resolve("movies.dat"), "1::Toy Story (1995)::Animation\n2::Heat (1995)::Action\n"
-                + "3::Casino (1995)::Drama\n", StandardCharsets.ISO_8859_1);
-        assertOneLineBadInput(run("data", "stats", "--data", "sasrec:" + sas, "--movies", movies.toString()), "--item-map",
+        Path movies = Files.writeString(
+                dir.resolve("movies.dat"),
+                "1::Toy Story (1995)::Animation\n2::Heat (1995)::Action\n" + "3::Casino (1995)::Drama\n",
+                StandardCharsets.ISO_8859_1);
+        assertOneLineBadInput(
+                run("data", "stats", "--data", "sasrec:" + sas, "--movies", movies.toString()),
+                "--item-map",
                 "identity");
-        Run ok = run("data", "stats", "--data", "sasrec:" + sas, "--movies", movies.toString(), "--item-map", "identity");
+        Run ok = run(
+                "data", "stats", "--data", "sasrec:" + sas, "--movies", movies.toString(), "--item-map", "identity");
         assertThat(ok.code()).as(ok.err()).isZero();
         assertThat(ok.out()).contains("item titles: 3 of 3");
     }
@@ -200,22 +242,30 @@ class BadInputTest {
         }
         Run full = run("recommend", "--model", model.toString(), "--history", all.toString(), "--backend", "djl");
         assertThat(full.code()).as(full.err()).isZero();
-        assertThat(full.err()).contains("no item left to recommend").contains("covers 60 of the 60 items").contains("--include-seen");
+        assertThat(full.err())
+                .contains("no item left to recommend")
+                .contains("covers 60 of the 60 items")
+                .contains("--include-seen");
     }
 
     @Test
     void outputFilesGetTheUmaskModeAndAReplacedFileKeepsItsMode() throws IOException {
         assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
         Path fresh = dir.resolve("fresh.csv");
-        assertThat(run("data", "convert", "--data", DATA, "--to", "csv", "--out", fresh.toString()).code()).isZero();
+        assertThat(run("data", "convert", "--data", DATA, "--to", "csv", "--out", fresh.toString())
+                        .code())
+                .isZero();
         Path probe = Files.createFile(dir.resolve("probe-umask")); // what any tool creating a file here gets
         assertThat(Files.getPosixFilePermissions(fresh)).isEqualTo(Files.getPosixFilePermissions(probe));
 
         Path shared = dir.resolve("shared.json");
         Files.writeString(shared, "{}");
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rw-rw-r--"));
-        assertThat(run("evaluate", "--data", DATA, "--baseline", "mostpop", "--json", shared.toString()).code()).isZero();
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(shared))).isEqualTo("rw-rw-r--");
+        assertThat(run("evaluate", "--data", DATA, "--baseline", "mostpop", "--json", shared.toString())
+                        .code())
+                .isZero();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(shared)))
+                .isEqualTo("rw-rw-r--");
         assertThat(Files.readString(shared)).contains("recsys-result");
     }
 
@@ -231,14 +281,17 @@ class BadInputTest {
         var e = new java.nio.file.FileSystemException("/data/out.json", null, "Read-only file system");
         assertThat(Main.exitCode(e)).isEqualTo(Main.BAD_INPUT);
         assertThat(Main.message(e)).isEqualTo("cannot use /data/out.json: Read-only file system");
-        assertThat(Main.exitCode(new java.io.UncheckedIOException(new java.nio.file.FileSystemException("/x", null, "Is a directory"))))
+        assertThat(Main.exitCode(new java.io.UncheckedIOException(
+                        new java.nio.file.FileSystemException("/x", null, "Is a directory"))))
                 .isEqualTo(Main.BAD_INPUT);
     }
 
     @Test
     void aStopBySignalAddsNoLineToTheSignalsOwn() {
         java.io.StringWriter err = new java.io.StringWriter();
-        int code = Main.failed(new GracefulStop.Stopped("stopped by a signal after step 3 (epoch 1)"), false,
+        int code = Main.failed(
+                new GracefulStop.Stopped("stopped by a signal after step 3 (epoch 1)"),
+                false,
                 new java.io.PrintWriter(err, true));
         assertThat(code).isEqualTo(Main.STOPPED);
         assertThat(err.toString()).isEmpty();

@@ -21,15 +21,35 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CliTest {
     static final String DATA = "synthetic:users=80,items=60,length=10,seed=3";
-    static final String[] TINY = {"--set", "model.dim=16", "--set", "model.heads=2", "--set", "model.maxLen=12", "--set", "model.ffnDim=16",
-        "--set", "content.length=6", "--set", "pretrain.epochs=2", "--set", "pretrain.batchSize=32", "--set", "pretrain.evalEvery=1",
-        "--set", "finetune.epochs=1", "--set", "finetune.batchSize=32", "--set", "eval.rerank=10"};
+    static final String[] TINY = {
+        "--set",
+        "model.dim=16",
+        "--set",
+        "model.heads=2",
+        "--set",
+        "model.maxLen=12",
+        "--set",
+        "model.ffnDim=16",
+        "--set",
+        "content.length=6",
+        "--set",
+        "pretrain.epochs=2",
+        "--set",
+        "pretrain.batchSize=32",
+        "--set",
+        "pretrain.evalEvery=1",
+        "--set",
+        "finetune.epochs=1",
+        "--set",
+        "finetune.batchSize=32",
+        "--set",
+        "eval.rerank=10"
+    };
 
     @TempDir
     static Path dir;
 
-    record Run(int code, String out, String err) {
-    }
+    record Run(int code, String out, String err) {}
 
     static Run run(String... args) {
         StringWriter o = new StringWriter();
@@ -44,7 +64,11 @@ class CliTest {
 
     @BeforeAll
     static void trainOnce() {
-        Run r = run(concat(new String[] {"train", "--data", DATA, "--out", dir.resolve("model").toString(), "--backend", "djl"}, TINY));
+        Run r = run(concat(
+                new String[] {
+                    "train", "--data", DATA, "--out", dir.resolve("model").toString(), "--backend", "djl"
+                },
+                TINY));
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("test:").contains("saved");
     }
@@ -60,7 +84,16 @@ class CliTest {
     @Order(2)
     void evaluateWritesJsonWithMetricsProtocolAndPerUserValues() throws IOException {
         Path json = dir.resolve("eval.json");
-        Run r = run("evaluate", "--data", DATA, "--model", dir.resolve("model").toString(), "--json", json.toString(), "--backend", "djl");
+        Run r = run(
+                "evaluate",
+                "--data",
+                DATA,
+                "--model",
+                dir.resolve("model").toString(),
+                "--json",
+                json.toString(),
+                "--backend",
+                "djl");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode n = new ObjectMapper().readTree(json.toFile());
         assertThat(n.path("protocol").asText()).isEqualTo("full");
@@ -68,7 +101,9 @@ class CliTest {
         assertThat(n.path("metrics").has("recall@10")).isTrue();
         assertThat(n.path("metrics").has("mrr")).isTrue();
         assertThat(n.path("backend").asText()).isEqualTo("djl");
-        assertThat(n.path("perUser").path("users").size()).isEqualTo(n.path("usersEvaluated").asInt()).isPositive();
+        assertThat(n.path("perUser").path("users").size())
+                .isEqualTo(n.path("usersEvaluated").asInt())
+                .isPositive();
     }
 
     @Test
@@ -76,8 +111,12 @@ class CliTest {
     void baselinesAndThePairedComparisonWork() throws IOException {
         Path pop = dir.resolve("pop.json");
         Path markov = dir.resolve("markov.json");
-        assertThat(run("evaluate", "--data", DATA, "--baseline", "popular", "--json", pop.toString()).code()).isZero();
-        assertThat(run("evaluate", "--data", DATA, "--baseline", "markov", "--json", markov.toString()).code()).isZero();
+        assertThat(run("evaluate", "--data", DATA, "--baseline", "popular", "--json", pop.toString())
+                        .code())
+                .isZero();
+        assertThat(run("evaluate", "--data", DATA, "--baseline", "markov", "--json", markov.toString())
+                        .code())
+                .isZero();
         Run cmp = run("evaluate", "--compare", pop.toString(), markov.toString());
         assertThat(cmp.code()).as(cmp.err()).isZero();
         assertThat(cmp.out()).contains("ndcg@10");
@@ -86,15 +125,27 @@ class CliTest {
     @Test
     @Order(4)
     void recommendPrintsJsonWithItemsScoresAndTitles() throws IOException {
-        Run r = run("recommend", "--model", dir.resolve("model").toString(), "--data", DATA, "--user", "1", "-k", "3", "--json",
-                "--backend", "djl");
+        Run r = run(
+                "recommend",
+                "--model",
+                dir.resolve("model").toString(),
+                "--data",
+                DATA,
+                "--user",
+                "1",
+                "-k",
+                "3",
+                "--json",
+                "--backend",
+                "djl");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode n = new ObjectMapper().readTree(r.out());
         assertThat(n.size()).isEqualTo(3);
         assertThat(n.get(0).has("item")).isTrue();
         assertThat(n.get(0).get("score").isNumber()).isTrue();
         assertThat(n.get(0).get("title").asText()).isNotBlank();
-        assertThat(n.get(0).get("score").asDouble()).isGreaterThanOrEqualTo(n.get(1).get("score").asDouble());
+        assertThat(n.get(0).get("score").asDouble())
+                .isGreaterThanOrEqualTo(n.get(1).get("score").asDouble());
     }
 
     @Test
@@ -150,8 +201,10 @@ class CliTest {
     void modelFromANewerVersionIsRefused() throws IOException {
         Path m = dir.resolve("newer");
         Files.createDirectories(m);
-        Files.writeString(m.resolve("model.json"),
-                Files.readString(dir.resolve("model/model.json")).replace("\"formatVersion\": 1", "\"formatVersion\": 99"));
+        Files.writeString(
+                m.resolve("model.json"),
+                Files.readString(dir.resolve("model/model.json"))
+                        .replace("\"formatVersion\": 1", "\"formatVersion\": 99"));
         Files.copy(dir.resolve("model/weights.safetensors"), m.resolve("weights.safetensors"));
         Run r = run("recommend", "--model", m.toString(), "--history", "1,2", "--backend", "djl");
         assertThat(r.code()).isEqualTo(2);
@@ -161,13 +214,15 @@ class CliTest {
     @Test
     void fineTuningOnHardNegativesTrainsAndIsRefusedInPretraining() {
         Path out = dir.resolve("hard");
-        Run r = run(concat(new String[] {"train", "--data", DATA, "--out", out.toString(), "--backend", "djl"},
+        Run r = run(concat(
+                new String[] {"train", "--data", DATA, "--out", out.toString(), "--backend", "djl"},
                 concat(TINY, "--set", "finetune.hardNegatives=20", "--set", "finetune.negatives=4")));
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("test:").contains("saved");
         assertThat(out.resolve("weights.safetensors")).exists();
         Path never = dir.resolve("never-hard");
-        Run bad = run(concat(new String[] {"train", "--data", DATA, "--out", never.toString(), "--backend", "djl"},
+        Run bad = run(concat(
+                new String[] {"train", "--data", DATA, "--out", never.toString(), "--backend", "djl"},
                 concat(TINY, "--set", "pretrain.hardNegatives=20")));
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("pretrain.hardNegatives").contains("fine-tuning only");
@@ -177,18 +232,35 @@ class CliTest {
     @Test
     void initFromStartsAContentModelFromAnIdsOnlyOne() {
         Path ids = dir.resolve("ids-only");
-        Run r = run(concat(new String[] {"train", "--data", DATA, "--out", ids.toString(), "--backend", "djl"},
+        Run r = run(concat(
+                new String[] {"train", "--data", DATA, "--out", ids.toString(), "--backend", "djl"},
                 concat(TINY, "--set", "model.useContent=false", "--set", "finetune.epochs=0")));
         assertThat(r.code()).as(r.err()).isZero();
         Path warm = dir.resolve("warm");
-        Run w = run(concat(new String[] {"train", "--data", DATA, "--out", warm.toString(), "--backend", "djl", "--init-from",
-            ids.toString()}, TINY));
+        Run w = run(concat(
+                new String[] {
+                    "train", "--data", DATA, "--out", warm.toString(), "--backend", "djl", "--init-from", ids.toString()
+                },
+                TINY));
         assertThat(w.code()).as(w.err()).isZero();
-        assertThat(w.out()).contains("started from").contains("content output at zero (content_encoder.final_norm.weight")
+        assertThat(w.out())
+                .contains("started from")
+                .contains("content output at zero (content_encoder.final_norm.weight")
                 .contains("test:");
         Path never = dir.resolve("never-warm");
-        Run bad = run(concat(new String[] {"train", "--data", DATA, "--out", never.toString(), "--backend", "djl", "--init-from",
-            ids.toString()}, concat(TINY, "--set", "model.dim=8", "--set", "model.ffnDim=8")));
+        Run bad = run(concat(
+                new String[] {
+                    "train",
+                    "--data",
+                    DATA,
+                    "--out",
+                    never.toString(),
+                    "--backend",
+                    "djl",
+                    "--init-from",
+                    ids.toString()
+                },
+                concat(TINY, "--set", "model.dim=8", "--set", "model.ffnDim=8")));
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("cannot start from").contains("dim 16, the target 8");
         assertThat(never).doesNotExist();
@@ -203,7 +275,8 @@ class CliTest {
 
     @Test
     void helpWorksOnEveryCommand() {
-        for (String c : new String[] {"quickstart", "train", "evaluate", "recommend", "data", "config", "compare", "bench"}) {
+        for (String c :
+                new String[] {"quickstart", "train", "evaluate", "recommend", "data", "config", "compare", "bench"}) {
             java.io.ByteArrayOutputStream picocliWarnings = new java.io.ByteArrayOutputStream();
             java.io.PrintStream saved = System.err;
             System.setErr(new java.io.PrintStream(picocliWarnings, true));
@@ -215,7 +288,9 @@ class CliTest {
             }
             assertThat(r.code()).as(c).isZero();
             assertThat(r.out()).as(c).contains("Usage:");
-            assertThat(picocliWarnings.toString()).as(c + " help must format cleanly").doesNotContain("WARN");
+            assertThat(picocliWarnings.toString())
+                    .as(c + " help must format cleanly")
+                    .doesNotContain("WARN");
         }
     }
 }

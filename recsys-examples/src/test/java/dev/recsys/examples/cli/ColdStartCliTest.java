@@ -37,14 +37,30 @@ class ColdStartCliTest {
         assertThat(cold).isPositive();
         assertThat(warm + cold).isEqualTo(pop.path("usersEvaluated").asInt());
         // cold items have no training interaction: most-popular ranks them below every seen item (ties pessimistic)
-        assertThat(pop.path("groups").path("cold").path("metrics").path("ndcg@10").asDouble()).isZero();
-        assertThat(pop.path("groups").path("cold").path("perUser").path("users").size()).isEqualTo(cold);
+        assertThat(pop.path("groups")
+                        .path("cold")
+                        .path("metrics")
+                        .path("ndcg@10")
+                        .asDouble())
+                .isZero();
+        assertThat(pop.path("groups").path("cold").path("perUser").path("users").size())
+                .isEqualTo(cold);
 
         JsonNode knn = evaluate("knn", "--baseline", "contentknn", "--cold-items", "0.2");
         assertThat(knn.path("coldItems")).isEqualTo(pop.path("coldItems"));
-        assertThat(knn.path("groups").path("cold").path("metrics").path("ndcg@10").asDouble()).isPositive();
+        assertThat(knn.path("groups")
+                        .path("cold")
+                        .path("metrics")
+                        .path("ndcg@10")
+                        .asDouble())
+                .isPositive();
 
-        Run cmp = run("evaluate", "--compare", dir.resolve("knn.json").toString(), dir.resolve("pop.json").toString(), "--group",
+        Run cmp = run(
+                "evaluate",
+                "--compare",
+                dir.resolve("knn.json").toString(),
+                dir.resolve("pop.json").toString(),
+                "--group",
                 "cold");
         assertThat(cmp.code()).as(cmp.err()).isZero();
         assertThat(cmp.out()).contains("p=").contains("n=" + cold);
@@ -54,19 +70,30 @@ class ColdStartCliTest {
     void anotherColdListIsNotComparedAndAModelNeedsItsOwnList() throws IOException {
         evaluate("s1", "--baseline", "mostpop", "--cold-items", "0.2", "--seed", "1");
         evaluate("s2", "--baseline", "mostpop", "--cold-items", "0.2", "--seed", "2");
-        Run cmp = run("evaluate", "--compare", dir.resolve("s1.json").toString(), dir.resolve("s2.json").toString());
+        Run cmp = run(
+                "evaluate",
+                "--compare",
+                dir.resolve("s1.json").toString(),
+                dir.resolve("s2.json").toString());
         assertThat(cmp.code()).isEqualTo(Main.BAD_INPUT);
-        assertThat(cmp.err()).contains("different cold items").contains("random:0.2 seed 1").contains("random:0.2 seed 2");
+        assertThat(cmp.err())
+                .contains("different cold items")
+                .contains("random:0.2 seed 1")
+                .contains("random:0.2 seed 2");
 
         Path model = dir.resolve("cold-model");
-        Run train = run(concat(new String[] {"train", "--data", DATA, "--out", model.toString(), "--backend", "djl", "--cold-items",
-            "0.2"}, TINY));
+        Run train = run(concat(
+                new String[] {
+                    "train", "--data", DATA, "--out", model.toString(), "--backend", "djl", "--cold-items", "0.2"
+                },
+                TINY));
         assertThat(train.code()).as(train.err()).isZero();
         assertThat(train.out()).contains("cold items: 12 of 60").contains("users with a cold target");
         Run without = run("evaluate", "--data", DATA, "--model", model.toString(), "--backend", "djl");
         assertThat(without.code()).isEqualTo(Main.BAD_INPUT);
         assertThat(without.err()).contains("was trained with cold items random:0.2 seed 42");
-        Run with = run("evaluate", "--data", DATA, "--model", model.toString(), "--backend", "djl", "--cold-items", "0.2");
+        Run with =
+                run("evaluate", "--data", DATA, "--model", model.toString(), "--backend", "djl", "--cold-items", "0.2");
         assertThat(with.code()).as(with.err()).isZero();
 
         Run bad = run("evaluate", "--data", DATA, "--baseline", "mostpop", "--cold-items", "1.5");

@@ -21,8 +21,7 @@ class DownloadCommandTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {
-    }
+    record Run(int code, String out, String err) {}
 
     static Run run(String... args) {
         StringWriter o = new StringWriter();
@@ -46,7 +45,13 @@ class DownloadCommandTest {
         server.start();
         try {
             Path cache = dir.resolve("cache");
-            Run r = run("data", "download", "ml-100k", "--cache", cache.toString(), "--mirror",
+            Run r = run(
+                    "data",
+                    "download",
+                    "ml-100k",
+                    "--cache",
+                    cache.toString(),
+                    "--mirror",
                     "http://127.0.0.1:" + server.getAddress().getPort() + "/mirror/");
             assertThat(r.code()).isEqualTo(2);
             assertThat(r.err().strip().lines()).hasSize(1);

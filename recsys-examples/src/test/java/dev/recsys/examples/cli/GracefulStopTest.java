@@ -23,9 +23,11 @@ class GracefulStopTest {
             assertThat(stop.requested()).isFalse();
             stop.request();
             assertThat(stop.requested()).isTrue();
-            assertThatThrownBy(() -> stop.onStep(step(8))).isInstanceOf(GracefulStop.Stopped.class)
+            assertThatThrownBy(() -> stop.onStep(step(8)))
+                    .isInstanceOf(GracefulStop.Stopped.class)
                     .hasMessage("stopped by a signal after step 8 (epoch 3)");
-            assertThatThrownBy(() -> stop.check("before the final evaluation")).isInstanceOf(GracefulStop.Stopped.class)
+            assertThatThrownBy(() -> stop.check("before the final evaluation"))
+                    .isInstanceOf(GracefulStop.Stopped.class)
                     .hasMessageContaining("before the final evaluation");
         }
     }

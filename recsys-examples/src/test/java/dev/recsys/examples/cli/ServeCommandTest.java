@@ -29,11 +29,19 @@ import org.junit.jupiter.api.io.TempDir;
 class ServeCommandTest {
     @TempDir
     static Path dir;
+
     static Path model;
 
     @BeforeAll
     static void writeModel() throws Exception {
-        ModelConfig c = ModelConfig.builder().numItems(40).dim(16).heads(2).layers(1).ffnDim(16).maxLen(10).build();
+        ModelConfig c = ModelConfig.builder()
+                .numItems(40)
+                .dim(16)
+                .heads(2)
+                .layers(1)
+                .ffnDim(16)
+                .maxLen(10)
+                .build();
         model = dir.resolve("model");
         Checkpoint.write(model, CheckpointData.of(c, Initializer.init(c, 3), null));
     }
@@ -43,8 +51,10 @@ class ServeCommandTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         AtomicInteger code = new AtomicInteger(-1);
-        Thread t = new Thread(() -> code.set(Main.run(new String[] {"serve", "--model", model.toString(), "--port", "0", "--backend",
-            "djl"}, new PrintWriter(out, true), new PrintWriter(err, true))));
+        Thread t = new Thread(() -> code.set(Main.run(
+                new String[] {"serve", "--model", model.toString(), "--port", "0", "--backend", "djl"},
+                new PrintWriter(out, true),
+                new PrintWriter(err, true))));
         t.start();
         Pattern p = Pattern.compile("on (http://127\\.0\\.0\\.1:\\d+/)");
         Matcher m = p.matcher("");
@@ -54,9 +64,12 @@ class ServeCommandTest {
         }
         assertThat(m.find(0)).as("out: %s, err: %s", out, err).isTrue();
         URI base = URI.create(m.group(1));
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve("v1/recommend"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"history\": [\"3\", \"4\"], \"k\": 4}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(base.resolve("v1/recommend"))
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"history\": [\"3\", \"4\"], \"k\": 4}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         JsonNode n = new ObjectMapper().readTree(r.body());
         assertThat(n.path("items").size()).isEqualTo(4);
@@ -70,14 +83,36 @@ class ServeCommandTest {
     void benchServeReportsThroughputLatencyAndNoErrors() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int c = Main.run(new String[] {"bench", "serve", "--model", model.toString(), "--backend", "djl", "--connections", "2",
-            "--seconds", "3", "--requests", "150", "--calls", "20", "--history", "8"}, new PrintWriter(out, true),
+        int c = Main.run(
+                new String[] {
+                    "bench",
+                    "serve",
+                    "--model",
+                    model.toString(),
+                    "--backend",
+                    "djl",
+                    "--connections",
+                    "2",
+                    "--seconds",
+                    "3",
+                    "--requests",
+                    "150",
+                    "--calls",
+                    "20",
+                    "--history",
+                    "8"
+                },
+                new PrintWriter(out, true),
                 new PrintWriter(err, true));
         assertThat(c).as(err.toString()).isZero();
         String o = out.toString();
-        assertThat(o).containsPattern("in-process recommend: p50 \\d+\\.\\d\\d ms, p99 \\d+\\.\\d\\d ms \\(1 thread\\); \\d+/s with 2 threads");
-        assertThat(o).containsPattern("HTTP, 2 connections: 150 requests in \\d+\\.\\d s = \\d+/s \\(in-process with 2 threads: \\d+/s "
-                + "before, \\d+/s after: \\d+% of the faster\\)");
+        assertThat(o)
+                .containsPattern(
+                        "in-process recommend: p50 \\d+\\.\\d\\d ms, p99 \\d+\\.\\d\\d ms \\(1 thread\\); \\d+/s with 2 threads");
+        assertThat(o)
+                .containsPattern(
+                        "HTTP, 2 connections: 150 requests in \\d+\\.\\d s = \\d+/s \\(in-process with 2 threads: \\d+/s "
+                                + "before, \\d+/s after: \\d+% of the faster\\)");
         assertThat(o).containsPattern("latency: p50 \\d+\\.\\d\\d ms, p90 \\d+\\.\\d\\d ms, p99 \\d+\\.\\d\\d ms, max");
         assertThat(o).contains("errors: 0 (statuses {200=150}, no answer 0)");
     }

@@ -25,10 +25,32 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CompareStudyTest {
     static final String DATA = "synthetic:users=80,items=60,length=10,seed=3";
-    static final String[] TINY = {"--set", "model.dim=16", "--set", "model.heads=2", "--set", "model.maxLen=12", "--set", "model.ffnDim=16",
-        "--set", "content.length=6", "--set", "pretrain.epochs=2", "--set", "pretrain.batchSize=32", "--set", "pretrain.evalEvery=1",
-        "--set", "finetune.epochs=1", "--set", "finetune.batchSize=32", "--set", "eval.rerank=10",
-        "--set", "eval.validationUsers=40"};
+    static final String[] TINY = {
+        "--set",
+        "model.dim=16",
+        "--set",
+        "model.heads=2",
+        "--set",
+        "model.maxLen=12",
+        "--set",
+        "model.ffnDim=16",
+        "--set",
+        "content.length=6",
+        "--set",
+        "pretrain.epochs=2",
+        "--set",
+        "pretrain.batchSize=32",
+        "--set",
+        "pretrain.evalEvery=1",
+        "--set",
+        "finetune.epochs=1",
+        "--set",
+        "finetune.batchSize=32",
+        "--set",
+        "eval.rerank=10",
+        "--set",
+        "eval.validationUsers=40"
+    };
     // both stages run, so the exact cross-JVM check below also covers fine-tuning (it caught DJL's
     // garbage-collected scalar constants, see recsys-backend-djl/README.md)
 
@@ -40,8 +62,7 @@ class CompareStudyTest {
     static Run run;
     static JsonNode json;
 
-    record Run(int code, String out, String err) {
-    }
+    record Run(int code, String out, String err) {}
 
     static Run cli(String... args) {
         StringWriter o = new StringWriter();
@@ -59,8 +80,25 @@ class CompareStudyTest {
         boolean dl4j = CompareStudy.availableBackends().contains("dl4j");
         labels = dl4j ? List.of("djl", "dl4j", "djl#2") : List.of("djl", "djl#2");
         out = dir.resolve("report");
-        run = cli(concat(new String[] {"compare", "--data", DATA, "--backends", dl4j ? "djl,dl4j,djl" : "djl,djl", "--out", out.toString(),
-            "--latency-calls", "40", "--latency-warmup", "5", "--parity-users", "8", "--json", dir.resolve("copy.json").toString()}, TINY));
+        run = cli(concat(
+                new String[] {
+                    "compare",
+                    "--data",
+                    DATA,
+                    "--backends",
+                    dl4j ? "djl,dl4j,djl" : "djl,djl",
+                    "--out",
+                    out.toString(),
+                    "--latency-calls",
+                    "40",
+                    "--latency-warmup",
+                    "5",
+                    "--parity-users",
+                    "8",
+                    "--json",
+                    dir.resolve("copy.json").toString()
+                },
+                TINY));
         assertThat(run.code()).as(run.out() + run.err()).isZero();
         json = new ObjectMapper().readTree(out.resolve("report.json").toFile());
     }
@@ -72,7 +110,8 @@ class CompareStudyTest {
         assertThat(out.resolve("report.html")).isNotEmptyFile();
         assertThat(Files.readString(dir.resolve("copy.json"))).isEqualTo(Files.readString(out.resolve("report.json")));
         try (Stream<Path> s = Files.list(out)) {
-            assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("report.md", "report.json", "report.html");
+            assertThat(s.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("report.md", "report.json", "report.html");
         }
     }
 
@@ -111,10 +150,14 @@ class CompareStudyTest {
             JsonNode lat = b.path("recommendLatency");
             assertThat(lat.path("calls").asInt()).isEqualTo(40);
             assertThat(lat.path("samplesMs").size()).isEqualTo(40);
-            assertThat(lat.path("p99Ms").asDouble()).isGreaterThanOrEqualTo(lat.path("p50Ms").asDouble()).isPositive();
+            assertThat(lat.path("p99Ms").asDouble())
+                    .isGreaterThanOrEqualTo(lat.path("p50Ms").asDouble())
+                    .isPositive();
             if (Files.isReadable(Path.of("/proc/self/status"))) {
                 // a JVM with an engine loaded holds well over 32 MiB
-                assertThat(b.path("memory").path("peakRssBytes").asLong()).as(label).isGreaterThan(32L << 20);
+                assertThat(b.path("memory").path("peakRssBytes").asLong())
+                        .as(label)
+                        .isGreaterThan(32L << 20);
             }
         }
     }
@@ -137,7 +180,8 @@ class CompareStudyTest {
     @Test
     void theSameBackendTwiceGivesIdenticalResultsInSeparateJvms() {
         // same config, seed and data: the same initial weights and the same training in another JVM
-        assertThat(json.path("metrics").path("djl#2")).isEqualTo(json.path("metrics").path("djl"));
+        assertThat(json.path("metrics").path("djl#2"))
+                .isEqualTo(json.path("metrics").path("djl"));
         int last = labels.size() - 1;
         assertThat(json.path("backends").get(last).path("training").path("pretrainLosses"))
                 .isEqualTo(json.path("backends").get(0).path("training").path("pretrainLosses"));
@@ -152,7 +196,10 @@ class CompareStudyTest {
     @Test
     void markdownAndHtmlCarryTheTablesAndTheCharts() throws IOException {
         String md = Files.readString(out.resolve("report.md"));
-        assertThat(md).contains("| backend | engine | ndcg@10 (95% CI)").contains("| djl | DJL").contains("Parity: **PASS**");
+        assertThat(md)
+                .contains("| backend | engine | ndcg@10 (95% CI)")
+                .contains("| djl | DJL")
+                .contains("Parity: **PASS**");
         assertThat(run.out()).contains("| djl | DJL").contains("wrote ");
         String html = Files.readString(out.resolve("report.html"));
         assertThat(html).startsWith("<!DOCTYPE html>").contains("Chart.js v" + HtmlReport.chartJsVersion());
@@ -163,7 +210,8 @@ class CompareStudyTest {
         assertThat(html).doesNotContain("<script src").doesNotContain("<link ");
         int a = html.indexOf("<script type=\"application/json\" id=\"report-data\">");
         int b = html.indexOf("</script>", a);
-        JsonNode data = new ObjectMapper().readTree(html.substring(a + "<script type=\"application/json\" id=\"report-data\">".length(), b));
+        JsonNode data = new ObjectMapper()
+                .readTree(html.substring(a + "<script type=\"application/json\" id=\"report-data\">".length(), b));
         assertThat(data.path("backends").size()).isEqualTo(labels.size());
         int counted = 0;
         for (JsonNode c : data.path("latency").path("counts").get(0)) {
@@ -179,16 +227,31 @@ class CompareStudyTest {
             sets.add(TINY[i]);
         }
         Path o = dir.resolve("inproc");
-        CompareReport r = CompareStudy.run(new CompareStudy.Options(DATA, null, null, null, sets, List.of("djl"), 1, null,
-                CompareStudy.Isolation.NONE, 10, 2, 4, 1e-4, o), new PrintWriter(new StringWriter()));
+        CompareReport r = CompareStudy.run(
+                new CompareStudy.Options(
+                        DATA,
+                        null,
+                        null,
+                        null,
+                        sets,
+                        List.of("djl"),
+                        1,
+                        null,
+                        CompareStudy.Isolation.NONE,
+                        10,
+                        2,
+                        4,
+                        1e-4,
+                        o),
+                new PrintWriter(new StringWriter()));
         assertThat(r.backends()).hasSize(1);
         assertThat(r.differences()).isEmpty();
         assertThat(r.parity().results().get(0).stage1MaxAbsDiff()).isZero();
         assertThat(r.isolation()).isEqualTo("none");
         assertThat(r.markdown()).contains("All backends ran in this JVM");
         // same seed, same data, same backend: the in-process run matches the child JVM's
-        assertThat(r.backends().get(0).metrics().get("ndcg@10")).isCloseTo(json.path("metrics").path("djl").path("ndcg@10").asDouble(),
-                within(1e-12));
+        assertThat(r.backends().get(0).metrics().get("ndcg@10"))
+                .isCloseTo(json.path("metrics").path("djl").path("ndcg@10").asDouble(), within(1e-12));
         assertThat(o.resolve("report.html")).isNotEmptyFile();
     }
 
@@ -205,7 +268,8 @@ class CompareStudyTest {
     @Test
     void missingDataFileFailsBeforeWritingAnything() {
         Path o = dir.resolve("never2");
-        Run r = cli("compare", "--data", "sasrec:" + dir.resolve("nope.txt"), "--backends", "djl", "--out", o.toString());
+        Run r = cli(
+                "compare", "--data", "sasrec:" + dir.resolve("nope.txt"), "--backends", "djl", "--out", o.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("not found").contains("nope.txt");
         assertThat(o).doesNotExist();
@@ -225,7 +289,8 @@ class CompareStudyTest {
     @Test
     void aBackendFailingInItsChildJvmLeavesNoReport() {
         Path o = dir.resolve("never5");
-        Run r = cli(concat(new String[] {"compare", "--data", DATA, "--backends", "djl", "--out", o.toString()},
+        Run r = cli(concat(
+                new String[] {"compare", "--data", DATA, "--backends", "djl", "--out", o.toString()},
                 concat(TINY, "--set", "pretrain.learningRate=1e30", "--set", "pretrain.clipNorm=0")));
         assertThat(r.code()).as(r.err()).isEqualTo(1);
         assertThat(r.err().strip().lines()).hasSize(1);

@@ -8,18 +8,58 @@ import org.junit.jupiter.api.Test;
 
 class HtmlReportTest {
     static RunInfo run(String name, double[] latency, double p99) {
-        return new RunInfo(name, "engine <1>", "fp", List.of(0.9, 0.5), List.of(new double[] {1, 0.1}, new double[] {2, 0.2}), List.of(),
-                List.of(), 1.0, 100, 0.5, 200, 10, 0.2, latency, Measure.median(latency), p99, 0, 100L << 20, 50L << 20, 90L << 20, 1L << 20,
-                4, 16, 0.0);
+        return new RunInfo(
+                name,
+                "engine <1>",
+                "fp",
+                List.of(0.9, 0.5),
+                List.of(new double[] {1, 0.1}, new double[] {2, 0.2}),
+                List.of(),
+                List.of(),
+                1.0,
+                100,
+                0.5,
+                200,
+                10,
+                0.2,
+                latency,
+                Measure.median(latency),
+                p99,
+                0,
+                100L << 20,
+                50L << 20,
+                90L << 20,
+                1L << 20,
+                4,
+                16,
+                0.0);
     }
 
     static CompareReport report(String label, double[] latency, double p99) {
-        CompareReport.Entry e = new CompareReport.Entry(label, run("djl", latency, p99), Map.of("ndcg@10", 0.25, "recall@10", 0.5, "mrr", 0.2),
-                Map.of("ndcg@10", new double[] {0.2, 0.3}), 10);
-        CompareReport.Parity parity = new CompareReport.Parity(label, 1e-4, 4, 16, List.of(new CompareReport.ParityRow(label, 0, 0, true)), 0.0);
-        return new CompareReport("data<x>", "10 users", "0123456789abcdef", 42L, "leave-one-out", "TEST", "full", 10,
-                Map.of("pretrain", Map.of("loss", "bce")), "process", Map.of("recsysVersion", "1", "java", "17", "os", "linux"),
-                "2025-01-01T00:00Z", List.of(e), List.of(), parity);
+        CompareReport.Entry e = new CompareReport.Entry(
+                label,
+                run("djl", latency, p99),
+                Map.of("ndcg@10", 0.25, "recall@10", 0.5, "mrr", 0.2),
+                Map.of("ndcg@10", new double[] {0.2, 0.3}),
+                10);
+        CompareReport.Parity parity = new CompareReport.Parity(
+                label, 1e-4, 4, 16, List.of(new CompareReport.ParityRow(label, 0, 0, true)), 0.0);
+        return new CompareReport(
+                "data<x>",
+                "10 users",
+                "0123456789abcdef",
+                42L,
+                "leave-one-out",
+                "TEST",
+                "full",
+                10,
+                Map.of("pretrain", Map.of("loss", "bce")),
+                "process",
+                Map.of("recsysVersion", "1", "java", "17", "os", "linux"),
+                "2025-01-01T00:00Z",
+                List.of(e),
+                List.of(),
+                parity);
     }
 
     @Test
@@ -71,20 +111,40 @@ class HtmlReportTest {
     void parityFailsWhenAnyRowOrTheRoundTripReachesTheTolerance() {
         var ok = new CompareReport.ParityRow("a", 0, 0, true);
         var bad = new CompareReport.ParityRow("b", 2e-4, 0, false);
-        assertThat(new CompareReport.Parity("a", 1e-4, 4, 16, List.of(ok), 0.0).pass()).isTrue();
-        assertThat(new CompareReport.Parity("a", 1e-4, 4, 16, List.of(ok, bad), 0.0).pass()).isFalse();
-        assertThat(new CompareReport.Parity("a", 1e-4, 4, 16, List.of(ok), 1e-4).pass()).isFalse();
+        assertThat(new CompareReport.Parity("a", 1e-4, 4, 16, List.of(ok), 0.0).pass())
+                .isTrue();
+        assertThat(new CompareReport.Parity("a", 1e-4, 4, 16, List.of(ok, bad), 0.0).pass())
+                .isFalse();
+        assertThat(new CompareReport.Parity("a", 1e-4, 4, 16, List.of(ok), 1e-4).pass())
+                .isFalse();
         CompareReport r = report("a", new double[] {1, 2}, 2);
-        CompareReport failed = new CompareReport(r.dataset(), r.dataSummary(), r.dataFingerprint(), r.seed(), r.split(), r.target(),
-                r.protocol(), r.k(), r.config(), r.isolation(), r.versions(), r.createdAt(), r.backends(), r.differences(),
+        CompareReport failed = new CompareReport(
+                r.dataset(),
+                r.dataSummary(),
+                r.dataFingerprint(),
+                r.seed(),
+                r.split(),
+                r.target(),
+                r.protocol(),
+                r.k(),
+                r.config(),
+                r.isolation(),
+                r.versions(),
+                r.createdAt(),
+                r.backends(),
+                r.differences(),
                 new CompareReport.Parity("a", 1e-4, 4, 16, List.of(ok, bad), 0.0));
-        assertThat(failed.markdown()).contains("| b | 2.000e-04 | 0.000e+00 | **no** |").contains("Parity: **FAIL**");
+        assertThat(failed.markdown())
+                .contains("| b | 2.000e-04 | 0.000e+00 | **no** |")
+                .contains("Parity: **FAIL**");
         assertThat(HtmlReport.render(failed)).contains("<span class=\"fail\">FAIL</span>");
     }
 
     @Test
     void chartJsComesFromTheWebJar() {
         assertThat(HtmlReport.chartJsVersion()).matches("\\d+\\.\\d+\\.\\d+");
-        assertThat(HtmlReport.chartJs()).contains("Chart.js v" + HtmlReport.chartJsVersion()).hasSizeGreaterThan(100_000);
+        assertThat(HtmlReport.chartJs())
+                .contains("Chart.js v" + HtmlReport.chartJsVersion())
+                .hasSizeGreaterThan(100_000);
     }
 }

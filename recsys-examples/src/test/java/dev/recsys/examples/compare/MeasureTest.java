@@ -44,13 +44,23 @@ class MeasureTest {
 
     @Test
     void repeatedBackendsGetNumberedLabels() {
-        assertThat(CompareStudy.labels(List.of("djl", "DJL", "dl4j", "djl"))).containsExactly("djl", "djl#2", "dl4j", "djl#3");
+        assertThat(CompareStudy.labels(List.of("djl", "DJL", "dl4j", "djl")))
+                .containsExactly("djl", "djl#2", "dl4j", "djl#3");
     }
 
     @Test
     void intervalOfAConstantMetricIsThatConstant() {
-        var r = new dev.recsys.eval.metrics.EvalResult("d", "s", "TEST", "full", new int[] {10}, Map.of("ndcg@10", 0.5),
-                new int[] {1, 2, 3}, Map.of("ndcg@10", new double[] {0.5, 0.5, 0.5}), 0, 0.1);
+        var r = new dev.recsys.eval.metrics.EvalResult(
+                "d",
+                "s",
+                "TEST",
+                "full",
+                new int[] {10},
+                Map.of("ndcg@10", 0.5),
+                new int[] {1, 2, 3},
+                Map.of("ndcg@10", new double[] {0.5, 0.5, 0.5}),
+                0,
+                0.1);
         double[] ci = CompareStudy.intervals(r, 10, 1L).get("ndcg@10");
         assertThat(ci).containsExactly(0.5, 0.5);
     }

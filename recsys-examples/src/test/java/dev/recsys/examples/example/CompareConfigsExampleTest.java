@@ -27,7 +27,8 @@ class CompareConfigsExampleTest {
         assertThat(c.pValue()).isBetween(0.0, 1.0);
         assertThat(o.recall().meanA()).isCloseTo(o.a().metric("recall@10"), within(1e-9));
         // the two losses really trained different models
-        assertThat(Arrays.equals(o.a().perUser("ndcg@10"), o.b().perUser("ndcg@10"))).isFalse();
+        assertThat(Arrays.equals(o.a().perUser("ndcg@10"), o.b().perUser("ndcg@10")))
+                .isFalse();
     }
 
     @Test
@@ -52,7 +53,12 @@ class CompareConfigsExampleTest {
             System.setOut(old);
         }
         String out = buf.toString(StandardCharsets.UTF_8);
-        assertThat(out).contains("bce-1: ").contains("sampled-softmax-16: ").contains("ndcg@10: a=").contains("recall@10: a=");
-        assertThat(out).containsAnyOf("the NDCG difference is significant at 5%", "no significant NDCG difference at 5%");
+        assertThat(out)
+                .contains("bce-1: ")
+                .contains("sampled-softmax-16: ")
+                .contains("ndcg@10: a=")
+                .contains("recall@10: a=");
+        assertThat(out)
+                .containsAnyOf("the NDCG difference is significant at 5%", "no significant NDCG difference at 5%");
     }
 }

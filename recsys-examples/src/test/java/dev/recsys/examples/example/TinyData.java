@@ -8,8 +8,7 @@ import java.nio.file.Path;
 
 /** Tiny logs for the example tests. */
 final class TinyData {
-    private TinyData() {
-    }
+    private TinyData() {}
 
     static Dataset synthetic() {
         return SyntheticMovieLens.generate(new SyntheticMovieLens.Config(60, 40, 8, 0.3, 7L));

@@ -29,7 +29,8 @@ class TrainOnCsvExampleTest {
     void trainsOnACsvLogAndSavesAModelThatRecommendsTheSameAfterReloading() throws Exception {
         Path csv = TinyData.csv(dir);
         Path model = dir.resolve("model");
-        TrainOnCsvExample.Outcome o = TrainOnCsvExample.run(csv, model, new TrainOnCsvExample.Settings("djl", 16, 12, 3, 32, 42L));
+        TrainOnCsvExample.Outcome o =
+                TrainOnCsvExample.run(csv, model, new TrainOnCsvExample.Settings("djl", 16, 12, 3, 32, 42L));
 
         Dataset original = TinyData.synthetic();
         Dataset read = o.data();
@@ -37,11 +38,17 @@ class TrainOnCsvExampleTest {
         assertThat(read.numInteractions()).isEqualTo(original.numInteractions());
         // rows were written newest first: the reader ordered user u1's items by time again
         int[] h = read.history(read.userIds().get("u1"));
-        String[] external = Arrays.stream(h).mapToObj(i -> read.itemIds().external(i)).toArray(String[]::new);
-        assertThat(external).containsExactly(Arrays.stream(original.history(1)).mapToObj(i -> "m" + i).toArray(String[]::new));
+        String[] external =
+                Arrays.stream(h).mapToObj(i -> read.itemIds().external(i)).toArray(String[]::new);
+        assertThat(external)
+                .containsExactly(Arrays.stream(original.history(1))
+                        .mapToObj(i -> "m" + i)
+                        .toArray(String[]::new));
 
         // leave-one-out: every user with 3+ items has a test item
-        long withTest = java.util.stream.IntStream.rangeClosed(1, original.numUsers()).filter(u -> original.length(u) >= 3).count();
+        long withTest = java.util.stream.IntStream.rangeClosed(1, original.numUsers())
+                .filter(u -> original.length(u) >= 3)
+                .count();
         assertThat(o.test().usersEvaluated()).isEqualTo((int) withTest);
         assertThat(o.test().metric("ndcg@10")).isBetween(0.0, 1.0);
         assertThat(o.training().epochs()).isEqualTo(3);
@@ -50,7 +57,10 @@ class TrainOnCsvExampleTest {
         // the recommendations are unseen catalogue items, best first
         List<Recommendation> top = o.firstUserTop();
         assertThat(top).hasSize(5);
-        assertThat(top).extracting(Recommendation::item).doesNotContainAnyElementsOf(Arrays.stream(read.history(1)).boxed().toList());
+        assertThat(top)
+                .extracting(Recommendation::item)
+                .doesNotContainAnyElementsOf(
+                        Arrays.stream(read.history(1)).boxed().toList());
         for (int i = 1; i < top.size(); i++) {
             assertThat(top.get(i).score()).isLessThanOrEqualTo(top.get(i - 1).score());
         }
@@ -58,11 +68,15 @@ class TrainOnCsvExampleTest {
         // the checkpoint holds the selected weights and the external ids: a fresh model gives the same top 5
         CheckpointData cd = Checkpoint.read(model);
         assertThat(cd.itemIds()).hasSize(read.numItems() + 1);
-        assertThat(cd.itemIds().get(top.get(0).item())).isEqualTo(read.itemIds().external(top.get(0).item()));
+        assertThat(cd.itemIds().get(top.get(0).item()))
+                .isEqualTo(read.itemIds().external(top.get(0).item()));
         try (Backend b = Backends.create("djl", BackendOptions.defaults());
-             RecModel m = b.create(cd.config(), null, cd.weights(), 0L)) {
+                RecModel m = b.create(cd.config(), null, cd.weights(), 0L)) {
             List<Recommendation> again = new Recommender(m, 0).recommend(read.history(1), 5);
-            assertThat(again).extracting(Recommendation::item).containsExactlyElementsOf(top.stream().map(Recommendation::item).toList());
+            assertThat(again)
+                    .extracting(Recommendation::item)
+                    .containsExactlyElementsOf(
+                            top.stream().map(Recommendation::item).toList());
             for (int i = 0; i < top.size(); i++) {
                 assertThat(again.get(i).score()).isCloseTo(top.get(i).score(), within(1e-5f));
             }
@@ -76,13 +90,19 @@ class TrainOnCsvExampleTest {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
         try {
-            TrainOnCsvExample.main(new String[] {csv.toString(), dir.resolve("m2").toString(), "1"});
+            TrainOnCsvExample.main(
+                    new String[] {csv.toString(), dir.resolve("m2").toString(), "1"});
         } finally {
             System.setOut(old);
         }
         String out = buf.toString(StandardCharsets.UTF_8);
-        assertThat(out).contains("trained 1 epochs").contains("test: log.csv").contains("ndcg@10=").contains("saved");
-        assertThat(out.lines().filter(l -> l.matches("\\s+m\\d+\\s+-?[0-9.E-]+"))).hasSize(5);
+        assertThat(out)
+                .contains("trained 1 epochs")
+                .contains("test: log.csv")
+                .contains("ndcg@10=")
+                .contains("saved");
+        assertThat(out.lines().filter(l -> l.matches("\\s+m\\d+\\s+-?[0-9.E-]+")))
+                .hasSize(5);
         assertThat(dir.resolve("m2/model.json")).exists();
     }
 }

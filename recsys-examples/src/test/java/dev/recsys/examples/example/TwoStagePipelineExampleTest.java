@@ -26,8 +26,8 @@ class TwoStagePipelineExampleTest {
     @Test
     void anInterruptedRunResumesFromItsCheckpointToTheWeightsOfAnUninterruptedOne() throws Exception {
         try (Backend backend = Backends.create("djl", BackendOptions.defaults())) {
-            TwoStagePipelineExample.Outcome straight = TwoStagePipelineExample.trainOrResume(backend, dir.resolve("a"),
-                    new TrainingListener() { });
+            TwoStagePipelineExample.Outcome straight =
+                    TwoStagePipelineExample.trainOrResume(backend, dir.resolve("a"), new TrainingListener() {});
             assertThat(straight.training().pretrain().epochs()).isBetween(1, 4);
             assertThat(straight.training().pretrain().bestMetric()).isBetween(0.0, 1.0);
             assertThat(straight.training().finetune()).isNotNull();
@@ -43,27 +43,37 @@ class TwoStagePipelineExampleTest {
             assertThat(saved.stage()).isEqualTo(Stage.FINETUNE);
             assertThat(saved.state().step()).isEqualTo(3L);
             assertThat(saved.hardNegatives().length).isEqualTo(201); // one pool per user row, row 0 unused
-            assertThat(Safetensors.readHeader(b.resolve(Checkpoint.OPTIMIZER)).tensors().get(ResumeState.HARD_NEGATIVES).dtype())
+            assertThat(Safetensors.readHeader(b.resolve(Checkpoint.OPTIMIZER))
+                            .tensors()
+                            .get(ResumeState.HARD_NEGATIVES)
+                            .dtype())
                     .isEqualTo(Safetensors.Dtype.I32);
 
-            TwoStagePipelineExample.Outcome resumed = TwoStagePipelineExample.trainOrResume(backend, b, new TrainingListener() { });
+            TwoStagePipelineExample.Outcome resumed =
+                    TwoStagePipelineExample.trainOrResume(backend, b, new TrainingListener() {});
             assertThat(resumed.training().pretrain()).isNull(); // pre-training was done before the crash
             assertThat(resumed.weights().names()).isEqualTo(straight.weights().names());
             for (String n : straight.weights().names()) {
-                assertThat(resumed.weights().data(n)).as(n).containsExactly(straight.weights().data(n));
+                assertThat(resumed.weights().data(n))
+                        .as(n)
+                        .containsExactly(straight.weights().data(n));
             }
-            assertThat(resumed.test().metric("ndcg@10")).isEqualTo(straight.test().metric("ndcg@10"));
+            assertThat(resumed.test().metric("ndcg@10"))
+                    .isEqualTo(straight.test().metric("ndcg@10"));
         }
     }
 
     @Test
     void theReadmeShowsThisExampleVerbatim() throws Exception {
-        String source = Files.readString(Path.of("src/main/java/dev/recsys/examples/example/TwoStagePipelineExample.java"),
+        String source = Files.readString(
+                Path.of("src/main/java/dev/recsys/examples/example/TwoStagePipelineExample.java"),
                 StandardCharsets.UTF_8);
-        String snippet = source.substring(source.indexOf("// README:begin\n") + "// README:begin\n".length(),
+        String snippet = source.substring(
+                source.indexOf("// README:begin\n") + "// README:begin\n".length(),
                 source.indexOf("        // README:end"));
         String readme = Files.readString(Path.of("../README.md"), StandardCharsets.UTF_8);
-        String unindented = snippet.lines().map(l -> l.startsWith("        ") ? l.substring(8) : l)
+        String unindented = snippet.lines()
+                .map(l -> l.startsWith("        ") ? l.substring(8) : l)
                 .collect(java.util.stream.Collectors.joining("\n", "", "\n"));
         assertThat(readme).contains("```java\n" + unindented + "```\n");
     }

@@ -16,9 +16,20 @@ import org.junit.jupiter.api.Test;
 
 /** finetune.trainable=stage2 moves the cross-attention and the scorer only. */
 class FrozenStageOneTest {
-    private static final List<String> SETS = List.of("model.dim=16", "model.heads=2", "model.maxLen=12", "model.ffnDim=16",
-            "content.length=6", "pretrain.epochs=2", "pretrain.batchSize=32", "pretrain.evalEvery=0", "finetune.batchSize=32",
-            "finetune.evalEvery=0", "finetune.negatives=4", "finetune.hardNegatives=10", "eval.rerank=10");
+    private static final List<String> SETS = List.of(
+            "model.dim=16",
+            "model.heads=2",
+            "model.maxLen=12",
+            "model.ffnDim=16",
+            "content.length=6",
+            "pretrain.epochs=2",
+            "pretrain.batchSize=32",
+            "pretrain.evalEvery=0",
+            "finetune.batchSize=32",
+            "finetune.evalEvery=0",
+            "finetune.negatives=4",
+            "finetune.hardNegatives=10",
+            "eval.rerank=10");
 
     private static Weights train(Backend backend, Prepared p, ExperimentConfig c) {
         try (RecModel m = Workflow.newModel(backend, c, p)) {
@@ -50,7 +61,8 @@ class FrozenStageOneTest {
                     stage2++;
                 }
             }
-            assertThat(stage2).isEqualTo(10); // cross.attention.{query,key,value,output}.{weight,bias}, scorer.{weight,bias}
+            assertThat(stage2)
+                    .isEqualTo(10); // cross.attention.{query,key,value,output}.{weight,bias}, scorer.{weight,bias}
         }
     }
 }

@@ -28,10 +28,23 @@ class HardNegativeResumeTest {
     @TempDir
     Path dir;
 
-    private static final List<String> SETS = List.of("model.dim=16", "model.heads=2", "model.maxLen=12", "model.ffnDim=16",
-            "model.dropout=0.2", "content.length=6", "pretrain.epochs=2", "pretrain.batchSize=32", "pretrain.evalEvery=0",
-            "finetune.epochs=2", "finetune.batchSize=32", "finetune.evalEvery=0", "finetune.negatives=4",
-            "finetune.hardNegatives=10", "finetune.checkpointEvery=1", "eval.rerank=10");
+    private static final List<String> SETS = List.of(
+            "model.dim=16",
+            "model.heads=2",
+            "model.maxLen=12",
+            "model.ffnDim=16",
+            "model.dropout=0.2",
+            "content.length=6",
+            "pretrain.epochs=2",
+            "pretrain.batchSize=32",
+            "pretrain.evalEvery=0",
+            "finetune.epochs=2",
+            "finetune.batchSize=32",
+            "finetune.evalEvery=0",
+            "finetune.negatives=4",
+            "finetune.hardNegatives=10",
+            "finetune.checkpointEvery=1",
+            "eval.rerank=10");
 
     @Test
     void anInterruptedFineTuningResumesToTheSameWeights() throws Exception {
@@ -41,18 +54,27 @@ class HardNegativeResumeTest {
         try (Backend backend = Backends.create("djl", BackendOptions.defaults())) {
             Weights straight;
             try (RecModel m = Workflow.newModel(backend, c, p)) {
-                Workflow.pipeline(c, backend).checkpoints(dir.resolve("a")).build().train(m, p);
+                Workflow.pipeline(c, backend)
+                        .checkpoints(dir.resolve("a"))
+                        .build()
+                        .train(m, p);
                 straight = m.weights();
             }
             Path b = dir.resolve("b");
             try (RecModel m = Workflow.newModel(backend, c, p)) {
-                assertThatThrownBy(() -> Workflow.pipeline(c, backend).checkpoints(b).listener(new CrashAt(2, 3)).build().train(m, p))
+                assertThatThrownBy(() -> Workflow.pipeline(c, backend)
+                                .checkpoints(b)
+                                .listener(new CrashAt(2, 3))
+                                .build()
+                                .train(m, p))
                         .hasMessageContaining(CrashAt.MESSAGE);
             }
             ResumeState at = TrainingPipeline.readResume(b);
             assertThat(at.stage()).isEqualTo(Stage.FINETUNE);
             assertThat(at.hardNegatives().length).isEqualTo(p.training().users());
-            long withPool = java.util.Arrays.stream(at.hardNegatives()).filter(x -> x.length == 10).count();
+            long withPool = java.util.Arrays.stream(at.hardNegatives())
+                    .filter(x -> x.length == 10)
+                    .count();
             assertThat(withPool).isGreaterThan(70);
             Weights resumed;
             try (RecModel m = Workflow.newModel(backend, c, p)) {

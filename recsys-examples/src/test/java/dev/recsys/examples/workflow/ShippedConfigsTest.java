@@ -17,7 +17,9 @@ class ShippedConfigsTest {
         assertThat(dir).isDirectory();
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".json")).sorted().toList();
+            files = s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".json"))
+                    .sorted()
+                    .toList();
         }
         assertThat(files).hasSizeGreaterThanOrEqualTo(5);
         for (Path f : files) {
