@@ -94,6 +94,14 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write report.json here.")
     Path json;
 
+    @Option(
+            names = "--cold-items",
+            paramLabel = "SPEC",
+            description =
+                    "Cold-start items protocol (F, random:F or newest:F): every backend trains without those items; "
+                            + "each backend's eval.json reports warm-target, cold-target and all users.")
+    String coldItems;
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -132,7 +140,8 @@ final class CompareCommand implements Callable<Integer> {
                 latencyWarmup,
                 parityUsers,
                 parityTolerance,
-                dir);
+                dir,
+                coldItems);
         CompareReport r = CompareStudy.run(o, pw);
         pw.println();
         pw.print(r.markdown());

@@ -17,6 +17,8 @@ import dev.recsys.eval.metrics.EvalResult;
 import dev.recsys.eval.pipeline.Prepared;
 import dev.recsys.eval.pipeline.SavedModel;
 import dev.recsys.eval.pipeline.TrainingPipeline;
+import dev.recsys.eval.split.ColdItems;
+import dev.recsys.eval.split.GroupedResult;
 import dev.recsys.eval.split.Split;
 import dev.recsys.eval.split.Target;
 import dev.recsys.examples.workflow.ConfigLoader;
@@ -100,7 +102,8 @@ public final class BackendRunner {
     public static RunInfo run(RunJob job, PrintWriter progress) throws IOException {
         ExperimentConfig c = ConfigLoader.load(Path.of(job.configFile()), List.of());
         Dataset d = DataSource.load(job.data(), RunJob.path(job.itemMap()), RunJob.path(job.movies()));
-        Prepared p = Workflow.prepare(d, c);
+        ColdItems cold = job.coldItems() == null ? null : ColdItems.parse(job.coldItems(), d, c.seed());
+        Prepared p = Workflow.prepare(d, c, cold);
         Path out = Path.of(job.outDir());
         Files.createDirectories(out);
         OptionalLong rssBefore = Measure.rssBytes();
@@ -120,10 +123,23 @@ public final class BackendRunner {
             EvalResult test = pipeline.evaluate(model, p, Target.TEST, rerank);
             double evalSeconds = (System.nanoTime() - e0) / 1e9;
             progress.printf(Locale.ROOT, "%s: test %s%n", name, test.summary());
-            ResultFiles.writeJson(
-                    out.resolve(EVAL_JSON),
-                    ResultFiles.toMap(
-                            test, "compare:" + name, name, backend.engineVersion(), c.seed(), p.fingerprint()));
+            var tree = ResultFiles.toMap(
+                    test, "compare:" + name, name, backend.engineVersion(), c.seed(), p.fingerprint());
+            if (cold != null) {
+                GroupedResult g = GroupedResult.of(test, p.split(Target.TEST), Target.TEST, cold);
+                progress.printf(
+                        Locale.ROOT,
+                        "%s: test, warm targets %s%n",
+                        name,
+                        g.warm().summary());
+                progress.printf(
+                        Locale.ROOT,
+                        "%s: test, cold targets %s%n",
+                        name,
+                        g.cold().summary());
+                ResultFiles.withColdStart(tree, g, cold);
+            }
+            ResultFiles.writeJson(out.resolve(EVAL_JSON), tree);
 
             double[] latency = latency(model, p, rerank, job.latencyWarmup(), job.latencyCalls());
             progress.printf(

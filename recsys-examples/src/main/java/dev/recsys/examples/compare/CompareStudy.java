@@ -12,6 +12,7 @@ import dev.recsys.eval.data.DatasetStats;
 import dev.recsys.eval.metrics.EvalResult;
 import dev.recsys.eval.metrics.PairedTest;
 import dev.recsys.eval.pipeline.Prepared;
+import dev.recsys.eval.split.ColdItems;
 import dev.recsys.examples.workflow.ConfigLoader;
 import dev.recsys.examples.workflow.DataSource;
 import dev.recsys.examples.workflow.ExperimentConfig;
@@ -65,6 +66,7 @@ public final class CompareStudy {
      * @param parityUsers     users of the parity batch
      * @param parityTolerance pass threshold of the parity check
      * @param outDir          report folder
+     * @param coldItems       the cold-start items protocol ({@code --cold-items}), or null
      */
     public record Options(
             String data,
@@ -80,7 +82,8 @@ public final class CompareStudy {
             int latencyWarmup,
             int parityUsers,
             double parityTolerance,
-            Path outDir) {
+            Path outDir,
+            String coldItems) {
         public Options {
             overrides = overrides == null ? List.of() : List.copyOf(overrides);
             backends = backends == null ? List.of() : List.copyOf(backends);
@@ -123,7 +126,8 @@ public final class CompareStudy {
             Backends.select(n); // unknown or unusable names fail here, before any work
         }
         Dataset d = DataSource.load(o.data(), o.itemMap(), o.movies());
-        Prepared p = Workflow.prepare(d, c);
+        ColdItems cold = o.coldItems() == null ? null : ColdItems.parse(o.coldItems(), d, c.seed());
+        Prepared p = Workflow.prepare(d, c, cold);
         Workflow.modelConfig(c, p); // an impossible model shape fails here too
         String summary = DatasetStats.of(d).summary();
         progress.println("data: " + d.name() + ": " + summary);
@@ -154,7 +158,8 @@ public final class CompareStudy {
                         o.parityUsers(),
                         i == 0 ? model.toString() : null,
                         model.toString(),
-                        out.toString());
+                        out.toString(),
+                        o.coldItems());
                 progress.println("== " + labels.get(i) + " ==");
                 runJob(job, o.isolation(), work.resolve("job-" + i + ".json"), labels.get(i), progress);
                 RunInfo info = BackendRunner.JSON.readValue(
@@ -164,6 +169,11 @@ public final class CompareStudy {
                             + info.dataFingerprint() + ", expected " + p.fingerprint() + ")");
                 }
                 EvalResult r = ResultFiles.read(out.resolve(BackendRunner.EVAL_JSON));
+                if (cold != null) { // the warm/cold groups live in the per-backend result only: keep it
+                    ResultFiles.writeAtomically(
+                            o.outDir().resolve("eval-" + labels.get(i) + ".json"),
+                            Files.readString(out.resolve(BackendRunner.EVAL_JSON)));
+                }
                 evals.add(r);
                 parityScores.add(new float[][] {
                     BackendRunner.readFloats(out.resolve(BackendRunner.PARITY_STAGE1)),

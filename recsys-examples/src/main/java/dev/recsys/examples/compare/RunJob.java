@@ -20,6 +20,7 @@ import java.nio.file.Path;
  * @param saveModel     where to save the trained model (null = do not save)
  * @param parityModel   the model every backend loads for the parity check
  * @param outDir        where the results go (eval.json, run.json, parity-*.f32)
+ * @param coldItems     the cold-start items protocol ({@code --cold-items}), or null
  */
 public record RunJob(
         String data,
@@ -34,7 +35,8 @@ public record RunJob(
         int parityUsers,
         String saveModel,
         String parityModel,
-        String outDir) {
+        String outDir,
+        String coldItems) {
     public RunJob {
         if (data == null || configFile == null || backend == null || parityModel == null || outDir == null) {
             throw new IllegalArgumentException("a run job needs data, configFile, backend, parityModel and outDir");

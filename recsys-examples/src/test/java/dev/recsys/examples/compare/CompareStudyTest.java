@@ -220,14 +220,13 @@ class CompareStudyTest {
         assertThat(counted).isEqualTo(40);
     }
 
-    @Test
-    void inProcessIsolationReportsOneBackend() throws IOException {
+    /** One DJL run in this JVM on the tiny config; {@code cold} is the --cold-items value or null. */
+    private static CompareReport inProcess(Path o, String cold) throws IOException {
         List<String> sets = new ArrayList<>();
         for (int i = 1; i < TINY.length; i += 2) {
             sets.add(TINY[i]);
         }
-        Path o = dir.resolve("inproc");
-        CompareReport r = CompareStudy.run(
+        return CompareStudy.run(
                 new CompareStudy.Options(
                         DATA,
                         null,
@@ -242,8 +241,15 @@ class CompareStudyTest {
                         2,
                         4,
                         1e-4,
-                        o),
+                        o,
+                        cold),
                 new PrintWriter(new StringWriter()));
+    }
+
+    @Test
+    void inProcessIsolationReportsOneBackend() throws IOException {
+        Path o = dir.resolve("inproc");
+        CompareReport r = inProcess(o, null);
         assertThat(r.backends()).hasSize(1);
         assertThat(r.differences()).isEmpty();
         assertThat(r.parity().results().get(0).stage1MaxAbsDiff()).isZero();
@@ -253,6 +259,19 @@ class CompareStudyTest {
         assertThat(r.backends().get(0).metrics().get("ndcg@10"))
                 .isCloseTo(json.path("metrics").path("djl").path("ndcg@10").asDouble(), within(1e-12));
         assertThat(o.resolve("report.html")).isNotEmptyFile();
+    }
+
+    @Test
+    void underTheColdStartProtocolEachBackendsResultKeepsItsGroups() throws IOException {
+        Path o = dir.resolve("cold");
+        CompareReport r = inProcess(o, "0.2");
+        assertThat(r.backends()).hasSize(1);
+        JsonNode e = new ObjectMapper().readTree(o.resolve("eval-djl.json").toFile());
+        assertThat(e.path("coldItems").path("count").asInt()).isEqualTo(12);
+        int warm = e.path("groups").path("warm").path("usersEvaluated").asInt();
+        int cold = e.path("groups").path("cold").path("usersEvaluated").asInt();
+        assertThat(cold).isPositive();
+        assertThat(warm + cold).isEqualTo(e.path("usersEvaluated").asInt());
     }
 
     @Test
