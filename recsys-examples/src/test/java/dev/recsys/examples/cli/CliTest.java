@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.recsys.examples.TinyRun;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -20,31 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The command line end to end on tiny synthetic data with the DJL backend. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CliTest {
-    static final String DATA = "synthetic:users=80,items=60,length=10,seed=3";
-    static final String[] TINY = {
-        "--set",
-        "model.dim=16",
-        "--set",
-        "model.heads=2",
-        "--set",
-        "model.maxLen=12",
-        "--set",
-        "model.ffnDim=16",
-        "--set",
-        "content.length=6",
-        "--set",
-        "pretrain.epochs=2",
-        "--set",
-        "pretrain.batchSize=32",
-        "--set",
-        "pretrain.evalEvery=1",
-        "--set",
-        "finetune.epochs=1",
-        "--set",
-        "finetune.batchSize=32",
-        "--set",
-        "eval.rerank=10"
-    };
+    static final String DATA = TinyRun.DATA;
+    static final String[] TINY = TinyRun.SETTINGS;
 
     @TempDir
     static Path dir;

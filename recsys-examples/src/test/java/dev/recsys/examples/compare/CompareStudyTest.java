@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.recsys.examples.TinyRun;
 import dev.recsys.examples.cli.Main;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -24,33 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * must agree exactly with the first, and dl4j must pass the parity check.
  */
 class CompareStudyTest {
-    static final String DATA = "synthetic:users=80,items=60,length=10,seed=3";
-    static final String[] TINY = {
-        "--set",
-        "model.dim=16",
-        "--set",
-        "model.heads=2",
-        "--set",
-        "model.maxLen=12",
-        "--set",
-        "model.ffnDim=16",
-        "--set",
-        "content.length=6",
-        "--set",
-        "pretrain.epochs=2",
-        "--set",
-        "pretrain.batchSize=32",
-        "--set",
-        "pretrain.evalEvery=1",
-        "--set",
-        "finetune.epochs=1",
-        "--set",
-        "finetune.batchSize=32",
-        "--set",
-        "eval.rerank=10",
-        "--set",
-        "eval.validationUsers=40"
-    };
+    static final String DATA = TinyRun.DATA;
+    static final String[] TINY = TinyRun.SETTINGS;
     // both stages run, so the exact cross-JVM check below also covers fine-tuning (it caught DJL's
     // garbage-collected scalar constants, see recsys-backend-djl/README.md)
 
