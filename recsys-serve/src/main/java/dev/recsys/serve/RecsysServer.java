@@ -529,9 +529,18 @@ public final class RecsysServer implements AutoCloseable {
      * reload cannot close it underneath): the in-process baseline of a load test.
      */
     public <T> T withRecommender(Function<Recommender, T> fn) {
+        return withRecommender(-1, fn);
+    }
+
+    /**
+     * As {@link #withRecommender(Function)} with another re-ranking depth.
+     *
+     * @param rerank candidates re-ranked by stage 2, or -1 for the model's own depth
+     */
+    public <T> T withRecommender(int rerank, Function<Recommender, T> fn) {
         LoadedModel m = acquire();
         try {
-            return fn.apply(m.recommender(m.rerank));
+            return fn.apply(m.recommender(rerank < 0 ? m.rerank : rerank));
         } finally {
             m.release();
         }

@@ -43,10 +43,10 @@ final class DjlCrossAttention implements CrossAttention<NDArray> {
         long d = pr.d;
         NDArray a;
         if (heads == 1) {
-            a = pr.p.transpose(0, 2, 1, 3).matMul(pr.v); // [B, C, L, T] x [B, C, T, d]
+            a = pr.p.transpose(0, 1, 3, 2).matMul(pr.v); // [B, C, L, T] x [B, C, T, d]
         } else {
             NDArray vh = pr.v.reshape(b, cands, pr.t, heads, d / heads).transpose(0, 1, 3, 2, 4);
-            a = pr.p.transpose(0, 3, 1, 2, 4)
+            a = pr.p.transpose(0, 2, 1, 4, 3) // P [B, H, C, T, L] -> [B, C, H, L, T]
                     .matMul(vh)
                     .transpose(0, 1, 3, 2, 4)
                     .reshape(b, cands, len, d);
@@ -83,21 +83,25 @@ final class DjlCrossAttention implements CrossAttention<NDArray> {
         if (heads == 1) {
             NDArray vw = pr.v.matMul(wo.transpose()); // [B, C, T, d]
             NDArray m = vw.reshape(b, cands * t, d).matMul(uwT).reshape(b, cands, t, len);
-            total = pr.p.transpose(0, 2, 3, 1).mul(m).sum(new int[] {2, 3}); // P [B, L, C, T] -> [B, C, T, L]
+            total = pr.p.mul(m).sum(new int[] {2, 3}); // P and M [B, C, T, L]
         } else {
             long dh = d / heads;
             NDArray woh = wo.transpose().reshape(heads, dh, d); // rows of head h of Wo^T
             NDArray vh = pr.v.reshape(b, cands, t, heads, dh).transpose(0, 1, 3, 2, 4); // [B, C, H, T, dh]
             NDArray vw = vh.matMul(woh); // [B, C, H, T, d]
             NDArray m = vw.reshape(b, cands * heads * t, d).matMul(uwT).reshape(b, cands, heads, t, len);
-            total = pr.p.transpose(0, 3, 1, 4, 2)
+            total = pr.p.transpose(0, 2, 1, 3, 4)
                     .mul(m)
-                    .sum(new int[] {2, 3, 4}); // P [B, H, L, C, T] -> [B, C, H, T, L]
+                    .sum(new int[] {2, 3, 4}); // P [B, H, C, T, L] -> [B, C, H, T, L]
         }
         return total.add(constant);
     }
 
-    /** Projections and attention probabilities: P {@code [B, L, C, T]} (one head) or {@code [B, H, L, C, T]}. */
+    /**
+     * Projections and attention probabilities, laid out keys-first: P {@code [B, C, T, L]} (one head)
+     * or {@code [B, H, C, T, L]}, the softmax over the token axis T, which is not the last one (see
+     * {@link Mha#SMALL_KEYS}: over a last axis of 12 tokens PyTorch's softmax took 20 times longer).
+     */
     private Probabilities probabilities(NDArray users, NDArray keys, NDArray keyAdd) {
         String x = ParamLayout.CROSS;
         Shape ks = keys.getShape();
@@ -114,15 +118,16 @@ final class DjlCrossAttention implements CrossAttention<NDArray> {
         NDArray v = parts.get(1);
         NDArray p;
         if (heads == 1) {
-            NDArray s = q.matMul(k.reshape(b, cands * t, d).swapAxes(1, 2))
-                    .reshape(b, len, cands, t)
-                    .add(keyAdd.reshape(b, 1, cands, t));
-            p = s.softmax(3);
+            NDArray s = k.reshape(b, cands * t, d)
+                    .matMul(q.swapAxes(1, 2))
+                    .reshape(b, cands, t, len)
+                    .add(keyAdd.reshape(b, cands, t, 1));
+            p = s.softmax(2);
         } else {
-            NDArray qh = q.reshape(b, len, heads, dh).transpose(0, 2, 1, 3);
-            NDArray kh = k.reshape(b, cands * t, heads, dh).transpose(0, 2, 3, 1);
-            NDArray s = qh.matMul(kh).reshape(b, heads, len, cands, t).add(keyAdd.reshape(b, 1, 1, cands, t));
-            p = s.softmax(4);
+            NDArray qh = q.reshape(b, len, heads, dh).transpose(0, 2, 3, 1); // [B, H, dh, L]
+            NDArray kh = k.reshape(b, cands * t, heads, dh).transpose(0, 2, 1, 3); // [B, H, C*T, dh]
+            NDArray s = kh.matMul(qh).reshape(b, heads, cands, t, len).add(keyAdd.reshape(b, 1, cands, t, 1));
+            p = s.softmax(3);
         }
         return new Probabilities(p, v, b, cands, t, len, d);
     }

@@ -139,12 +139,20 @@ record ContentPass(
 
     /** KEYS {@code [B, C, T, d]} and KEY_KEEP {@code [B, C, T]} of the candidates, from a content run. */
     void gatherContext(Graph g, int[] ids, Out co) {
+        gatherContext(g, ids, co.ctx, co.local);
+    }
+
+    /**
+     * KEYS and KEY_KEEP of the candidates from encoded content {@code ctx}, whose row of item i is
+     * {@code local[i]}, or i itself when local is null (the content of every item).
+     */
+    void gatherContext(Graph g, int[] ids, float[] ctx, int[] local) {
         int t = config.contentLen();
         int block = t * config.dim();
         float[] keys = g.buffer(UserGraph.KEYS, ids.length * block);
         float[] kk = g.buffer(UserGraph.KEY_KEEP, ids.length * t);
         for (int k = 0; k < ids.length; k++) {
-            System.arraycopy(co.ctx, co.local[ids[k]] * block, keys, k * block, block);
+            System.arraycopy(ctx, (local == null ? ids[k] : local[ids[k]]) * block, keys, k * block, block);
             for (int j = 0; j < t; j++) {
                 kk[k * t + j] = content.tokens()[ids[k] * t + j] != 0 ? 1f : 0f;
             }
@@ -153,26 +161,24 @@ record ContentPass(
         g.setPlaceholder(UserGraph.KEY_KEEP, kk);
     }
 
-    /** Item vectors of every item {@code [N+1, d]} (eval mode), in runs of {@value #ITEM_CHUNK} items. */
-    float[] allVectors() {
-        return everyItem(config.dim(), true);
-    }
-
-    /** Encoded content of every item {@code [N+1, T, d]} (eval mode; trace only). */
-    float[] allOutputs() {
-        return everyItem(config.contentLen() * config.dim(), false);
-    }
-
-    private float[] everyItem(int block, boolean vectors) {
+    /** Eval-mode item vectors {@code [N+1, d]} and encoded content {@code [N+1, T, d]} of every item, in runs of {@value #ITEM_CHUNK} items. */
+    Every every() {
         int n = config.numItems() + 1;
-        float[] out = new float[n * block];
+        int d = config.dim();
+        int block = config.contentLen() * d;
+        float[] vectors = new float[n * d];
+        float[] outputs = new float[n * block];
         for (int start = 0; start < n; start += ITEM_CHUNK) {
             int count = Math.min(ITEM_CHUNK, n - start);
             Out co = run(Gathers.rangeFrom(start, count), false, false, false);
-            System.arraycopy(vectors ? co.vec : co.ctx, 0, out, start * block, count * block);
+            System.arraycopy(co.vec, 0, vectors, start * d, count * d);
+            System.arraycopy(co.ctx, 0, outputs, start * block, count * block);
         }
-        return out;
+        return new Every(vectors, outputs);
     }
+
+    /** Item vectors {@code [N+1, d]} and encoded content {@code [N+1, T, d]} of every item. */
+    record Every(float[] vectors, float[] outputs) {}
 
     /** Rows of a content graph for n items: rounded up so that few graph shapes are built. */
     static int bucket(int n) {

@@ -291,7 +291,7 @@ final class Dl4jModel implements RecModel {
             ForwardTrace t = new ForwardTrace();
             t.put(ForwardTrace.ITEM_VECTORS, scoring.itemVectors().clone());
             if (config.hasContent()) {
-                t.put(ForwardTrace.CONTENT_OUTPUT, contentPass.allOutputs());
+                t.put(ForwardTrace.CONTENT_OUTPUT, scoring.contentOutputs().clone());
             }
             Map<String, float[]> out = encode(batch, c, candidates, true);
             t.put(ForwardTrace.USER_INPUT, out.get(UserGraph.USER_INPUT));
@@ -323,8 +323,7 @@ final class Dl4jModel implements RecModel {
         g.setPlaceholder(UserGraph.USER_IN, encoded);
         Gathers.gatherRows(g, UserGraph.CAND, candidates, vectors, null, config.dim());
         if (config.hasContent()) {
-            contentPass.gatherContext(
-                    g, candidates, contentPass.run(Gathers.distinct(candidates), false, false, false));
+            contentPass.gatherContext(g, candidates, scoring.contentOutputs(), null);
         }
         g.syncWeights(master.live(), master.version());
         return g.output(List.of(UserGraph.STAGE2)).get(UserGraph.STAGE2);
@@ -352,8 +351,7 @@ final class Dl4jModel implements RecModel {
         if (c > 0) {
             Gathers.gatherRows(g, UserGraph.CAND, candidates, vectors, null, config.dim());
             if (config.hasContent()) {
-                contentPass.gatherContext(
-                        g, candidates, contentPass.run(Gathers.distinct(candidates), false, false, false));
+                contentPass.gatherContext(g, candidates, scoring.contentOutputs(), null);
             }
             if (all) {
                 outs.add(UserGraph.CROSS);

@@ -82,6 +82,12 @@ final class BenchServeCommand implements Callable<Integer> {
     int k;
 
     @Option(
+            names = "--rerank",
+            defaultValue = "-1",
+            description = "Candidates re-ranked by stage 2 in every request (default: the model's own depth).")
+    int rerank;
+
+    @Option(
             names = "--calls",
             defaultValue = "300",
             description = "Timed in-process recommend calls (default: ${DEFAULT-VALUE}).")
@@ -118,7 +124,8 @@ final class BenchServeCommand implements Callable<Integer> {
         ObjectMapper json = new ObjectMapper();
         List<String> bodies = new ArrayList<>();
         for (List<String> h : histories) {
-            bodies.add(json.writeValueAsString(Map.of("history", h, "k", k)));
+            bodies.add(json.writeValueAsString(
+                    rerank < 0 ? Map.of("history", h, "k", k) : Map.of("history", h, "k", k, "rerank", rerank)));
         }
         ServerConfig config = ServerConfig.builder()
                 .port(0)
@@ -135,19 +142,20 @@ final class BenchServeCommand implements Callable<Integer> {
             }
             out.printf(
                     Locale.ROOT,
-                    "model %s on %s, %d workers, %d histories of up to %d items, k=%d%n",
+                    "model %s on %s, %d workers, %d histories of up to %d items, k=%d, rerank %s%n",
                     server.modelVersion(),
                     backend.name(),
                     server.workers(),
                     histories.size(),
                     history,
-                    k);
+                    k,
+                    rerank < 0 ? "as the model's metadata says" : Integer.toString(rerank));
             // warm-up over HTTP first (engine, JIT, connections), so both measurements below start warm
             java.net.URI target = server.uri().resolve("v1/recommend");
             LoadGenerator.run(
                     target, bodies, connections, Duration.ofSeconds(seconds), Math.min(requests, 50L * connections));
-            double[] lat = server.withRecommender(r -> latencies(r, dense, calls));
-            double inRate = server.withRecommender(r -> throughput(r, dense, calls * callers, callers));
+            double[] lat = server.withRecommender(rerank, r -> latencies(r, dense, calls));
+            double inRate = server.withRecommender(rerank, r -> throughput(r, dense, calls * callers, callers));
             out.printf(
                     Locale.ROOT,
                     "in-process recommend: p50 %.2f ms, p99 %.2f ms (1 thread); %.0f/s with %d threads%n",
@@ -173,7 +181,7 @@ final class BenchServeCommand implements Callable<Integer> {
             rss[1] = residentKb();
             sampler.interrupt();
             // in-process again: on a shared machine the load changes, and the ratio is only fair against both
-            double inAfter = server.withRecommender(rec -> throughput(rec, dense, calls * callers, callers));
+            double inAfter = server.withRecommender(rerank, rec -> throughput(rec, dense, calls * callers, callers));
             out.printf(
                     Locale.ROOT,
                     "HTTP, %d connections: %d requests in %.1f s = %.0f/s (in-process with %d threads: %.0f/s before, "
