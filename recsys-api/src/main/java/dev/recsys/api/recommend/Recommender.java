@@ -55,53 +55,47 @@ public final class Recommender {
         }
         int n = model.config().numItems();
         SeqBatch batch = toBatch(histories, events);
-        float[] s1 = model.scoreAll(batch);
         int b = histories.length;
         int stage1Keep = rerank > 0 ? Math.max(rerank, k) : k;
         int[][] top = new int[b][];
-        boolean[] mask = new boolean[n + 1];
-        for (int r = 0; r < b; r++) {
-            Arrays.fill(mask, false);
-            mask[0] = true;
-            if (excludeSeen) {
-                for (int it : histories[r]) {
-                    mask[it] = true;
+        java.util.function.Function<float[], RecModel.Candidates> pick = s1 -> {
+            boolean[] mask = new boolean[n + 1];
+            for (int r = 0; r < b; r++) {
+                Arrays.fill(mask, false);
+                mask[0] = true;
+                if (excludeSeen) {
+                    for (int it : histories[r]) {
+                        mask[it] = true;
+                    }
                 }
+                top[r] = TopK.select(s1, r * (n + 1), (r + 1) * (n + 1), stage1Keep, mask);
             }
-            top[r] = TopK.select(s1, r * (n + 1), (r + 1) * (n + 1), stage1Keep, mask);
+            return rerank == 0 ? new RecModel.Candidates(new int[0], 0) : candidates(top);
+        };
+        float[] s1;
+        float[] s2 = null;
+        int c = 0;
+        if (rerank == 0) {
+            s1 = model.scoreAll(batch);
+            pick.apply(s1);
+        } else {
+            RecModel.TwoStageScores scores = model.scoreTwoStage(batch, pick);
+            s1 = scores.stage1();
+            s2 = scores.stage2();
+            c = scores.candidates().perRow();
         }
         List<List<Recommendation>> out = new ArrayList<>(b);
-        if (rerank == 0) {
-            for (int r = 0; r < b; r++) {
-                List<Recommendation> l = new ArrayList<>(top[r].length);
+        for (int r = 0; r < b; r++) {
+            int m = top[r].length;
+            if (c == 0) {
+                List<Recommendation> l = new ArrayList<>(m);
                 for (int it : top[r]) {
                     float s = s1[r * (n + 1) + it];
                     l.add(new Recommendation(it, s, s));
                 }
                 out.add(l);
+                continue;
             }
-            return out;
-        }
-        int c = 0;
-        for (int[] t : top) {
-            c = Math.max(c, t.length);
-        }
-        if (c == 0) {
-            for (int r = 0; r < b; r++) {
-                out.add(List.of());
-            }
-            return out;
-        }
-        int[] cand = new int[b * c];
-        for (int r = 0; r < b; r++) {
-            for (int j = 0; j < c; j++) {
-                // rows with fewer candidates repeat their best one; the copies are dropped below
-                cand[r * c + j] = top[r].length == 0 ? 1 : top[r][Math.min(j, top[r].length - 1)];
-            }
-        }
-        float[] s2 = model.scoreCandidates(batch, cand, c);
-        for (int r = 0; r < b; r++) {
-            int m = top[r].length;
             float[] rowScores = Arrays.copyOfRange(s2, r * c, r * c + m);
             int[] order = TopK.select(rowScores, 0, m, k, null);
             List<Recommendation> l = new ArrayList<>(order.length);
@@ -112,6 +106,24 @@ public final class Recommender {
             out.add(l);
         }
         return out;
+    }
+
+    /**
+     * Stage-2 candidates of every row, as many per row as the longest list: rows with fewer
+     * repeat their best one (callers drop the copies); no candidates at all when every list is empty.
+     */
+    public static RecModel.Candidates candidates(int[][] top) {
+        int c = 0;
+        for (int[] t : top) {
+            c = Math.max(c, t.length);
+        }
+        int[] cand = new int[top.length * c];
+        for (int r = 0; r < top.length; r++) {
+            for (int j = 0; j < c; j++) {
+                cand[r * c + j] = top[r].length == 0 ? 1 : top[r][Math.min(j, top[r].length - 1)];
+            }
+        }
+        return new RecModel.Candidates(cand, c);
     }
 
     /**

@@ -35,6 +35,37 @@ public interface RecModel extends AutoCloseable {
     float[] scoreCandidates(SeqBatch batch, int[] candidates, int perRow);
 
     /**
+     * Candidates for stage 2: {@code perRow} item ids per row of the batch, {@code [B * perRow]}.
+     *
+     * @param perRow 0 for none (then no stage-2 pass runs)
+     */
+    record Candidates(int[] ids, int perRow) {}
+
+    /**
+     * Both stages of one batch.
+     *
+     * @param stage1     {@link #scoreAll} of the batch, {@code [B, N+1]}
+     * @param candidates what the picker chose from stage1
+     * @param stage2     {@link #scoreCandidates} of those candidates, {@code [B, perRow]} (empty when perRow is 0)
+     */
+    record TwoStageScores(float[] stage1, Candidates candidates, float[] stage2) {}
+
+    /**
+     * Stage-1 scores of every item, then stage-2 scores of the candidates that {@code pick}
+     * chooses from them (the two-stage recommender's call). The result equals {@link #scoreAll}
+     * followed by {@link #scoreCandidates}, which is what this default does; backends override it
+     * to encode the users once for both stages.
+     *
+     * @param pick called once with the stage-1 scores {@code [B, N+1]}
+     */
+    default TwoStageScores scoreTwoStage(SeqBatch batch, java.util.function.Function<float[], Candidates> pick) {
+        float[] s1 = scoreAll(batch);
+        Candidates c = pick.apply(s1);
+        float[] s2 = c.perRow() == 0 ? new float[0] : scoreCandidates(batch, c.ids(), c.perRow());
+        return new TwoStageScores(s1, c, s2);
+    }
+
+    /**
      * The loss of the batch and its gradients.
      *
      * @param training apply dropout (true in training; false for checks)

@@ -117,4 +117,47 @@ public abstract class AbstractReferenceParityContractTest extends BackendContrac
                     tol);
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void bothStagesInOneCallMatchTheReference(ContractFixtures.Case c) {
+        ModelConfig cfg = c.config();
+        Weights w = ContractFixtures.weights(cfg);
+        ReferenceModel ref = reference(c, w);
+        SeqBatch batch = ContractFixtures.batch(cfg);
+        int n1 = cfg.numItems() + 1;
+        try (RecModel m = create(c, w, 1)) {
+            float[][] seen = new float[1][];
+            // the picker takes the two best-scoring items of each row (not padding), as a recommender would
+            RecModel.TwoStageScores s = m.scoreTwoStage(batch, s1 -> {
+                seen[0] = s1.clone();
+                int[] ids = new int[ROWS * 2];
+                for (int r = 0; r < ROWS; r++) {
+                    ids[r * 2] = argmax(s1, r * n1, n1, 0);
+                    ids[r * 2 + 1] = argmax(s1, r * n1, n1, ids[r * 2]);
+                }
+                return new RecModel.Candidates(ids, 2);
+            });
+            assertClose("stage 1 given to the picker", seen[0], ref.scoreAll(batch), tolerance());
+            assertClose("stage1", s.stage1(), ref.scoreAll(batch), tolerance());
+            assertClose(
+                    "stage2",
+                    s.stage2(),
+                    ref.scoreCandidates(batch, s.candidates().ids(), 2),
+                    tolerance());
+            RecModel.TwoStageScores none = m.scoreTwoStage(batch, s1 -> new RecModel.Candidates(new int[0], 0));
+            org.junit.jupiter.api.Assertions.assertEquals(0, none.stage2().length, "no candidates, no stage 2");
+        }
+    }
+
+    /** The best item 1..n1-1 of one row of scores, other than skip. */
+    private static int argmax(float[] scores, int offset, int n1, int skip) {
+        int best = -1;
+        for (int i = 1; i < n1; i++) {
+            if (i != skip && (best < 0 || scores[offset + i] > scores[offset + best])) {
+                best = i;
+            }
+        }
+        return best;
+    }
 }

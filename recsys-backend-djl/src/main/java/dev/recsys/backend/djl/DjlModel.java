@@ -202,6 +202,31 @@ public final class DjlModel implements RecModel {
         });
     }
 
+    /** Both stages in one native scope, the users encoded once (batches of more than {@link #SCORING_ROWS} rows: the default). */
+    @Override
+    public TwoStageScores scoreTwoStage(SeqBatch batch, java.util.function.Function<float[], Candidates> pick) {
+        if (batch.size() > SCORING_ROWS) {
+            return RecModel.super.scoreTwoStage(batch, pick);
+        }
+        return read(() -> {
+            InputChecks.batch(config, batch);
+            ItemCache ic = itemCache();
+            try (Ctx c = evalCtx(false)) {
+                ItemTable t =
+                        new ItemTable(c.view(ic.vectors), ic.contentFlat == null ? null : c.view(ic.contentFlat), null);
+                UserSide u = encodeUsers(c, t, batch, leadingPadding(batch, null));
+                float[] s1 = floatsOf(last(u).matMul(t.vectors().transpose()));
+                Candidates chosen = pick.apply(s1);
+                if (chosen.perRow() == 0) {
+                    return new TwoStageScores(s1, chosen, new float[0]);
+                }
+                InputChecks.candidates(config, batch, chosen.ids(), chosen.perRow());
+                float[] s2 = floatsOf(stage2(c, t, u, batch.size(), chosen.ids(), chosen.perRow()));
+                return new TwoStageScores(s1, chosen, s2);
+            }
+        });
+    }
+
     /** Rows per native pass of the scoring methods, so that a large batch never needs [B, L, L] at once. */
     static final int SCORING_ROWS = 256;
 

@@ -61,32 +61,31 @@ public final class ModelScorer implements BatchScorer {
             }
         }
         SeqBatch batch = batches.toBatch(hist, ev);
-        float[] s1 = model.scoreAll(batch);
-        System.arraycopy(s1, 0, out, 0, s1.length);
         if (rerank == 0) {
+            System.arraycopy(model.scoreAll(batch), 0, out, 0, out.length);
             return;
         }
         int b = hist.length;
         int[][] top = new int[b][];
-        boolean[] mask = new boolean[n + 1];
-        for (int r = 0; r < b; r++) {
-            java.util.Arrays.fill(mask, false);
-            mask[0] = true;
-            for (int it : hist[r]) {
-                mask[it] = true;
+        boolean[][] masks = new boolean[b][];
+        RecModel.TwoStageScores scores = model.scoreTwoStage(batch, s1 -> {
+            for (int r = 0; r < b; r++) {
+                masks[r] = new boolean[n + 1];
+                masks[r][0] = true;
+                for (int it : hist[r]) {
+                    masks[r][it] = true;
+                }
+                top[r] = TopK.select(s1, r * (n + 1), (r + 1) * (n + 1), rerank, masks[r]);
             }
-            top[r] = TopK.select(s1, r * (n + 1), (r + 1) * (n + 1), rerank, mask);
-        }
-        int c = rerank;
-        int[] cand = new int[b * c];
-        for (int r = 0; r < b; r++) {
-            for (int j = 0; j < c; j++) {
-                cand[r * c + j] = top[r].length == 0 ? 1 : top[r][Math.min(j, top[r].length - 1)];
-            }
-        }
-        float[] s2 = model.scoreCandidates(batch, cand, c);
+            return Recommender.candidates(top);
+        });
+        float[] s1 = scores.stage1();
+        float[] s2 = scores.stage2();
+        System.arraycopy(s1, 0, out, 0, s1.length);
+        int c = scores.candidates().perRow();
         for (int r = 0; r < b; r++) {
             int base = r * (n + 1);
+            boolean[] mask = masks[r];
             float maxOther = Float.NEGATIVE_INFINITY;
             boolean[] inTop = new boolean[n + 1];
             for (int it : top[r]) {
