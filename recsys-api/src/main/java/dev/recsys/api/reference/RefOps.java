@@ -110,6 +110,17 @@ public final class RefOps {
      */
     public static double[] attend(
             double[] q, double[] k, double[] v, int lq, int lk, int d, int heads, boolean[] allowed) {
+        return attend(q, k, v, lq, lk, d, heads, allowed, null);
+    }
+
+    /**
+     * {@link #attend(double[], double[], double[], int, int, int, int, boolean[])} that also keeps
+     * the attention weights.
+     *
+     * @param weights {@code [heads, lq, lk]} filled with {@code softmax(S)} of every head, or null
+     */
+    public static double[] attend(
+            double[] q, double[] k, double[] v, int lq, int lk, int d, int heads, boolean[] allowed, double[] weights) {
         check("q", q, lq * d);
         check("k", k, lk * d);
         check("v", v, lk * d);
@@ -150,6 +161,9 @@ public final class RefOps {
                 }
                 for (int j = 0; j < lk; j++) {
                     double a = s[j] / sum;
+                    if (weights != null) {
+                        weights[(h * lq + i) * lk + j] = a;
+                    }
                     if (a == 0) {
                         continue;
                     }

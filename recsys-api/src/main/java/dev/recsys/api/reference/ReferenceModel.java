@@ -205,6 +205,76 @@ public final class ReferenceModel {
         return t;
     }
 
+    /**
+     * Why a model scores items as it does for one history, read from its attention weights (eval
+     * mode, mean over heads): how much the last position of the last user-encoder layer attends
+     * to each position of the history, and for content models, for each item, how much the
+     * cross-attention weighs each of its content tokens, averaged over the history's positions
+     * (the mean-pooled scorer reads every position equally).
+     *
+     * @param batch one row
+     * @param items the items to explain, in {@code 1..N}
+     */
+    public Explanation explain(SeqBatch batch, int[] items) {
+        if (batch.size() != 1) {
+            throw new IllegalArgumentException("explain takes one history, found a batch of " + batch.size());
+        }
+        InputChecks.candidates(config, batch, items, items.length);
+        Map<String, double[]> weights = new HashMap<>();
+        Pass pass = new Pass(null, weights);
+        ItemSide side = evalItemSide();
+        int l = batch.length();
+        double[] u = pass.users(batch, side, null);
+        int heads = config.heads();
+        double[] last = weights.get(name(ParamLayout.USER_ENCODER, ".layers." + (config.layers() - 1)) + ".attention");
+        double[] history = new double[l];
+        for (int h = 0; h < heads; h++) {
+            for (int j = 0; j < l; j++) {
+                history[j] += last[(h * l + l - 1) * l + j] / heads;
+            }
+        }
+        if (side.contentOutput() == null) {
+            return new Explanation(history, null);
+        }
+        int n = config.crossKeyLen();
+        int kept = 0;
+        for (int j = 0; j < l; j++) {
+            kept += batch.item(0, j) != 0 ? 1 : 0;
+        }
+        double[][] tokens = new double[items.length][n];
+        RefCrossAttention attention = new RefCrossAttention(weights);
+        for (int c = 0; c < items.length; c++) {
+            double[] keys = new double[n * dim];
+            double[] keyKeep = new double[n];
+            System.arraycopy(side.contentOutput(), items[c] * n * dim, keys, 0, n * dim);
+            for (int t = 0; t < n; t++) {
+                keyKeep[t] = side.contentKeep()[items[c] * n + t] ? 1 : 0;
+            }
+            attention.attend(RefTensor.of(u, 1, l, dim), RefTensor.of(keys, 1, n, dim), RefTensor.of(keyKeep, 1, n));
+            double[] w = weights.get(ParamLayout.CROSS);
+            for (int h = 0; h < heads; h++) {
+                for (int j = 0; j < l; j++) {
+                    if (batch.item(0, j) == 0) {
+                        continue;
+                    }
+                    for (int t = 0; t < n; t++) {
+                        tokens[c][t] += w[(h * l + j) * n + t] / (heads * (double) kept);
+                    }
+                }
+            }
+        }
+        return new Explanation(history, tokens);
+    }
+
+    /**
+     * Attention weights behind a score (see {@link #explain}).
+     *
+     * @param history {@code [L]}: weight of each position of the history row (padding: 0), summing to 1
+     * @param tokens  {@code [items][T]}: weight of each content token of each item (padding: 0), each
+     *                row summing to 1; null for an id-only model
+     */
+    public record Explanation(double[] history, double[][] tokens) {}
+
     /** The eval-mode loss of a batch: stage-1 logits for {@link TrainBatch.NextItem}, stage-2 scores for {@link TrainBatch.Candidates}. */
     public double loss(TrainBatch batch, LossSpec spec) {
         return lossResult(batch, spec).value();
@@ -363,9 +433,16 @@ public final class ReferenceModel {
     /** One forward pass: eval (drop == null) or training with its dropout stream. */
     private final class Pass {
         final Dropout drop;
+        /** Attention weights {@code [heads, lq, lk]} of the last call of each attention prefix, or null. */
+        final Map<String, double[]> weights;
 
         Pass(Dropout drop) {
+            this(drop, null);
+        }
+
+        Pass(Dropout drop, Map<String, double[]> weights) {
             this.drop = drop;
+            this.weights = weights;
         }
 
         ItemSide itemSide() {
@@ -450,7 +527,7 @@ public final class ReferenceModel {
             for (int i = 0; i < keep.length; i++) {
                 keep[i] = batch.items()[i] != 0 ? 1 : 0;
             }
-            RefEncoder enc = new RefEncoder(ParamLayout.USER_ENCODER, config.layers(), true, drop);
+            RefEncoder enc = new RefEncoder(ParamLayout.USER_ENCODER, config.layers(), true, drop, weights);
             return enc.encode(
                             RefTensor.of(x0, batch.size(), batch.length(), dim),
                             RefTensor.of(keep, batch.size(), batch.length()),
@@ -544,7 +621,11 @@ public final class ReferenceModel {
             double[] q = RefOps.linear(xq, lq, dim, param(prefix, ".query.weight"), param(prefix, ".query.bias"), dim);
             double[] k = RefOps.linear(xkv, lk, dim, param(prefix, ".key.weight"), param(prefix, ".key.bias"), dim);
             double[] v = RefOps.linear(xkv, lk, dim, param(prefix, ".value.weight"), param(prefix, ".value.bias"), dim);
-            double[] a = RefOps.attend(q, k, v, lq, lk, dim, config.heads(), allowed);
+            double[] w = weights == null ? null : new double[config.heads() * lq * lk];
+            double[] a = RefOps.attend(q, k, v, lq, lk, dim, config.heads(), allowed, w);
+            if (w != null) {
+                weights.put(prefix, w);
+            }
             return RefOps.linear(a, lq, dim, param(prefix, ".output.weight"), param(prefix, ".output.bias"), dim);
         }
 
@@ -597,7 +678,15 @@ public final class ReferenceModel {
         private final String[] layerPrefixes;
         private final String finalNorm;
 
+        /** Receives the attention weights of every layer (the last row encoded), or null. */
+        private final Map<String, double[]> weights;
+
         RefEncoder(String prefix, int layers, boolean causal, Dropout drop) {
+            this(prefix, layers, causal, drop, null);
+        }
+
+        RefEncoder(String prefix, int layers, boolean causal, Dropout drop, Map<String, double[]> weights) {
+            this.weights = weights;
             this.layerPrefixes = new String[layers];
             for (int i = 0; i < layers; i++) {
                 layerPrefixes[i] = name(prefix, ".layers." + i);
@@ -622,7 +711,7 @@ public final class ReferenceModel {
             int b = input.dim(0);
             int l = input.dim(1);
             keep.requireShape("keep", b, l);
-            Pass pass = new Pass(drop);
+            Pass pass = new Pass(drop, weights);
             double[] out = new double[b * l * dim];
             double[][] perLayer = new double[layers][];
             for (int i = 0; i < layers; i++) {
@@ -680,6 +769,17 @@ public final class ReferenceModel {
 
     /** {@code cross.attention}: user positions attend to an item's content tokens (or its vector). */
     private final class RefCrossAttention implements CrossAttention<RefTensor> {
+        /** Receives the weights of the last row attended, or null. */
+        private final Map<String, double[]> weights;
+
+        RefCrossAttention() {
+            this(null);
+        }
+
+        RefCrossAttention(Map<String, double[]> weights) {
+            this.weights = weights;
+        }
+
         @Override
         public RefTensor attend(RefTensor queries, RefTensor keys, RefTensor keyKeep) {
             if (queries.rank() != 3 || queries.dim(2) != dim || keys.rank() != 3 || keys.dim(2) != dim) {
@@ -691,7 +791,7 @@ public final class ReferenceModel {
             int n = keys.dim(1);
             keys.requireShape("keys", b, n, dim);
             keyKeep.requireShape("keyKeep", b, n);
-            Pass pass = new Pass(null);
+            Pass pass = new Pass(null, weights);
             double[] out = new double[b * l * dim];
             for (int r = 0; r < b; r++) {
                 double[] q = new double[l * dim];
