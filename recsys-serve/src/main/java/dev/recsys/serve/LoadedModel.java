@@ -40,6 +40,9 @@ final class LoadedModel {
     final float[] unitVectors;
 
     final int dim;
+    /** The attention weights behind recommendations, for requests with {@code explain}. */
+    final Explainer explainer;
+
     private final AtomicInteger refs = new AtomicInteger(1);
 
     private LoadedModel(
@@ -52,6 +55,7 @@ final class LoadedModel {
         this.catalogue = catalogue;
         this.dim = data.config().dim();
         this.unitVectors = normalise(model.itemVectors(), dim);
+        this.explainer = new Explainer(this);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.recsys.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.recommend.Recommendation;
 import dev.recsys.api.recommend.TopK;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ import java.util.Set;
  */
 final class RecommendApi {
     static final List<String> RECOMMEND_FIELDS =
-            List.of("user", "history", "events", "k", "exclude", "includeSeen", "rerank");
+            List.of("user", "history", "events", "k", "exclude", "includeSeen", "rerank", "explain");
     static final String EXAMPLE = "{\"history\": [\"1193\", \"661\"], \"k\": 10}";
 
     private final ServerConfig limits;
@@ -29,7 +30,14 @@ final class RecommendApi {
     }
 
     /** One validated recommendation request in the model's dense ids. */
-    record Query(int[] history, int[] events, int k, Set<Integer> exclude, int rerank, boolean includeSeen) {
+    record Query(
+            int[] history,
+            int[] events,
+            int k,
+            Set<Integer> exclude,
+            int rerank,
+            boolean includeSeen,
+            boolean explain) {
         /** How many the recommender must return so that k remain after the exclusions. */
         int fetch() {
             return k + exclude.size();
@@ -136,12 +144,23 @@ final class RecommendApi {
 
     private List<Map<String, Object>> rows(LoadedModel m, List<Recommendation> r, Query q) {
         List<Map<String, Object>> rows = new ArrayList<>(q.k());
+        List<Integer> items = new ArrayList<>(q.k());
         for (Recommendation x : r) {
             if (rows.size() == q.k()) {
                 break;
             }
             if (!q.exclude().contains(x.item())) {
                 rows.add(row(m.catalogue, x.item(), x.score(), x.retrievalScore()));
+                items.add(x.item());
+            }
+        }
+        if (q.explain() && !items.isEmpty()) {
+            SeqBatch one = m.recommender(0)
+                    .toBatch(new int[][] {q.history()}, q.events() == null ? null : new int[][] {q.events()});
+            List<Map<String, Object>> why = m.explainer.explain(
+                    one, items.stream().mapToInt(Integer::intValue).toArray());
+            for (int i = 0; i < rows.size(); i++) {
+                rows.get(i).put("why", why.get(i));
             }
         }
         return rows;
@@ -231,15 +250,19 @@ final class RecommendApi {
             }
             rerank = r.asInt();
         }
-        boolean includeSeen = false;
-        if (body.has("includeSeen")) {
-            JsonNode s = body.get("includeSeen");
-            if (!s.isBoolean()) {
-                throw ApiException.badRequest(at + "includeSeen must be true or false, found " + s);
-            }
-            includeSeen = s.asBoolean();
+        return new Query(history, events, k, exclude, rerank, flag(body, at, "includeSeen"), flag(body, at, "explain"));
+    }
+
+    /** An optional true/false field (false when absent). */
+    private static boolean flag(JsonNode body, String at, String name) {
+        if (!body.has(name)) {
+            return false;
         }
-        return new Query(history, events, k, exclude, rerank, includeSeen);
+        JsonNode s = body.get(name);
+        if (!s.isBoolean()) {
+            throw ApiException.badRequest(at + name + " must be true or false, found " + s);
+        }
+        return s.asBoolean();
     }
 
     private int[] items(Catalogue cat, JsonNode a, String field, boolean mayBeEmpty) {

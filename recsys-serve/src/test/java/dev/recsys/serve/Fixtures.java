@@ -65,6 +65,45 @@ final class Fixtures {
     }
 
     /**
+     * A content model of the same catalogue: item i's content is the marker, "genre:g(i % 3)" and
+     * "word:w(i % 5)" (vocabulary: the 3 reserved tokens, 3 genres, 5 words), initial weights of the seed.
+     */
+    static Path contentCheckpoint(Path dir, long seed) throws IOException {
+        List<String> ids = new ArrayList<>();
+        ids.add("");
+        for (int i = 1; i <= ITEMS; i++) {
+            ids.add(itemId(i));
+        }
+        List<String> vocabulary = new ArrayList<>(List.of("[PAD]", "[ITEM]", "[UNK]"));
+        for (int g = 0; g < 3; g++) {
+            vocabulary.add("genre:g" + g);
+        }
+        for (int w = 0; w < 5; w++) {
+            vocabulary.add("word:w" + w);
+        }
+        int[][] perItem = new int[ITEMS + 1][];
+        perItem[0] = new int[0];
+        for (int i = 1; i <= ITEMS; i++) {
+            perItem[i] = new int[] {3 + i % 3, 6 + i % 5};
+        }
+        ModelConfig c = ModelConfig.builder()
+                .numItems(ITEMS)
+                .dim(16)
+                .heads(2)
+                .layers(1)
+                .ffnDim(16)
+                .maxLen(8)
+                .content(vocabulary.size(), 4, 1)
+                .build();
+        dev.recsys.api.data.ItemContent content = dev.recsys.api.data.ItemContent.of(ITEMS, 4, perItem);
+        Checkpoint.write(
+                dir,
+                new CheckpointData(
+                        c, Initializer.init(c, seed), content, vocabulary, ids, Map.of("rerank", "10"), null));
+        return dir;
+    }
+
+    /**
      * Users "u1".."u6", each with 5 items; the data set numbers its items in another order than the
      * model (it sees item 130 first), so the service must translate by external id. Titles "Title N".
      */
@@ -136,7 +175,8 @@ final class Fixtures {
     }
 
     /**
-     * A backend whose models wait {@code delayMillis} in every stage-1 scoring call and count
+     * A backend whose models wait {@code delayMillis} in every stage-1 scoring call (alone or with
+     * stage 2) and count
      * calls in progress, so tests can fill the pool, hold requests in flight and check that no
      * model is closed while it scores.
      */
@@ -179,7 +219,7 @@ final class Fixtures {
                             }
                             closes.incrementAndGet();
                         }
-                        boolean score = n.equals("scoreAll");
+                        boolean score = n.equals("scoreAll") || n.equals("scoreTwoStage");
                         if (score) {
                             scoring.incrementAndGet();
                             mine.incrementAndGet();

@@ -5,6 +5,7 @@ import static dev.recsys.serve.Fixtures.itemId;
 import static dev.recsys.serve.Fixtures.post;
 import static dev.recsys.serve.Fixtures.send;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.recsys.api.io.Checkpoint;
@@ -105,6 +106,82 @@ class ServerApiTest {
                     .isCloseTo(want.get(i).score(), org.assertj.core.data.Offset.offset(1e-5f));
             assertThat(row.path("title").asText())
                     .isEqualTo("Title " + row.path("item").asText());
+        }
+    }
+
+    @Test
+    void explainGivesTheAttentionOfTheReferenceForwardPassOverTheHistory() throws Exception {
+        JsonNode n = post(
+                        base,
+                        "/v1/recommend",
+                        "{\"history\": [\"101\", \"105\", \"107\", \"105\"], \"k\": 3, " + "\"explain\": true}")
+                .json();
+        var cd = Checkpoint.read(dir.resolve("model"));
+        var ref = new dev.recsys.api.reference.ReferenceModel(cd.config(), cd.content(), cd.weights());
+        int[] recommended = new int[3];
+        for (int i = 0; i < 3; i++) {
+            recommended[i] =
+                    Integer.parseInt(n.path("items").get(i).path("item").asText()) - 100;
+        }
+        double[] w = ref.explain(new dev.recsys.api.data.SeqBatch(1, 4, new int[] {1, 5, 7, 5}, null), recommended)
+                .history();
+        // item 105 appears twice: its weight is the sum of both positions; the list is by weight
+        java.util.Map<String, Double> want = java.util.Map.of("101", w[0], "105", w[1] + w[3], "107", w[2]);
+        for (JsonNode row : n.path("items")) {
+            JsonNode why = row.path("why");
+            assertThat(why.has("tokens")).as("an id-only model has no tokens").isFalse();
+            List<String> order = new ArrayList<>();
+            double last = Double.MAX_VALUE;
+            for (JsonNode h : why.path("history")) {
+                String id = h.path("item").asText();
+                order.add(id);
+                assertThat(h.path("weight").asDouble())
+                        .isCloseTo(want.get(id), within(1e-4))
+                        .isLessThanOrEqualTo(last);
+                assertThat(h.path("title").asText()).isEqualTo("Title " + id);
+                last = h.path("weight").asDouble();
+            }
+            assertThat(order).containsExactlyInAnyOrder("101", "105", "107");
+        }
+        assertThat(post(base, "/v1/recommend", "{\"history\": [\"101\"]}")
+                        .json()
+                        .path("items")
+                        .get(0)
+                        .has("why"))
+                .as("no why unless asked")
+                .isFalse();
+    }
+
+    @Test
+    void explainOnAContentModelNamesTheItemsTokens(@TempDir Path tmp) throws Exception {
+        Path model = Fixtures.contentCheckpoint(tmp.resolve("content"), 3);
+        try (RecsysServer s = RecsysServer.start(
+                model,
+                backend,
+                Fixtures.dataset(),
+                ServerConfig.builder().port(0).build())) {
+            JsonNode n = post(
+                            s.uri(), "/v1/recommend", "{\"history\": [\"101\", \"102\"], \"k\": 4, \"explain\": true}")
+                    .json();
+            var cd = Checkpoint.read(model);
+            var ref = new dev.recsys.api.reference.ReferenceModel(cd.config(), cd.content(), cd.weights());
+            for (JsonNode row : n.path("items")) {
+                int item = Integer.parseInt(row.path("item").asText()) - 100;
+                double[] t = ref.explain(
+                                new dev.recsys.api.data.SeqBatch(1, 2, new int[] {1, 2}, null), new int[] {item})
+                        .tokens()[0];
+                JsonNode tokens = row.path("why").path("tokens");
+                assertThat(tokens).as(row.toString()).hasSize(2);
+                java.util.Map<String, Double> want =
+                        java.util.Map.of("genre:g" + item % 3, t[1], "word:w" + item % 5, t[2]);
+                for (JsonNode tok : tokens) {
+                    assertThat(tok.path("weight").asDouble())
+                            .as(tok.toString())
+                            .isCloseTo(want.get(tok.path("token").asText()), within(1e-4));
+                }
+                assertThat(tokens.get(0).path("weight").asDouble())
+                        .isGreaterThanOrEqualTo(tokens.get(1).path("weight").asDouble());
+            }
         }
     }
 
@@ -294,6 +371,12 @@ class ServerApiTest {
                         400,
                         "malformed JSON at line 1, column 19: Unexpected end-of-input: expected close marker for Array"),
                 Arguments.of("POST", "/v1/recommend", "", 400, "the request body is empty"),
+                Arguments.of(
+                        "POST",
+                        "/v1/recommend",
+                        "{\"history\": [\"101\"], \"explain\": 1}",
+                        400,
+                        "explain must be true or false, found 1"),
                 Arguments.of("POST", "/v1/recommend", "[1, 2]", 400, "the request body must be a JSON object"),
                 Arguments.of(
                         "POST",

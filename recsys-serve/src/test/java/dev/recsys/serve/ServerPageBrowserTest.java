@@ -41,7 +41,7 @@ class ServerPageBrowserTest {
     void thePageShowsTheRecommendationsOfTheHistoryInItsAddress() throws Exception {
         Path browser = chromium();
         assumeTrue(browser != null, "no chromium installed: skipping the browser test");
-        Path model = Fixtures.checkpoint(dir.resolve("model"), 1);
+        Path model = Fixtures.contentCheckpoint(dir.resolve("model"), 1);
         try (Backend backend = Backends.create("djl", BackendOptions.defaults());
                 RecsysServer s = RecsysServer.start(
                         model,
@@ -76,6 +76,11 @@ class ServerPageBrowserTest {
                 assertThat(i).as("%s after position %d", t, at).isGreaterThanOrEqualTo(0);
                 at = i;
             }
+            // under every recommendation, why: the history items attended to and the item's words
+            assertThat(dom.split("<td colspan=\"3\" class=\"why\">attended: Title 10", -1))
+                    .as("a why line per recommendation")
+                    .hasSize(titles.size() + 1);
+            assertThat(dom.split("its words: genre:g|its words: word:w", -1)).hasSize(titles.size() + 1);
             // the history column shows the two items by title
             assertThat(dom).contains("Title 101").contains("Title 105").contains(s.modelVersion());
         }
