@@ -36,14 +36,27 @@ final class Fixtures {
     private Fixtures() {}
 
     static ModelConfig config() {
+        return shape().build();
+    }
+
+    private static ModelConfig.Builder shape() {
         return ModelConfig.builder()
                 .numItems(ITEMS)
                 .dim(16)
                 .heads(2)
                 .layers(1)
                 .ffnDim(16)
-                .maxLen(8)
-                .build();
+                .maxLen(8);
+    }
+
+    /** External ids of the catalogue, index = dense id ("" for padding). */
+    private static List<String> ids() {
+        List<String> ids = new ArrayList<>();
+        ids.add("");
+        for (int i = 1; i <= ITEMS; i++) {
+            ids.add(itemId(i));
+        }
+        return ids;
     }
 
     /** External item id of dense id i: 100 + i, so that ids and dense ids differ. */
@@ -53,14 +66,9 @@ final class Fixtures {
 
     /** Writes a checkpoint (item ids "101".."130", re-ranking depth 10) with initial weights of the seed. */
     static Path checkpoint(Path dir, long seed) throws IOException {
-        List<String> ids = new ArrayList<>();
-        ids.add("");
-        for (int i = 1; i <= ITEMS; i++) {
-            ids.add(itemId(i));
-        }
         ModelConfig c = config();
         Checkpoint.write(
-                dir, new CheckpointData(c, Initializer.init(c, seed), null, null, ids, Map.of("rerank", "10"), null));
+                dir, new CheckpointData(c, Initializer.init(c, seed), null, null, ids(), Map.of("rerank", "10"), null));
         return dir;
     }
 
@@ -69,11 +77,6 @@ final class Fixtures {
      * "word:w(i % 5)" (vocabulary: the 3 reserved tokens, 3 genres, 5 words), initial weights of the seed.
      */
     static Path contentCheckpoint(Path dir, long seed) throws IOException {
-        List<String> ids = new ArrayList<>();
-        ids.add("");
-        for (int i = 1; i <= ITEMS; i++) {
-            ids.add(itemId(i));
-        }
         List<String> vocabulary = new ArrayList<>(List.of("[PAD]", "[ITEM]", "[UNK]"));
         for (int g = 0; g < 3; g++) {
             vocabulary.add("genre:g" + g);
@@ -86,20 +89,12 @@ final class Fixtures {
         for (int i = 1; i <= ITEMS; i++) {
             perItem[i] = new int[] {3 + i % 3, 6 + i % 5};
         }
-        ModelConfig c = ModelConfig.builder()
-                .numItems(ITEMS)
-                .dim(16)
-                .heads(2)
-                .layers(1)
-                .ffnDim(16)
-                .maxLen(8)
-                .content(vocabulary.size(), 4, 1)
-                .build();
+        ModelConfig c = shape().content(vocabulary.size(), 4, 1).build();
         dev.recsys.api.data.ItemContent content = dev.recsys.api.data.ItemContent.of(ITEMS, 4, perItem);
         Checkpoint.write(
                 dir,
                 new CheckpointData(
-                        c, Initializer.init(c, seed), content, vocabulary, ids, Map.of("rerank", "10"), null));
+                        c, Initializer.init(c, seed), content, vocabulary, ids(), Map.of("rerank", "10"), null));
         return dir;
     }
 
