@@ -100,6 +100,20 @@ final class BenchServeCommand implements Callable<Integer> {
     int callers;
 
     @Option(
+            names = "--reload-every",
+            defaultValue = "0",
+            paramLabel = "SECONDS",
+            description = "Hot-reload the model every SECONDS during the HTTP run, alternating between --model and"
+                    + " --reload-model (default: 0, no reloads).")
+    int reloadEvery;
+
+    @Option(
+            names = "--reload-model",
+            paramLabel = "DIR",
+            description = "Checkpoint folder swapped in by --reload-every (default: --model again).")
+    Path reloadModel;
+
+    @Option(
             names = "--workers",
             defaultValue = "0",
             description = "Server scoring threads (default: cores / --threads).")
@@ -114,6 +128,9 @@ final class BenchServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (reloadEvery < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--reload-every must be >= 0");
+        }
         if (connections < 1 || seconds < 1 || requests < 1 || history < 1 || k < 1 || calls < 1 || callers < 1) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),
@@ -176,10 +193,13 @@ final class BenchServeCommand implements Callable<Integer> {
                     "rss-sampler");
             sampler.setDaemon(true);
             sampler.start();
+            Reloads reloads = new Reloads(server);
+            Thread reloader = reloads.start();
             LoadGenerator.Result r =
                     LoadGenerator.run(target, bodies, connections, Duration.ofSeconds(seconds), requests);
             rss[1] = residentKb();
             sampler.interrupt();
+            reloads.stop(reloader);
             // in-process again: on a shared machine the load changes, and the ratio is only fair against both
             double inAfter = server.withRecommender(rerank, rec -> throughput(rec, dense, calls * callers, callers));
             out.printf(
@@ -207,6 +227,14 @@ final class BenchServeCommand implements Callable<Integer> {
                     r.failed(),
                     r.byStatus(),
                     r.transportErrors());
+            if (reloadEvery > 0) {
+                out.printf(
+                        Locale.ROOT,
+                        "hot reloads during the HTTP run: %d done, %d refused (every %d s)%n",
+                        reloads.done.get(),
+                        reloads.refused.get(),
+                        reloadEvery);
+            }
             if (rss[0] > 0 && rss[1] > 0) {
                 out.printf(
                         Locale.ROOT,
@@ -247,6 +275,61 @@ final class BenchServeCommand implements Callable<Integer> {
             out.add(l);
         }
         return out;
+    }
+
+    /** Reloads every --reload-every seconds on a thread of its own, alternating the two folders. */
+    private final class Reloads {
+        final RecsysServer server;
+        final AtomicLong done = new AtomicLong();
+        final AtomicLong refused = new AtomicLong();
+        volatile boolean running = true;
+
+        Reloads(RecsysServer server) {
+            this.server = server;
+        }
+
+        Thread start() {
+            if (reloadEvery <= 0) {
+                return null;
+            }
+            Path other = reloadModel == null ? model : reloadModel;
+            Thread t = new Thread(
+                    () -> {
+                        for (long i = 1; running; i++) {
+                            try {
+                                synchronized (this) {
+                                    if (running) {
+                                        wait(reloadEvery * 1000L);
+                                    }
+                                }
+                                if (!running) {
+                                    return;
+                                }
+                                server.reload(i % 2 == 1 ? other : model);
+                                done.incrementAndGet();
+                            } catch (InterruptedException e) {
+                                return;
+                            } catch (RuntimeException e) {
+                                refused.incrementAndGet();
+                            }
+                        }
+                    },
+                    "reloader");
+            t.setDaemon(true);
+            t.start();
+            return t;
+        }
+
+        /** Stops after the reload in progress, if any (a reload is never interrupted). */
+        void stop(Thread t) throws InterruptedException {
+            synchronized (this) {
+                running = false;
+                notifyAll();
+            }
+            if (t != null) {
+                t.join();
+            }
+        }
     }
 
     private double[] latencies(Recommender r, List<int[]> dense, int n) {
