@@ -24,19 +24,29 @@ final class DjlCrossAttention implements CrossAttention<NDArray> {
     @Override
     public NDArray attend(NDArray queries, NDArray keys, NDArray keyKeep) {
         NDArray add = keyKeep.sub(c.scalar(1f)).mul(c.scalar(-Mha.NEG));
-        return attendMany(queries, keys.expandDims(1), add.expandDims(1)).squeeze(1);
+        return attendMany(queries, keyValues(keys.expandDims(1)), add.expandDims(1))
+                .squeeze(1);
+    }
+
+    /**
+     * The fused key and value projections {@code [..., 2d]} of encoded content (or item vectors)
+     * {@code [..., d]}: per item, so scoring computes them once per weight version for the whole
+     * catalogue and gathers the candidates' rows.
+     */
+    NDArray keyValues(NDArray keys) {
+        return c.linear(keys, ParamLayout.CROSS + ".kv");
     }
 
     /**
      * C candidates per row.
      *
      * @param users  {@code [B, L, d]} encoded user sequences U
-     * @param keys   {@code [B, C, T, d]} encoded content (or item vectors, T = 1)
+     * @param kv     {@code [B, C, T, 2d]} {@link #keyValues} of the encoded content (or item vectors, T = 1)
      * @param keyAdd {@code [B, C, T]} additive key mask: 0 = real token, {@code -1e9} = padding
      * @return {@code [B, C, L, d]}
      */
-    NDArray attendMany(NDArray users, NDArray keys, NDArray keyAdd) {
-        Probabilities pr = probabilities(users, keys, keyAdd);
+    NDArray attendMany(NDArray users, NDArray kv, NDArray keyAdd) {
+        Probabilities pr = probabilities(users, kv, keyAdd);
         long b = pr.b;
         long cands = pr.cands;
         long len = pr.len;
@@ -57,16 +67,19 @@ final class DjlCrossAttention implements CrossAttention<NDArray> {
     /**
      * MEAN-pooled stage-2 scores without materialising A (same value as {@link DjlScorer} over
      * {@link #attendMany}, less the stage-1 score and the scorer bias): with
-     * {@code Uw[j] = U[j] ⊙ w · keep_j / count} and {@code A[c, j] = Σ_h Σ_t P_h[c, j, t] (V_h[c, t] Wo_h) + bo},
-     * {@code Σ_j A[c, j] · Uw[j] = Σ_h Σ_t Σ_j P_h[c, j, t] M_h[c, t, j] + bo · Σ_j Uw[j]} where
-     * {@code M_h[c, t, j] = (V_h[c, t] Wo_h) · Uw[j]}. Costs {@code C·T·L·d} instead of {@code C·L·d²}
-     * and keeps no {@code [B, C, L, d]} tensor alive (fine-tuning with many candidates).
+     * {@code Uw[j] = U[j] ⊙ w · keep_j / count}, {@code A[c, j] = Σ_h Σ_t P_h[c, t, j] V_h[c, t] Wo_h + bo}
+     * and {@code Y = Uw Wo} ({@code [L, d]}, per user):
+     * {@code Σ_j A[c, j] · Uw[j] = Σ_h Σ_t Σ_j P_h[c, t, j] (V_h[c, t] · Y_h[j]) + bo · Σ_j Uw[j]}: one
+     * batched matmul {@code [C·T, d] x [d, L]} of the same shape as the attention scores, no
+     * {@code [B, C, L, d]} tensor and no per-candidate product with {@code Wo} (the DL4J backend
+     * computes the same form).
      *
+     * @param kv       {@code [B, C, T, 2d]} {@link #keyValues}
      * @param userKeep {@code [B, L]} float
      * @return {@code [B, C]}
      */
-    NDArray meanPooledScores(NDArray users, NDArray keys, NDArray keyAdd, NDArray userKeep) {
-        Probabilities pr = probabilities(users, keys, keyAdd);
+    NDArray meanPooledScores(NDArray users, NDArray kv, NDArray keyAdd, NDArray userKeep) {
+        Probabilities pr = probabilities(users, kv, keyAdd);
         long b = pr.b;
         long cands = pr.cands;
         long t = pr.t;
@@ -78,21 +91,17 @@ final class DjlCrossAttention implements CrossAttention<NDArray> {
         NDArray wo = c.p(ParamLayout.CROSS + ".output.weight"); // [d_out, d_in]
         NDArray bo = c.p(ParamLayout.CROSS + ".output.bias"); // [d_out]
         NDArray constant = uw.sum(new int[] {1}).matMul(bo.reshape(d, 1)); // [B, 1]
-        NDArray uwT = uw.swapAxes(1, 2); // [B, d, L]
+        NDArray yT = uw.matMul(wo).swapAxes(1, 2); // Y^T [B, d_in, L]
         NDArray total;
         if (heads == 1) {
-            NDArray vw = pr.v.matMul(wo.transpose()); // [B, C, T, d]
-            NDArray m = vw.reshape(b, cands * t, d).matMul(uwT).reshape(b, cands, t, len);
+            NDArray m = pr.v.reshape(b, cands * t, d).matMul(yT).reshape(b, cands, t, len);
             total = pr.p.mul(m).sum(new int[] {2, 3}); // P and M [B, C, T, L]
         } else {
             long dh = d / heads;
-            NDArray woh = wo.transpose().reshape(heads, dh, d); // rows of head h of Wo^T
-            NDArray vh = pr.v.reshape(b, cands, t, heads, dh).transpose(0, 1, 3, 2, 4); // [B, C, H, T, dh]
-            NDArray vw = vh.matMul(woh); // [B, C, H, T, d]
-            NDArray m = vw.reshape(b, cands * heads * t, d).matMul(uwT).reshape(b, cands, heads, t, len);
-            total = pr.p.transpose(0, 2, 1, 3, 4)
-                    .mul(m)
-                    .sum(new int[] {2, 3, 4}); // P [B, H, C, T, L] -> [B, C, H, T, L]
+            NDArray vh = pr.v.reshape(b, cands * t, heads, dh).transpose(0, 2, 1, 3); // [B, H, C*T, dh]
+            NDArray yh = yT.reshape(b, heads, dh, len); // [B, H, dh, L]
+            NDArray m = vh.matMul(yh).reshape(b, heads, cands, t, len);
+            total = pr.p.mul(m).sum(new int[] {1, 3, 4}); // P and M [B, H, C, T, L]
         }
         return total.add(constant);
     }
@@ -102,17 +111,16 @@ final class DjlCrossAttention implements CrossAttention<NDArray> {
      * or {@code [B, H, C, T, L]}, the softmax over the token axis T, which is not the last one (see
      * {@link Mha#SMALL_KEYS}: over a last axis of 12 tokens PyTorch's softmax took 20 times longer).
      */
-    private Probabilities probabilities(NDArray users, NDArray keys, NDArray keyAdd) {
+    private Probabilities probabilities(NDArray users, NDArray kv, NDArray keyAdd) {
         String x = ParamLayout.CROSS;
-        Shape ks = keys.getShape();
+        Shape ks = kv.getShape();
         long b = ks.get(0);
         long cands = ks.get(1);
         long t = ks.get(2);
-        long d = ks.get(3);
+        long d = ks.get(3) / 2;
         long len = users.getShape().get(1);
         long dh = d / heads;
         NDArray q = c.linear(users, x + ".query").mul(c.scalar((float) (1.0 / Math.sqrt(dh))));
-        NDArray kv = c.linear(keys, x + ".kv");
         var parts = kv.split(2, 3);
         NDArray k = parts.get(0);
         NDArray v = parts.get(1);

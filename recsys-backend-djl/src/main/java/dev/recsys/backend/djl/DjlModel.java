@@ -73,8 +73,16 @@ public final class DjlModel implements RecModel {
     private volatile boolean closed;
     private long step;
 
-    /** Item vectors (and encoded content) of a subset of items, with the map id -> row. */
-    private record ItemTable(NDArray vectors, NDArray contentOut, int[] local) {
+    /**
+     * Item vectors (and encoded content) of a subset of items, with the map id -> row; kvFlat, when
+     * not null, holds every item's cross-attention key and value projections {@code [N+1, T*2d]}
+     * (scoring: computed once per weight version instead of for every candidate of every call).
+     */
+    private record ItemTable(NDArray vectors, NDArray contentOut, int[] local, NDArray kvFlat) {
+        ItemTable(NDArray vectors, NDArray contentOut, int[] local) {
+            this(vectors, contentOut, local, null);
+        }
+
         int row(int id) {
             return local == null ? id : local[id];
         }
@@ -88,13 +96,26 @@ public final class DjlModel implements RecModel {
         final NDManager m;
         final NDArray vectors;
         final NDArray contentFlat;
+        /** Cross-attention key and value projections of every item's content {@code [N+1, T*2d]}, or null. */
+        final NDArray kvFlat;
+
         final float[] javaVectors;
 
-        ItemCache(NDManager m, NDArray vectors, NDArray contentFlat, float[] javaVectors) {
+        ItemCache(NDManager m, NDArray vectors, NDArray contentFlat, NDArray kvFlat, float[] javaVectors) {
             this.m = m;
             this.vectors = vectors;
             this.contentFlat = contentFlat;
+            this.kvFlat = kvFlat;
             this.javaVectors = javaVectors;
+        }
+
+        /** Every item, for stage 2, in the scope of c. */
+        ItemTable table(Ctx c) {
+            return new ItemTable(
+                    c.view(vectors),
+                    contentFlat == null ? null : c.view(contentFlat),
+                    null,
+                    kvFlat == null ? null : c.view(kvFlat));
         }
 
         @Override
@@ -193,8 +214,7 @@ public final class DjlModel implements RecModel {
             ItemCache ic = itemCache();
             return chunked(batch, candidates, perRow, perRow, (part, cands) -> {
                 try (Ctx c = evalCtx(false)) {
-                    ItemTable t = new ItemTable(
-                            c.view(ic.vectors), ic.contentFlat == null ? null : c.view(ic.contentFlat), null);
+                    ItemTable t = ic.table(c);
                     UserSide u = encodeUsers(c, t, part, leadingPadding(part, null));
                     return floatsOf(stage2(c, t, u, part.size(), cands, perRow));
                 }
@@ -212,8 +232,7 @@ public final class DjlModel implements RecModel {
             InputChecks.batch(config, batch);
             ItemCache ic = itemCache();
             try (Ctx c = evalCtx(false)) {
-                ItemTable t =
-                        new ItemTable(c.view(ic.vectors), ic.contentFlat == null ? null : c.view(ic.contentFlat), null);
+                ItemTable t = ic.table(c);
                 UserSide u = encodeUsers(c, t, batch, leadingPadding(batch, null));
                 float[] s1 = floatsOf(last(u).matMul(t.vectors().transpose()));
                 Candidates chosen = pick.apply(s1);
@@ -517,13 +536,19 @@ public final class DjlModel implements RecModel {
                     NDArray v = t.vectors().duplicate();
                     v.attach(cm);
                     NDArray flat = null;
+                    NDArray kv = null;
                     if (t.contentOut() != null) {
-                        flat = t.contentOut()
-                                .reshape(config.numItems() + 1L, (long) config.contentLen() * config.dim())
-                                .duplicate();
+                        long rows = config.numItems() + 1L;
+                        long width = (long) config.contentLen() * config.dim();
+                        flat = t.contentOut().reshape(rows, width).duplicate();
                         flat.attach(cm);
+                        kv = new DjlCrossAttention(c, config.heads())
+                                .keyValues(t.contentOut())
+                                .reshape(rows, 2 * width)
+                                .duplicate();
+                        kv.attach(cm);
                     }
-                    cache = new ItemCache(cm, v, flat, floatsOf(v));
+                    cache = new ItemCache(cm, v, flat, kv, floatsOf(v));
                 } catch (RuntimeException e) {
                     cm.close();
                     throw e;
@@ -681,12 +706,17 @@ public final class DjlModel implements RecModel {
         NDArray idx = c.longs(local, b, perRow);
         NDArray cv = c.rows(t.vectors(), idx);
         NDArray s1 = cv.mul(last(u).expandDims(1)).sum(new int[] {2});
-        NDArray keys;
+        DjlCrossAttention cross = new DjlCrossAttention(c, config.heads());
+        NDArray kv;
         NDArray keyAdd;
         if (config.hasContent()) {
             int len = config.contentLen();
-            NDArray flat = t.contentOut().reshape(t.contentOut().getShape().get(0), (long) len * d);
-            keys = c.rows(flat, idx).reshape(b, perRow, len, d);
+            if (t.kvFlat() != null) {
+                kv = c.rows(t.kvFlat(), idx).reshape(b, perRow, len, 2L * d);
+            } else {
+                NDArray flat = t.contentOut().reshape(t.contentOut().getShape().get(0), (long) len * d);
+                kv = cross.keyValues(c.rows(flat, idx).reshape(b, perRow, len, d));
+            }
             float[] add = new float[candidates.length * len];
             int[] all = content.tokens();
             for (int i = 0; i < candidates.length; i++) {
@@ -696,16 +726,15 @@ public final class DjlModel implements RecModel {
             }
             keyAdd = c.floats(add, b, perRow, len);
         } else {
-            keys = cv.expandDims(2);
+            kv = cross.keyValues(cv.expandDims(2));
             keyAdd = c.m.zeros(new ai.djl.ndarray.types.Shape(b, perRow, 1));
         }
-        DjlCrossAttention cross = new DjlCrossAttention(c, config.heads());
         if (config.pooling() == Pooling.MEAN && c.trace == null) {
-            return cross.meanPooledScores(u.u(), keys, keyAdd, u.keep())
+            return cross.meanPooledScores(u.u(), kv, keyAdd, u.keep())
                     .add(c.p(ParamLayout.SCORER_BIAS))
                     .add(s1);
         }
-        NDArray a = cross.attendMany(u.u(), keys, keyAdd);
+        NDArray a = cross.attendMany(u.u(), kv, keyAdd);
         c.record(ForwardTrace.CROSS_OUTPUT, a);
         return new DjlScorer(c, config.pooling()).scoreMany(a, u.u(), u.keep(), s1);
     }
