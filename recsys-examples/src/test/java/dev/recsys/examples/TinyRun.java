@@ -27,7 +27,9 @@ public final class TinyRun {
         "--set",
         "finetune.batchSize=32",
         "--set",
-        "eval.rerank=10"
+        "eval.rerank=10",
+        "--set",
+        "model.useContent=true"
     };
 
     private TinyRun() {}

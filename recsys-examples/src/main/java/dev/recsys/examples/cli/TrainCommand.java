@@ -13,6 +13,7 @@ import dev.recsys.eval.split.ColdItems;
 import dev.recsys.eval.split.GroupedResult;
 import dev.recsys.eval.split.Target;
 import dev.recsys.examples.workflow.ConfigLoader;
+import dev.recsys.examples.workflow.DataRecipe;
 import dev.recsys.examples.workflow.ExperimentConfig;
 import dev.recsys.examples.workflow.Workflow;
 import java.io.PrintWriter;
@@ -31,7 +32,9 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Train a model on a data set and write a checkpoint folder (model.json + weights.safetensors).",
-            "Config: a JSON or YAML file (docs/CONFIG.md) over the defaults, then --set overrides."
+            "Config: a JSON or YAML file (docs/CONFIG.md) over the defaults, then --set overrides; without --config,",
+            "the best recipe of the README's results with its window and negatives chosen from the data (SASRec+:",
+            "sampled softmax over unseen items, ids only, early stopping). The effective config is printed first."
         })
 final class TrainCommand implements Callable<Integer> {
     @Mixin
@@ -106,6 +109,15 @@ final class TrainCommand implements Callable<Integer> {
         }
         var d = data.load();
         out.println("data: " + d.name() + ": " + DatasetStats.of(d).summary());
+        if (config == null) {
+            List<String> recipe = new ArrayList<>(DataRecipe.overrides(d));
+            recipe.addAll(sets);
+            c = ConfigLoader.load(null, recipe);
+            out.println(
+                    "config: no --config, so the recipe chosen from the data (docs/CONFIG.md \"Without --config\"); "
+                            + "--set overrides it");
+        }
+        out.println("effective config: " + ConfigLoader.toLine(c));
         ColdItems cold = coldItems == null ? null : ColdItems.parse(coldItems, d, c.seed());
         Prepared p = Workflow.prepare(d, c, cold);
         if (cold != null) {

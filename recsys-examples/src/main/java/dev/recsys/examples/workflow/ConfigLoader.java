@@ -182,6 +182,15 @@ public final class ConfigLoader {
         sources.put(key, "--set " + override);
     }
 
+    /** The config as JSON on one line (what {@code recsys train} prints before it starts). */
+    public static String toLine(ExperimentConfig c) {
+        try {
+            return JSON.writeValueAsString(c);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The config as pretty JSON (for model.json metadata and reports). */
     public static String toJson(ExperimentConfig c) {
         try {

@@ -49,6 +49,12 @@ class CliTest {
                 TINY));
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("test:").contains("saved");
+        // no --config: the recipe chosen from the data, printed on one line, the --set values on top
+        assertThat(r.out())
+                .contains("config: no --config, so the recipe chosen from the data")
+                .containsPattern(
+                        "effective config: \\{\"model\":\\{\"dim\":16,.*\"maxLen\":12,.*\"loss\":\"sampled-softmax\""
+                                + ",\"negatives\":59,.*\"sampling\":\"unseen\"");
     }
 
     @Test
