@@ -35,8 +35,8 @@ import java.util.Map;
  * rules), extending the checkpoint engine-free ({@link ItemAddition#of}), building the backend's
  * model ({@link SavedModel#withData}) and its first {@code itemVectors()} (the cost the first request
  * after a swap pays). Latency: one user per call (the histories of the first {@code users} users of
- * the data), stage 1 over the catalogue and the model's re-ranking, p50 / p99 in ms; the model
- * before and the model with the items alternate round by round on the same users.
+ * the data), stage 1 over the catalogue and the model's re-ranking, p50 / p99 in ms, and the median
+ * of the per-user ratio after / before, the two models' calls for a user made back to back.
  */
 public final class NewItemsBench {
     private static final PrintStream OUT = System.out;
@@ -77,11 +77,11 @@ public final class NewItemsBench {
             double[] total = new double[rounds];
             List<double[]> before = new ArrayList<>();
             List<double[]> after = new ArrayList<>();
+            double[] ratios = new double[rounds];
             int[][] hist = new int[Math.min(users, d.numUsers())][];
             for (int u = 0; u < hist.length; u++) {
                 hist[u] = d.history(u + 1);
             }
-            latency(new Recommender(base.model(), rerank), hist, k); // warm-up
             for (int r = 0; r < rounds; r++) {
                 long t0 = System.nanoTime();
                 List<NewItem> items = ItemFile.readNewItems(file);
@@ -98,13 +98,16 @@ public final class NewItemsBench {
                     create[r] = ms(t3 - t2);
                     vectors[r] = ms(t4 - t3);
                     total[r] = ms(t4 - t0);
-                    before.add(latency(new Recommender(base.model(), rerank), hist, k));
-                    after.add(latency(new Recommender(added.model(), rerank), hist, k));
+                    double[][] pair = pairedLatency(
+                            new Recommender(base.model(), rerank), new Recommender(added.model(), rerank), hist, k);
+                    before.add(pair[0]);
+                    after.add(pair[1]);
+                    ratios[r] = pair[2][0];
                 }
                 OUT.printf(
                         Locale.ROOT,
                         "round %d: add %d items %.0f ms (read+tokens %.0f, extend %.0f, build model %.0f, first item"
-                                + " vectors %.0f); recommend p50 %.2f -> %.2f ms%n",
+                                + " vectors %.0f); recommend p50 %.2f -> %.2f ms, median per-user ratio %.3f%n",
                         r + 1,
                         count,
                         total[r],
@@ -113,7 +116,8 @@ public final class NewItemsBench {
                         create[r],
                         vectors[r],
                         before.get(r)[0],
-                        after.get(r)[0]);
+                        after.get(r)[0],
+                        ratios[r]);
             }
             double b50 = median(before, 0);
             double a50 = median(after, 0);
@@ -129,7 +133,8 @@ public final class NewItemsBench {
                     median(vectors));
             OUT.printf(
                     Locale.ROOT,
-                    "recommend (%d users, k %d, rerank %d): p50 %.2f -> %.2f ms (%+.1f %%), p99 %.2f -> %.2f ms%n",
+                    "recommend (%d users, k %d, rerank %d): p50 %.2f -> %.2f ms (%+.1f %%), p99 %.2f -> %.2f ms;"
+                            + " median per-user time ratio after/before %.3f (%+.1f %%)%n",
                     hist.length,
                     k,
                     rerank,
@@ -137,7 +142,9 @@ public final class NewItemsBench {
                     a50,
                     100 * (a50 - b50) / b50,
                     median(before, 1),
-                    median(after, 1));
+                    median(after, 1),
+                    median(ratios),
+                    100 * (median(ratios) - 1));
         } finally {
             Files.deleteIfExists(file);
         }
@@ -163,14 +170,41 @@ public final class NewItemsBench {
         Files.writeString(file, b, StandardCharsets.ISO_8859_1);
     }
 
-    /** p50 and p99 in ms of one recommend call per history. */
-    private static double[] latency(Recommender rec, int[][] hist, int k) {
-        double[] t = new double[hist.length];
+    /**
+     * One recommend call per history on each model, the two calls of a user back to back (which
+     * goes first alternates), after a warm-up pass of each: {p50, p99} in ms of each model and the
+     * median of the per-user ratios after / before, so that load drifting on a shared machine hits
+     * both sides alike.
+     */
+    private static double[][] pairedLatency(Recommender before, Recommender after, int[][] hist, int k) {
         for (int u = 0; u < hist.length; u++) {
-            long t0 = System.nanoTime();
-            rec.recommend(hist[u], k);
-            t[u] = ms(System.nanoTime() - t0);
+            before.recommend(hist[u], k);
+            after.recommend(hist[u], k);
         }
+        double[] tb = new double[hist.length];
+        double[] ta = new double[hist.length];
+        double[] ratio = new double[hist.length];
+        for (int u = 0; u < hist.length; u++) {
+            if (u % 2 == 0) {
+                tb[u] = time(before, hist[u], k);
+                ta[u] = time(after, hist[u], k);
+            } else {
+                ta[u] = time(after, hist[u], k);
+                tb[u] = time(before, hist[u], k);
+            }
+            ratio[u] = ta[u] / tb[u];
+        }
+        return new double[][] {percentiles(tb), percentiles(ta), {median(ratio)}};
+    }
+
+    private static double time(Recommender rec, int[] hist, int k) {
+        long t0 = System.nanoTime();
+        rec.recommend(hist, k);
+        return ms(System.nanoTime() - t0);
+    }
+
+    private static double[] percentiles(double[] v) {
+        double[] t = v.clone();
         Arrays.sort(t);
         return new double[] {t[t.length / 2], t[Math.min(t.length - 1, (int) Math.ceil(0.99 * t.length) - 1)]};
     }
