@@ -124,4 +124,48 @@ class ItemFileTest {
         assertThat(row2).containsExactly(1, 4, 3, 5 + dev.recsys.api.data.Vocabulary.bucketOf("gamma", 4), 0, 0);
         assertThat(v.id("a-word-never-seen")).isBetween(5, 8);
     }
+
+    @Test
+    void everyMl1mMovieAddedAsANewItemGetsExactlyItsTrainingContentRow() throws Exception {
+        Path txt = dev.recsys.eval.TestData.require("sasrec/ml-1m.txt");
+        Path map = dev.recsys.eval.TestData.require("sasrec/sas_to_original_items.txt");
+        Path movies = dev.recsys.eval.TestData.require("ml-1m/movies.dat");
+        Dataset d = Sasrec.read(txt, map, movies);
+        ContentBuilder.Result training = new ContentBuilder(12, 2, 50_000).build(d);
+        int n = d.numItems();
+        java.util.Map<String, ItemFile.Entry> byMovie = new java.util.HashMap<>();
+        ItemFile.read(movies).forEach(e -> byMovie.put(e.id(), e));
+        List<NewItem> again = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(map)) {
+            String[] f = line.trim().split("\\s+");
+            ItemFile.Entry e = byMovie.get(f[1]);
+            again.add(new NewItem("again-" + f[0], e.toNewItem().tokens()));
+        }
+        assertThat(again).hasSize(n);
+        dev.recsys.api.config.ModelConfig cfg = dev.recsys.api.config.ModelConfig.builder()
+                .numItems(n)
+                .dim(4)
+                .heads(1)
+                .ffnDim(4)
+                .maxLen(4)
+                .content(training.vocabulary().size(), 12, 0)
+                .build();
+        dev.recsys.api.io.CheckpointData cd = new dev.recsys.api.io.CheckpointData(
+                cfg,
+                dev.recsys.api.model.Initializer.init(cfg, 1),
+                training.content(),
+                training.vocabulary().tokens(),
+                null,
+                java.util.Map.of(),
+                null);
+        dev.recsys.api.io.ItemAddition a = cd.withItems(again, false);
+        int[] t = a.data().content().tokens();
+        for (int k = 0; k < n; k++) {
+            int sas = Integer.parseInt(again.get(k).id().substring("again-".length()));
+            int added = a.entries().get(k).dense();
+            assertThat(java.util.Arrays.copyOfRange(t, added * 12, added * 12 + 12))
+                    .as("movie of sas item %d added again", sas)
+                    .isEqualTo(java.util.Arrays.copyOfRange(t, sas * 12, sas * 12 + 12));
+        }
+    }
 }
