@@ -131,6 +131,11 @@ public abstract class AbstractAddedItemsContractTest extends BackendContractSupp
                     "stage-2 scores of existing items",
                     after.scoreCandidates(batch, cand, PER_ROW),
                     before.scoreCandidates(batch, cand, PER_ROW));
+            RecModel.Candidates fixed = new RecModel.Candidates(cand, PER_ROW);
+            assertSame(
+                    "two-stage scoring: stage 2 of existing items",
+                    after.scoreTwoStage(batch, s1 -> fixed).stage2(),
+                    before.scoreTwoStage(batch, s1 -> fixed).stage2());
             // the new items are scored, and not all alike
             float[] added = Arrays.copyOfRange(sa, n1, n1 + ADDED);
             assertFinite("stage-1 scores of added items", added);
