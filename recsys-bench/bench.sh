@@ -10,6 +10,8 @@
 #       either backend through the SPI on the same batches (Dl4jBench; see its Javadoc for the options)
 #   recsys-bench/bench.sh eval [dataDir=../shared/data] [threads]
 #       load time, evaluation overhead and baseline numbers on SASRec's ml-1m.txt (EvalBenchmark)
+#   recsys-bench/bench.sh items --model DIR [--movies ../shared/data/ml-1m/movies.dat] [--backend djl|dl4j] [--count 1000]
+#       time to add items to a loaded content model without retraining, recommend latency before/after (NewItemsBench)
 # JAVA_OPTS adds JVM options to dl4j (e.g. -Drecsys.dl4j.opprofile=true).
 # DATA overrides the data file of train/recommend/dl4j (default ../shared/data/sasrec/ml-1m.txt, relative to the
 # repository root). TUNABLES=1 exports GLIBC_TUNABLES (see recsys-backend-djl/README.md) for both DJL and the yardstick.
@@ -62,8 +64,13 @@ runpy.run_path("torch_sasrec.py", run_name="__main__")' --data "$DATA" --steps "
   eval)
     java -cp "$CP" dev.recsys.bench.EvalBenchmark "${2:-../shared/data}" ${3:-}
     ;;
+  items)
+    shift
+    java -Xmx6g ${JAVA_OPTS:-} -cp "$CP" dev.recsys.bench.NewItemsBench items --data "$DATA" \
+      --movies "$(realpath "${MOVIES:-../shared/data/ml-1m/movies.dat}")" "$@"
+    ;;
   *)
-    echo "usage: $0 train|recommend|dl4j|eval ..." >&2
+    echo "usage: $0 train|recommend|dl4j|eval|items ..." >&2
     exit 2
     ;;
 esac

@@ -329,7 +329,8 @@ public final class Dl4jBench {
         return -1;
     }
 
-    private static Map<String, String> options(String[] args) {
+    /** {@code --name value} pairs after the mode (args[0]). */
+    static Map<String, String> options(String[] args) {
         Map<String, String> o = new HashMap<>();
         for (int i = 1; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {

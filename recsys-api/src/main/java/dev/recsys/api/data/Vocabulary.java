@@ -1,5 +1,6 @@
 package dev.recsys.api.data;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -12,6 +13,16 @@ import java.util.Map;
  * item's content, see {@link ItemContent#MARKER}) and {@value #UNK_TOKEN} (2, any token that is
  * not in the table). Real tokens get ids 3, 4, ... in order of decreasing count, ties broken by
  * the token's natural (UTF-16) order, so that the same counts always give the same table.
+ *
+ * <p><b>Out-of-vocabulary tokens.</b> A vocabulary may end with B hashed buckets, the tokens
+ * {@code [OOV:0]} .. {@code [OOV:B-1]} (built with {@link Builder#build(long, int, int)}). Then a
+ * token that is not in the table gets the id of bucket {@link #bucketOf(String, int)}
+ * ({@code FNV-1a-64(UTF-8 bytes) mod B}) instead of {@link #UNK}: at training time the tokens that
+ * missed the table (fewer than {@code minCount} items) are encoded the same way, so the bucket rows
+ * are trained on rare words, and a word first seen after training lands on a trained row rather
+ * than on an error. A vocabulary without buckets (B = 0, every checkpoint written before buckets
+ * existed) maps unknown tokens to {@link #UNK}, as before. The buckets are part of the token list,
+ * so the exported list alone says how a checkpoint encodes unknown words.
  *
  * <p>Export with {@link #tokens()} (index = id) and import with {@link #fromTokens(List)}; that is
  * the form stored in a checkpoint's model description. Instances are immutable and thread-safe.
@@ -29,9 +40,13 @@ public final class Vocabulary {
     public static final String PAD_TOKEN = "[PAD]";
     public static final String ITEM_TOKEN = "[ITEM]";
     public static final String UNK_TOKEN = "[UNK]";
+    /** Prefix of the hashed out-of-vocabulary bucket tokens {@code [OOV:k]}. */
+    public static final String OOV_PREFIX = "[OOV:";
 
     private final List<String> tokens;
     private final Map<String, Integer> ids;
+    /** Number of hashed buckets B (the last B ids); 0 = unknown tokens are {@link #UNK}. */
+    private final int buckets;
 
     private Vocabulary(List<String> tokens) {
         this.tokens = Collections.unmodifiableList(new ArrayList<>(tokens));
@@ -44,6 +59,54 @@ public final class Vocabulary {
             }
         }
         this.ids = m;
+        this.buckets = countBuckets(this.tokens);
+    }
+
+    /** The bucket token of bucket {@code k}: {@code [OOV:k]}. */
+    public static String bucketToken(int k) {
+        return OOV_PREFIX + k + "]";
+    }
+
+    /**
+     * The trailing {@code [OOV:0]..[OOV:B-1]} run of a token list (B), checking that bucket tokens
+     * appear only there and in order.
+     */
+    private static int countBuckets(List<String> tokens) {
+        int first = tokens.size();
+        while (first > RESERVED && tokens.get(first - 1).startsWith(OOV_PREFIX)) {
+            first--;
+        }
+        int b = tokens.size() - first;
+        for (int k = 0; k < b; k++) {
+            if (!tokens.get(first + k).equals(bucketToken(k))) {
+                throw new IllegalArgumentException("out-of-vocabulary buckets must be the last tokens, in order "
+                        + bucketToken(0) + ".." + bucketToken(b - 1) + ", found '" + tokens.get(first + k)
+                        + "' at id " + (first + k));
+            }
+        }
+        for (int i = 0; i < first; i++) {
+            if (tokens.get(i).startsWith(OOV_PREFIX)) {
+                throw new IllegalArgumentException("'" + tokens.get(i) + "' at id " + i
+                        + " looks like an out-of-vocabulary bucket but is not in the trailing run of buckets");
+            }
+        }
+        return b;
+    }
+
+    /**
+     * The bucket of an out-of-vocabulary token among {@code buckets}: FNV-1a (64 bit) of its UTF-8
+     * bytes, unsigned, modulo {@code buckets}. Fixed by this definition, never by a JVM's hash codes.
+     */
+    public static int bucketOf(String token, int buckets) {
+        if (buckets < 1) {
+            throw new IllegalArgumentException("buckets must be >= 1, found " + buckets);
+        }
+        long h = 0xcbf29ce484222325L;
+        for (byte b : token.getBytes(StandardCharsets.UTF_8)) {
+            h ^= b & 0xFF;
+            h *= 0x100000001b3L;
+        }
+        return (int) Long.remainderUnsigned(h, buckets);
     }
 
     /**
@@ -79,15 +142,26 @@ public final class Vocabulary {
         return new Builder();
     }
 
-    /** Id of {@code token}, or {@link #UNK} when it is not in the table. */
+    /**
+     * Id of {@code token}; a token that is not in the table gets its hashed bucket's id when the
+     * vocabulary has buckets, otherwise {@link #UNK}.
+     */
     public int id(String token) {
         Integer id = ids.get(token);
-        return id == null ? UNK : id;
+        if (id != null) {
+            return id;
+        }
+        return buckets == 0 ? UNK : tokens.size() - buckets + bucketOf(token, buckets);
     }
 
-    /** True when {@code token} has its own id. */
+    /** True when {@code token} has its own id (a bucket is not its own id). */
     public boolean contains(String token) {
-        return ids.containsKey(token);
+        return ids.containsKey(token) && !token.startsWith(OOV_PREFIX);
+    }
+
+    /** Number of hashed out-of-vocabulary buckets (0: unknown tokens are {@link #UNK}). */
+    public int oovBuckets() {
+        return buckets;
     }
 
     /** Token of {@code id}. */
@@ -108,7 +182,7 @@ public final class Vocabulary {
         return tokens;
     }
 
-    /** Ids of {@code words}, unknown ones as {@link #UNK}. */
+    /** Ids of {@code words}, unknown ones as {@link #id(String)} says (a bucket, or {@link #UNK}). */
     public int[] encode(List<String> words) {
         int[] out = new int[words.size()];
         for (int i = 0; i < out.length; i++) {
@@ -129,7 +203,7 @@ public final class Vocabulary {
 
     @Override
     public String toString() {
-        return "Vocabulary[size=" + tokens.size() + "]";
+        return "Vocabulary[size=" + tokens.size() + (buckets > 0 ? ", oovBuckets=" + buckets : "") + "]";
     }
 
     /** Counts tokens, then freezes them into a {@link Vocabulary}. Not thread-safe. */
@@ -149,7 +223,10 @@ public final class Vocabulary {
                 throw new IllegalArgumentException(
                         "token must be non-empty, found " + (token == null ? "null" : "\"\""));
             }
-            if (token.equals(PAD_TOKEN) || token.equals(ITEM_TOKEN) || token.equals(UNK_TOKEN)) {
+            if (token.equals(PAD_TOKEN)
+                    || token.equals(ITEM_TOKEN)
+                    || token.equals(UNK_TOKEN)
+                    || token.startsWith(OOV_PREFIX)) {
                 throw new IllegalArgumentException("'" + token + "' is a reserved token and cannot be counted");
             }
             if (n < 0) {
@@ -178,12 +255,24 @@ public final class Vocabulary {
          * at most {@code maxSize} ids in all (reserved ones included).
          */
         public Vocabulary build(long minCount, int maxSize) {
+            return build(minCount, maxSize, 0);
+        }
+
+        /**
+         * Freezes as {@link #build(long, int)}, followed by {@code oovBuckets} hashed buckets
+         * {@code [OOV:0]..}: tokens that miss the table then map to a bucket instead of {@link #UNK}.
+         * {@code maxSize} counts the buckets too.
+         */
+        public Vocabulary build(long minCount, int maxSize, int oovBuckets) {
+            if (oovBuckets < 0) {
+                throw new IllegalArgumentException("oovBuckets must be >= 0, found " + oovBuckets);
+            }
             if (minCount < 1) {
                 throw new IllegalArgumentException("minCount must be >= 1, found " + minCount);
             }
-            if (maxSize < RESERVED) {
-                throw new IllegalArgumentException(
-                        "maxSize must be >= " + RESERVED + " (the reserved ids), found " + maxSize);
+            if (maxSize < RESERVED + (long) oovBuckets) {
+                throw new IllegalArgumentException("maxSize must be >= " + RESERVED + " (the reserved ids) + "
+                        + oovBuckets + " (the buckets), found " + maxSize);
             }
             List<Map.Entry<String, long[]>> kept = new ArrayList<>();
             for (Map.Entry<String, long[]> e : counts.entrySet()) {
@@ -199,8 +288,11 @@ public final class Vocabulary {
             list.add(PAD_TOKEN);
             list.add(ITEM_TOKEN);
             list.add(UNK_TOKEN);
-            for (int i = 0; i < kept.size() && list.size() < maxSize; i++) {
+            for (int i = 0; i < kept.size() && list.size() < maxSize - oovBuckets; i++) {
                 list.add(kept.get(i).getKey());
+            }
+            for (int k = 0; k < oovBuckets; k++) {
+                list.add(bucketToken(k));
             }
             return new Vocabulary(list);
         }

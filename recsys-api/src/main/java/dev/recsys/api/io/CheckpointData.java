@@ -2,6 +2,7 @@ package dev.recsys.api.io;
 
 import dev.recsys.api.config.ModelConfig;
 import dev.recsys.api.data.ItemContent;
+import dev.recsys.api.data.NewItem;
 import dev.recsys.api.model.Weights;
 import java.util.Collections;
 import java.util.HashSet;
@@ -92,6 +93,16 @@ public record CheckpointData(
                 throw new IllegalArgumentException("metadata keys and values must not be null, found " + e);
             }
         }
+    }
+
+    /**
+     * This checkpoint with {@code items} added from their content, without retraining
+     * ({@link ItemAddition#of}); this object is not changed.
+     *
+     * @param replace allow ids already in the catalogue (their content is replaced in place)
+     */
+    public ItemAddition withItems(List<NewItem> items, boolean replace) {
+        return ItemAddition.of(this, items, replace);
     }
 
     /** A checkpoint of a model without vocabularies, metadata or provenance. */

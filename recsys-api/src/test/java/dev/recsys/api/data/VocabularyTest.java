@@ -68,4 +68,63 @@ class VocabularyTest {
         assertThat(Vocabulary.ITEM).isEqualTo(ItemContent.MARKER);
         assertThat(Vocabulary.empty().size()).isEqualTo(3);
     }
+
+    @Test
+    void bucketsFollowTheTableAndTakeEveryTokenThatMissedIt() {
+        Vocabulary v = counts().build(2, 100, 4);
+        assertThat(v.tokens())
+                .containsExactly(
+                        "[PAD]", "[ITEM]", "[UNK]", "comedy", "drama", "war", "[OOV:0]", "[OOV:1]", "[OOV:2]",
+                        "[OOV:3]");
+        assertThat(v.oovBuckets()).isEqualTo(4);
+        // "rare" (count 1 < minCount 2) takes its bucket, as any word never seen does
+        assertThat(v.id("rare")).isEqualTo(6 + Vocabulary.bucketOf("rare", 4));
+        assertThat(v.id("never-seen")).isEqualTo(6 + Vocabulary.bucketOf("never-seen", 4));
+        assertThat(v.contains("rare")).isFalse();
+        assertThat(v.contains("[OOV:1]")).isFalse();
+        assertThat(v.id("war")).isEqualTo(5);
+        // maxSize counts the buckets: room for one real token
+        assertThat(counts().build(1, 6, 2).tokens())
+                .containsExactly("[PAD]", "[ITEM]", "[UNK]", "comedy", "[OOV:0]", "[OOV:1]");
+    }
+
+    @Test
+    void theBucketOfAWordIsFnv1aOfItsUtf8BytesAndTheSameOnEveryMachine() {
+        // FNV-1a 64 of "a" is 0xaf63dc4c8601ec8c; unsigned mod 1000 = 12638187200555641996 mod 1000
+        assertThat(Vocabulary.bucketOf("a", 1000)).isEqualTo(996);
+        assertThat(Vocabulary.bucketOf("", 7)).isEqualTo((int) Long.remainderUnsigned(0xcbf29ce484222325L, 7));
+        // UTF-8, not UTF-16: "é" is the two bytes C3 A9
+        long h = 0xcbf29ce484222325L;
+        for (int b : new int[] {0xC3, 0xA9}) {
+            h = (h ^ b) * 0x100000001b3L;
+        }
+        assertThat(Vocabulary.bucketOf("é", 97)).isEqualTo((int) Long.remainderUnsigned(h, 97));
+    }
+
+    @Test
+    void bucketsSurviveExportAndImportAndAVocabularyWithoutThemKeepsUnk() {
+        Vocabulary v = counts().build(2, 100, 3);
+        Vocabulary back = Vocabulary.fromTokens(v.tokens());
+        assertThat(back.oovBuckets()).isEqualTo(3);
+        assertThat(back.id("zzz")).isEqualTo(v.id("zzz")).isGreaterThanOrEqualTo(6);
+        Vocabulary old = Vocabulary.fromTokens(counts().build(2).tokens());
+        assertThat(old.oovBuckets()).isZero();
+        assertThat(old.id("zzz")).isEqualTo(Vocabulary.UNK);
+    }
+
+    @Test
+    void bucketTokensOutOfPlaceOrOrderAndCountedBucketNamesAreRefused() {
+        assertThatThrownBy(() -> Vocabulary.fromTokens(List.of("[PAD]", "[ITEM]", "[UNK]", "[OOV:1]", "[OOV:0]")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("in order");
+        assertThatThrownBy(() -> Vocabulary.fromTokens(List.of("[PAD]", "[ITEM]", "[UNK]", "[OOV:0]", "war")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'[OOV:0]' at id 3");
+        assertThatThrownBy(() -> Vocabulary.builder().add("[OOV:2]"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("reserved");
+        assertThatThrownBy(() -> counts().build(1, 4, 2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxSize must be >= 3 (the reserved ids) + 2 (the buckets), found 4");
+    }
 }

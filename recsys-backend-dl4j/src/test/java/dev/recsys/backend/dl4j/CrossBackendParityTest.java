@@ -7,12 +7,15 @@ import dev.recsys.api.config.Norm;
 import dev.recsys.api.config.OptimizerConfig;
 import dev.recsys.api.config.Pooling;
 import dev.recsys.api.config.Positional;
+import dev.recsys.api.contract.AbstractAddedItemsContractTest;
 import dev.recsys.api.data.ItemContent;
 import dev.recsys.api.data.Negatives;
+import dev.recsys.api.data.NewItem;
 import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.io.Checkpoint;
 import dev.recsys.api.io.CheckpointData;
+import dev.recsys.api.io.ItemAddition;
 import dev.recsys.api.loss.LossSpec;
 import dev.recsys.api.model.Initializer;
 import dev.recsys.api.model.Weights;
@@ -24,10 +27,14 @@ import dev.recsys.api.train.Adam;
 import dev.recsys.backend.djl.DjlBackendProvider;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,7 +45,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The same checkpoint loaded in the DL4J and the DJL backend: the same scores within 1e-4 on a
  * fixed batch, and one training step from the same weights on the same batch gives the same loss
  * and gradients, and after the same Adam step (in Java) the same next loss, within 1e-4.
- * Both engines run in this JVM, single-threaded.
+ * Both engines run in this JVM, single-threaded. A checkpoint made with DJL and extended with new
+ * items without retraining ({@link ItemAddition}) scores the same on both, new items included.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CrossBackendParityTest {
@@ -164,6 +172,48 @@ class CrossBackendParityTest {
                         .isCloseTo(nextB, org.assertj.core.data.Offset.offset(TOL));
                 assertThat(nextA).as("the Adam step changed the loss").isNotEqualTo(sa.loss());
             }
+        }
+    }
+
+    @Test
+    void aDjlCheckpointWithAddedItemsScoresTheSameOnDl4j() throws IOException {
+        ModelConfig cfg = (ModelConfig) configs().findFirst().orElseThrow().get()[1];
+        SplittableRandom r = new SplittableRandom(11);
+        ItemContent content = TestInputs.content(cfg, N, r, false);
+        List<String> vocab = AbstractAddedItemsContractTest.vocabulary(cfg.contentVocab());
+        List<String> ids = new ArrayList<>(List.of(""));
+        for (int i = 1; i <= N; i++) {
+            ids.add(Integer.toString(1000 + i));
+        }
+        Weights fromDjl;
+        try (RecModel m = djl.create(cfg, content, Initializer.init(cfg, 23), 1)) {
+            fromDjl = m.weights(); // the weights as the DJL backend holds them
+        }
+        ItemAddition add = new CheckpointData(cfg, fromDjl, content, vocab, ids, Map.of(), null)
+                .withItems(
+                        List.of(
+                                new NewItem("2001", List.of("w4", "w17", "w29")),
+                                new NewItem("2002", List.of("w8", "an-unknown-word")),
+                                new NewItem("2003", List.of("w3", "w5", "w6", "w7", "w9", "w10", "w12"))),
+                        false);
+        Path ckpt = dir.resolve("with-added-items");
+        Checkpoint.write(ckpt, add.data());
+        CheckpointData read = Checkpoint.read(ckpt);
+        assertThat(read.config().numItems()).isEqualTo(N + 3);
+        assertThat(read.itemIds().subList(N + 1, N + 4)).containsExactly("2001", "2002", "2003");
+        SeqBatch batch = TestInputs.batch(cfg, B, L, N, r);
+        int[] cand = new int[B * C];
+        for (int i = 0; i < cand.length; i++) {
+            cand[i] = i % 2 == 0 ? N + 1 + (i / 2) % 3 : 1 + r.nextInt(N); // new and existing items
+        }
+        try (RecModel a = dl4j.create(read.config(), read.content(), read.weights(), 1);
+                RecModel b = djl.create(read.config(), read.content(), read.weights(), 1)) {
+            assertClose("itemVectors with added items", a.itemVectors(), b.itemVectors());
+            assertClose("scoreAll with added items", a.scoreAll(batch), b.scoreAll(batch));
+            assertClose(
+                    "scoreCandidates with added items",
+                    a.scoreCandidates(batch, cand, C),
+                    b.scoreCandidates(batch, cand, C));
         }
     }
 

@@ -16,13 +16,25 @@ import java.util.List;
  * as {@code decade:1990s}, then the title's words ({@code misérables}, {@code les}). Structured tokens
  * come first so that truncation only ever cuts title words. Items without metadata get the marker
  * alone. The vocabulary keeps tokens used by at least {@code minCount} items (each item counts a
- * token once); other tokens become {@code [UNK]}.
+ * token once); other tokens become {@code [UNK]}, or with {@code oovBuckets} B &gt; 0 one of B hashed
+ * out-of-vocabulary buckets ({@link Vocabulary}), whose rows are then trained on those rare words
+ * and later serve words that no training item had (items added to a trained model).
+ *
+ * <p>These rules are version {@value #RULES} ({@link #META_RULES} in a checkpoint's metadata): items
+ * added to a trained model ({@link #itemTokens}) must get their tokens by the rules the model was
+ * trained with.
  */
 public final class ContentBuilder {
+    /** Version of the token rules above; saved with every content model. */
+    public static final String RULES = "genre-year-decade-title/1";
+    /** Checkpoint metadata key of {@link #RULES}; a checkpoint without it was made by these rules. */
+    public static final String META_RULES = "contentRules";
+
+    private static final Tokenizer TOKENIZER = Tokenizer.DEFAULT;
     private final int contentLen;
     private final int minCount;
     private final int maxVocab;
-    private final Tokenizer tokenizer;
+    private final int oovBuckets;
 
     /**
      * @param contentLen tokens per item T, the marker included (at least 1)
@@ -30,19 +42,33 @@ public final class ContentBuilder {
      * @param maxVocab   maximum vocabulary size, reserved ids included (at least 3)
      */
     public ContentBuilder(int contentLen, int minCount, int maxVocab) {
+        this(contentLen, minCount, maxVocab, 0);
+    }
+
+    /**
+     * @param contentLen tokens per item T, the marker included (at least 1)
+     * @param minCount   minimum number of items a token must occur in to get its own id (at least 1)
+     * @param maxVocab   maximum vocabulary size, reserved ids and buckets included
+     * @param oovBuckets hashed out-of-vocabulary buckets (0 = unknown tokens are {@code [UNK]})
+     */
+    public ContentBuilder(int contentLen, int minCount, int maxVocab, int oovBuckets) {
         if (contentLen < 1) {
             throw new IllegalArgumentException("contentLen must be >= 1 (the marker), found " + contentLen);
         }
         if (minCount < 1) {
             throw new IllegalArgumentException("minCount must be >= 1, found " + minCount);
         }
-        if (maxVocab < Vocabulary.RESERVED) {
-            throw new IllegalArgumentException("maxVocab must be >= " + Vocabulary.RESERVED + ", found " + maxVocab);
+        if (oovBuckets < 0) {
+            throw new IllegalArgumentException("oovBuckets must be >= 0, found " + oovBuckets);
+        }
+        if (maxVocab < Vocabulary.RESERVED + (long) oovBuckets) {
+            throw new IllegalArgumentException("maxVocab must be >= " + Vocabulary.RESERVED + " + oovBuckets ("
+                    + oovBuckets + "), found " + maxVocab);
         }
         this.contentLen = contentLen;
         this.minCount = minCount;
         this.maxVocab = maxVocab;
-        this.tokenizer = Tokenizer.DEFAULT;
+        this.oovBuckets = oovBuckets;
     }
 
     /** Defaults: T = 16, tokens in at least 2 items, no vocabulary cap. */
@@ -69,7 +95,7 @@ public final class ContentBuilder {
                 vb.add(t);
             }
         }
-        Vocabulary v = vb.build(minCount, maxVocab);
+        Vocabulary v = vb.build(minCount, maxVocab, oovBuckets);
         return new Result(encode(meta, v), v);
     }
 
@@ -86,19 +112,27 @@ public final class ContentBuilder {
 
     /** The token strings of item {@code item}, before truncation. */
     public List<String> tokens(ItemMeta meta, int item) {
+        return itemTokens(meta.title(item), meta.genres(item), meta.year(item));
+    }
+
+    /**
+     * The token strings of one item by the rules above, before truncation: the tokens a model
+     * trained by these rules expects for an item with this title (without its year), genres and
+     * year (0 = unknown).
+     */
+    public static List<String> itemTokens(String title, String[] genres, int year) {
         List<String> out = new ArrayList<>();
-        for (String g : meta.genres(item)) {
-            List<String> w = tokenizer.tokenize(g);
+        for (String g : genres) {
+            List<String> w = TOKENIZER.tokenize(g);
             if (!w.isEmpty()) {
                 out.add("genre:" + String.join("-", w));
             }
         }
-        int y = meta.year(item);
-        if (y > 0) {
-            out.add("year:" + y);
-            out.add("decade:" + (y / 10 * 10) + "s");
+        if (year > 0) {
+            out.add("year:" + year);
+            out.add("decade:" + (year / 10 * 10) + "s");
         }
-        out.addAll(tokenizer.tokenize(meta.title(item)));
+        out.addAll(TOKENIZER.tokenize(title));
         return out;
     }
 }

@@ -217,48 +217,26 @@ public final class MovieLens {
 
     /** Reads {@code movies.dat} ({@code id::Title (year)::G1|G2}), checking its encoding. */
     static MetaTable readMoviesDat(Path movies) throws IOException {
-        Charset cs = TextEncoding.latin1OrUtf8(movies);
-        MetaTable t = new MetaTable();
-        try (LineScanner s = new LineScanner(movies, cs)) {
-            while (s.next()) {
-                if (s.isBlank()) {
-                    continue;
-                }
-                s.split(COLONS, false);
-                s.requireFields(3, "MovieID::Title::Genres");
-                long id = s.longField(0, "movie id");
-                String title = s.stringField(1, "title");
-                String g = s.stringField(s.fieldCount() - 1, "genres");
-                t.put(id, title, splitGenres(g), 0);
-            }
-        }
-        return t;
+        return readMovies(movies, false);
     }
 
     /** Reads {@code movies.csv} ({@code movieId,title,genres} with header, UTF-8, quoted titles). */
     static MetaTable readMoviesCsv(Path movies) throws IOException {
+        return readMovies(movies, true);
+    }
+
+    /** A movies file in the {@code movies.csv} or the {@code movies.dat} layout ({@link ItemFile}). */
+    private static MetaTable readMovies(Path movies, boolean csv) throws IOException {
         MetaTable t = new MetaTable();
-        try (LineScanner s = new LineScanner(movies, StandardCharsets.UTF_8)) {
-            boolean first = true;
-            while (s.next()) {
-                if (s.isBlank()) {
-                    continue;
-                }
-                s.split(COMMA, true);
-                if (first) {
-                    first = false;
-                    if (!s.isInteger(0)) {
-                        continue;
-                    }
-                }
-                s.requireFields(3, "movieId,title,genres");
-                t.put(
-                        s.longField(0, "movie id"),
-                        s.stringField(1, "title"),
-                        splitGenres(s.stringField(2, "genres")),
-                        0);
-            }
-        }
+        ItemFile.scan(
+                movies,
+                csv,
+                false,
+                (s, c) -> t.put(
+                        s.longField(c.id(), "movie id"),
+                        s.stringField(c.title(), "title"),
+                        splitGenres(s.stringField(c.genres(s), "genres")),
+                        0));
         return t;
     }
 

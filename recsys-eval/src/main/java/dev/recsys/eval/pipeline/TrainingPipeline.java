@@ -19,6 +19,7 @@ import dev.recsys.api.train.TrainResult;
 import dev.recsys.api.train.TrainState;
 import dev.recsys.api.train.Trainer;
 import dev.recsys.api.train.TrainingListener;
+import dev.recsys.eval.data.ContentBuilder;
 import dev.recsys.eval.metrics.EvalResult;
 import dev.recsys.eval.protocol.Evaluator;
 import dev.recsys.eval.protocol.ModelScorer;
@@ -271,6 +272,9 @@ public final class TrainingPipeline {
         meta.put(META_DATASET, p.dataset().name());
         meta.putAll(description);
         meta.put(META_RERANK, Integer.toString(rerank));
+        if (model.config().hasContent()) {
+            meta.put(ContentBuilder.META_RULES, ContentBuilder.RULES);
+        }
         List<String> items = new ArrayList<>(p.dataset().itemIds().toList());
         if (items.size() == p.dataset().numItems()) {
             items.add(0, "");

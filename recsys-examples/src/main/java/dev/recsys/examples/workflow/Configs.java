@@ -85,6 +85,19 @@ public final class Configs {
             throw new BadKey(
                     "content.maxVocab", "must be >= 2 (padding and the item marker), found " + ct.maxVocab(), null);
         }
+        if (ct.oovBuckets() < 0) {
+            throw new BadKey(
+                    "content.oovBuckets",
+                    "must be >= 0 (0 = words outside the vocabulary are [UNK]), found " + ct.oovBuckets(),
+                    null);
+        }
+        if (ct.oovBuckets() > 0 && ct.maxVocab() < 3L + ct.oovBuckets()) {
+            throw new BadKey(
+                    "content.maxVocab",
+                    "must be >= 3 (the reserved tokens) + content.oovBuckets (" + ct.oovBuckets() + "), found "
+                            + ct.maxVocab(),
+                    null);
+        }
         ExperimentConfig.Eval e = c.eval();
         try {
             Evaluator.builder().ks(e.ks());

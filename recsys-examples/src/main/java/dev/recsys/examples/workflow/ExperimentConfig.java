@@ -78,8 +78,12 @@ public record ExperimentConfig(
         }
     }
 
-    /** Content tokenisation: tokens per item (marker included) and the vocabulary's minimum count. */
-    public record Content(int length, int minCount, int maxVocab) {}
+    /**
+     * Content tokenisation: tokens per item (marker included), the vocabulary's minimum count and
+     * size, and the hashed out-of-vocabulary buckets that words below the minimum count (and words
+     * of items added after training) share (0 = such words are {@code [UNK]}).
+     */
+    public record Content(int length, int minCount, int maxVocab, int oovBuckets) {}
 
     /**
      * One training stage: a {@link TrainConfig} flattened for files.
@@ -176,7 +180,7 @@ public record ExperimentConfig(
         TrainConfig pre = TrainConfig.pretrainDefaults();
         return new ExperimentConfig(
                 Model.of(ModelConfig.builder().heads(2).build(), 1, true),
-                new Content(12, 1, 50_000),
+                new Content(12, 1, 50_000, 0),
                 Stage.of(pre),
                 Stage.of(TrainConfig.finetuneDefaults()),
                 new Eval(new int[] {5, 10, 20}, "ndcg@10", 100, "full", 100, 0),

@@ -40,7 +40,8 @@ public final class Workflow {
         return Prepared.of(
                 d,
                 c.model().useContent()
-                        ? new ContentBuilder(content.length(), content.minCount(), content.maxVocab())
+                        ? new ContentBuilder(
+                                content.length(), content.minCount(), content.maxVocab(), content.oovBuckets())
                         : null,
                 cold);
     }
