@@ -84,6 +84,21 @@ final class Catalogue {
         return new Catalogue(ids, Map.copyOf(dense), titles, data, dataToModel);
     }
 
+    /**
+     * This catalogue's titles carried over to {@code next} (a catalogue of the same model with items
+     * added), with {@code titles} (dense id → title) set on top: the items added before keep theirs.
+     */
+    Catalogue withTitlesOf(Catalogue next, java.util.Map<Integer, String> titles) {
+        String[] t = next.titles.clone();
+        for (int i = 1; i < Math.min(this.titles.length, t.length); i++) {
+            if (t[i] == null) {
+                t[i] = this.titles[i];
+            }
+        }
+        titles.forEach((item, title) -> t[item] = title);
+        return new Catalogue(next.ids, next.dense, t, next.data, next.dataToModel);
+    }
+
     int numItems() {
         return ids.size() - 1;
     }

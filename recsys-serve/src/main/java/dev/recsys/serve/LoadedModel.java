@@ -1,18 +1,25 @@
 package dev.recsys.serve;
 
 import dev.recsys.api.CheckpointException;
+import dev.recsys.api.data.NewItem;
 import dev.recsys.api.io.Checkpoint;
 import dev.recsys.api.io.CheckpointData;
+import dev.recsys.api.io.ItemAddition;
 import dev.recsys.api.recommend.Recommender;
 import dev.recsys.api.spi.Backend;
 import dev.recsys.api.spi.RecModel;
 import dev.recsys.eval.data.Dataset;
+import dev.recsys.eval.pipeline.SavedModel;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +78,40 @@ final class LoadedModel {
         int rerank = rerank(cd, d);
         Catalogue cat = Catalogue.of(cd, dataset);
         String version = d.getFileName() + "@" + digest(d);
+        return of(d, version, cd, rerank, cat, backend, t0);
+    }
+
+    /**
+     * This model with catalogue entries added from their content ({@link ItemAddition}): a new
+     * model on the same backend; this one is left as it is (the caller swaps and releases it).
+     *
+     * @param titles display titles of the items, in order
+     */
+    WithItems withItems(List<NewItem> items, List<String> titles, boolean replace, Backend backend, Dataset dataset) {
+        long t0 = System.nanoTime();
+        SavedModel.requireContentRules(data);
+        ItemAddition add = ItemAddition.of(data, items, replace);
+        Map<Integer, String> byItem = new HashMap<>();
+        for (int i = 0; i < add.entries().size(); i++) {
+            byItem.put(add.entries().get(i).dense(), titles.get(i));
+        }
+        Catalogue cat = catalogue.withTitlesOf(Catalogue.of(add.data(), dataset), byItem);
+        StringBuilder key = new StringBuilder();
+        for (NewItem it : items) {
+            key.append(it.id()).append('\u0000').append(it.tokens()).append('\u0001');
+        }
+        String v = version + "+"
+                + HexFormat.of()
+                        .formatHex(sha256(key.toString().getBytes(StandardCharsets.UTF_8)))
+                        .substring(0, 8);
+        return new WithItems(of(dir, v, add.data(), rerank, cat, backend, t0), add);
+    }
+
+    /** A model with items added, and what was added. */
+    record WithItems(LoadedModel model, ItemAddition addition) {}
+
+    private static LoadedModel of(
+            Path d, String version, CheckpointData cd, int rerank, Catalogue cat, Backend backend, long t0) {
         RecModel m = backend.create(
                 cd.config(),
                 cd.content(),
@@ -112,15 +153,24 @@ final class LoadedModel {
 
     /** The first 12 hex digits of SHA-256 over model.json and the weights: the model version reported by the API. */
     private static String digest(Path dir) throws IOException {
+        return HexFormat.of()
+                .formatHex(sha256(
+                        Files.readAllBytes(dir.resolve(Checkpoint.MODEL_JSON)),
+                        Files.readAllBytes(dir.resolve(Checkpoint.WEIGHTS))))
+                .substring(0, 12);
+    }
+
+    private static byte[] sha256(byte[]... parts) {
         MessageDigest md;
         try {
             md = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK has no SHA-256", e);
         }
-        md.update(Files.readAllBytes(dir.resolve(Checkpoint.MODEL_JSON)));
-        md.update(Files.readAllBytes(dir.resolve(Checkpoint.WEIGHTS)));
-        return HexFormat.of().formatHex(md.digest()).substring(0, 12);
+        for (byte[] p : parts) {
+            md.update(p);
+        }
+        return md.digest();
     }
 
     private static float[] normalise(float[] v, int d) {

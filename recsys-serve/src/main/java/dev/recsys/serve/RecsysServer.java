@@ -3,7 +3,10 @@ package dev.recsys.serve;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.recsys.api.CheckpointException;
+import dev.recsys.api.DataException;
 import dev.recsys.api.RecsysException;
+import dev.recsys.api.io.ItemAddition;
 import dev.recsys.api.recommend.Recommender;
 import dev.recsys.api.spi.Backend;
 import dev.recsys.eval.data.Dataset;
@@ -182,10 +185,8 @@ public final class RecsysServer implements AutoCloseable {
                 "/v1/items/{id}/similar",
                 ctx -> score(ctx, m -> api.similar(m, ctx.pathParam("id"), ctx.queryParam("k"))));
         route(c, HandlerType.POST, "/v1/items", ctx -> {
-            throw new ApiException(
-                    501,
-                    "adding items from their content without retraining is not available yet (it needs "
-                            + "cold-start item encoding); retrain with the new items for now");
+            checkApiKey(ctx);
+            reply(ctx, 200, addItems(ItemsApi.parse(body(ctx), MAX_ADDED_ITEMS)));
         });
         route(c, HandlerType.GET, "/health", ctx -> reply(ctx, 200, Map.of("status", "ok")));
         route(c, HandlerType.GET, "/ready", this::ready);
@@ -381,6 +382,82 @@ public final class RecsysServer implements AutoCloseable {
         reply(ctx, 200, reload(dir));
     }
 
+    /** Items per {@code POST /v1/items} request, at most. */
+    static final int MAX_ADDED_ITEMS = 10_000;
+
+    /**
+     * Adds catalogue entries from their content to the model served now ({@link LoadedModel#withItems})
+     * and swaps the extended model in with no failed request, as a reload does. The checkpoint folder
+     * is not changed: a reload of the folder serves it without the added items.
+     *
+     * @return {@code {"model": new version, "previous": old version, "items": catalogue size, "added": [...]}}
+     * @throws ApiException 400 for bad items or an ids-only model, 409 while a reload or another addition
+     *     runs, 422 when the checkpoint cannot take items
+     */
+    public Map<String, Object> addItems(ItemsApi.Request r) {
+        if (!reloading.tryLock()) {
+            throw new ApiException(409, "another reload or item addition is running; try again when it has finished");
+        }
+        try {
+            if (stopping) {
+                throw ApiException.unavailable("the server is shutting down", 1);
+            }
+            LoadedModel cur = acquire();
+            LoadedModel.WithItems w;
+            try {
+                w = cur.withItems(r.items(), r.titles(), r.replace(), backend, dataset);
+            } catch (DataException e) {
+                throw ApiException.badRequest(oneLine(e));
+            } catch (CheckpointException e) {
+                throw new ApiException(422, oneLine(e) + "; still serving " + cur.version);
+            } finally {
+                cur.release();
+            }
+            LoadedModel next = w.model();
+            try {
+                warmUp(next);
+            } catch (RuntimeException e) {
+                next.release();
+                throw new ApiException(
+                        422,
+                        "the extended model failed a warm-up request: " + oneLine(e) + "; still serving "
+                                + cur.version);
+            }
+            LoadedModel old = swap(next);
+            LOG.info(
+                    "added {} items: now serving {} (was {})",
+                    w.addition().entries().size(),
+                    next.version,
+                    old.version);
+            List<Map<String, Object>> added = new ArrayList<>();
+            for (int i = 0; i < w.addition().entries().size(); i++) {
+                ItemAddition.Entry e = w.addition().entries().get(i);
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("item", e.id());
+                m.put("title", r.titles().get(i));
+                m.put("replaced", e.replaced());
+                m.put("unknownWords", e.unknown());
+                added.add(m);
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("model", next.version);
+            out.put("previous", old.version);
+            out.put("items", next.catalogue.numItems());
+            out.put("added", added);
+            return out;
+        } finally {
+            reloading.unlock();
+        }
+    }
+
+    /** Serves next from now on and releases the model served before (closed after its last request). */
+    private LoadedModel swap(LoadedModel next) {
+        LoadedModel old = current.getAndSet(next);
+        metrics.model(next.version, backend.name());
+        old.release();
+        return old;
+    }
+
     /**
      * Loads dir and swaps it in with no failed request; refuses a folder that does not load and
      * keeps serving the old model.
@@ -390,7 +467,7 @@ public final class RecsysServer implements AutoCloseable {
      */
     public Map<String, Object> reload(Path dir) {
         if (!reloading.tryLock()) {
-            throw new ApiException(409, "another reload is running; try again when it has finished");
+            throw new ApiException(409, "another reload or item addition is running; try again when it has finished");
         }
         try {
             if (stopping) {
@@ -415,10 +492,8 @@ public final class RecsysServer implements AutoCloseable {
                         "model " + dir + " loaded but failed a warm-up request: " + oneLine(e) + "; still serving "
                                 + current.get().version);
             }
-            LoadedModel old = current.getAndSet(next);
-            metrics.model(next.version, backend.name());
+            LoadedModel old = swap(next);
             metrics.reload(true);
-            old.release();
             LOG.info("reloaded: now serving {} (was {})", next.version, old.version);
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("model", next.version);

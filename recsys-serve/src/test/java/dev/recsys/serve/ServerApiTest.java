@@ -353,12 +353,76 @@ class ServerApiTest {
     }
 
     @Test
-    void addingItemsAnswers501WithOneLine() throws Exception {
-        Fixtures.Reply r = post(base, "/v1/items", "{\"items\": []}");
-        assertThat(r.status()).isEqualTo(501);
-        assertThat(r.json().path("error").asText())
-                .contains("not available yet")
-                .doesNotContain("\n");
+    void addingItemsNeedsTheKeyAndAContentModel() throws Exception {
+        String body = "{\"items\": [{\"id\": \"900\", \"title\": \"New (2001)\"}]}";
+        assertThat(post(base, "/v1/items", body).status()).isEqualTo(401);
+        Fixtures.Reply r = send(base, "POST", "/v1/items", body, "X-API-Key", "s3cret");
+        assertThat(r.status()).as(r.text()).isEqualTo(400);
+        assertThat(r.json().path("error").asText()).contains("adding items needs a content model");
+        assertThat(get(base, "/ready").json().path("items").asInt()).isEqualTo(Fixtures.ITEMS);
+    }
+
+    @Test
+    void addedItemsAreRecommendedWithTheirTitlesAndExistingScoresDoNotMove(@TempDir Path tmp) throws Exception {
+        Path model = Fixtures.contentCheckpoint(tmp.resolve("content"), 5);
+        try (RecsysServer s = RecsysServer.start(
+                model,
+                backend,
+                Fixtures.dataset(),
+                ServerConfig.builder().port(0).build())) {
+            String req = "{\"history\": [\"101\", \"104\", \"107\"], \"k\": 30, \"rerank\": 0}";
+            JsonNode before = post(s.uri(), "/v1/recommend", req).json();
+            Fixtures.Reply r = post(
+                    s.uri(),
+                    "/v1/items",
+                    "{\"items\": [{\"id\": \"131\", \"title\": \"Fresh (2001)\", \"genres\": [\"g1\"]},"
+                            + " {\"id\": \"132\", \"title\": \"w2 unheard\", \"genres\": [\"g2\"], \"year\": 1999}]}");
+            assertThat(r.status()).as(r.text()).isEqualTo(200);
+            JsonNode a = r.json();
+            assertThat(a.path("items").asInt()).isEqualTo(Fixtures.ITEMS + 2);
+            assertThat(a.path("previous").asText())
+                    .isEqualTo(before.path("model").asText());
+            assertThat(a.path("model").asText()).startsWith(before.path("model").asText() + "+");
+            assertThat(a.path("added").get(0).path("title").asText()).isEqualTo("Fresh (2001)");
+            assertThat(a.path("added").get(1).path("unknownWords").toString())
+                    .contains("unheard")
+                    .contains("year:1999");
+            JsonNode after = post(s.uri(), "/v1/recommend", req).json();
+            java.util.Map<String, Double> old = new java.util.HashMap<>();
+            before.path("items")
+                    .forEach(x ->
+                            old.put(x.path("item").asText(), x.path("score").asDouble()));
+            int shared = 0;
+            for (JsonNode x : after.path("items")) {
+                String id = x.path("item").asText();
+                if (old.containsKey(id)) {
+                    assertThat(x.path("score").asDouble()).as(id).isCloseTo(old.get(id), within(1e-5));
+                    shared++;
+                } else {
+                    assertThat(id).isIn("131", "132");
+                    assertThat(x.path("title").asText()).isIn("Fresh (2001)", "w2 unheard (1999)");
+                }
+            }
+            assertThat(shared).isEqualTo(Fixtures.ITEMS - 3);
+            assertThat(after.path("items")).hasSize(Fixtures.ITEMS - 1);
+            assertThat(items(get(s.uri(), "/v1/items?ids=131").json())).containsExactly("131");
+            // the same id again: refused unless replace, and the served model does not change
+            Fixtures.Reply again = post(s.uri(), "/v1/items", "{\"items\": [{\"id\": \"131\", \"title\": \"x\"}]}");
+            assertThat(again.status()).isEqualTo(400);
+            assertThat(again.json().path("error").asText())
+                    .contains("items[0]: item '131'")
+                    .contains("already in");
+            assertThat(get(s.uri(), "/ready").json().path("model").asText())
+                    .isEqualTo(a.path("model").asText());
+            Fixtures.Reply replaced = post(
+                    s.uri(),
+                    "/v1/items",
+                    "{\"items\": [{\"id\": \"131\", \"title\": \"w3\", \"genres\": [\"g0\"]}], \"replace\": true}");
+            assertThat(replaced.status()).as(replaced.text()).isEqualTo(200);
+            assertThat(replaced.json().path("added").get(0).path("replaced").asBoolean())
+                    .isTrue();
+            assertThat(replaced.json().path("items").asInt()).isEqualTo(Fixtures.ITEMS + 2);
+        }
     }
 
     static Stream<Arguments> badRequests() {
@@ -371,6 +435,12 @@ class ServerApiTest {
                         400,
                         "malformed JSON at line 1, column 19: Unexpected end-of-input: expected close marker for Array"),
                 Arguments.of("POST", "/v1/recommend", "", 400, "the request body is empty"),
+                Arguments.of(
+                        "POST",
+                        "/v1/items",
+                        "{\"items\": [{\"id\": \"9\", \"title\": \"t\", \"year\": \"x\"}]}",
+                        401,
+                        "the admin endpoints need the server's API key"),
                 Arguments.of(
                         "POST",
                         "/v1/recommend",
