@@ -62,6 +62,7 @@ public abstract class AbstractGradientContractTest extends BackendContractSuppor
         PRETRAIN,
         PRETRAIN_SHARED,
         PRETRAIN_SHARED_BY_ROW,
+        PRETRAIN_SHARED_BY_ROW_UNSEEN,
         FINETUNE
     }
 
@@ -80,6 +81,7 @@ public abstract class AbstractGradientContractTest extends BackendContractSuppor
             out.add(Arguments.of(c, new LossSpec.SampledSoftmax(k, true), BatchKind.PRETRAIN_SHARED));
             out.add(Arguments.of(c, new LossSpec.Gbce(k, 0.75f), BatchKind.PRETRAIN_SHARED));
             out.add(Arguments.of(c, new LossSpec.SampledSoftmax(k, true), BatchKind.PRETRAIN_SHARED_BY_ROW));
+            out.add(Arguments.of(c, new LossSpec.SampledSoftmax(k, false), BatchKind.PRETRAIN_SHARED_BY_ROW_UNSEEN));
         }
         return out.stream();
     }
@@ -93,7 +95,9 @@ public abstract class AbstractGradientContractTest extends BackendContractSuppor
                 ? ContractFixtures.nextItemShared(cfg, loss)
                 : kind == BatchKind.PRETRAIN_SHARED_BY_ROW
                         ? ContractFixtures.nextItemSharedByRow(cfg, loss)
-                        : ContractFixtures.batchFor(cfg, loss, pretraining);
+                        : kind == BatchKind.PRETRAIN_SHARED_BY_ROW_UNSEEN
+                                ? ContractFixtures.nextItemSharedByRowUnseen(cfg, loss)
+                                : ContractFixtures.batchFor(cfg, loss, pretraining);
         Weights w = ContractFixtures.weights(cfg);
         try (RecModel m = create(c, w, 1)) {
             Weights grad = m.lossAndGradients(batch, loss, false).gradients().copy();

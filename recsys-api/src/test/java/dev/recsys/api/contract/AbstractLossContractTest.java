@@ -79,6 +79,19 @@ public abstract class AbstractLossContractTest extends BackendContractSupport {
         }
     }
 
+    @ParameterizedTest(name = "{0} shared by row, unseen {1}")
+    @MethodSource("casesAndSharedLosses")
+    void negativesSharedByRowWithoutCollisionsMatchTheReference(ContractFixtures.Case c, LossSpec loss) {
+        ModelConfig cfg = c.config();
+        TrainBatch batch = ContractFixtures.nextItemSharedByRowUnseen(cfg, loss);
+        Weights w = ContractFixtures.weights(cfg);
+        double expected = reference(c, w).loss(batch, loss);
+        try (RecModel m = create(c, w, 1)) {
+            float actual = evalLoss(m, batch, loss);
+            assertClose("shared by row, unseen " + loss, new float[] {actual}, new double[] {expected}, tolerance());
+        }
+    }
+
     @ParameterizedTest(name = "{0} {2} {1}")
     @MethodSource("casesAndLosses")
     void everyLossMatchesTheReference(ContractFixtures.Case c, LossSpec loss, Stage stage) {
@@ -104,6 +117,7 @@ public abstract class AbstractLossContractTest extends BackendContractSupport {
             out.add(Arguments.of(c, new LossSpec.SampledSoftmax(2, true), "per position"));
             out.add(Arguments.of(c, new LossSpec.SampledSoftmax(k, true), "shared"));
             out.add(Arguments.of(c, new LossSpec.SampledSoftmax(k, false), "shared by row"));
+            out.add(Arguments.of(c, new LossSpec.SampledSoftmax(k, false), "shared by row, unseen"));
         }
         return out.stream();
     }
@@ -124,6 +138,7 @@ public abstract class AbstractLossContractTest extends BackendContractSupport {
         TrainBatch batch = switch (negatives) {
             case "shared" -> ContractFixtures.nextItemShared(cfg, loss);
             case "shared by row" -> ContractFixtures.nextItemSharedByRow(cfg, loss);
+            case "shared by row, unseen" -> ContractFixtures.nextItemSharedByRowUnseen(cfg, loss);
             default -> ContractFixtures.batchFor(cfg, loss, true);
         };
         double expected = reference(c, w).loss(batch, loss);

@@ -212,6 +212,16 @@ public final class ContractFixtures {
         return sharedBatch(c, loss, new int[] {6, 2, 3, 1, 3, 7, 2, 7, 5, 1, 4, 5, 2, 6, 3}, true);
     }
 
+    /**
+     * K = 5 negatives per row that are none of the row's items (as {@code sampling: unseen} draws
+     * them: no collision to drop, repeats where a row leaves fewer than K): row 0 (items 3, 5, 2 and
+     * targets 5, 2, 6) gets 1, 4, 7, 1, 4; row 1 (all but 2 and 5) gets 2, 5, 2, 5, 2; row 2 (item 5,
+     * target 4) gets 1, 2, 3, 6, 7.
+     */
+    public static TrainBatch.NextItem nextItemSharedByRowUnseen(ModelConfig c, LossSpec loss) {
+        return sharedBatch(c, loss, new int[] {1, 4, 7, 1, 4, 2, 5, 2, 5, 2, 1, 2, 3, 6, 7}, true);
+    }
+
     private static TrainBatch.NextItem sharedBatch(ModelConfig c, LossSpec loss, int[] shared, boolean byRow) {
         int k = byRow ? shared.length / ROWS : shared.length;
         if (loss.negatives() != k) {
