@@ -19,6 +19,7 @@ import dev.recsys.api.loss.Stage;
  * @param evalEveryEpochs validate every this many epochs (0 = never)
  * @param patience        stop after this many validations without improvement (0 = no early stopping)
  * @param checkpointEverySteps write a resumable checkpoint every this many steps (0 = never)
+ * @param batching        how an epoch groups users into batches (null: {@link Batching#RANDOM})
  * @param seed            the single seed of shuffling, sampling and dropout
  */
 public record TrainConfig(
@@ -35,9 +36,47 @@ public record TrainConfig(
         int evalEveryEpochs,
         int patience,
         int checkpointEverySteps,
+        Batching batching,
         long seed) {
 
+    /** A stage with {@link Batching#RANDOM} batches. */
+    public TrainConfig(
+            Stage stage,
+            LossSpec loss,
+            Sampling sampling,
+            int epochs,
+            int batchSize,
+            float learningRate,
+            int warmupSteps,
+            Schedule schedule,
+            float minLrRatio,
+            OptimizerConfig optimizer,
+            int evalEveryEpochs,
+            int patience,
+            int checkpointEverySteps,
+            long seed) {
+        this(
+                stage,
+                loss,
+                sampling,
+                epochs,
+                batchSize,
+                learningRate,
+                warmupSteps,
+                schedule,
+                minLrRatio,
+                optimizer,
+                evalEveryEpochs,
+                patience,
+                checkpointEverySteps,
+                Batching.RANDOM,
+                seed);
+    }
+
     public TrainConfig {
+        if (batching == null) {
+            batching = Batching.RANDOM;
+        }
         if (stage == null || loss == null || sampling == null || schedule == null || optimizer == null) {
             throw new IllegalArgumentException("stage, loss, sampling, schedule and optimizer must be set");
         }
@@ -123,6 +162,7 @@ public record TrainConfig(
                 evalEveryEpochs,
                 patience,
                 checkpointEverySteps,
+                batching,
                 seed);
     }
 
@@ -141,6 +181,7 @@ public record TrainConfig(
                 evalEveryEpochs,
                 patience,
                 checkpointEverySteps,
+                batching,
                 seed);
     }
 
@@ -159,6 +200,26 @@ public record TrainConfig(
                 evalEveryEpochs,
                 patience,
                 checkpointEverySteps,
+                batching,
                 s);
+    }
+
+    public TrainConfig withBatching(Batching b) {
+        return new TrainConfig(
+                stage,
+                loss,
+                sampling,
+                epochs,
+                batchSize,
+                learningRate,
+                warmupSteps,
+                schedule,
+                minLrRatio,
+                optimizer,
+                evalEveryEpochs,
+                patience,
+                checkpointEverySteps,
+                b,
+                seed);
     }
 }

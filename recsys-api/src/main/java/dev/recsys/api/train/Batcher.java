@@ -175,6 +175,20 @@ public final class Batcher {
         return stage == Stage.PRETRAIN ? nextItem(users, r) : candidates(users, r);
     }
 
+    /** Distinct training batch lengths, at most: a batch is padded to the next multiple of maxLen / LENGTH_BUCKETS. */
+    public static final int LENGTH_BUCKETS = 8;
+
+    /**
+     * A batch's length rounded up to a multiple of {@code ceil(maxLen / LENGTH_BUCKETS)} (at most
+     * maxLen): backends that build a graph per batch shape (DL4J) then see at most
+     * {@value #LENGTH_BUCKETS} lengths even when batches group similar lengths; extra left padding
+     * changes no score, and a backend that drops the columns padded in every row (DJL) computes none of it.
+     */
+    static int bucketLength(int len, int maxLen) {
+        int step = (maxLen + LENGTH_BUCKETS - 1) / LENGTH_BUCKETS;
+        return Math.min(maxLen, (len + step - 1) / step * step);
+    }
+
     private TrainBatch nextItem(int[] users, SplittableRandom r) {
         int b = users.length;
         int[][] seqs = rows(data.sequences(), users);
@@ -182,7 +196,7 @@ public final class Batcher {
         for (int row = 0; row < b; row++) {
             ends[row] = seqs[row].length - 1;
         }
-        int len = SeqBatch.windowLength(ends, maxLen);
+        int len = bucketLength(SeqBatch.windowLength(ends, maxLen), maxLen);
         SeqBatch input = SeqBatch.leftPadded(seqs, useEvents ? rows(data.events(), users) : null, ends, len);
         int[] targets = SeqBatch.leftPad(seqs, ends, len, 1);
         int k = loss.negatives();

@@ -1,6 +1,7 @@
 package dev.recsys.api.train;
 
 import dev.recsys.api.TrainingException;
+import dev.recsys.api.config.Batching;
 import dev.recsys.api.config.TrainConfig;
 import dev.recsys.api.data.TrainBatch;
 import dev.recsys.api.model.Weights;
@@ -282,7 +283,8 @@ public final class Trainer {
         }
     }
 
-    private int[] shuffled(int[] users, int epoch) {
+    /** The users of an epoch in batch order (the Prefetcher cuts it into consecutive batches). */
+    int[] shuffled(int[] users, int epoch) {
         int[] o = users.clone();
         SplittableRandom r = new SplittableRandom(mix(config.seed(), 0x5eedL + epoch));
         for (int i = o.length - 1; i > 0; i--) {
@@ -291,7 +293,48 @@ public final class Trainer {
             o[i] = o[j];
             o[j] = t;
         }
+        if (config.batching() == Batching.LENGTH) {
+            return lengthBatched(o, new SplittableRandom(mix(config.seed(), 0x1e46L + epoch)));
+        }
         return o;
+    }
+
+    /**
+     * {@link Batching#LENGTH}: each window of {@link Batching#WINDOW_BATCHES} batches' worth of the
+     * shuffled users sorted by training length (capped at maxLen + 1, the longest a batch row reads;
+     * stable, so equal lengths keep their random order), cut into batches, and the full batches put
+     * in a random order; a last, partial batch stays last, as the epoch's steps cut it.
+     */
+    private int[] lengthBatched(int[] shuffled, SplittableRandom r) {
+        int b = config.batchSize();
+        int cap = model.config().maxLen() + 1;
+        int window = b * Batching.WINDOW_BATCHES;
+        int[] sorted = new int[shuffled.length];
+        for (int lo = 0; lo < shuffled.length; lo += window) {
+            int hi = Math.min(shuffled.length, lo + window);
+            int[] part = java.util.Arrays.stream(shuffled, lo, hi)
+                    .boxed()
+                    .sorted(java.util.Comparator.comparingInt(u -> Math.min(cap, data.sequences()[u].length)))
+                    .mapToInt(Integer::intValue)
+                    .toArray();
+            System.arraycopy(part, 0, sorted, lo, part.length);
+        }
+        int full = shuffled.length / b;
+        int[] batches = new int[full];
+        for (int i = 0; i < full; i++) {
+            batches[i] = i;
+        }
+        for (int i = full - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = batches[i];
+            batches[i] = batches[j];
+            batches[j] = t;
+        }
+        int[] out = sorted.clone();
+        for (int i = 0; i < full; i++) {
+            System.arraycopy(sorted, batches[i] * b, out, i * b, b);
+        }
+        return out;
     }
 
     static long mix(long a, long b) {

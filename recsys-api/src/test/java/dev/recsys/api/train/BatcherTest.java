@@ -41,11 +41,23 @@ class BatcherTest {
     }
 
     @Test
-    void batchLengthShrinksToTheLongestRow() {
+    void batchLengthShrinksToTheLongestRowRoundedUpToItsBucket() {
+        // user 1's window holds 1 item; maxLen 200 has buckets of 25
         Batcher b = new Batcher(data, 200, Stage.PRETRAIN, new LossSpec.SoftmaxCe(), sampler, false);
         TrainBatch.NextItem batch = (TrainBatch.NextItem) b.build(new int[] {1}, new SplittableRandom(3));
-        assertThat(batch.input().length()).isEqualTo(1);
+        assertThat(batch.input().length()).isEqualTo(25);
+        assertThat(batch.input().items())
+                .containsOnlyOnce(batch.input().items()[24])
+                .startsWith(0, 0, 0);
         assertThat(batch.negatives()).isInstanceOf(Negatives.None.class);
+        assertThat(Batcher.bucketLength(1, 200)).isEqualTo(25);
+        assertThat(Batcher.bucketLength(25, 200)).isEqualTo(25);
+        assertThat(Batcher.bucketLength(26, 200)).isEqualTo(50);
+        assertThat(Batcher.bucketLength(199, 200)).isEqualTo(200);
+        assertThat(Batcher.bucketLength(3, 4)).isEqualTo(3); // maxLen 4: buckets of 1
+        assertThat(Batcher.bucketLength(6, 50)).isEqualTo(7); // maxLen 50: buckets of 7, capped at 50
+        assertThat(Batcher.bucketLength(43, 50)).isEqualTo(49);
+        assertThat(Batcher.bucketLength(50, 50)).isEqualTo(50);
     }
 
     @Test

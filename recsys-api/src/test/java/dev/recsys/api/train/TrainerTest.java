@@ -149,6 +149,43 @@ class TrainerTest {
     }
 
     @Test
+    void lengthBatchingGroupsSimilarLengthsKeepsEveryUserOnceAndIsReproducible() {
+        // 204 users with training lengths 2..41, five of each (four of the last); maxLen 50 caps nothing
+        int[][] seqs = new int[204][];
+        for (int u = 0; u < 204; u++) {
+            seqs[u] = new int[2 + (u * 37) % 40];
+            java.util.Arrays.fill(seqs[u], 1 + u % 20);
+        }
+        TrainingData d = TrainingData.of(20, seqs);
+        TrainConfig c = config(1, 0, 0).withBatching(dev.recsys.api.config.Batching.LENGTH);
+        Trainer t = new Trainer(new Quadratic(2, 50), c, d);
+        int[] users = java.util.stream.IntStream.range(0, 204).toArray();
+        int[] order = t.shuffled(users, 0);
+        assertThat(order).containsExactlyInAnyOrder(users);
+        assertThat(t.shuffled(users, 0)).containsExactly(order);
+        assertThat(t.shuffled(users, 1)).isNotEqualTo(order);
+        // batches of 8 (25 full ones, then 4 users): a full batch spans at most 3 lengths when sorted
+        assertThat(maxSpread(order, seqs)).isLessThanOrEqualTo(2);
+        int[] random = new Trainer(new Quadratic(2, 50), config(1, 0, 0), d).shuffled(users, 0);
+        assertThat(maxSpread(random, seqs)).isGreaterThan(20);
+    }
+
+    /** The largest difference between the longest and shortest sequence in a full batch of 8. */
+    private static int maxSpread(int[] order, int[][] seqs) {
+        int worst = 0;
+        for (int b = 0; b + 8 <= order.length; b += 8) {
+            int lo = Integer.MAX_VALUE;
+            int hi = 0;
+            for (int i = b; i < b + 8; i++) {
+                lo = Math.min(lo, seqs[order[i]].length);
+                hi = Math.max(hi, seqs[order[i]].length);
+            }
+            worst = Math.max(worst, hi - lo);
+        }
+        return worst;
+    }
+
+    @Test
     void trainingDrivesTheLossDown() {
         Quadratic m = new Quadratic();
         TrainResult r = new Trainer(m, config(30, 0, 0), data()).fit();

@@ -236,6 +236,7 @@ public final class Configs {
                     s.evalEvery(),
                     s.patience(),
                     s.checkpointEvery(),
+                    s.batching(),
                     c.seed());
         } catch (IllegalArgumentException e) {
             throw bad(section, STAGE_KEYS, e);

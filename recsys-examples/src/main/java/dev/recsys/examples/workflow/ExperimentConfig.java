@@ -1,6 +1,7 @@
 package dev.recsys.examples.workflow;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.recsys.api.config.Batching;
 import dev.recsys.api.config.ModelConfig;
 import dev.recsys.api.config.Norm;
 import dev.recsys.api.config.OptimizerConfig;
@@ -98,6 +99,7 @@ public record ExperimentConfig(
      *                  training position (0 = uniform negatives at random cuts)
      * @param trainable all | stage2 (fine-tuning only: train the cross-attention and the scorer, leave
      *                  stage 1, and with it the re-ranked candidates, as pre-training left it)
+     * @param batching  random | length: how an epoch groups users into batches ({@link Batching})
      */
     public record Stage(
             String loss,
@@ -119,7 +121,8 @@ public record ExperimentConfig(
             int patience,
             int checkpointEvery,
             int hardNegatives,
-            String trainable) {
+            String trainable,
+            Batching batching) {
 
         /** The file form of an api stage; loss parameters it does not have take their defaults. */
         static Stage of(TrainConfig t) {
@@ -146,7 +149,8 @@ public record ExperimentConfig(
                     t.patience(),
                     t.checkpointEverySteps(),
                     0,
-                    "all");
+                    "all",
+                    t.batching());
         }
 
         /** The loss parameters by their api names (gbceT is the loss's {@code t}). */
