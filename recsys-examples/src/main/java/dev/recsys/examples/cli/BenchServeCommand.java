@@ -180,12 +180,16 @@ final class BenchServeCommand implements Callable<Integer> {
                     quantile(lat, 0.99),
                     inRate,
                     callers);
-            long[] rss = new long[2];
+            // resident memory once a second, so that the run's half-way value exists however it ends (time or count)
+            List<long[]> samples = java.util.Collections.synchronizedList(new ArrayList<>());
+            long start = System.nanoTime();
             Thread sampler = new Thread(
                     () -> {
                         try {
-                            Thread.sleep(seconds * 500L);
-                            rss[0] = residentKb();
+                            while (true) {
+                                samples.add(new long[] {System.nanoTime() - start, residentKb()});
+                                Thread.sleep(1000);
+                            }
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                         }
@@ -197,7 +201,7 @@ final class BenchServeCommand implements Callable<Integer> {
             Thread reloader = reloads.start();
             LoadGenerator.Result r =
                     LoadGenerator.run(target, bodies, connections, Duration.ofSeconds(seconds), requests);
-            rss[1] = residentKb();
+            long[] rss = {halfWay(samples, System.nanoTime() - start), residentKb()};
             sampler.interrupt();
             reloads.stop(reloader);
             // in-process again: on a shared machine the load changes, and the ratio is only fair against both
@@ -376,6 +380,22 @@ final class BenchServeCommand implements Callable<Integer> {
     private static double quantile(double[] sorted, double q) {
         int i = (int) Math.ceil(q * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    /** The resident memory sampled nearest to half of {@code elapsed} (0 when there is no sample). */
+    private static long halfWay(List<long[]> samples, long elapsed) {
+        long best = 0;
+        long bestGap = Long.MAX_VALUE;
+        synchronized (samples) {
+            for (long[] s : samples) {
+                long gap = Math.abs(s[0] - elapsed / 2);
+                if (gap < bestGap) {
+                    bestGap = gap;
+                    best = s[1];
+                }
+            }
+        }
+        return best;
     }
 
     /** VmRSS of this process in KiB from /proc (0 where there is no /proc). */
