@@ -33,6 +33,15 @@ public final class MostPopular implements BatchScorer {
         return new MostPopular(s);
     }
 
+    /** The baseline of training interaction counts already counted ({@code [N+1]}, e.g. summed over partitions). */
+    public static MostPopular ofCounts(int[] counts) {
+        float[] s = new float[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            s[i] = counts[i];
+        }
+        return new MostPopular(s);
+    }
+
     @Override
     public void score(int[] users, int[][] histories, float[] out) {
         int stride = scores.length;

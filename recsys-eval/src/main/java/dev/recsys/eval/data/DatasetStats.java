@@ -32,7 +32,8 @@ public record DatasetStats(
         int p75,
         int p90,
         int p99,
-        int maxLength) {
+        int maxLength)
+        implements java.io.Serializable {
 
     /** Statistics of {@code d}. */
     public static DatasetStats of(Dataset d) {

@@ -277,7 +277,7 @@ public final class MovieLens {
         return t;
     }
 
-    private static List<String> readGenreNames(Path genreFile) throws IOException {
+    static List<String> readGenreNames(Path genreFile) throws IOException {
         if (!Files.exists(genreFile)) {
             return ML100K_GENRES;
         }

@@ -60,6 +60,24 @@ public final class Evaluator {
     /** Evaluates {@code scorer} on {@code split}'s {@code target} items. */
     public EvalResult evaluate(Split split, Target target, BatchScorer scorer) {
         long t0 = System.nanoTime();
+        EvalPart part = evaluatePart(split, target, scorer, split.trainItemCounts());
+        double secs = (System.nanoTime() - t0) / 1e9;
+        EvalResult r = part.result(split.dataset(), split.name(), target.name(), protocol.label(), secs);
+        LOG.debug("{} in {} s", r.summary(), secs);
+        return r;
+    }
+
+    /**
+     * Evaluates the users of {@code split}, which may be a part of a larger split (a shard of its
+     * users with the same catalogue): the metrics of each user are those {@link #evaluate} gives on
+     * the whole split when {@code itemCounts} are the whole split's training interactions per item
+     * (popularity@K), and parts of disjoint users combine exactly ({@link EvalPart#totals()}).
+     */
+    public EvalPart evaluatePart(Split split, Target target, BatchScorer scorer, int[] itemCounts) {
+        if (itemCounts.length != split.numItems() + 1) {
+            throw new IllegalArgumentException("itemCounts must have numItems+1 = " + (split.numItems() + 1)
+                    + " entries, found " + itemCounts.length);
+        }
         int nUsers = split.numUsers();
         int[] evalUsers = new int[nUsers];
         int m = 0;
@@ -78,7 +96,7 @@ public final class Evaluator {
             }
         }
         int[][] negs = negatives;
-        PerUserMetrics metrics = new PerUserMetrics(ks, split.trainItemCounts(), split.numItems(), m);
+        PerUserMetrics metrics = new PerUserMetrics(ks, itemCounts, split.numItems(), m);
         List<UserRanker> rankers = BatchRunner.run(
                 split,
                 target,
@@ -91,10 +109,7 @@ public final class Evaluator {
         for (UserRanker r : rankers) {
             coverage.add(r.covered());
         }
-        double secs = (System.nanoTime() - t0) / 1e9;
-        EvalResult r = metrics.result(split, target, protocol.label(), evalUsers, coverage, nUsers - m, secs);
-        LOG.debug("{} in {} s", r.summary(), secs);
-        return r;
+        return metrics.part(evalUsers, coverage, nUsers - m);
     }
 
     /** Options for {@link Evaluator}. */

@@ -1,17 +1,14 @@
 package dev.recsys.eval.protocol;
 
-import dev.recsys.eval.metrics.EvalResult;
 import dev.recsys.eval.metrics.RankingMetrics;
-import dev.recsys.eval.split.Split;
-import dev.recsys.eval.split.Target;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The metric side of an evaluation: one slot per evaluated user, filled from the target's rank and
  * the user's top list ({@link #record}); per-thread coverage flags, merged at the end; the means and
- * per-user arrays of an {@link EvalResult} ({@link #result}). Users write disjoint slots, so threads
+ * per-user arrays of an {@link EvalPart} ({@link #part}). Users write disjoint slots, so threads
  * share one table without locks.
  */
 final class PerUserMetrics {
@@ -77,61 +74,40 @@ final class PerUserMetrics {
         }
     }
 
-    /** The result: means and per-user values of every metric, coverage merged over {@code coverage}. */
-    EvalResult result(
-            Split split,
-            Target target,
-            String protocol,
-            int[] users,
-            List<boolean[][]> coverage,
-            int skipped,
-            double seconds) {
+    /**
+     * The part: per-user values of every metric (in {@link dev.recsys.eval.metrics.EvalResult}'s
+     * order) and the coverage flags merged over {@code coverage}.
+     */
+    EvalPart part(int[] users, List<boolean[][]> coverage, int skipped) {
         int nk = ks.length;
-        Map<String, Double> means = new LinkedHashMap<>();
-        Map<String, double[]> perUser = new LinkedHashMap<>();
+        List<String> keys = new ArrayList<>();
+        List<double[]> values = new ArrayList<>();
         for (int q = 0; q < nk; q++) {
             int k = ks[q];
             String[] names = {"ndcg@" + k, "recall@" + k, "hr@" + k, "precision@" + k, "map@" + k};
             for (int j = 0; j < names.length; j++) {
-                means.put(names[j], mean(per[q * PER_K + j]));
-                perUser.put(names[j], per[q * PER_K + j]);
+                keys.add(names[j]);
+                values.add(per[q * PER_K + j]);
             }
         }
-        means.put("mrr", mean(per[nk * PER_K]));
-        perUser.put("mrr", per[nk * PER_K]);
+        keys.add("mrr");
+        values.add(per[nk * PER_K]);
         for (int q = 0; q < nk; q++) {
-            means.put("coverage@" + ks[q], (double) covered(coverage, q) / numItems);
+            keys.add("popularity@" + ks[q]);
+            values.add(per[q * PER_K + 5]);
         }
+        BitSet[] covered = new BitSet[nk];
         for (int q = 0; q < nk; q++) {
-            means.put("popularity@" + ks[q], mean(per[q * PER_K + 5]));
-            perUser.put("popularity@" + ks[q], per[q * PER_K + 5]);
-        }
-        return new EvalResult(
-                split.dataset(), split.name(), target.name(), protocol, ks, means, users, perUser, skipped, seconds);
-    }
-
-    /** Items in at least one thread's top K (cut-off index q). */
-    private int covered(List<boolean[][]> coverage, int q) {
-        int c = 0;
-        for (int i = 1; i <= numItems; i++) {
+            covered[q] = new BitSet(numItems + 1);
             for (boolean[][] flags : coverage) {
-                if (flags[q][i]) {
-                    c++;
-                    break;
+                for (int i = 1; i <= numItems; i++) {
+                    if (flags[q][i]) {
+                        covered[q].set(i);
+                    }
                 }
             }
         }
-        return c;
-    }
-
-    private static double mean(double[] v) {
-        if (v.length == 0) {
-            return 0;
-        }
-        double s = 0;
-        for (double x : v) {
-            s += x;
-        }
-        return s / v.length;
+        return new EvalPart(
+                ks, numItems, users, keys.toArray(new String[0]), values.toArray(new double[0][]), covered, skipped);
     }
 }
