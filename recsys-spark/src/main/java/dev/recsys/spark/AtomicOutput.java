@@ -94,6 +94,11 @@ public final class AtomicOutput {
         return new Path(temp, child).toString();
     }
 
+    /** The temporary folder itself, for a writer that fills the whole output (it creates it). */
+    public String root() {
+        return temp.toString();
+    }
+
     /** The final folder. */
     public String target() {
         return target.toString();

@@ -65,8 +65,10 @@ public final class BatchRecommend {
             Integer rerank,
             int batchSize,
             String backend,
-            int engineThreads) {
+            int engineThreads)
+            implements java.io.Serializable {
         public Options {
+            users = users == null ? null : List.copyOf(users);
             if (k < 1) {
                 throw new IllegalArgumentException("-k must be >= 1, found " + k);
             }
@@ -118,8 +120,8 @@ public final class BatchRecommend {
         JavaRDD<Row> rows = lines.mapPartitions(it -> recommend(it, m, key, o, items.value()));
         long[] written = new long[1];
         AtomicOutput.write(spark, o.out(), "--out", out -> {
-            spark.createDataFrame(rows, SCHEMA).write().parquet(out.path(""));
-            written[0] = spark.read().parquet(out.path("")).count();
+            spark.createDataFrame(rows, SCHEMA).write().parquet(out.root());
+            written[0] = spark.read().parquet(out.root()).count();
             return null;
         });
         double secs = (System.nanoTime() - t0) / 1e9;
