@@ -33,6 +33,7 @@ import picocli.CommandLine.Option;
             CompareCommand.class,
             BenchCommand.class,
             ConfigCommand.class,
+            dev.recsys.spark.cli.SparkCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -4,6 +4,7 @@ import dev.recsys.api.DataException;
 import dev.recsys.eval.data.Dataset;
 import dev.recsys.eval.data.DelimitedReader;
 import dev.recsys.eval.data.MovieLens;
+import dev.recsys.eval.data.PreparedReader;
 import dev.recsys.eval.data.Sasrec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,11 +22,12 @@ import java.util.Map;
  * (a folder, or for ml-1m also a ratings file), {@code sasrec} (the SASRec {@code user item} file;
  * content through {@code --item-map} and {@code --movies}), {@code csv} (a delimited file with a
  * header naming {@code user}, {@code item} and optionally {@code rating}, {@code timestamp},
- * {@code event}), and {@code synthetic} (optionally {@code synthetic:users=…,items=…,seed=…}).
+ * {@code event}), {@code prepared} (a folder written by {@code recsys spark prepare}), and {@code synthetic} (optionally {@code synthetic:users=…,items=…,seed=…}).
  */
 public final class DataSource {
     public static final List<String> FORMATS =
-            List.of("ml-100k", "ml-1m", "ml-10m", "ml-20m", "ml-25m", "ml-latest", "sasrec", "csv", "synthetic");
+            List.of(
+            "ml-100k", "ml-1m", "ml-10m", "ml-20m", "ml-25m", "ml-latest", "sasrec", "csv", "prepared", "synthetic");
 
     /** {@code --item-map identity}: the sasrec item ids are the ids of the movies file. */
     public static final String IDENTITY = "identity";
@@ -81,6 +83,7 @@ public final class DataSource {
                     yield Sasrec.read(p, identity ? null : itemMap, movies);
                 }
                 case "csv" -> csv(p);
+                case "prepared" -> PreparedReader.read(p);
                 default -> throw new IllegalStateException(format);
             };
         } catch (NoSuchFileException e) {

@@ -12,12 +12,19 @@ public final class SparkMain {
     private SparkMain() {}
 
     public static void main(String[] args) {
-        PrintWriter err = new PrintWriter(System.err, true);
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs a command and returns its exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new SparkCommand());
+        cl.setOut(out);
+        cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             err.println("recsys: error: " + ex.getMessage());
+            err.flush();
             return ex instanceof dev.recsys.api.RecsysException || ex instanceof IllegalArgumentException ? 2 : 1;
         });
-        System.exit(cl.execute(args));
+        return cl.execute(args);
     }
 }
