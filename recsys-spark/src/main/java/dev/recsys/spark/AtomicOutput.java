@@ -70,8 +70,8 @@ public final class AtomicOutput {
         try {
             T result = writer.write(out);
             if (fs.exists(t)) {
-                throw new DataException(option + " " + target
-                        + " appeared while this job ran; the result is not written over it");
+                throw new DataException(
+                        option + " " + target + " appeared while this job ran; the result is not written over it");
             }
             if (!fs.rename(temp, t)) {
                 throw new IOException("cannot rename " + temp + " to " + t);

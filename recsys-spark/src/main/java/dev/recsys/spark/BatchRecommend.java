@@ -103,11 +103,13 @@ public final class BatchRecommend {
         JavaRDD<String> lines = in.sequences(spark);
         if (o.users() != null) {
             Set<String> wanted = new HashSet<>(o.users());
-            Broadcast<Set<String>> w = spark.sparkContext()
-                    .broadcast(wanted, scala.reflect.ClassTag$.MODULE$.apply(Set.class));
+            Broadcast<Set<String>> w =
+                    spark.sparkContext().broadcast(wanted, scala.reflect.ClassTag$.MODULE$.apply(Set.class));
             lines = lines.filter(s -> w.value().contains(external(s)));
-            Set<String> found = new HashSet<>(lines.map(BatchRecommend::external).collect());
-            List<String> missing = o.users().stream().filter(u -> !found.contains(u)).limit(5).toList();
+            Set<String> found =
+                    new HashSet<>(lines.map(BatchRecommend::external).collect());
+            List<String> missing =
+                    o.users().stream().filter(u -> !found.contains(u)).limit(5).toList();
             if (!missing.isEmpty()) {
                 long all = o.users().stream().filter(u -> !found.contains(u)).count();
                 throw new DataException(all + " of the " + wanted.size() + " users asked for are not in " + o.data()
@@ -134,8 +136,9 @@ public final class BatchRecommend {
             Iterator<String> it, Manifest m, ModelHolder.Key key, Options o, String[] itemIds) {
         SavedModel model = ModelHolder.get(key);
         if (model.data().config().numItems() != m.items()) {
-            throw new DataException("model " + key.dir() + " has " + model.data().config().numItems()
-                    + " items on this executor, the data " + m.items() + "; every executor must see the same model");
+            throw new DataException("model " + key.dir() + " has "
+                    + model.data().config().numItems() + " items on this executor, the data " + m.items()
+                    + "; every executor must see the same model");
         }
         Recommender rec = new Recommender(model.model(), o.rerank() != null ? o.rerank() : model.rerank());
         boolean withEvents = model.data().config().eventTypes() > 0;

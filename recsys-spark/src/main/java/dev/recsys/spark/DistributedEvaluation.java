@@ -87,8 +87,8 @@ public final class DistributedEvaluation {
                         "--baseline " + baseline + " does not evaluate in partitions; known here: " + BASELINES);
             }
             if (batchSize < 1 || engineThreads < 1) {
-                throw new IllegalArgumentException("--batch-size and --engine-threads must be >= 1, found "
-                        + batchSize + ", " + engineThreads);
+                throw new IllegalArgumentException(
+                        "--batch-size and --engine-threads must be >= 1, found " + batchSize + ", " + engineThreads);
             }
             ks = ks.clone();
         }
@@ -180,13 +180,18 @@ public final class DistributedEvaluation {
         } else {
             SavedModel model = ModelHolder.get(key);
             if (model.data().config().numItems() != m.items()) {
-                throw new DataException("model " + key.dir() + " has " + model.data().config().numItems()
-                        + " items on this executor, the data " + m.items()
-                        + "; every executor must see the same model");
+                throw new DataException(
+                        "model " + key.dir() + " has " + model.data().config().numItems()
+                                + " items on this executor, the data " + m.items()
+                                + "; every executor must see the same model");
             }
             scorer = ModelScorer.of(model.model(), o.rerank() != null ? o.rerank() : model.rerank(), split, o.target());
         }
-        Evaluator ev = Evaluator.builder().ks(o.ks()).batchSize(o.batchSize()).threads(1).build();
+        Evaluator ev = Evaluator.builder()
+                .ks(o.ks())
+                .batchSize(o.batchSize())
+                .threads(1)
+                .build();
         EvalPart part = ev.evaluatePart(split, o.target(), scorer, counts);
         int[] global = new int[ss.users().size() + 1];
         String[] externals = new String[part.size()];
@@ -196,7 +201,8 @@ public final class DistributedEvaluation {
         for (int j = 0; j < part.size(); j++) {
             externals[j] = ss.users().get(part.user(j) - 1).external();
         }
-        return Collections.singletonList(new Part(part.renumbered(global), externals)).iterator();
+        return Collections.singletonList(new Part(part.renumbered(global), externals))
+                .iterator();
     }
 
     private static void write(SparkSession spark, Options o, JavaRDD<Part> parts, Result r) throws IOException {
@@ -259,8 +265,16 @@ public final class DistributedEvaluation {
                 r.skipped(),
                 r.seconds()));
         sb.append(String.format(
-                Locale.ROOT, "%-6s %-8s %-8s %-8s %-8s %-8s %-8s %-8s%n", "K", "NDCG", "Recall", "HR", "Precision",
-                "MAP", "Coverage", "Pop."));
+                Locale.ROOT,
+                "%-6s %-8s %-8s %-8s %-8s %-8s %-8s %-8s%n",
+                "K",
+                "NDCG",
+                "Recall",
+                "HR",
+                "Precision",
+                "MAP",
+                "Coverage",
+                "Pop."));
         for (int k : ks) {
             sb.append(String.format(
                     Locale.ROOT,

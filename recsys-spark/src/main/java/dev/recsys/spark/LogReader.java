@@ -118,7 +118,8 @@ public final class LogReader {
         return parse(strings, cols, ",", Path.of(path).getFileName().toString(), false, null);
     }
 
-    private static Dataset<Row> readCsv(SparkSession spark, String path, String delim, boolean header, List<String> names) {
+    private static Dataset<Row> readCsv(
+            SparkSession spark, String path, String delim, boolean header, List<String> names) {
         StructType schema = new StructType();
         for (String n : names) {
             schema = schema.add(n, DataTypes.StringType, true);
@@ -163,12 +164,16 @@ public final class LogReader {
         boolean hasR = cols.containsKey("rating");
         boolean hasT = cols.containsKey("timestamp");
         boolean hasE = cols.containsKey("event");
-        Column rating = hasR ? expr("try_cast(" + trimmed(cols.get("rating")) + " as float)") : lit(null).cast("float");
+        Column rating = hasR
+                ? expr("try_cast(" + trimmed(cols.get("rating")) + " as float)")
+                : lit(null).cast("float");
         String tv = hasT ? trimmed(cols.get("timestamp")) : null;
         Column ts = hasT
                 ? expr("coalesce(try_cast(" + tv + " as bigint), unix_timestamp(try_to_timestamp(" + tv + ")))")
                 : lit(null).cast("bigint");
-        Column event = hasE ? expr("nullif(" + trimmed(cols.get("event")) + ", '')") : lit(null).cast("string");
+        Column event = hasE
+                ? expr("nullif(" + trimmed(cols.get("event")) + ", '')")
+                : lit(null).cast("string");
         List<String> rawCols = new ArrayList<>();
         for (String c : cols.values()) {
             rawCols.add("coalesce(" + quoted(c) + ", '')");

@@ -193,10 +193,10 @@ public final class Prepare {
                 .javaRDD()
                 .map(r -> toLine(r, shape, events).format());
         lines.saveAsTextFile(out.path(PreparedFormat.SEQUENCES));
-        int[] lengths = seqs.select(org.apache.spark.sql.functions.size(col("seq"))).as(Encoders.INT()).collectAsList()
-                .stream()
-                .mapToInt(Integer::intValue)
-                .toArray();
+        int[] lengths =
+                seqs.select(org.apache.spark.sql.functions.size(col("seq"))).as(Encoders.INT()).collectAsList().stream()
+                        .mapToInt(Integer::intValue)
+                        .toArray();
         writeItems(spark, log, itemIds, numItems, out);
         Manifest m = new Manifest(
                 shape.format(),
@@ -271,10 +271,7 @@ public final class Prepare {
                             meta == null ? 0 : meta.year(i))
                     .format());
         }
-        spark.createDataset(lines, Encoders.STRING())
-                .coalesce(1)
-                .write()
-                .text(out.path(PreparedFormat.ITEMS));
+        spark.createDataset(lines, Encoders.STRING()).coalesce(1).write().text(out.path(PreparedFormat.ITEMS));
     }
 
     /** Dense ids 1.. of the {@code key} values in {@code kept}, in order of their first row in {@code all}. */
@@ -282,12 +279,10 @@ public final class Prepare {
             SparkSession spark, Dataset<Row> kept, Dataset<Row> all, String key, String dense) {
         Dataset<Row> firstRow = all.groupBy(key).agg(min("row").as("first"));
         Dataset<Row> ordered = kept.select(key).distinct().join(firstRow, key).orderBy("first");
-        JavaRDD<Row> numbered = ordered.javaRDD()
-                .zipWithIndex()
-                .map(t -> RowFactory.create(t._1().getString(0), t._2() + 1));
-        StructType schema = new StructType()
-                .add(key, DataTypes.StringType, false)
-                .add(dense, DataTypes.LongType, false);
+        JavaRDD<Row> numbered =
+                ordered.javaRDD().zipWithIndex().map(t -> RowFactory.create(t._1().getString(0), t._2() + 1));
+        StructType schema =
+                new StructType().add(key, DataTypes.StringType, false).add(dense, DataTypes.LongType, false);
         return spark.createDataFrame(numbered, schema).persist();
     }
 
@@ -301,17 +296,25 @@ public final class Prepare {
         int rounds = 0;
         while (true) {
             rounds++;
-            Dataset<Row> users =
-                    cur.groupBy("user").agg(count("*").as("c")).filter(col("c").geq(minPerUser)).select("user");
-            Dataset<Row> items =
-                    cur.groupBy("item").agg(count("*").as("c")).filter(col("c").geq(minPerItem)).select("item");
+            Dataset<Row> users = cur.groupBy("user")
+                    .agg(count("*").as("c"))
+                    .filter(col("c").geq(minPerUser))
+                    .select("user");
+            Dataset<Row> items = cur.groupBy("item")
+                    .agg(count("*").as("c"))
+                    .filter(col("c").geq(minPerItem))
+                    .select("item");
             Dataset<Row> next = cur.join(users, new String[] {"user"}, "left_semi")
                     .join(items, new String[] {"item"}, "left_semi")
                     .localCheckpoint();
             long s = next.count();
             if (s == size) {
-                LOG.info("{}-core (users) / {}-core (items) after {} rounds: {} interactions", minPerUser, minPerItem,
-                        rounds, s);
+                LOG.info(
+                        "{}-core (users) / {}-core (items) after {} rounds: {} interactions",
+                        minPerUser,
+                        minPerItem,
+                        rounds,
+                        s);
                 return next;
             }
             cur = next;

@@ -69,8 +69,10 @@ public record PreparedInput(String dir, Manifest manifest, String[] itemIds) {
     /** The user lines, one string each. */
     public JavaRDD<String> sequences(SparkSession spark) {
         return spark.sparkContext()
-                .textFile(new org.apache.hadoop.fs.Path(new org.apache.hadoop.fs.Path(dir), PreparedFormat.SEQUENCES)
-                        .toString(), spark.sparkContext().defaultParallelism())
+                .textFile(
+                        new org.apache.hadoop.fs.Path(new org.apache.hadoop.fs.Path(dir), PreparedFormat.SEQUENCES)
+                                .toString(),
+                        spark.sparkContext().defaultParallelism())
                 .toJavaRDD()
                 .filter(s -> !s.isEmpty());
     }

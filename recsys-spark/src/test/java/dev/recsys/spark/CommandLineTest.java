@@ -45,15 +45,24 @@ class CommandLineTest {
         assertThat(run("evaluate", "--data", prep.toString(), "--baseline", "popular", "--k", "5"))
                 .as(err.toString())
                 .isZero();
-        assertThat(out.toString()).contains("| leave-one-out | users 50 (skipped 0) |").contains("MRR 0.");
+        assertThat(out.toString())
+                .contains("| leave-one-out | users 50 (skipped 0) |")
+                .contains("MRR 0.");
         assertThat(run("evaluate", "--data", tmp.resolve("none").toString(), "--baseline", "mostpop"))
                 .isEqualTo(2);
         assertThat(err.toString().strip())
                 .isEqualTo("recsys: error: " + tmp.resolve("none")
                         + " not found; expected a folder written by recsys spark prepare");
         Path bad = Files.writeString(tmp.resolve("bad.csv"), "user,item\na,x\nb\n");
-        assertThat(run("prepare", "--data", "csv:" + bad, "--out", tmp.resolve("p2").toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("1 unparsable rows (more than --max-bad-rows 0), e.g. wrong number of fields: 'b'");
+        assertThat(run(
+                        "prepare",
+                        "--data",
+                        "csv:" + bad,
+                        "--out",
+                        tmp.resolve("p2").toString()))
+                .isEqualTo(2);
+        assertThat(err.toString())
+                .contains("1 unparsable rows (more than --max-bad-rows 0), e.g. wrong number of fields: 'b'");
         assertThat(tmp.resolve("p2")).doesNotExist();
     }
 }

@@ -49,7 +49,8 @@ class PrepareTest {
         assertThat(m.eventTypes()).containsExactly(want.eventTypes().toList().toArray(new String[0]));
         // two shards, each user in one of them
         try (Stream<Path> s = Files.list(out.resolve(PreparedFormat.SEQUENCES))) {
-            assertThat(s.filter(p -> p.getFileName().toString().startsWith("part-")).count())
+            assertThat(s.filter(p -> p.getFileName().toString().startsWith("part-"))
+                            .count())
                     .isEqualTo(2);
         }
     }
@@ -72,14 +73,26 @@ class PrepareTest {
         StringBuilder data = new StringBuilder();
         java.util.Random r = new java.util.Random(3);
         for (int k = 0; k < 600; k++) {
-            data.append(1 + r.nextInt(40)).append('\t').append(1 + r.nextInt(25)).append('\t')
-                    .append(1 + r.nextInt(5)).append('\t').append(880_000_000 + r.nextInt(1000)).append('\n');
+            data.append(1 + r.nextInt(40))
+                    .append('\t')
+                    .append(1 + r.nextInt(25))
+                    .append('\t')
+                    .append(1 + r.nextInt(5))
+                    .append('\t')
+                    .append(880_000_000 + r.nextInt(1000))
+                    .append('\n');
         }
         Files.writeString(dir.resolve("u.data"), data);
         StringBuilder items = new StringBuilder();
         for (int i = 1; i <= 25; i++) {
-            items.append(i).append("|Movie ").append(i).append(" (199").append(i % 10).append(")|01-Jan-1995||http://x|0|1")
-                    .append("|0".repeat(17)).append('\n');
+            items.append(i)
+                    .append("|Movie ")
+                    .append(i)
+                    .append(" (199")
+                    .append(i % 10)
+                    .append(")|01-Jan-1995||http://x|0|1")
+                    .append("|0".repeat(17))
+                    .append('\n');
         }
         Files.writeString(dir.resolve("u.item"), items, StandardCharsets.ISO_8859_1);
         Path out = tmp.resolve("prep");
@@ -99,8 +112,8 @@ class PrepareTest {
     void temporalSplitRecordsTheSingleJvmCutOffs() throws IOException {
         Path csv = SparkFixture.log(tmp.resolve("log.csv"), 60, 100, 20, false, 5);
         Path out = tmp.resolve("prep");
-        PreparedFormat.Manifest m =
-                Prepare.run(spark, new Prepare.Options("csv:" + csv, out.toString(), null, 1, 1, "temporal:0.1,0.2", 0, 0));
+        PreparedFormat.Manifest m = Prepare.run(
+                spark, new Prepare.Options("csv:" + csv, out.toString(), null, 1, 1, "temporal:0.1,0.2", 0, 0));
         Dataset d = DelimitedReader.namedColumns(csv).build().read(csv);
         var want = dev.recsys.eval.split.TemporalSplit.split(d, 0.1, 0.2);
         var got = m.split(PreparedReader.read(out));
@@ -121,8 +134,8 @@ class PrepareTest {
                 .hasMessageContaining("user must be not empty");
         assertThat(out).doesNotExist();
         assertThat(leftovers()).isEmpty();
-        PreparedFormat.Manifest m =
-                Prepare.run(spark, new Prepare.Options("csv:" + csv, out.toString(), null, 1, 1, "leave-one-out", 3, 1));
+        PreparedFormat.Manifest m = Prepare.run(
+                spark, new Prepare.Options("csv:" + csv, out.toString(), null, 1, 1, "leave-one-out", 3, 1));
         assertThat(m.badRows()).isEqualTo(3);
         assertThat(m.interactions()).isEqualTo(2);
         assertThat(PreparedReader.read(out).userIds().toList()).containsExactly("a", "d");
@@ -148,7 +161,8 @@ class PrepareTest {
         Files.writeString(out.resolve("thesis.tex"), "mine");
         assertThatThrownBy(() -> Prepare.run(spark, opts("csv:" + ok, out)))
                 .isInstanceOf(DataException.class)
-                .hasMessage("--out " + out + " already exists; give a new folder (an existing one is never overwritten)");
+                .hasMessage(
+                        "--out " + out + " already exists; give a new folder (an existing one is never overwritten)");
         assertThat(Files.readString(out.resolve("thesis.tex"))).isEqualTo("mine");
         assertThat(leftovers()).isEmpty();
     }
@@ -156,7 +170,8 @@ class PrepareTest {
     /** Hidden temporary folders left in the test folder. */
     private List<Path> leftovers() throws IOException {
         try (Stream<Path> s = Files.list(tmp)) {
-            return s.filter(p -> p.getFileName().toString().contains(".writing-")).toList();
+            return s.filter(p -> p.getFileName().toString().contains(".writing-"))
+                    .toList();
         }
     }
 

@@ -103,8 +103,14 @@ class ScoringTest {
                 1);
     }
 
+    private static BatchRecommend.Options recommend(Path modelDir, Path out) {
+        return new BatchRecommend.Options(
+                prepared.toString(), modelDir.toString(), out.toString(), 5, null, false, null, 100, "reference", 1);
+    }
+
     private static void assertSameMetrics(DistributedEvaluation.Result got, EvalResult want) {
-        assertThat(got.metrics().keySet()).containsExactlyElementsOf(want.metrics().keySet());
+        assertThat(got.metrics().keySet())
+                .containsExactlyElementsOf(want.metrics().keySet());
         for (Map.Entry<String, Double> e : want.metrics().entrySet()) {
             assertThat(got.metrics().get(e.getKey())).as(e.getKey()).isCloseTo(e.getValue(), within(1e-6));
         }
@@ -127,14 +133,16 @@ class ScoringTest {
         assertThat(want.metric("ndcg@20")).isGreaterThan(0);
         assertSameMetrics(got, want);
         // per-user values, keyed by the external user id
-        List<Row> rows = spark.read().parquet(out.resolve("per-user").toString()).collectAsList();
+        List<Row> rows =
+                spark.read().parquet(out.resolve("per-user").toString()).collectAsList();
         assertThat(rows).hasSize(943);
         double[] ndcg = want.perUser("ndcg@10");
         int[] users = want.users();
         for (Row r : rows) {
             int u = r.getInt(r.fieldIndex("user_index"));
             int slot = java.util.Arrays.binarySearch(users, u);
-            assertThat(r.getString(r.fieldIndex("user"))).isEqualTo(data.userIds().external(u));
+            assertThat(r.getString(r.fieldIndex("user")))
+                    .isEqualTo(data.userIds().external(u));
             assertThat(r.getDouble(r.fieldIndex("ndcg@10"))).isCloseTo(ndcg[slot], within(1e-9));
         }
         assertThat(out.resolve("result.json")).content().contains("\"ndcg@10\"");
@@ -154,10 +162,7 @@ class ScoringTest {
     @Test
     void batchRecommendationEqualsTheRecommender() throws IOException {
         Path out = tmp.resolve("recs");
-        BatchRecommend.Summary s = BatchRecommend.run(
-                spark,
-                new BatchRecommend.Options(
-                        prepared.toString(), model.toString(), out.toString(), 5, null, false, null, 100, "reference", 1));
+        BatchRecommend.Summary s = BatchRecommend.run(spark, recommend(model, out));
         assertThat(s.rows()).isEqualTo(943 * 5);
         List<Row> rows = spark.read()
                 .parquet(out.toString())
@@ -169,11 +174,13 @@ class ScoringTest {
             Recommender rec = new Recommender(m.model(), m.rerank());
             for (int r = 0; r < rows.size(); r += 5) {
                 String user = rows.get(r).getString(0);
-                List<Recommendation> want = rec.recommend(data.history(data.userIds().get(user)), 5);
+                List<Recommendation> want =
+                        rec.recommend(data.history(data.userIds().get(user)), 5);
                 for (int j = 0; j < 5; j++) {
                     Row row = rows.get(r + j);
                     assertThat(row.getInt(1)).isEqualTo(j + 1);
-                    assertThat(row.getString(2)).isEqualTo(data.itemIds().external(want.get(j).item()));
+                    assertThat(row.getString(2))
+                            .isEqualTo(data.itemIds().external(want.get(j).item()));
                     assertThat(row.getFloat(3)).isCloseTo(want.get(j).score(), within(1e-6f));
                 }
             }
@@ -193,11 +200,7 @@ class ScoringTest {
                         + "', in " + prepared + " it is '" + data.itemIds().external(4)
                         + "'; use the data it was trained on");
         Path bigger = writeModel(tmp.resolve("bigger"), data.numItems() + 1, extended(), 0);
-        assertThatThrownBy(() -> BatchRecommend.run(
-                        spark,
-                        new BatchRecommend.Options(
-                                prepared.toString(), bigger.toString(), out.toString(), 5, null, false, null, 100,
-                                "reference", 1)))
+        assertThatThrownBy(() -> BatchRecommend.run(spark, recommend(bigger, out)))
                 .isInstanceOf(DataException.class)
                 .hasMessageContaining("was trained on " + (data.numItems() + 1) + " items but " + prepared + " has "
                         + data.numItems());

@@ -28,24 +28,28 @@ public record MovieLensFiles(Path ratings, String delimiter, boolean header, Pat
     public static MovieLensFiles of(String format, Path dir) {
         DataPaths.requireFolder(dir, "the " + format + " folder");
         return switch (format) {
-            case "ml-100k" -> new MovieLensFiles(
-                    DataPaths.requireFile(dir.resolve("u.data"), "the ML-100k ratings file u.data"),
-                    "\t",
-                    false,
-                    existing(dir.resolve("u.item")),
-                    format);
-            case "ml-1m", "ml-10m" -> new MovieLensFiles(
-                    DataPaths.requireFile(dir.resolve("ratings.dat"), "the " + format + " ratings file ratings.dat"),
-                    "::",
-                    false,
-                    existing(dir.resolve("movies.dat")),
-                    format);
-            case "ml-20m", "ml-25m", "ml-latest" -> new MovieLensFiles(
-                    DataPaths.requireFile(dir.resolve("ratings.csv"), "the MovieLens ratings file ratings.csv"),
-                    ",",
-                    true,
-                    existing(dir.resolve("movies.csv")),
-                    format);
+            case "ml-100k" ->
+                new MovieLensFiles(
+                        DataPaths.requireFile(dir.resolve("u.data"), "the ML-100k ratings file u.data"),
+                        "\t",
+                        false,
+                        existing(dir.resolve("u.item")),
+                        format);
+            case "ml-1m", "ml-10m" ->
+                new MovieLensFiles(
+                        DataPaths.requireFile(
+                                dir.resolve("ratings.dat"), "the " + format + " ratings file ratings.dat"),
+                        "::",
+                        false,
+                        existing(dir.resolve("movies.dat")),
+                        format);
+            case "ml-20m", "ml-25m", "ml-latest" ->
+                new MovieLensFiles(
+                        DataPaths.requireFile(dir.resolve("ratings.csv"), "the MovieLens ratings file ratings.csv"),
+                        ",",
+                        true,
+                        existing(dir.resolve("movies.csv")),
+                        format);
             default -> throw new DataException("unknown MovieLens release '" + format + "'; known: " + FORMATS);
         };
     }
@@ -59,8 +63,7 @@ public record MovieLensFiles(Path ratings, String delimiter, boolean header, Pat
             return null;
         }
         MetaTable table = switch (format) {
-            case "ml-100k" -> MovieLens.readUItem(
-                    movies, MovieLens.readGenreNames(movies.resolveSibling("u.genre")));
+            case "ml-100k" -> MovieLens.readUItem(movies, MovieLens.readGenreNames(movies.resolveSibling("u.genre")));
             case "ml-1m", "ml-10m" -> MovieLens.readMoviesDat(movies);
             default -> MovieLens.readMoviesCsv(movies);
         };

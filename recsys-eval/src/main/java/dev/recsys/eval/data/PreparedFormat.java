@@ -146,8 +146,8 @@ public final class PreparedFormat {
             implements Serializable {
         public SplitSpec {
             if (!LeaveOneOut.NAME.equals(kind) && !TemporalSplit.NAME.equals(kind)) {
-                throw new IllegalArgumentException("split kind must be " + LeaveOneOut.NAME + " or "
-                        + TemporalSplit.NAME + ", found " + kind);
+                throw new IllegalArgumentException(
+                        "split kind must be " + LeaveOneOut.NAME + " or " + TemporalSplit.NAME + ", found " + kind);
             }
         }
 
@@ -292,10 +292,12 @@ public final class PreparedFormat {
 
     /** Reads and checks {@code dir}'s manifest. */
     public static Manifest readManifest(Path dir) throws IOException {
-        DataPaths.requireFolder(dir, "a prepared data folder (holding " + MANIFEST + ", written by recsys spark prepare)");
+        DataPaths.requireFolder(
+                dir, "a prepared data folder (holding " + MANIFEST + ", written by recsys spark prepare)");
         Path f = dir.resolve(MANIFEST);
         if (!Files.isRegularFile(f)) {
-            throw new DataException(dir + " holds no " + MANIFEST + "; expected a folder written by recsys spark prepare");
+            throw new DataException(
+                    dir + " holds no " + MANIFEST + "; expected a folder written by recsys spark prepare");
         }
         return parseManifest(Files.readString(f, StandardCharsets.UTF_8), f.toString());
     }

@@ -69,7 +69,11 @@ public final class PreparedReader {
                 throw new DataException(dir.resolve(PreparedFormat.SEQUENCES) + ": user " + u + " of 1.." + m.users()
                         + " is missing; the folder is incomplete");
             }
-            addId(users, lines[u].external(), u, dir.resolve(PreparedFormat.SEQUENCES).toString());
+            addId(
+                    users,
+                    lines[u].external(),
+                    u,
+                    dir.resolve(PreparedFormat.SEQUENCES).toString());
         }
         ItemMeta meta = new ItemMeta(titles, genres, years);
         Dataset d = build(m, users, items, lines, meta.titledItems() > 0 ? meta : null);
@@ -130,7 +134,8 @@ public final class PreparedReader {
             got = map.add(external);
         }
         if (got != dense) {
-            throw new DataException(where + ": the external id '" + external + "' is given to " + got + " and " + dense);
+            throw new DataException(
+                    where + ": the external id '" + external + "' is given to " + got + " and " + dense);
         }
     }
 
@@ -144,7 +149,9 @@ public final class PreparedReader {
         Path sub = DataPaths.requireFolder(dir.resolve(folder), "the " + folder + " folder of a prepared data set");
         List<Path> parts = new ArrayList<>();
         try (Stream<Path> s = Files.list(sub)) {
-            s.filter(p -> p.getFileName().toString().startsWith("part-")).sorted().forEach(parts::add);
+            s.filter(p -> p.getFileName().toString().startsWith("part-"))
+                    .sorted()
+                    .forEach(parts::add);
         }
         for (Path p : parts) {
             try (BufferedReader r = Files.newBufferedReader(p, StandardCharsets.UTF_8)) {
@@ -159,5 +166,4 @@ public final class PreparedReader {
             }
         }
     }
-
 }

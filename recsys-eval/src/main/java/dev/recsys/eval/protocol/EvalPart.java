@@ -96,8 +96,7 @@ public final class EvalPart implements Serializable {
         for (int k = 0; k < keys.length; k++) {
             perUser.put(keys[k], values[k]);
         }
-        return new EvalResult(
-                dataset, split, target, protocol, ks, totals().means(), users, perUser, skipped, seconds);
+        return new EvalResult(dataset, split, target, protocol, ks, totals().means(), users, perUser, skipped, seconds);
     }
 
     @Override

@@ -25,8 +25,7 @@ import java.util.Map;
  * {@code event}), {@code prepared} (a folder written by {@code recsys spark prepare}), and {@code synthetic} (optionally {@code synthetic:users=…,items=…,seed=…}).
  */
 public final class DataSource {
-    public static final List<String> FORMATS =
-            List.of(
+    public static final List<String> FORMATS = List.of(
             "ml-100k", "ml-1m", "ml-10m", "ml-20m", "ml-25m", "ml-latest", "sasrec", "csv", "prepared", "synthetic");
 
     /** {@code --item-map identity}: the sasrec item ids are the ids of the movies file. */

@@ -121,7 +121,8 @@ public final class SparkCommand implements Runnable {
         @Option(
                 names = "--max-bad-rows",
                 defaultValue = "0",
-                description = "Unparsable rows to skip (counted, with examples); one more fails (default: ${DEFAULT-VALUE}).")
+                description =
+                        "Unparsable rows to skip (counted, with examples); one more fails (default: ${DEFAULT-VALUE}).")
         long maxBadRows;
 
         @Option(
@@ -142,10 +143,12 @@ public final class SparkCommand implements Runnable {
                     new Prepare.Options(data, out, minRating, minPerUser, minPerItem, split, maxBadRows, shards);
             PreparedFormat.Manifest m = onSpark(spark, "prepare", s -> Prepare.run(s, o));
             PrintWriter w = spec.commandLine().getOut();
-            w.println("prepared " + out + " (" + m.split().name() + "): " + m.stats().summary());
+            w.println("prepared " + out + " (" + m.split().name() + "): "
+                    + m.stats().summary());
             if (m.badRows() > 0) {
                 w.println("skipped " + m.badRows() + " unparsable rows");
             }
+            w.flush();
             return 0;
         }
     }
@@ -215,6 +218,7 @@ public final class SparkCommand implements Runnable {
                             s.users(),
                             s.seconds(),
                             s.users() / s.seconds());
+            spec.commandLine().getOut().flush();
             return 0;
         }
     }
@@ -222,7 +226,8 @@ public final class SparkCommand implements Runnable {
     @Command(
             name = "evaluate",
             mixinStandardHelpOptions = true,
-            description = "The full-ranking protocol in partitions; equal to recsys evaluate on the same data and model.")
+            description =
+                    "The full-ranking protocol in partitions; equal to recsys evaluate on the same data and model.")
     static final class EvaluateCommand implements Callable<Integer> {
         @Option(names = "--data", required = true, paramLabel = "DIR", description = "A prepared folder.")
         String data;
@@ -242,7 +247,7 @@ public final class SparkCommand implements Runnable {
         @Option(
                 names = "--k",
                 split = ",",
-                defaultValue = "10,20",
+                defaultValue = "5,10,20",
                 description = "Cut-offs (default: ${DEFAULT-VALUE}).")
         int[] ks;
 
@@ -269,13 +274,17 @@ public final class SparkCommand implements Runnable {
             Target t = switch (target.toLowerCase(Locale.ROOT)) {
                 case "test" -> Target.TEST;
                 case "validation" -> Target.VALIDATION;
-                default -> throw new CommandLine.ParameterException(
-                        spec.commandLine(), "--target must be test or validation, found " + target);};
+                default ->
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(), "--target must be test or validation, found " + target);
+            };
             String b = baseline == null ? null : baseline.toLowerCase(Locale.ROOT);
             DistributedEvaluation.Options o = new DistributedEvaluation.Options(
                     data, model, b, t, ks, out, rerank, engine.batchSize, engine.backend, engine.threads);
             DistributedEvaluation.Result r = onSpark(spark, "evaluate", s -> DistributedEvaluation.run(s, o));
-            spec.commandLine().getOut().print(DistributedEvaluation.table(r, ks));
+            PrintWriter w = spec.commandLine().getOut();
+            w.print(DistributedEvaluation.table(r, ks));
+            w.flush();
             return 0;
         }
     }
