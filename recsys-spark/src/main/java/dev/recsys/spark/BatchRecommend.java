@@ -120,16 +120,16 @@ public final class BatchRecommend {
                 spark.sparkContext().broadcast(in.itemIds(), scala.reflect.ClassTag$.MODULE$.apply(String[].class));
         ModelHolder.Key key = new ModelHolder.Key(o.model(), o.backend(), o.engineThreads());
         JavaRDD<Row> rows = lines.mapPartitions(it -> recommend(it, m, key, o, items.value()));
-        long[] written = new long[1];
         AtomicOutput.write(spark, o.out(), "--out", out -> {
             spark.createDataFrame(rows, SCHEMA).write().parquet(out.root());
-            written[0] = spark.read().parquet(out.root()).count();
             return null;
         });
+        // (Spark reads no folder whose name starts with a dot, so the count is of the published one; from the footers)
+        long written = spark.read().parquet(o.out()).count();
         double secs = (System.nanoTime() - t0) / 1e9;
         long users = o.users() != null ? o.users().size() : m.users();
         LOG.info("recommended {} items for {} users in {} s", o.k(), users, secs);
-        return new Summary(users, written[0], secs);
+        return new Summary(users, written, secs);
     }
 
     private static Iterator<Row> recommend(

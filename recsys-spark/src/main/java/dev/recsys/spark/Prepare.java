@@ -31,6 +31,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,7 +95,8 @@ public final class Prepare {
         if (o.minRating() != null && !log.ratings()) {
             throw new DataException(o.source() + " has no rating column; --min-rating needs one");
         }
-        Dataset<Row> all = log.table().persist();
+        // the rows' text ("raw") is read again only for the examples of bad rows
+        Dataset<Row> all = log.table().drop("raw").persist(StorageLevel.MEMORY_AND_DISK());
         try {
             return AtomicOutput.write(spark, o.out(), "--out", out -> prepare(spark, o, log, all, temporal, out));
         } finally {
@@ -105,11 +107,14 @@ public final class Prepare {
     private static Manifest prepare(
             SparkSession spark, Options o, LogReader.Log log, Dataset<Row> all, double[] temporal, AtomicOutput out)
             throws IOException {
-        Dataset<Row> badRows = all.filter(col("bad").isNotNull());
-        long bad = badRows.count();
+        long bad = all.filter(col("bad").isNotNull()).count();
         if (bad > 0) {
             List<String> examples = new ArrayList<>();
-            for (Row r : badRows.select("bad", "raw").limit(3).collectAsList()) {
+            for (Row r : log.table()
+                    .filter(col("bad").isNotNull())
+                    .select("bad", "raw")
+                    .limit(3)
+                    .collectAsList()) {
                 examples.add(r.getString(0) + ": '" + shorten(r.getString(1)) + "'");
             }
             if (bad > o.maxBadRows()) {
@@ -118,7 +123,7 @@ public final class Prepare {
             }
             LOG.warn("{}: skipped {} unparsable rows, e.g. {}", o.source(), bad, String.join("; ", examples));
         }
-        Dataset<Row> good = all.filter(col("bad").isNull()).drop("bad", "raw");
+        Dataset<Row> good = all.filter(col("bad").isNull()).drop("bad");
         long read = all.count() - bad;
         if (read == 0) {
             throw new DataException(o.source() + ": no interactions");
@@ -185,7 +190,8 @@ public final class Prepare {
                 .agg(
                         first("user").as("user"),
                         sort_array(collect_list(struct(fields.toArray(new org.apache.spark.sql.Column[0]))))
-                                .as("seq"));
+                                .as("seq"))
+                .persist(StorageLevel.MEMORY_AND_DISK());
         int shards = o.shards() > 0 ? o.shards() : spark.sparkContext().defaultParallelism();
         Map<String, Integer> events = eventIds;
         JavaRDD<String> lines = seqs.repartition(shards, col("u"))
@@ -198,6 +204,9 @@ public final class Prepare {
                         .mapToInt(Integer::intValue)
                         .toArray();
         writeItems(spark, log, itemIds, numItems, out);
+        seqs.unpersist();
+        userIds.unpersist();
+        itemIds.unpersist();
         Manifest m = new Manifest(
                 shape.format(),
                 shape.version(),
