@@ -39,5 +39,5 @@ t "train (0 epochs) reading prepared:" ./recsys train --data "prepared:$W/prepar
   --set finetune.epochs=0 --set model.dim=32 --set model.heads=2 --set model.layers=1 --set model.maxLen=50 \
   --set eval.rerank=0 --out "$W/model"
 t "recommend ($MASTER, all users)" ./recsys spark recommend --master "$MASTER" --data "$W/prepared" \
-  --model "$W/model" -k 10 --batch-size 256 --engine-threads 1 --rerank 0 --out "$W/recs"
+  --model "$W/model" -k 10 --batch-size 128 --engine-threads 1 --rerank 0 --out "$W/recs"
 t "single-JVM evaluate (scoring rate)" ./recsys evaluate --data "prepared:$W/prepared" --model "$W/model" --rerank 0

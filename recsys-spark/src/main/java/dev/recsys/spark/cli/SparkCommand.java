@@ -305,8 +305,9 @@ public final class SparkCommand implements Runnable {
 
         @Option(
                 names = "--batch-size",
-                defaultValue = "256",
-                description = "Users per forward pass (default: ${DEFAULT-VALUE}).")
+                defaultValue = "128",
+                description = "Users per forward pass (default: ${DEFAULT-VALUE}, as recsys evaluate; keep"
+                        + " batch x items x 4 bytes under glibc's 32 MB mmap threshold, docs/SCALING.md).")
         int batchSize;
     }
 }
