@@ -45,7 +45,6 @@ public final class DataRecipe {
                 "pretrain.warmupSteps=0",
                 "pretrain.evalEvery=2",
                 "pretrain.patience=5",
-                "pretrain.batching=length",
                 "finetune.epochs=0",
                 "eval.rerank=0");
     }
