@@ -34,13 +34,7 @@ final class ItemsApi {
                 throw ApiException.badRequest("unknown field '" + f + "'; known: items, replace");
             }
         }
-        boolean replace = false;
-        if (body.has("replace")) {
-            if (!body.get("replace").isBoolean()) {
-                throw ApiException.badRequest("replace must be true or false, found " + body.get("replace"));
-            }
-            replace = body.get("replace").asBoolean();
-        }
+        boolean replace = RecommendApi.flag(body, "", "replace");
         JsonNode items = body.get("items");
         if (items.isEmpty()) {
             throw ApiException.badRequest("items is empty: give at least one item");
@@ -64,11 +58,11 @@ final class ItemsApi {
                             "unknown field '" + at + "." + f + "'; known: " + String.join(", ", ITEM_FIELDS));
                 }
             }
-            String id = text(n, at, "id", true);
+            String id = text(n, at, "id");
             if (id.isBlank()) {
                 throw ApiException.badRequest(at + ".id is empty");
             }
-            Titles.TitleYear ty = Titles.split(text(n, at, "title", true));
+            Titles.TitleYear ty = Titles.split(text(n, at, "title"));
             int year = ty.year();
             if (n.has("year")) {
                 JsonNode y = n.get("year");
@@ -97,13 +91,11 @@ final class ItemsApi {
         return new Request(out, titles, replace);
     }
 
-    private static String text(JsonNode n, String at, String field, boolean required) {
+    /** A required string field of item {@code at}. */
+    private static String text(JsonNode n, String at, String field) {
         JsonNode v = n.get(field);
         if (v == null) {
-            if (required) {
-                throw ApiException.badRequest(at + "." + field + " is missing");
-            }
-            return null;
+            throw ApiException.badRequest(at + "." + field + " is missing");
         }
         if (!v.isTextual()) {
             throw ApiException.badRequest(at + "." + field + " must be a string, found " + v);

@@ -254,7 +254,7 @@ final class RecommendApi {
     }
 
     /** An optional true/false field (false when absent). */
-    private static boolean flag(JsonNode body, String at, String name) {
+    static boolean flag(JsonNode body, String at, String name) {
         if (!body.has(name)) {
             return false;
         }

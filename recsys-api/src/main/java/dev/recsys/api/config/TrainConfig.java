@@ -148,30 +148,28 @@ public record TrainConfig(
     }
 
     public TrainConfig withEpochs(int n) {
-        return new TrainConfig(
-                stage,
-                loss,
-                sampling,
-                n,
-                batchSize,
-                learningRate,
-                warmupSteps,
-                schedule,
-                minLrRatio,
-                optimizer,
-                evalEveryEpochs,
-                patience,
-                checkpointEverySteps,
-                batching,
-                seed);
+        return copy(stage, loss, n, batching, seed);
     }
 
     public TrainConfig withLoss(Stage newStage, LossSpec newLoss) {
+        return copy(newStage, newLoss, epochs, batching, seed);
+    }
+
+    public TrainConfig withSeed(long s) {
+        return copy(stage, loss, epochs, batching, s);
+    }
+
+    public TrainConfig withBatching(Batching b) {
+        return copy(stage, loss, epochs, b, seed);
+    }
+
+    /** This config with the fields the {@code with} methods change replaced. */
+    private TrainConfig copy(Stage newStage, LossSpec newLoss, int newEpochs, Batching newBatching, long newSeed) {
         return new TrainConfig(
                 newStage,
                 newLoss,
                 sampling,
-                epochs,
+                newEpochs,
                 batchSize,
                 learningRate,
                 warmupSteps,
@@ -181,45 +179,7 @@ public record TrainConfig(
                 evalEveryEpochs,
                 patience,
                 checkpointEverySteps,
-                batching,
-                seed);
-    }
-
-    public TrainConfig withSeed(long s) {
-        return new TrainConfig(
-                stage,
-                loss,
-                sampling,
-                epochs,
-                batchSize,
-                learningRate,
-                warmupSteps,
-                schedule,
-                minLrRatio,
-                optimizer,
-                evalEveryEpochs,
-                patience,
-                checkpointEverySteps,
-                batching,
-                s);
-    }
-
-    public TrainConfig withBatching(Batching b) {
-        return new TrainConfig(
-                stage,
-                loss,
-                sampling,
-                epochs,
-                batchSize,
-                learningRate,
-                warmupSteps,
-                schedule,
-                minLrRatio,
-                optimizer,
-                evalEveryEpochs,
-                patience,
-                checkpointEverySteps,
-                b,
-                seed);
+                newBatching,
+                newSeed);
     }
 }
