@@ -20,6 +20,9 @@ import dev.recsys.api.loss.Stage;
  * @param patience        stop after this many validations without improvement (0 = no early stopping)
  * @param checkpointEverySteps write a resumable checkpoint every this many steps (0 = never)
  * @param batching        how an epoch groups users into batches (null: {@link Batching#RANDOM})
+ * @param idDropout       pre-training of content models with item ids: the probability that a batch
+ *                        leaves out an item's id row (its vector is then its content alone, as a cold
+ *                        item's), docs/MODEL.md "Item-id dropout"; 0 = off
  * @param seed            the single seed of shuffling, sampling and dropout
  */
 public record TrainConfig(
@@ -37,7 +40,44 @@ public record TrainConfig(
         int patience,
         int checkpointEverySteps,
         Batching batching,
+        float idDropout,
         long seed) {
+
+    /** A stage without item-id dropout. */
+    public TrainConfig(
+            Stage stage,
+            LossSpec loss,
+            Sampling sampling,
+            int epochs,
+            int batchSize,
+            float learningRate,
+            int warmupSteps,
+            Schedule schedule,
+            float minLrRatio,
+            OptimizerConfig optimizer,
+            int evalEveryEpochs,
+            int patience,
+            int checkpointEverySteps,
+            Batching batching,
+            long seed) {
+        this(
+                stage,
+                loss,
+                sampling,
+                epochs,
+                batchSize,
+                learningRate,
+                warmupSteps,
+                schedule,
+                minLrRatio,
+                optimizer,
+                evalEveryEpochs,
+                patience,
+                checkpointEverySteps,
+                batching,
+                0f,
+                seed);
+    }
 
     /** A stage with {@link Batching#RANDOM} batches. */
     public TrainConfig(
@@ -100,6 +140,14 @@ public record TrainConfig(
         nonNegative("checkpointEverySteps", checkpointEverySteps);
         if (!(minLrRatio >= 0 && minLrRatio <= 1)) {
             throw new IllegalArgumentException("minLrRatio must be in [0, 1], found " + minLrRatio);
+        }
+        if (!(idDropout >= 0 && idDropout < 1)) {
+            throw new IllegalArgumentException("idDropout must be in [0, 1), found " + idDropout);
+        }
+        if (idDropout > 0 && stage != Stage.PRETRAIN) {
+            throw new IllegalArgumentException(
+                    "idDropout is a pre-training option (fine-tuning reads the item vectors as pre-training left them), found "
+                            + idDropout + " for " + stage);
         }
     }
 
@@ -180,6 +228,7 @@ public record TrainConfig(
                 patience,
                 checkpointEverySteps,
                 newBatching,
+                idDropout,
                 newSeed);
     }
 }

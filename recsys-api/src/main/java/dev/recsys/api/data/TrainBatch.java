@@ -14,9 +14,26 @@ public sealed interface TrainBatch permits TrainBatch.NextItem, TrainBatch.Candi
      * @param targets   the next item at each position {@code [B*L]}, 0 = no target (padding)
      * @param negatives the sampled negatives: {@link Negatives.None} for full softmax, else per
      *                  position or shared (see {@link Negatives})
+     * @param droppedIds item-id dropout (docs/MODEL.md "Item-id dropout"): {@code [N+1]}, true for the
+     *                  items whose id row this step leaves out, on the input and the output side, so that
+     *                  their vectors are their content alone, as a cold item's; null: none (content models
+     *                  with item ids only)
      */
-    record NextItem(SeqBatch input, int[] targets, Negatives negatives) implements TrainBatch {
+    record NextItem(SeqBatch input, int[] targets, Negatives negatives, boolean[] droppedIds) implements TrainBatch {
+        /** A batch without item-id dropout. */
+        public NextItem(SeqBatch input, int[] targets, Negatives negatives) {
+            this(input, targets, negatives, null);
+        }
+
+        /** Whether item {@code id}'s id row is left out in this step. */
+        public boolean dropsId(int id) {
+            return droppedIds != null && droppedIds[id];
+        }
+
         public NextItem {
+            if (droppedIds != null && droppedIds.length > 0 && droppedIds[0]) {
+                throw new IllegalArgumentException("droppedIds[0] must be false: item 0 is the padding item");
+            }
             int positions = input.size() * input.length();
             if (targets == null || targets.length != positions) {
                 throw new IllegalArgumentException("targets must hold one id per position (" + positions + "), found "

@@ -149,6 +149,16 @@ public final class StepInputs {
         }
         int[] allTargets = batch.targets();
         InputChecks.itemIds(config, allTargets, "target");
+        if (batch.droppedIds() != null) {
+            if (!config.hasContent() || !config.itemIds()) {
+                throw new IllegalArgumentException(
+                        "item-id dropout needs a content model with item ids (an item without its id row must still have a vector)");
+            }
+            if (batch.droppedIds().length != config.numItems() + 1) {
+                throw new IllegalArgumentException("droppedIds must hold one flag per item 0.." + config.numItems()
+                        + " (" + (config.numItems() + 1) + "), found " + batch.droppedIds().length);
+            }
+        }
         if (negatives instanceof Negatives.PerPosition p) {
             InputChecks.itemIds(config, p.candidates(), "candidate");
         } else if (negatives instanceof Negatives.Shared s) {

@@ -478,22 +478,32 @@ public final class ReferenceModel {
             }
             if (contentOut != null) {
                 for (int i = 0; i < rows; i++) {
-                    int kept = 0;
-                    double[] mean = new double[dim];
-                    for (int t = 0; t < len; t++) {
-                        if (ckeep[i * len + t]) {
-                            kept++;
-                            for (int c = 0; c < dim; c++) {
-                                mean[c] += contentOut[(i * len + t) * dim + c];
-                            }
-                        }
-                    }
+                    double[] mean = contentMean(contentOut, ckeep, i);
                     for (int c = 0; c < dim; c++) {
-                        vectors[i * dim + c] += mean[c] / kept; // kept >= 1: the marker is never padding
+                        vectors[i * dim + c] += mean[c];
                     }
                 }
             }
             return new ItemSide(contentOut, ckeep, vectors);
+        }
+
+        /** {@code mean_{t: ckeep[t]} I_i[t]}, item i's content vector. */
+        double[] contentMean(double[] contentOut, boolean[] ckeep, int i) {
+            int len = config.contentLen();
+            int kept = 0;
+            double[] mean = new double[dim];
+            for (int t = 0; t < len; t++) {
+                if (ckeep[i * len + t]) {
+                    kept++;
+                    for (int c = 0; c < dim; c++) {
+                        mean[c] += contentOut[(i * len + t) * dim + c];
+                    }
+                }
+            }
+            for (int c = 0; c < dim; c++) {
+                mean[c] /= kept; // kept >= 1: the marker is never padding
+            }
+            return mean;
         }
 
         double[] userInput(SeqBatch batch, ItemSide items) {
@@ -594,7 +604,8 @@ public final class ReferenceModel {
         }
 
         /** The logits {@code [P, width]} of next-item loss groups. */
-        double[] logits(StepInputs.Groups groups, ItemSide items) {
+        double[] logits(StepInputs.Groups groups, ItemSide batchItems) {
+            ItemSide items = withoutIds(batchItems, groups.batch().droppedIds());
             double[] u = users(groups.batch().input(), items, null);
             double[] vectors = items.itemVectors();
             int width = groups.width();
@@ -606,6 +617,21 @@ public final class ReferenceModel {
                 }
             }
             return out;
+        }
+
+        /** The item side with the id rows of the flagged items left out (MODEL.md "Item-id dropout"). */
+        ItemSide withoutIds(ItemSide items, boolean[] dropped) {
+            if (dropped == null) {
+                return items;
+            }
+            double[] vectors = items.itemVectors().clone();
+            for (int i = 0; i < dropped.length; i++) {
+                if (dropped[i]) {
+                    System.arraycopy(
+                            contentMean(items.contentOutput(), items.contentKeep(), i), 0, vectors, i * dim, dim);
+                }
+            }
+            return new ItemSide(items.contentOutput(), items.contentKeep(), vectors);
         }
 
         LossMath.Result loss(TrainBatch batch, LossSpec spec, ItemSide items) {

@@ -47,6 +47,7 @@ public final class Batcher {
     private final boolean useEvents;
     private final boolean shareNegatives;
     private final int[][] pools;
+    private final float idDropout;
 
     /** A batcher that draws negatives per position (no sharing). */
     public Batcher(
@@ -84,9 +85,10 @@ public final class Batcher {
         this.useEvents = useEvents;
         this.shareNegatives = shareNegatives && stage == Stage.PRETRAIN && !(loss instanceof LossSpec.SoftmaxCe);
         this.pools = null;
+        this.idDropout = 0f;
     }
 
-    private Batcher(Batcher b, int[][] pools) {
+    private Batcher(Batcher b, int[][] pools, float idDropout) {
         this.data = b.data;
         this.maxLen = b.maxLen;
         this.stage = b.stage;
@@ -95,6 +97,7 @@ public final class Batcher {
         this.useEvents = b.useEvents;
         this.shareNegatives = b.shareNegatives;
         this.pools = pools;
+        this.idDropout = idDropout;
     }
 
     /**
@@ -127,7 +130,23 @@ public final class Batcher {
                 }
             }
         }
-        return new Batcher(this, pools);
+        return new Batcher(this, pools, idDropout);
+    }
+
+    /**
+     * A pre-training batcher whose batches leave out the id rows of a random part of the catalogue
+     * (item-id dropout, docs/MODEL.md): each item independently with probability {@code rate}, drawn
+     * per batch from the batch's stream after its negatives, so {@code rate} 0 changes no draw.
+     */
+    public Batcher withIdDropout(float rate) {
+        if (!(rate >= 0f && rate < 1f)) {
+            throw new IllegalArgumentException("idDropout must be in [0, 1), found " + rate);
+        }
+        if (rate > 0f && stage != Stage.PRETRAIN) {
+            throw new IllegalArgumentException(
+                    "item-id dropout is a pre-training option; this batcher builds " + stage + " batches");
+        }
+        return new Batcher(this, pools, rate);
     }
 
     /** Whether fine-tuning batches draw their negatives from per-user pools ({@link #withPools}). */
@@ -190,6 +209,18 @@ public final class Batcher {
     }
 
     private TrainBatch nextItem(int[] users, SplittableRandom r) {
+        TrainBatch.NextItem n = nextItemWithoutIdDropout(users, r);
+        if (idDropout == 0f) {
+            return n;
+        }
+        boolean[] dropped = new boolean[data.numItems() + 1];
+        for (int i = 1; i < dropped.length; i++) {
+            dropped[i] = r.nextDouble() < idDropout;
+        }
+        return new TrainBatch.NextItem(n.input(), n.targets(), n.negatives(), dropped);
+    }
+
+    private TrainBatch.NextItem nextItemWithoutIdDropout(int[] users, SplittableRandom r) {
         int b = users.length;
         int[][] seqs = rows(data.sequences(), users);
         int[] ends = new int[b];

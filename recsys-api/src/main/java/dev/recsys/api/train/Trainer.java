@@ -67,6 +67,14 @@ public final class Trainer {
                         config.batchSize(),
                         model.config().maxLen(),
                         model.config().dim()));
+        if (config.idDropout() > 0) {
+            if (!model.config().hasContent() || !model.config().itemIds()) {
+                throw new IllegalArgumentException("idDropout " + config.idDropout()
+                        + " needs a content model with item ids (model.useContent: true, model.itemIds: true): "
+                        + "without content an item whose id row is left out has no vector");
+            }
+            this.batcher = batcher.withIdDropout(config.idDropout());
+        }
     }
 
     public Trainer addListener(TrainingListener l) {

@@ -63,6 +63,8 @@ public abstract class AbstractGradientContractTest extends BackendContractSuppor
         PRETRAIN_SHARED,
         PRETRAIN_SHARED_BY_ROW,
         PRETRAIN_SHARED_BY_ROW_UNSEEN,
+        /** Shared by row, unseen, with item-id dropout ({@link ContractFixtures#withDroppedIds}). */
+        PRETRAIN_ID_DROPOUT,
         FINETUNE
     }
 
@@ -82,6 +84,9 @@ public abstract class AbstractGradientContractTest extends BackendContractSuppor
             out.add(Arguments.of(c, new LossSpec.Gbce(k, 0.75f), BatchKind.PRETRAIN_SHARED));
             out.add(Arguments.of(c, new LossSpec.SampledSoftmax(k, true), BatchKind.PRETRAIN_SHARED_BY_ROW));
             out.add(Arguments.of(c, new LossSpec.SampledSoftmax(k, false), BatchKind.PRETRAIN_SHARED_BY_ROW_UNSEEN));
+            if (c.config().hasContent() && c.config().itemIds()) {
+                out.add(Arguments.of(c, new LossSpec.SampledSoftmax(k, false), BatchKind.PRETRAIN_ID_DROPOUT));
+            }
         }
         return out.stream();
     }
@@ -97,11 +102,26 @@ public abstract class AbstractGradientContractTest extends BackendContractSuppor
                         ? ContractFixtures.nextItemSharedByRow(cfg, loss)
                         : kind == BatchKind.PRETRAIN_SHARED_BY_ROW_UNSEEN
                                 ? ContractFixtures.nextItemSharedByRowUnseen(cfg, loss)
-                                : ContractFixtures.batchFor(cfg, loss, pretraining);
+                                : kind == BatchKind.PRETRAIN_ID_DROPOUT
+                                        ? ContractFixtures.withDroppedIds(
+                                                cfg, ContractFixtures.nextItemSharedByRowUnseen(cfg, loss))
+                                        : ContractFixtures.batchFor(cfg, loss, pretraining);
         Weights w = ContractFixtures.weights(cfg);
         try (RecModel m = create(c, w, 1)) {
             Weights grad = m.lossAndGradients(batch, loss, false).gradients().copy();
             checkExactZeros(cfg, grad, pretraining);
+            if (kind == BatchKind.PRETRAIN_ID_DROPOUT) {
+                int d = cfg.dim();
+                float[] ids = grad.data(ParamLayout.ITEM_EMBEDDING);
+                for (int id : ContractFixtures.DROPPED_IDS) {
+                    assertThat(maxAbs(java.util.Arrays.copyOfRange(ids, id * d, (id + 1) * d)))
+                            .as("gradient of dropped item %d's id row", id)
+                            .isZero();
+                }
+                assertThat(maxAbs(java.util.Arrays.copyOfRange(ids, 4 * d, 5 * d)))
+                        .as("gradient of item 4's id row (kept, a target)")
+                        .isPositive();
+            }
             SplittableRandom random = new SplittableRandom(11);
             int checked = 0;
             int skipped = 0;

@@ -1,6 +1,7 @@
 package dev.recsys.api.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.recsys.api.config.ModelConfig;
 import dev.recsys.api.data.TrainBatch;
@@ -103,6 +104,66 @@ public abstract class AbstractLossContractTest extends BackendContractSupport {
         try (RecModel m = create(c, w, 1)) {
             float actual = evalLoss(m, batch, loss);
             assertClose(stage + " " + loss, new float[] {actual}, new double[] {expected}, tolerance());
+        }
+    }
+
+    Stream<ContractFixtures.Case> casesWithoutContentOrIds() {
+        return cases().stream()
+                .filter(c -> !c.config().hasContent() || !c.config().itemIds());
+    }
+
+    Stream<Arguments> contentCasesWithIdsAndPretrainBatches() {
+        List<Arguments> out = new ArrayList<>();
+        int k = ContractFixtures.sharedNegatives().length;
+        for (ContractFixtures.Case c : cases()) {
+            if (!c.config().hasContent() || !c.config().itemIds()) {
+                continue;
+            }
+            out.add(Arguments.of(c, new LossSpec.SampledSoftmax(2, true), "per position"));
+            out.add(Arguments.of(c, new LossSpec.SoftmaxCe(), "full softmax"));
+            out.add(Arguments.of(c, new LossSpec.SampledSoftmax(k, false), "shared by row, unseen"));
+        }
+        return out.stream();
+    }
+
+    /**
+     * Item-id dropout: with the id rows of some items left out (input and output side) the loss is the
+     * reference's, and it is not the loss without dropout.
+     */
+    @ParameterizedTest(name = "{0} id dropout {2} {1}")
+    @MethodSource("contentCasesWithIdsAndPretrainBatches")
+    void itemIdDropoutMatchesTheReference(ContractFixtures.Case c, LossSpec loss, String negatives) {
+        ModelConfig cfg = c.config();
+        TrainBatch.NextItem plain = negatives.equals("shared by row, unseen")
+                ? ContractFixtures.nextItemSharedByRowUnseen(cfg, loss)
+                : (TrainBatch.NextItem) ContractFixtures.batchFor(cfg, loss, true);
+        TrainBatch.NextItem dropped = ContractFixtures.withDroppedIds(cfg, plain);
+        Weights w = ContractFixtures.weights(cfg);
+        double expected = reference(c, w).loss(dropped, loss);
+        assertThat(Math.abs(expected - reference(c, w).loss(plain, loss)))
+                .as("the dropped id rows change the loss")
+                .isGreaterThan(1e-3);
+        try (RecModel m = create(c, w, 1)) {
+            assertClose(
+                    "id dropout " + negatives + " " + loss,
+                    new float[] {evalLoss(m, dropped, loss)},
+                    new double[] {expected},
+                    tolerance());
+        }
+    }
+
+    /** A batch with item-id dropout on a model that has no content, or no item ids, is refused. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("casesWithoutContentOrIds")
+    void itemIdDropoutNeedsContentAndIds(ContractFixtures.Case c) {
+        ModelConfig cfg = c.config();
+        LossSpec loss = new LossSpec.SampledSoftmax(2, true);
+        TrainBatch.NextItem dropped =
+                ContractFixtures.withDroppedIds(cfg, (TrainBatch.NextItem) ContractFixtures.batchFor(cfg, loss, true));
+        try (RecModel m = create(c, ContractFixtures.weights(cfg), 1)) {
+            assertThatThrownBy(() -> m.lossAndGradients(dropped, loss, false))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("item-id dropout needs a content model with item ids");
         }
     }
 

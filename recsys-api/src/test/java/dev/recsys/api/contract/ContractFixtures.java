@@ -222,6 +222,21 @@ public final class ContractFixtures {
         return sharedBatch(c, loss, new int[] {1, 4, 7, 1, 4, 2, 5, 2, 5, 2, 1, 2, 3, 6, 7}, true);
     }
 
+    /** The items {@link #withDroppedIds} leaves out: history items, targets and negatives. */
+    public static final int[] DROPPED_IDS = {2, 5, 7};
+
+    /**
+     * The batch with item-id dropout (MODEL.md "Item-id dropout"): the id rows of
+     * {@link #DROPPED_IDS} left out (items 2 and 5 are in the histories and targets, 7 is a negative).
+     */
+    public static TrainBatch.NextItem withDroppedIds(ModelConfig c, TrainBatch.NextItem b) {
+        boolean[] dropped = new boolean[c.numItems() + 1];
+        for (int id : DROPPED_IDS) {
+            dropped[id] = true;
+        }
+        return new TrainBatch.NextItem(b.input(), b.targets(), b.negatives(), dropped);
+    }
+
     private static TrainBatch.NextItem sharedBatch(ModelConfig c, LossSpec loss, int[] shared, boolean byRow) {
         int k = byRow ? shared.length / ROWS : shared.length;
         if (loss.negatives() != k) {

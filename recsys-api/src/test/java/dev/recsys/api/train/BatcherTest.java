@@ -61,6 +61,38 @@ class BatcherTest {
     }
 
     @Test
+    void itemIdDropoutFlagsAboutItsRateOfTheCatalogueAndChangesNoOtherDraw() {
+        TrainingData d = TrainingData.of(2000, new int[][] {{1, 2, 3, 4, 5, 6}, {7, 8}});
+        NegativeSampler s = new NegativeSampler(2000, Sampling.UNIFORM, null);
+        Batcher plain = new Batcher(d, 4, Stage.PRETRAIN, new LossSpec.SampledSoftmax(3, false), s, false);
+        Batcher dropping = plain.withIdDropout(0.25f);
+        TrainBatch.NextItem a = (TrainBatch.NextItem) plain.build(new int[] {0, 1}, new SplittableRandom(5));
+        TrainBatch.NextItem b = (TrainBatch.NextItem) dropping.build(new int[] {0, 1}, new SplittableRandom(5));
+        assertThat(a.droppedIds()).isNull();
+        assertThat(b.input().items()).containsExactly(a.input().items());
+        assertThat(perPosition(b).candidates()).containsExactly(perPosition(a).candidates());
+        boolean[] dropped = b.droppedIds();
+        assertThat(dropped).hasSize(2001);
+        assertThat(dropped[0]).as("the padding item").isFalse();
+        int count = 0;
+        for (boolean x : dropped) {
+            count += x ? 1 : 0;
+        }
+        assertThat(count).isBetween(440, 560); // 2000 x 0.25 = 500, sd 19
+        TrainBatch.NextItem again = (TrainBatch.NextItem) dropping.build(new int[] {0, 1}, new SplittableRandom(5));
+        assertThat(again.droppedIds()).containsExactly(dropped);
+        TrainBatch.NextItem other = (TrainBatch.NextItem) dropping.build(new int[] {0, 1}, new SplittableRandom(6));
+        assertThat(other.droppedIds()).isNotEqualTo(dropped);
+        assertThat(plain.withIdDropout(0f).build(new int[] {0}, new SplittableRandom(5)))
+                .isInstanceOfSatisfying(
+                        TrainBatch.NextItem.class,
+                        n -> assertThat(n.droppedIds()).isNull());
+        assertThatThrownBy(() -> plain.withIdDropout(1f))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("idDropout must be in [0, 1), found 1.0");
+    }
+
+    @Test
     void sampledSoftmaxCarriesLogQOfEveryCandidate() {
         Batcher b = new Batcher(data, 4, Stage.PRETRAIN, new LossSpec.SampledSoftmax(3, true), sampler, false);
         TrainBatch.NextItem batch = (TrainBatch.NextItem) b.build(new int[] {0}, new SplittableRandom(3));

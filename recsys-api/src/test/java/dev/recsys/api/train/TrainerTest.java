@@ -281,6 +281,36 @@ class TrainerTest {
     }
 
     @Test
+    void itemIdDropoutIsRefusedForAModelWithoutContentAndForFineTuning() {
+        TrainConfig c = config(1, 0, 0);
+        TrainConfig dropping = new TrainConfig(
+                c.stage(),
+                c.loss(),
+                c.sampling(),
+                c.epochs(),
+                c.batchSize(),
+                c.learningRate(),
+                c.warmupSteps(),
+                c.schedule(),
+                c.minLrRatio(),
+                c.optimizer(),
+                c.evalEveryEpochs(),
+                c.patience(),
+                c.checkpointEverySteps(),
+                c.batching(),
+                0.3f,
+                c.seed());
+        assertThat(dropping.idDropout()).isEqualTo(0.3f);
+        assertThat(dropping.withEpochs(4).idDropout()).isEqualTo(0.3f);
+        assertThatThrownBy(() -> new Trainer(new Quadratic(), dropping, data()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("idDropout 0.3 needs a content model with item ids");
+        assertThatThrownBy(() -> dropping.withLoss(Stage.FINETUNE, new LossSpec.Bpr(2)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("idDropout is a pre-training option");
+    }
+
+    @Test
     void dataForAnotherCatalogueIsRefused() {
         assertThatThrownBy(() ->
                         new Trainer(new Quadratic(), config(1, 0, 0), TrainingData.of(7, new int[][] {{1, 2}})))

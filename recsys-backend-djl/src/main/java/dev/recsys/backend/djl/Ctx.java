@@ -31,6 +31,11 @@ final class Ctx implements AutoCloseable {
     private final NDArray[] leaves;
     /** Named intermediate results, when a trace is wanted (else null). */
     final Map<String, NDArray> trace;
+    /**
+     * Item-id dropout of this call ({@code TrainBatch.NextItem.droppedIds}): the items whose id row
+     * the item vectors leave out, or null for none.
+     */
+    boolean[] droppedIds;
     /** Engine-owned scalar constants of this call, by value (see {@link #scalar}). */
     private final Map<Float, NDArray> scalars = new HashMap<>();
 

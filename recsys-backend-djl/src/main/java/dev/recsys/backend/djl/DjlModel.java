@@ -351,6 +351,7 @@ public final class DjlModel implements RecModel {
         int[] rowOf = encodedRows(groups, lead);
         try (Ctx c = new Ctx(store, masks, true, false);
                 GradientCollector gc = engine.newGradientCollector()) {
+            c.droppedIds = n.droppedIds();
             ItemTable t = groupItems(c, groups, lead);
             UserSide u = encodeUsers(c, t, in, lead);
             NDArray uv =
@@ -639,7 +640,15 @@ public final class DjlModel implements RecModel {
         NDArray pooled = out.mul(keepT.reshape(n, len, 1)).sum(new int[] {1}).div(cnt);
         NDArray vectors = pooled;
         if (config.itemIds()) {
-            vectors = c.rows(c.p(ParamLayout.ITEM_EMBEDDING), c.longs(ids, n)).add(pooled);
+            NDArray idRows = c.rows(c.p(ParamLayout.ITEM_EMBEDDING), c.longs(ids, n));
+            if (c.droppedIds != null) {
+                float[] keepId = new float[n];
+                for (int i = 0; i < n; i++) {
+                    keepId[i] = c.droppedIds[ids[i]] ? 0f : 1f;
+                }
+                idRows = idRows.mul(c.floats(keepId, n, 1));
+            }
+            vectors = idRows.add(pooled);
         }
         return new ItemTable(vectors, out, local);
     }

@@ -33,6 +33,8 @@ record ContentPass(
         int[] items;
         /** item id → row, -1 when absent. */
         int[] local;
+        /** Item-id dropout of the run: per item id, whether its id row was left out (null: none). */
+        boolean[] droppedIds;
 
         float[] vec;
         float[] ctx;
@@ -59,6 +61,15 @@ record ContentPass(
      * @param train       the run will be back-propagated ({@link #backward}); else forward only
      */
     Out run(int[] items, boolean dropout, boolean needCtxGrad, boolean train) {
+        return run(items, null, dropout, needCtxGrad, train);
+    }
+
+    /**
+     * As {@link #run(int[], boolean, boolean, boolean)}, leaving out the id rows of the items flagged
+     * in {@code droppedIds} (item-id dropout; null: none): their vectors are their content alone and
+     * their id rows get no gradient.
+     */
+    Out run(int[] items, boolean[] droppedIds, boolean dropout, boolean needCtxGrad, boolean train) {
         int rows = bucket(items.length);
         ContentGraph g = graphs.content(rows, dropout, train);
         g.syncWeights(master.live(), master.version());
@@ -84,6 +95,15 @@ record ContentPass(
         g.setVariable(ContentGraph.POS, cpos);
         if (config.itemIds()) {
             Gathers.gatherRows(g, ContentGraph.IDS, padded, master.data(ParamLayout.ITEM_EMBEDDING), null, d);
+            if (droppedIds != null) {
+                float[] idRows = g.buffer(ContentGraph.IDS, rows * d);
+                for (int r = 0; r < rows; r++) {
+                    if (droppedIds[padded[r]]) {
+                        Arrays.fill(idRows, r * d, (r + 1) * d, 0f);
+                    }
+                }
+                g.setVariable(ContentGraph.IDS, idRows);
+            }
         }
         if (dropout) {
             g.drawDropout(rng);
@@ -92,6 +112,7 @@ record ContentPass(
         Out co = new Out();
         co.graph = g;
         co.items = padded;
+        co.droppedIds = droppedIds;
         co.local = new int[config.numItems() + 1];
         Arrays.fill(co.local, -1);
         for (int r = items.length - 1; r >= 0; r--) {
@@ -132,7 +153,9 @@ record ContentPass(
             float[] gi = r.gradients().get(ContentGraph.IDS);
             float[] it = master.grad(ParamLayout.ITEM_EMBEDDING);
             for (int row = 0; row < rows; row++) {
-                Gathers.addRow(it, co.items[row], gi, row, d);
+                if (co.droppedIds == null || !co.droppedIds[co.items[row]]) {
+                    Gathers.addRow(it, co.items[row], gi, row, d);
+                }
             }
         }
     }

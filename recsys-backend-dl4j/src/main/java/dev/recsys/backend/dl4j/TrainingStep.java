@@ -67,7 +67,7 @@ record TrainingStep(
             rows = new Rows(f.candidates(), null);
         }
         g.syncWeights(master.live(), master.version());
-        Items items = items(g, in, rows, dropout, withGradients);
+        Items items = items(g, batch, rows, dropout, withGradients);
         gatherInputs(g, in, rows, items);
         if (dropout) {
             g.drawDropout(rng);
@@ -84,7 +84,8 @@ record TrainingStep(
     }
 
     /** The item vectors of the rows this batch touches. */
-    private Items items(UserGraph g, SeqBatch in, Rows rows, boolean dropout, boolean withGradients) {
+    private Items items(UserGraph g, TrainBatch batch, Rows rows, boolean dropout, boolean withGradients) {
+        SeqBatch in = batch.input();
         if (content == null) {
             return new Items(master.data(ParamLayout.ITEM_EMBEDDING), null, null);
         }
@@ -94,7 +95,9 @@ record TrainingStep(
                 : rows.shared() != null
                         ? Gathers.distinct(new int[] {0}, in.items(), rows.candidates(), rows.shared())
                         : Gathers.distinct(in.items(), rows.candidates());
-        ContentPass.Out co = content.run(uniq, dropout, g.spec.kind() == UserGraph.Kind.FINE, withGradients);
+        boolean[] droppedIds = batch instanceof TrainBatch.NextItem n ? n.droppedIds() : null;
+        ContentPass.Out co =
+                content.run(uniq, droppedIds, dropout, g.spec.kind() == UserGraph.Kind.FINE, withGradients);
         return new Items(co.vec, co.local, co);
     }
 

@@ -220,6 +220,14 @@ public final class Configs {
                     "hard negatives are mined for fine-tuning only; " + "set it in the finetune section",
                     null);
         }
+        if (s.idDropout() > 0 && (!c.model().useContent() || !c.model().itemIds())) {
+            throw new BadKey(
+                    section + ".idDropout",
+                    "item-id dropout needs a content model with item ids (model.useContent: true, model.itemIds: true), found "
+                            + "useContent " + c.model().useContent() + ", itemIds "
+                            + c.model().itemIds(),
+                    null);
+        }
         LossSpec loss = loss(s, section);
         try {
             return new TrainConfig(
@@ -237,6 +245,7 @@ public final class Configs {
                     s.patience(),
                     s.checkpointEvery(),
                     s.batching(),
+                    s.idDropout(),
                     c.seed());
         } catch (IllegalArgumentException e) {
             throw bad(section, STAGE_KEYS, e);

@@ -100,6 +100,8 @@ public record ExperimentConfig(
      * @param trainable all | stage2 (fine-tuning only: train the cross-attention and the scorer, leave
      *                  stage 1, and with it the re-ranked candidates, as pre-training left it)
      * @param batching  random | length: how an epoch groups users into batches ({@link Batching})
+     * @param idDropout pre-training of content models with item ids: the probability that a batch leaves
+     *                  out an item's id row (its vector is its content alone, as a cold item's); 0 = off
      */
     public record Stage(
             String loss,
@@ -122,7 +124,8 @@ public record ExperimentConfig(
             int checkpointEvery,
             int hardNegatives,
             String trainable,
-            Batching batching) {
+            Batching batching,
+            float idDropout) {
 
         /** The file form of an api stage; loss parameters it does not have take their defaults. */
         static Stage of(TrainConfig t) {
@@ -150,7 +153,8 @@ public record ExperimentConfig(
                     t.checkpointEverySteps(),
                     0,
                     "all",
-                    t.batching());
+                    t.batching(),
+                    t.idDropout());
         }
 
         /** The loss parameters by their api names (gbceT is the loss's {@code t}). */

@@ -214,6 +214,23 @@ class CliTest {
     }
 
     @Test
+    void itemIdDropoutTrainsAContentModelAndIsRefusedWithoutContent() {
+        Path out = dir.resolve("id-dropout");
+        Run r = run(concat(
+                new String[] {"train", "--data", DATA, "--out", out.toString(), "--backend", "djl"},
+                concat(TINY, "--set", "pretrain.idDropout=0.5", "--set", "finetune.epochs=0")));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("\"idDropout\":0.5").contains("test:").contains("saved");
+        Path never = dir.resolve("never-id-dropout");
+        Run bad = run(concat(
+                new String[] {"train", "--data", DATA, "--out", never.toString(), "--backend", "djl"},
+                concat(TINY, "--set", "model.useContent=false", "--set", "pretrain.idDropout=0.5")));
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("pretrain.idDropout").contains("needs a content model with item ids");
+        assertThat(never).doesNotExist();
+    }
+
+    @Test
     void initFromStartsAContentModelFromAnIdsOnlyOne() {
         Path ids = dir.resolve("ids-only");
         Run r = run(concat(
