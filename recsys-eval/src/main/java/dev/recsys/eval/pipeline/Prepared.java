@@ -65,7 +65,9 @@ public record Prepared(
         ItemContent table = null;
         Vocabulary vocab = null;
         if (content != null && d.hasMeta() && d.meta().titledItems() > 0) {
-            ContentBuilder.Result r = content.build(d);
+            // under the cold-start protocol the vocabulary is the warm items' words: a cold item is encoded as an
+            // item added after training would be (ContentBuilder.build(meta, heldOut))
+            ContentBuilder.Result r = content.build(d.meta(), cold == null ? null : cold.mask());
             table = r.content();
             vocab = r.vocabulary();
         }
