@@ -99,58 +99,6 @@ public final class ContentBuilder {
         return new Result(encode(meta, v), v);
     }
 
-    /**
-     * Builds a vocabulary from the items of {@code meta} that are not held out, and encodes every
-     * item with it: the held-out items (the cold items of the cold-start protocol) as items added
-     * after training are ({@link dev.recsys.api.io.ItemAddition.OovRule}): a word the vocabulary lacks
-     * takes its bucket, or {@code [UNK]} when some kept item's content uses {@code [UNK]}, and is left
-     * out otherwise (a row no kept item trains is noise). So a cold item's words never reach a row
-     * that training did not see, as they would with a vocabulary that counted its words.
-     *
-     * @param heldOut per item 0..N, true for the items whose words must not shape the vocabulary
-     */
-    public Result build(ItemMeta meta, boolean[] heldOut) {
-        if (heldOut == null) {
-            return build(meta);
-        }
-        if (heldOut.length != meta.numItems() + 1) {
-            throw new IllegalArgumentException(
-                    "heldOut must hold one flag per item 0.." + meta.numItems() + ", found " + heldOut.length);
-        }
-        Vocabulary.Builder vb = Vocabulary.builder();
-        for (int i = 1; i <= meta.numItems(); i++) {
-            if (!heldOut[i]) {
-                for (String t : new java.util.LinkedHashSet<>(tokens(meta, i))) {
-                    vb.add(t);
-                }
-            }
-        }
-        Vocabulary v = vb.build(minCount, maxVocab, oovBuckets);
-        int n = meta.numItems();
-        int[][] per = new int[n + 1][];
-        per[0] = new int[0];
-        boolean keptUseUnk = false;
-        for (int i = 1; i <= n; i++) {
-            if (!heldOut[i]) {
-                per[i] = v.encode(tokens(meta, i));
-                for (int t : per[i]) {
-                    keptUseUnk |= t == Vocabulary.UNK;
-                }
-            }
-        }
-        boolean dropUnknown = v.oovBuckets() == 0 && !keptUseUnk;
-        for (int i = 1; i <= n; i++) {
-            if (heldOut[i]) {
-                List<String> words = tokens(meta, i);
-                if (dropUnknown) {
-                    words = words.stream().filter(v::contains).toList();
-                }
-                per[i] = v.encode(words);
-            }
-        }
-        return new Result(ItemContent.of(n, contentLen, per), v);
-    }
-
     /** Encodes every item of {@code meta} with an existing (e.g. checkpointed) vocabulary. */
     public ItemContent encode(ItemMeta meta, Vocabulary v) {
         int n = meta.numItems();

@@ -65,9 +65,7 @@ public record Prepared(
         ItemContent table = null;
         Vocabulary vocab = null;
         if (content != null && d.hasMeta() && d.meta().titledItems() > 0) {
-            // under the cold-start protocol the vocabulary is the warm items' words: a cold item is encoded as an
-            // item added after training would be (ContentBuilder.build(meta, heldOut))
-            ContentBuilder.Result r = content.build(d.meta(), cold == null ? null : cold.mask());
+            ContentBuilder.Result r = content.build(d);
             table = r.content();
             vocab = r.vocabulary();
         }

@@ -231,43 +231,6 @@ class ReadersTest {
     }
 
     @Test
-    void heldOutItemsShapeNoVocabularyAndLoseTheWordsItLacks() {
-        String[] titles = {null, "Heat", "Heat Wave", "Toy Story"};
-        String[][] genres = {{}, {"Action"}, {"Drama"}, {"Comedy"}};
-        ItemMeta meta = new ItemMeta(titles, genres, new int[] {0, 1995, 1995, 1995});
-        boolean[] cold = {false, false, true, false};
-        ContentBuilder.Result r = new ContentBuilder(8, 1, 100).build(meta, cold);
-        // the warm items' words only: no genre:drama, no wave
-        assertThat(r.vocabulary().contains("genre:drama")).isFalse();
-        assertThat(r.vocabulary().contains("wave")).isFalse();
-        assertThat(r.vocabulary().contains("heat")).isTrue();
-        // item 2 (cold): marker, year, decade, heat; its unknown words left out (no warm item uses [UNK])
-        int[] row = java.util.Arrays.copyOfRange(r.content().tokens(), 16, 24);
-        assertThat(row)
-                .containsExactly(
-                        1,
-                        r.vocabulary().id("year:1995"),
-                        r.vocabulary().id("decade:1990s"),
-                        r.vocabulary().id("heat"),
-                        0,
-                        0,
-                        0,
-                        0);
-        // with buckets the unknown words take theirs
-        ContentBuilder.Result b = new ContentBuilder(8, 1, 100, 4).build(meta, cold);
-        int[] bucketed = java.util.Arrays.copyOfRange(b.content().tokens(), 16, 24);
-        assertThat(bucketed[1]).isEqualTo(b.vocabulary().id("genre:drama"));
-        assertThat(bucketed[1]).isGreaterThanOrEqualTo(b.vocabulary().size() - 4);
-        // nothing held out: the vocabulary of every item
-        assertThat(new ContentBuilder(8, 1, 100)
-                        .build(meta, new boolean[4])
-                        .vocabulary()
-                        .tokens())
-                .isEqualTo(
-                        new ContentBuilder(8, 1, 100).build(meta).vocabulary().tokens());
-    }
-
-    @Test
     void titlesLoseTheirYearButKeepOtherParentheses() {
         assertThat(Titles.split("City of Lost Children, The (Cité des enfants perdus, La) (1995)"))
                 .isEqualTo(new Titles.TitleYear("City of Lost Children, The (Cité des enfants perdus, La)", 1995));
