@@ -1,9 +1,13 @@
 package dev.recsys.spark;
 
 import dev.recsys.api.DataException;
+import dev.recsys.api.data.ItemContent;
 import dev.recsys.api.io.Json;
+import dev.recsys.eval.baseline.Baselines;
 import dev.recsys.eval.baseline.MostPopular;
+import dev.recsys.eval.data.ContentBuilder;
 import dev.recsys.eval.data.Dataset;
+import dev.recsys.eval.data.ItemMeta;
 import dev.recsys.eval.data.PreparedFormat.Manifest;
 import dev.recsys.eval.data.PreparedFormat.UserLine;
 import dev.recsys.eval.data.PreparedReader;
@@ -41,14 +45,13 @@ import org.slf4j.LoggerFactory;
  * exactly ({@link EvalPart}, {@link EvalTotals}). Each partition's users are split as the manifest
  * says (the per-user rule of leave-one-out, or the global cut-offs of the temporal split) and ranked
  * against the whole catalogue; popularity@K uses the training counts of all users, summed first.
- * The result equals the single-JVM {@code recsys evaluate} on the same data and model; per-user
- * values are written to Parquet when an output folder is given.
+ * A baseline ({@link Baselines}: most-popular, item-KNN, Markov, content-KNN, random) is fitted once
+ * on the driver, as the single JVM fits it, and broadcast. The result equals the single-JVM
+ * {@code recsys evaluate} on the same data and model or baseline; per-user values are written to
+ * Parquet when an output folder is given.
  */
 public final class DistributedEvaluation {
     private static final Logger LOG = LoggerFactory.getLogger(DistributedEvaluation.class);
-
-    /** The baselines that evaluate in partitions (they need only the summed training counts). */
-    public static final List<String> BASELINES = List.of("mostpop", "popular");
 
     private DistributedEvaluation() {}
 
@@ -57,7 +60,7 @@ public final class DistributedEvaluation {
      *
      * @param data          the prepared folder
      * @param model         the checkpoint folder, or null with a baseline
-     * @param baseline      one of {@link #BASELINES}, or null with a model
+     * @param baseline      a baseline's name or alias ({@link Baselines}), or null with a model
      * @param target        test or validation
      * @param ks            cut-offs
      * @param out           folder for {@code result.json} and {@code per-user/} (Parquet), or null
@@ -65,6 +68,7 @@ public final class DistributedEvaluation {
      * @param batchSize     users per scoring call
      * @param backend       the backend's name, or null for the default
      * @param engineThreads the engine's intra-op threads per executor
+     * @param seed          the seed of the random baseline
      */
     public record Options(
             String data,
@@ -76,15 +80,15 @@ public final class DistributedEvaluation {
             Integer rerank,
             int batchSize,
             String backend,
-            int engineThreads)
+            int engineThreads,
+            long seed)
             implements Serializable {
         public Options {
             if ((model == null) == (baseline == null)) {
                 throw new IllegalArgumentException("give exactly one of --model or --baseline");
             }
-            if (baseline != null && !BASELINES.contains(baseline)) {
-                throw new IllegalArgumentException(
-                        "--baseline " + baseline + " does not evaluate in partitions; known here: " + BASELINES);
+            if (baseline != null) {
+                baseline = Baselines.canonical(baseline);
             }
             if (batchSize < 1 || engineThreads < 1) {
                 throw new IllegalArgumentException(
@@ -131,7 +135,14 @@ public final class DistributedEvaluation {
                     spark.sparkContext().broadcast(counts, scala.reflect.ClassTag$.MODULE$.apply(int[].class));
             ModelHolder.Key key =
                     o.model() == null ? null : new ModelHolder.Key(o.model(), o.backend(), o.engineThreads());
-            JavaRDD<Part> parts = lines.mapPartitions(it -> evaluate(it, m, o, key, pop.value()))
+            Broadcast<BatchScorer> baseline = o.baseline() == null
+                    ? null
+                    : spark.sparkContext()
+                            .broadcast(
+                                    fitBaseline(in, lines, counts, o),
+                                    scala.reflect.ClassTag$.MODULE$.apply(BatchScorer.class));
+            JavaRDD<Part> parts = lines.mapPartitions(
+                            it -> evaluate(it, m, o, key, baseline == null ? null : baseline.value(), pop.value()))
                     .persist(StorageLevel.MEMORY_AND_DISK());
             try {
                 EvalTotals totals = parts.map(p -> p.part().totals()).treeReduce(EvalTotals::merge);
@@ -150,9 +161,71 @@ public final class DistributedEvaluation {
                 return r;
             } finally {
                 parts.unpersist();
+                if (baseline != null) {
+                    baseline.destroy();
+                }
             }
         } finally {
             lines.unpersist();
+        }
+    }
+
+    /**
+     * The baseline fitted once, on the driver, as {@code recsys evaluate} fits it: most-popular from
+     * the summed counts, item-KNN and Markov from the training sequences of all users (collected:
+     * 4 bytes per training interaction), content-KNN from the catalogue's titles, random from the seed.
+     */
+    private static BatchScorer fitBaseline(PreparedInput in, JavaRDD<String> lines, int[] counts, Options o) {
+        Manifest m = in.manifest();
+        String name = o.baseline();
+        if (name.equals("mostpop")) {
+            return MostPopular.ofCounts(counts);
+        }
+        long t0 = System.nanoTime();
+        int[][] train = null;
+        if (Baselines.fitsOnSequences(name)) {
+            train = new int[m.users() + 1][];
+            train[0] = new int[0];
+            for (scala.Tuple2<Integer, int[]> t : lines.mapPartitions(it -> {
+                        ShardSplit ss = shardSplit(it, m, o);
+                        List<scala.Tuple2<Integer, int[]>> out =
+                                new ArrayList<>(ss.users().size());
+                        for (int u = 1; u <= ss.users().size(); u++) {
+                            out.add(new scala.Tuple2<>(
+                                    ss.users().get(u - 1).user(), ss.split().train()[u]));
+                        }
+                        return out.iterator();
+                    })
+                    .collect()) {
+                train[t._1()] = t._2();
+            }
+        }
+        ItemContent content = null;
+        if (name.equals("contentknn")) {
+            ItemMeta meta = in.meta();
+            content = meta.titledItems() > 0
+                    ? ContentBuilder.standard().build(meta).content()
+                    : null;
+        }
+        BatchScorer b = Baselines.fit(name, m.items(), train, content, o.seed(), m.name());
+        LOG.info("fitted {} on the driver in {} ms", b, (System.nanoTime() - t0) / 1_000_000);
+        return b;
+    }
+
+    /** A scorer that sees the global dense user ids (the random baseline hashes them) instead of a shard's. */
+    private record GlobalUsers(BatchScorer inner, int[] global) implements BatchScorer {
+        @Override
+        public void score(int[] users, int[][] histories, float[] out) {
+            int[] g = new int[users.length];
+            for (int r = 0; r < users.length; r++) {
+                g[r] = global[users[r]];
+            }
+            inner.score(g, histories, out);
+        }
+
+        @Override
+        public boolean threadSafe() {
+            return inner.threadSafe();
         }
     }
 
@@ -168,15 +241,19 @@ public final class DistributedEvaluation {
     }
 
     private static Iterator<Part> evaluate(
-            Iterator<String> it, Manifest m, Options o, ModelHolder.Key key, int[] counts) {
+            Iterator<String> it, Manifest m, Options o, ModelHolder.Key key, BatchScorer baseline, int[] counts) {
         ShardSplit ss = shardSplit(it, m, o);
         if (ss.users().isEmpty()) {
             return Collections.emptyIterator();
         }
         Split split = ss.split();
+        int[] global = new int[ss.users().size() + 1];
+        for (int u = 1; u < global.length; u++) {
+            global[u] = ss.users().get(u - 1).user();
+        }
         BatchScorer scorer;
         if (key == null) {
-            scorer = MostPopular.ofCounts(counts);
+            scorer = new GlobalUsers(baseline, global);
         } else {
             SavedModel model = ModelHolder.get(key);
             if (model.data().config().numItems() != m.items()) {
@@ -193,11 +270,7 @@ public final class DistributedEvaluation {
                 .threads(1)
                 .build();
         EvalPart part = ev.evaluatePart(split, o.target(), scorer, counts);
-        int[] global = new int[ss.users().size() + 1];
         String[] externals = new String[part.size()];
-        for (int u = 1; u < global.length; u++) {
-            global[u] = ss.users().get(u - 1).user();
-        }
         for (int j = 0; j < part.size(); j++) {
             externals[j] = ss.users().get(part.user(j) - 1).external();
         }

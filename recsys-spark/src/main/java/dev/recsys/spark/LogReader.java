@@ -6,7 +6,11 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
 
 import dev.recsys.api.DataException;
+import dev.recsys.eval.data.ItemMeta;
 import dev.recsys.eval.data.MovieLensFiles;
+import dev.recsys.eval.data.Sasrec;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,6 +31,9 @@ import org.apache.spark.sql.types.StructType;
  * {@code event} (any case; other columns ignored; a CSV's delimiter is a tab if its header holds
  * one, else a semicolon if it holds no comma, else a comma), and the MovieLens releases
  * ({@code ml-100k:DIR}, {@code ml-1m:DIR}, ...) are read from their ratings file with numeric ids.
+ * {@code sasrec:FILE} is SASRec's {@code user item} file with the rules of
+ * {@link dev.recsys.eval.data.Sasrec}: two integers of at least 1 a line, separated by spaces or
+ * tabs, blank lines skipped, each user's items in time order; its ids are kept ({@link Log#fileIds}).
  * {@code row} is the row's position in the log (increasing in file order), which numbers users and
  * items by first appearance as {@link dev.recsys.eval.data.DatasetBuilder} does. A timestamp is an
  * integer or an ISO-8601 date-time or date (UTC). {@code bad} is null for a usable row, else why
@@ -35,7 +42,7 @@ import org.apache.spark.sql.types.StructType;
 public final class LogReader {
     /** The formats {@link #read} knows. */
     public static final List<String> FORMATS =
-            List.of("csv", "parquet", "ml-100k", "ml-1m", "ml-10m", "ml-20m", "ml-25m", "ml-latest");
+            List.of("csv", "parquet", "sasrec", "ml-100k", "ml-1m", "ml-10m", "ml-20m", "ml-25m", "ml-latest");
 
     private static final String CORRUPT = "_corrupt_record";
 
@@ -50,7 +57,10 @@ public final class LogReader {
      * @param ratings   whether there is a rating column
      * @param timestamps whether there is a timestamp column
      * @param events    whether there is an event column
-     * @param movieLens the MovieLens files (for titles), or null
+     * @param fileIds   whether the dense ids are the file's own ids (sasrec: dense id = file id, the
+     *                  catalogue 1..largest id, as {@link dev.recsys.eval.data.Sasrec#read} numbers
+     *                  them) rather than the order of first appearance
+     * @param meta      where the items' titles come from, or null
      */
     public record Log(
             Dataset<Row> table,
@@ -59,10 +69,30 @@ public final class LogReader {
             boolean ratings,
             boolean timestamps,
             boolean events,
-            MovieLensFiles movieLens) {}
+            boolean fileIds,
+            MetaSource meta) {}
 
-    /** Reads {@code spec} ({@code FORMAT:PATH}). */
+    /** The titles, genres and years of a catalogue, read on the driver. */
+    @FunctionalInterface
+    public interface MetaSource {
+        /**
+         * The metadata of the catalogue whose dense item i has the external id {@code ids[i - 1]};
+         * {@code largestId} is the largest item id of the whole log (before filtering).
+         */
+        ItemMeta meta(long[] ids, long largestId) throws IOException;
+    }
+
+    /** Reads {@code spec} ({@code FORMAT:PATH}) without item content files. */
     public static Log read(SparkSession spark, String spec) {
+        return read(spark, spec, null, null);
+    }
+
+    /**
+     * Reads {@code spec} ({@code FORMAT:PATH}); with sasrec, {@code movies} (and the item-id map
+     * {@code itemMap}, lines {@code sasrec_id movie_id}; null when the ids are the movies' ids) give
+     * the items' titles, as {@link dev.recsys.eval.data.Sasrec#read} attaches them.
+     */
+    public static Log read(SparkSession spark, String spec, Path itemMap, Path movies) {
         int colon = spec.indexOf(':');
         String format = colon < 0 ? spec : spec.substring(0, colon).toLowerCase(Locale.ROOT);
         String path = colon < 0 ? "" : spec.substring(colon + 1);
@@ -72,8 +102,15 @@ public final class LogReader {
         if (path.isEmpty()) {
             throw new DataException(spec + " needs a path: " + format + ":PATH");
         }
+        if ((itemMap != null || movies != null) && !format.equals("sasrec")) {
+            throw new DataException("--item-map and --movies only apply to --data sasrec:PATH");
+        }
+        if (itemMap != null && movies == null) {
+            throw new DataException("--item-map needs --movies (the titles the map points to)");
+        }
         return switch (format) {
             case "csv" -> csv(spark, path);
+            case "sasrec" -> sasrec(spark, path, itemMap, movies);
             case "parquet" -> parquet(spark, path);
             default -> movieLens(spark, format, path);
         };
@@ -105,7 +142,51 @@ public final class LogReader {
         MovieLensFiles f = MovieLensFiles.of(format, Path.of(dir));
         List<String> names = List.of("user", "item", "rating", "timestamp");
         Dataset<Row> raw = readCsv(spark, f.ratings().toString(), f.delimiter(), f.header(), names);
-        return parse(raw, columns(names, f.ratings().toString()), f.delimiter(), format, true, f);
+        return parse(
+                raw,
+                columns(names, f.ratings().toString()),
+                f.delimiter(),
+                format,
+                true,
+                (ids, largest) -> f.meta(ids));
+    }
+
+    private static Log sasrec(SparkSession spark, String path, Path itemMap, Path movies) {
+        if (itemMap != null && !Files.isRegularFile(itemMap)) {
+            throw new DataException("--item-map file not found: " + itemMap);
+        }
+        if (movies != null && !Files.isRegularFile(movies)) {
+            throw new DataException("--movies file not found: " + movies);
+        }
+        Dataset<Row> t = spark.read()
+                .text(path)
+                .withColumn("row", monotonically_increasing_id())
+                .withColumn("f", expr("filter(split(value, '[ \\t]+'), x -> x != '')"))
+                .filter("size(f) > 0");
+        t = t.select(
+                col("row"),
+                expr("cast(try_cast(f[0] as int) as string)").as("user"),
+                expr("cast(try_cast(f[1] as int) as string)").as("item"),
+                lit(null).cast("float").as("rating"),
+                lit(null).cast("bigint").as("timestamp"),
+                lit(null).cast("string").as("event"),
+                expr("CASE WHEN size(f) != 2 THEN concat('expected ''user item'' (2 fields), found ', size(f), ' fields')"
+                                + " WHEN try_cast(f[0] as int) IS NULL THEN 'user id must be an integer'"
+                                + " WHEN try_cast(f[1] as int) IS NULL THEN 'item id must be an integer'"
+                                + " WHEN try_cast(f[0] as int) < 1 OR try_cast(f[1] as int) < 1"
+                                + " THEN 'SASRec ids start at 1' END")
+                        .as("bad"),
+                col("value").as("raw"));
+        MetaSource meta = movies == null
+                ? null
+                : (ids, largest) -> {
+                    int[] old = new int[ids.length];
+                    for (int k = 0; k < ids.length; k++) {
+                        old[k] = (int) ids[k];
+                    }
+                    return Sasrec.itemMeta((int) largest, itemMap, movies).select(old);
+                };
+        return new Log(t, Sasrec.name(Path.of(path)), true, false, false, false, true, meta);
     }
 
     private static Log parquet(SparkSession spark, String path) {
@@ -155,7 +236,7 @@ public final class LogReader {
     }
 
     private static Log parse(
-            Dataset<Row> raw, Map<String, String> cols, String delim, String name, boolean longIds, MovieLensFiles ml) {
+            Dataset<Row> raw, Map<String, String> cols, String delim, String name, boolean longIds, MetaSource meta) {
         Dataset<Row> t = raw.withColumn("row", monotonically_increasing_id());
         String u = trimmed(cols.get("user"));
         String i = trimmed(cols.get("item"));
@@ -198,7 +279,7 @@ public final class LogReader {
                 + (hasE ? " WHEN event IS NULL THEN 'event must not be empty'" : "")
                 + " END");
         t = t.withColumn("bad", bad).drop("corrupt");
-        return new Log(t, name, longIds, hasR, hasT, hasE, ml);
+        return new Log(t, name, longIds, hasR, hasT, hasE, false, meta);
     }
 
     private static String trimmed(String c) {

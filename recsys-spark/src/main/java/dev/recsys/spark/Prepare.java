@@ -19,6 +19,7 @@ import dev.recsys.eval.data.PreparedFormat.SplitSpec;
 import dev.recsys.eval.data.PreparedFormat.UserLine;
 import dev.recsys.eval.split.TemporalSplit;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -60,6 +61,9 @@ public final class Prepare {
      * @param split      {@code leave-one-out} or {@code temporal:VAL,TEST} (fractions)
      * @param maxBadRows unparsable rows tolerated (skipped and counted); one more fails the job
      * @param shards     sequence files to write (0: Spark's default parallelism)
+     * @param itemMap    sasrec: the item-id map ({@code sasrec_id movie_id} lines), or null when the
+     *                   ids are the movies' ids
+     * @param movies     sasrec: the movies file for titles, or null
      */
     public record Options(
             String source,
@@ -69,7 +73,9 @@ public final class Prepare {
             int minPerItem,
             String split,
             long maxBadRows,
-            int shards) {
+            int shards,
+            Path itemMap,
+            Path movies) {
         public Options {
             if (minPerUser < 1 || minPerItem < 1) {
                 throw new IllegalArgumentException(
@@ -88,7 +94,7 @@ public final class Prepare {
     public static Manifest run(SparkSession spark, Options o) throws IOException {
         AtomicOutput.requireNew(spark, o.out(), "--out");
         double[] temporal = parseSplit(o.split());
-        LogReader.Log log = LogReader.read(spark, o.source());
+        LogReader.Log log = LogReader.read(spark, o.source(), o.itemMap(), o.movies());
         if (temporal != null && !log.timestamps()) {
             throw new DataException(o.source() + " has no timestamp column; a temporal split needs one");
         }
@@ -138,9 +144,11 @@ public final class Prepare {
             throw new DataException(o.source() + ": no interaction is left after filtering (" + describe(o) + ") of "
                     + read + " read; loosen the filters");
         }
-        // dense ids: first appearance in the whole log (before filtering), among those kept
-        Dataset<Row> userIds = denseIds(spark, kept, good, "user", "u");
-        Dataset<Row> itemIds = denseIds(spark, kept, good, "item", "i");
+        // dense ids: first appearance in the whole log (before filtering), among those kept; a
+        // sasrec file's own ids, or their order when a filter dropped some (as Dataset.filter does)
+        boolean fileIds = log.fileIds() && o.minRating() == null && o.minPerUser() == 1 && o.minPerItem() == 1;
+        Dataset<Row> userIds = denseIds(spark, kept, good, "user", "u", log.fileIds(), fileIds);
+        Dataset<Row> itemIds = denseIds(spark, kept, good, "item", "i", log.fileIds(), fileIds);
         List<String> eventTypes = null;
         Map<String, Integer> eventIds = new HashMap<>();
         if (log.events()) {
@@ -154,8 +162,8 @@ public final class Prepare {
                 eventIds.put(r.getString(0), eventTypes.size());
             }
         }
-        int numUsers = (int) userIds.count();
-        int numItems = (int) itemIds.count();
+        int numUsers = fileIds ? largest(userIds, "u") : (int) userIds.count();
+        int numItems = fileIds ? largest(itemIds, "i") : (int) itemIds.count();
         SplitSpec split = SplitSpec.leaveOneOut();
         if (temporal != null) {
             split = temporalSplit(kept, n, temporal[0], temporal[1]);
@@ -194,7 +202,11 @@ public final class Prepare {
                 .persist(StorageLevel.MEMORY_AND_DISK());
         int shards = o.shards() > 0 ? o.shards() : spark.sparkContext().defaultParallelism();
         Map<String, Integer> events = eventIds;
-        JavaRDD<String> lines = seqs.repartition(shards, col("u"))
+        // with a sasrec file's own ids, the users between them without a line are users without interactions
+        Dataset<Row> everyUser =
+                fileIds ? spark.range(1, numUsers + 1L).toDF("u").join(seqs, new String[] {"u"}, "left") : seqs;
+        JavaRDD<String> lines = everyUser
+                .repartition(shards, col("u"))
                 .sortWithinPartitions("u")
                 .javaRDD()
                 .map(r -> toLine(r, shape, events).format());
@@ -203,7 +215,7 @@ public final class Prepare {
                 seqs.select(org.apache.spark.sql.functions.size(col("seq"))).as(Encoders.INT()).collectAsList().stream()
                         .mapToInt(Integer::intValue)
                         .toArray();
-        writeItems(spark, log, itemIds, numItems, out);
+        writeItems(spark, log, itemIds, numItems, fileIds, largestItem(log, good), out);
         seqs.unpersist();
         userIds.unpersist();
         itemIds.unpersist();
@@ -229,11 +241,14 @@ public final class Prepare {
         return m;
     }
 
-    /** One user's line from {@code (u, user, seq)}, seq sorted by (timestamp,) row. */
+    /**
+     * One user's line from {@code (u, user, seq)}, seq sorted by (timestamp,) row; user and seq are
+     * null for a user without interactions (whose external id is then u).
+     */
     private static UserLine toLine(Row r, Manifest m, Map<String, Integer> eventIds) {
         int u = (int) r.getLong(0);
-        String user = r.getString(1);
-        List<Row> seq = r.getList(2);
+        String user = r.isNullAt(1) ? Integer.toString(u) : r.getString(1);
+        List<Row> seq = r.isNullAt(2) ? List.of() : r.getList(2);
         int k0 = m.timestamps() ? 1 : 0;
         int[] items = new int[seq.size()];
         long[] ts = m.timestamps() ? new long[items.length] : null;
@@ -256,19 +271,33 @@ public final class Prepare {
     }
 
     private static void writeItems(
-            SparkSession spark, LogReader.Log log, Dataset<Row> itemIds, int numItems, AtomicOutput out)
+            SparkSession spark,
+            LogReader.Log log,
+            Dataset<Row> itemIds,
+            int numItems,
+            boolean fileIds,
+            long largestItem,
+            AtomicOutput out)
             throws IOException {
         String[] external = new String[numItems + 1];
         for (Row r : itemIds.collectAsList()) {
             external[(int) r.getLong(1)] = r.getString(0);
         }
+        if (fileIds) {
+            // the ids between a sasrec file's items are items without interactions
+            for (int i = 1; i <= numItems; i++) {
+                if (external[i] == null) {
+                    external[i] = Integer.toString(i);
+                }
+            }
+        }
         ItemMeta meta = null;
-        if (log.movieLens() != null) {
+        if (log.meta() != null) {
             long[] ids = new long[numItems];
             for (int i = 1; i <= numItems; i++) {
                 ids[i - 1] = Long.parseLong(external[i]);
             }
-            meta = log.movieLens().meta(ids);
+            meta = log.meta().meta(ids, largestItem);
         }
         List<String> lines = new ArrayList<>(numItems);
         for (int i = 1; i <= numItems; i++) {
@@ -283,16 +312,52 @@ public final class Prepare {
         spark.createDataset(lines, Encoders.STRING()).coalesce(1).write().text(out.path(PreparedFormat.ITEMS));
     }
 
-    /** Dense ids 1.. of the {@code key} values in {@code kept}, in order of their first row in {@code all}. */
+    /**
+     * Dense ids 1.. of the {@code key} values in {@code kept}: in order of their first row in
+     * {@code all}; with {@code numeric}, in the order of their value; with {@code same}, the value
+     * itself.
+     */
     private static Dataset<Row> denseIds(
-            SparkSession spark, Dataset<Row> kept, Dataset<Row> all, String key, String dense) {
-        Dataset<Row> firstRow = all.groupBy(key).agg(min("row").as("first"));
-        Dataset<Row> ordered = kept.select(key).distinct().join(firstRow, key).orderBy("first");
+            SparkSession spark,
+            Dataset<Row> kept,
+            Dataset<Row> all,
+            String key,
+            String dense,
+            boolean numeric,
+            boolean same) {
+        if (same) {
+            return kept.select(key)
+                    .distinct()
+                    .withColumn(dense, col(key).cast("bigint"))
+                    .persist();
+        }
+        Dataset<Row> ordered;
+        if (numeric) {
+            ordered = kept.select(key).distinct().orderBy(col(key).cast("bigint"));
+        } else {
+            Dataset<Row> firstRow = all.groupBy(key).agg(min("row").as("first"));
+            ordered = kept.select(key).distinct().join(firstRow, key).orderBy("first");
+        }
         JavaRDD<Row> numbered =
                 ordered.javaRDD().zipWithIndex().map(t -> RowFactory.create(t._1().getString(0), t._2() + 1));
         StructType schema =
                 new StructType().add(key, DataTypes.StringType, false).add(dense, DataTypes.LongType, false);
         return spark.createDataFrame(numbered, schema).persist();
+    }
+
+    /** The largest value of column {@code c}. */
+    private static int largest(Dataset<Row> d, String c) {
+        return (int) d.agg(org.apache.spark.sql.functions.max(c)).first().getLong(0);
+    }
+
+    /** The largest item id of a log with numeric ids that has item content (the catalogue a sasrec map covers), else 0. */
+    private static long largestItem(LogReader.Log log, Dataset<Row> good) {
+        if (!log.fileIds() || log.meta() == null) {
+            return 0;
+        }
+        return good.agg(org.apache.spark.sql.functions.max(col("item").cast("bigint")))
+                .first()
+                .getLong(0);
     }
 
     /** The iterated k-core (the same fixed point as {@link dev.recsys.eval.data.Preprocess#kCore}). */

@@ -4,6 +4,7 @@ import dev.recsys.api.CheckpointException;
 import dev.recsys.api.DataException;
 import dev.recsys.api.io.Checkpoint;
 import dev.recsys.api.io.CheckpointData;
+import dev.recsys.eval.data.ItemMeta;
 import dev.recsys.eval.data.PreparedFormat;
 import dev.recsys.eval.data.PreparedFormat.ItemLine;
 import dev.recsys.eval.data.PreparedFormat.Manifest;
@@ -24,8 +25,9 @@ import org.apache.spark.sql.SparkSession;
  * @param dir      the folder
  * @param manifest its manifest
  * @param itemIds  external item ids by dense id (index 0 unused)
+ * @param meta     the items' titles, genres and years (titles null when unknown)
  */
-public record PreparedInput(String dir, Manifest manifest, String[] itemIds) {
+public record PreparedInput(String dir, Manifest manifest, String[] itemIds, ItemMeta meta) {
     /** Reads {@code dir}'s manifest and catalogue. */
     public static PreparedInput open(SparkSession spark, String dir) {
         org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(dir);
@@ -48,6 +50,10 @@ public record PreparedInput(String dir, Manifest manifest, String[] itemIds) {
         }
         Manifest m = PreparedFormat.parseManifest(json, mf.toString());
         String[] ids = new String[m.items() + 1];
+        String[] titles = new String[m.items() + 1];
+        String[][] genres = new String[m.items() + 1][];
+        int[] years = new int[m.items() + 1];
+        genres[0] = new String[0];
         List<String> lines = spark.read()
                 .textFile(new org.apache.hadoop.fs.Path(root, PreparedFormat.ITEMS).toString())
                 .collectAsList();
@@ -55,6 +61,9 @@ public record PreparedInput(String dir, Manifest manifest, String[] itemIds) {
             if (!line.isEmpty()) {
                 ItemLine it = ItemLine.parse(line, m.items(), dir + "/" + PreparedFormat.ITEMS);
                 ids[it.item()] = it.external();
+                titles[it.item()] = it.title();
+                genres[it.item()] = it.genres();
+                years[it.item()] = it.year();
             }
         }
         for (int i = 1; i <= m.items(); i++) {
@@ -63,7 +72,7 @@ public record PreparedInput(String dir, Manifest manifest, String[] itemIds) {
                         + " is missing; the folder is incomplete");
             }
         }
-        return new PreparedInput(dir, m, ids);
+        return new PreparedInput(dir, m, ids, new ItemMeta(titles, genres, years));
     }
 
     /** The user lines, one string each. */

@@ -48,6 +48,16 @@ class CommandLineTest {
         assertThat(out.toString())
                 .contains("| leave-one-out | users 50 (skipped 0) |")
                 .contains("MRR 0.");
+        assertThat(run("evaluate", "--data", prep.toString(), "--baseline", "ItemKNN", "--k", "5"))
+                .as(err.toString())
+                .isZero();
+        assertThat(out.toString()).contains("| leave-one-out | users 50 (skipped 0) |");
+        assertThat(run("evaluate", "--data", prep.toString(), "--baseline", "random", "--cold-items", "0.2"))
+                .isEqualTo(2);
+        assertThat(err.toString().strip())
+                .endsWith("recsys spark evaluate does not run the cold-start items protocol; use recsys evaluate "
+                        + "--data prepared:" + prep + " --cold-items 0.2");
+        err.getBuffer().setLength(0);
         assertThat(run("evaluate", "--data", tmp.resolve("none").toString(), "--baseline", "mostpop"))
                 .isEqualTo(2);
         assertThat(err.toString().strip())

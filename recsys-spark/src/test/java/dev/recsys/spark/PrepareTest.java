@@ -2,8 +2,10 @@ package dev.recsys.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.recsys.api.DataException;
+import dev.recsys.eval.baseline.Markov;
 import dev.recsys.eval.data.Dataset;
 import dev.recsys.eval.data.DatasetStats;
 import dev.recsys.eval.data.DelimitedReader;
@@ -11,6 +13,13 @@ import dev.recsys.eval.data.MovieLens;
 import dev.recsys.eval.data.PreparedFormat;
 import dev.recsys.eval.data.PreparedReader;
 import dev.recsys.eval.data.Preprocess;
+import dev.recsys.eval.data.Sasrec;
+import dev.recsys.eval.metrics.EvalResult;
+import dev.recsys.eval.pipeline.Prepared;
+import dev.recsys.eval.protocol.Evaluator;
+import dev.recsys.eval.split.LeaveOneOut;
+import dev.recsys.eval.split.Split;
+import dev.recsys.eval.split.Target;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,7 +43,7 @@ class PrepareTest {
     }
 
     private static Prepare.Options opts(String source, Path out) {
-        return new Prepare.Options(source, out.toString(), null, 1, 1, "leave-one-out", 0, 2);
+        return new Prepare.Options(source, out.toString(), null, 1, 1, "leave-one-out", 0, 2, null, null);
     }
 
     @Test
@@ -59,7 +68,8 @@ class PrepareTest {
     void ratingThresholdAndKCoreMatchPreprocess() throws IOException {
         Path csv = SparkFixture.log(tmp.resolve("log.csv"), 150, 400, 30, false, 11);
         Path out = tmp.resolve("prep");
-        Prepare.run(spark, new Prepare.Options("csv:" + csv, out.toString(), 3f, 5, 4, "leave-one-out", 0, 0));
+        Prepare.run(
+                spark, new Prepare.Options("csv:" + csv, out.toString(), 3f, 5, 4, "leave-one-out", 0, 0, null, null));
         Dataset raw = DelimitedReader.namedColumns(csv).build().read(csv);
         Dataset want = Preprocess.kCore(Preprocess.implicit(raw, 3f), 5, 4);
         Dataset got = PreparedReader.read(out);
@@ -101,11 +111,45 @@ class PrepareTest {
         Dataset got = PreparedReader.read(out);
         assertSameData(got, want);
         assertThat(got.name()).isEqualTo("ml-100k");
-        for (int i = 1; i <= want.numItems(); i++) {
-            assertThat(got.meta().title(i)).isEqualTo(want.meta().title(i));
-            assertThat(got.meta().genres(i)).containsExactly(want.meta().genres(i));
-            assertThat(got.meta().year(i)).isEqualTo(want.meta().year(i));
-        }
+        assertSameMeta(got, want);
+    }
+
+    @Test
+    void sasrecFileEqualsTheSasrecReaderWithTitlesIdGapsAndKCore() throws IOException {
+        Path txt = SparkFixture.sasrec(tmp.resolve("seq.txt"), 80, 120, 30, 4);
+        Path map = Path.of(txt + ".map");
+        Path movies = Path.of(txt + ".movies");
+        Path out = tmp.resolve("prep");
+        PreparedFormat.Manifest m = Prepare.run(
+                spark,
+                new Prepare.Options("sasrec:" + txt, out.toString(), null, 1, 1, "leave-one-out", 0, 2, map, movies));
+        Dataset want = Sasrec.read(txt, map, movies);
+        Dataset got = PreparedReader.read(out);
+        // the file's ids are kept: users and items that never occur are there, without interactions
+        assertThat(want.numUsers()).isEqualTo(80);
+        assertThat(want.numItems()).isEqualTo(120);
+        assertThat(want.length(13)).isZero();
+        assertSameData(got, want);
+        assertSameMeta(got, want);
+        assertThat(got.name()).isEqualTo("sasrec-seq");
+        assertThat(m.stats()).isEqualTo(DatasetStats.of(want));
+        // a filter renumbers what is left in id order, as Preprocess does
+        Path core = tmp.resolve("core");
+        Prepare.run(
+                spark,
+                new Prepare.Options("sasrec:" + txt, core.toString(), null, 5, 3, "leave-one-out", 0, 0, map, movies));
+        Dataset wantCore = Preprocess.kCore(want, 5, 3);
+        assertThat(wantCore.numItems()).isLessThan(want.numItems());
+        Dataset gotCore = PreparedReader.read(core);
+        assertSameData(gotCore, wantCore);
+        assertSameMeta(gotCore, wantCore);
+        Path bad = Files.writeString(tmp.resolve("bad.txt"), "1 2\n1 0\n2 x\n2 3 4\n");
+        assertThatThrownBy(() -> Prepare.run(spark, opts("sasrec:" + bad, tmp.resolve("p3"))))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("3 unparsable rows")
+                .hasMessageContaining("SASRec ids start at 1: '1 0'")
+                .hasMessageContaining("item id must be an integer: '2 x'")
+                .hasMessageContaining("expected 'user item' (2 fields), found 3 fields: '2 3 4'");
     }
 
     @Test
@@ -113,13 +157,33 @@ class PrepareTest {
         Path csv = SparkFixture.log(tmp.resolve("log.csv"), 60, 100, 20, false, 5);
         Path out = tmp.resolve("prep");
         PreparedFormat.Manifest m = Prepare.run(
-                spark, new Prepare.Options("csv:" + csv, out.toString(), null, 1, 1, "temporal:0.1,0.2", 0, 0));
+                spark,
+                new Prepare.Options("csv:" + csv, out.toString(), null, 1, 1, "temporal:0.1,0.2", 0, 0, null, null));
         Dataset d = DelimitedReader.namedColumns(csv).build().read(csv);
         var want = dev.recsys.eval.split.TemporalSplit.split(d, 0.1, 0.2);
         var got = m.split(PreparedReader.read(out));
         assertThat(got.name()).isEqualTo(want.name());
         assertThat(got.test()).containsExactly(want.test());
         assertThat(got.validation()).containsExactly(want.validation());
+        // train and evaluate on prepared:DIR split as the manifest says, not leave-one-out
+        Split used = Prepared.of(PreparedReader.read(out), null).split();
+        assertThat(used.name()).isEqualTo("temporal(0.1,0.2)");
+        assertThat(used.test()).containsExactly(want.test());
+        assertThat(used.validation()).containsExactly(want.validation());
+        for (int u = 1; u <= want.numUsers(); u++) {
+            assertThat(used.train()[u]).containsExactly(want.train()[u]);
+        }
+        assertThat(used.trainInteractions()).isLessThan(LeaveOneOut.split(d).trainInteractions() * 9 / 10);
+        // and spark evaluate equals the single-JVM evaluation of that split
+        DistributedEvaluation.Result r = DistributedEvaluation.run(
+                spark,
+                new DistributedEvaluation.Options(
+                        out.toString(), null, "markov", Target.TEST, new int[] {5}, null, null, 32, null, 1, 42));
+        EvalResult single = Evaluator.builder().ks(5).build().evaluate(used, Target.TEST, Markov.fit(used));
+        assertThat(r.split()).isEqualTo("temporal(0.1,0.2)");
+        assertThat(r.users()).isEqualTo(single.usersEvaluated()).isLessThan(d.numUsers());
+        assertThat(r.metrics().get("ndcg@5")).isCloseTo(single.metric("ndcg@5"), within(1e-9));
+        assertThat(r.metrics().get("mrr")).isCloseTo(single.metric("mrr"), within(1e-9));
     }
 
     @Test
@@ -135,7 +199,8 @@ class PrepareTest {
         assertThat(out).doesNotExist();
         assertThat(leftovers()).isEmpty();
         PreparedFormat.Manifest m = Prepare.run(
-                spark, new Prepare.Options("csv:" + csv, out.toString(), null, 1, 1, "leave-one-out", 3, 1));
+                spark,
+                new Prepare.Options("csv:" + csv, out.toString(), null, 1, 1, "leave-one-out", 3, 1, null, null));
         assertThat(m.badRows()).isEqualTo(3);
         assertThat(m.interactions()).isEqualTo(2);
         assertThat(PreparedReader.read(out).userIds().toList()).containsExactly("a", "d");
@@ -152,7 +217,9 @@ class PrepareTest {
                         + "event); found [customer, item]");
         Path ok = SparkFixture.log(tmp.resolve("log.csv"), 10, 20, 8, false, 1);
         assertThatThrownBy(() -> Prepare.run(
-                        spark, new Prepare.Options("csv:" + ok, out.toString(), null, 100, 1, "leave-one-out", 0, 0)))
+                        spark,
+                        new Prepare.Options(
+                                "csv:" + ok, out.toString(), null, 100, 1, "leave-one-out", 0, 0, null, null)))
                 .isInstanceOf(DataException.class)
                 .hasMessageContaining("no interaction is left after filtering (100-core users / 1-core items)");
         assertThat(out).doesNotExist();
@@ -165,6 +232,17 @@ class PrepareTest {
                         "--out " + out + " already exists; give a new folder (an existing one is never overwritten)");
         assertThat(Files.readString(out.resolve("thesis.tex"))).isEqualTo("mine");
         assertThat(leftovers()).isEmpty();
+    }
+
+    static void assertSameMeta(Dataset got, Dataset want) {
+        assertThat(got.hasMeta()).isEqualTo(want.hasMeta());
+        for (int i = 1; i <= want.numItems(); i++) {
+            assertThat(got.meta().title(i))
+                    .as("item %d", i)
+                    .isEqualTo(want.meta().title(i));
+            assertThat(got.meta().genres(i)).containsExactly(want.meta().genres(i));
+            assertThat(got.meta().year(i)).isEqualTo(want.meta().year(i));
+        }
     }
 
     /** Hidden temporary folders left in the test folder. */

@@ -13,7 +13,6 @@ import dev.recsys.api.model.Initializer;
 import dev.recsys.api.recommend.Recommendation;
 import dev.recsys.api.recommend.Recommender;
 import dev.recsys.api.reference.ReferenceBackend;
-import dev.recsys.eval.baseline.MostPopular;
 import dev.recsys.eval.data.Dataset;
 import dev.recsys.eval.data.DelimitedReader;
 import dev.recsys.eval.metrics.EvalResult;
@@ -57,7 +56,9 @@ class ScoringTest {
         spark = SparkFixture.session();
         Path csv = SparkFixture.log(tmp.resolve("ml100k-sized.csv"), 943, 1682, 200, false, 42);
         prepared = tmp.resolve("prepared");
-        Prepare.run(spark, new Prepare.Options("csv:" + csv, prepared.toString(), null, 1, 1, "leave-one-out", 0, 2));
+        Prepare.run(
+                spark,
+                new Prepare.Options("csv:" + csv, prepared.toString(), null, 1, 1, "leave-one-out", 0, 2, null, null));
         data = DelimitedReader.namedColumns(csv).build().read(csv);
         split = LeaveOneOut.split(data);
         model = writeModel(tmp.resolve("model"), data.numItems(), data.itemIds().toList(), 10);
@@ -100,7 +101,8 @@ class ScoringTest {
                 null,
                 64,
                 "reference",
-                1);
+                1,
+                42);
     }
 
     private static BatchRecommend.Options recommend(Path modelDir, Path out) {
@@ -148,15 +150,6 @@ class ScoringTest {
         assertThat(out.resolve("result.json")).content().contains("\"ndcg@10\"");
         // both partitions scored with the one model this JVM (the executor) loaded
         assertThat(ModelHolder.loads()).isEqualTo(1);
-    }
-
-    @Test
-    void baselineEvaluationInPartitionsEqualsTheSingleJvmOnBothTargets() throws IOException {
-        for (Target t : Target.values()) {
-            DistributedEvaluation.Result got = DistributedEvaluation.run(spark, eval(null, "mostpop", t, null));
-            EvalResult want = Evaluator.builder().ks(KS).build().evaluate(split, t, MostPopular.fit(split));
-            assertSameMetrics(got, want);
-        }
     }
 
     @Test

@@ -46,4 +46,43 @@ final class SparkFixture {
         }
         return file;
     }
+
+    /**
+     * A SASRec {@code user item} file (users in id order, each user's items in time order) of
+     * {@code users} users with 3 to {@code maxLen} interactions over item ids up to {@code items}
+     * (popularity skewed, so some ids never occur), every 13th user id left out (but the last, who
+     * holds item {@code items}), a blank line; beside it
+     * {@code FILE.map} (SASRec id to movie id {@code 3 * id + 1}) and {@code FILE.movies}
+     * ({@code movies.dat} lines with titles of a few shared words, a year and genres).
+     */
+    static Path sasrec(Path file, int users, int items, int maxLen, long seed) {
+        Random r = new Random(seed);
+        String[] words = {"love", "night", "war", "star", "city", "dark", "king", "river", "ghost", "summer"};
+        String[] genres = {"Drama", "Comedy", "Action", "Sci-Fi", "Horror", "Romance"};
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+                Writer map = Files.newBufferedWriter(Path.of(file + ".map"), StandardCharsets.UTF_8);
+                Writer movies = Files.newBufferedWriter(Path.of(file + ".movies"), StandardCharsets.ISO_8859_1)) {
+            for (int u = 1; u <= users; u++) {
+                if (u % 13 == 0) {
+                    continue;
+                }
+                int n = 3 + r.nextInt(maxLen - 2);
+                for (int k = 0; k < n; k++) {
+                    double x = r.nextDouble();
+                    w.write(u + (k % 5 == 0 ? "\t" : " ") + (1 + (int) ((items - 1) * x * x)) + "\n");
+                }
+                w.write(u == users / 2 ? " \n" : "");
+            }
+            w.write(users + " " + items + "\n"); // the map covers the ids up to the largest
+            for (int i = 1; i <= items; i++) {
+                map.write(i + " " + (3 * i + 1) + "\n");
+                movies.write((3 * i + 1) + "::The " + words[r.nextInt(words.length)] + " of "
+                        + words[r.nextInt(words.length)] + " (" + (1950 + r.nextInt(50)) + ")::"
+                        + genres[r.nextInt(genres.length)] + "|" + genres[r.nextInt(genres.length)] + "\n");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
 }

@@ -17,7 +17,9 @@ import dev.recsys.eval.protocol.BatchScorer;
  * interaction is used. An item without tokens scores 0; so does every item for a history whose
  * items have none.
  */
-public final class ContentKnn implements BatchScorer {
+public final class ContentKnn implements BatchScorer, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final int numItems;
     /** Inverted index (CSR by token): items and weights of each token's postings. */
     private final int[] postStart;

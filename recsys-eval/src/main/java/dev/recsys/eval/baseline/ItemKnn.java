@@ -14,7 +14,9 @@ import java.util.stream.IntStream;
  * j among h's neighbours. Fitted on training sequences only; the neighbour lists are computed one
  * item row at a time in parallel, so memory stays O(N * neighbours).
  */
-public final class ItemKnn implements BatchScorer {
+public final class ItemKnn implements BatchScorer, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final int numItems;
     private final int neighbours;
     private final int[] nbrItem;

@@ -10,7 +10,9 @@ import java.util.Arrays;
  * {@code count(j) / (maxCount + 1)} (below 1, so it only orders items with equal transition counts,
  * and users with an empty history get most-popular). Transitions are stored sparsely (CSR).
  */
-public final class Markov implements BatchScorer {
+public final class Markov implements BatchScorer, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final int numItems;
     private final int[] rowStart;
     private final int[] nextItem;

@@ -7,7 +7,9 @@ import dev.recsys.eval.split.Split;
  * Most-popular baseline: every user gets the same scores, the items' training interaction counts.
  * Fitted on training sequences only (never on validation or test items).
  */
-public final class MostPopular implements BatchScorer {
+public final class MostPopular implements BatchScorer, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final float[] scores;
 
     private MostPopular(float[] scores) {

@@ -7,7 +7,9 @@ import dev.recsys.eval.protocol.BatchScorer;
  * deterministic whatever the batching or threading. Its expected full-ranking HR@K is about
  * K / (number of candidates): the floor of the protocol.
  */
-public final class RandomScorer implements BatchScorer {
+public final class RandomScorer implements BatchScorer, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final int numItems;
     private final long seed;
 

@@ -30,6 +30,13 @@ public final class ContentBuilder {
     /** Checkpoint metadata key of {@link #RULES}; a checkpoint without it was made by these rules. */
     public static final String META_RULES = "contentRules";
 
+    /** Tokens per item of the command line's default experiment ({@code content.length}). */
+    public static final int STANDARD_LENGTH = 12;
+    /** Items a token must occur in, in the command line's default experiment ({@code content.minCount}). */
+    public static final int STANDARD_MIN_COUNT = 1;
+    /** Vocabulary cap of the command line's default experiment ({@code content.maxVocab}). */
+    public static final int STANDARD_MAX_VOCAB = 50_000;
+
     private static final Tokenizer TOKENIZER = Tokenizer.DEFAULT;
     private final int contentLen;
     private final int minCount;
@@ -74,6 +81,15 @@ public final class ContentBuilder {
     /** Defaults: T = 16, tokens in at least 2 items, no vocabulary cap. */
     public ContentBuilder() {
         this(16, 2, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The content of the command line's default experiment ({@code recsys train}, {@code recsys
+     * evaluate --baseline contentknn}, {@code recsys spark evaluate}): {@link #STANDARD_LENGTH},
+     * {@link #STANDARD_MIN_COUNT}, {@link #STANDARD_MAX_VOCAB}, no out-of-vocabulary buckets.
+     */
+    public static ContentBuilder standard() {
+        return new ContentBuilder(STANDARD_LENGTH, STANDARD_MIN_COUNT, STANDARD_MAX_VOCAB, 0);
     }
 
     /** A content table and the vocabulary it was encoded with. */

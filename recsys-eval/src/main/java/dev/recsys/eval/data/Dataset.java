@@ -24,6 +24,7 @@ public final class Dataset {
     private final int[] events;
     private final IdMap eventTypes;
     private final ItemMeta meta;
+    private final PreparedFormat.SplitSpec split;
 
     Dataset(
             String name,
@@ -35,7 +36,8 @@ public final class Dataset {
             long[] timestamps,
             int[] events,
             IdMap eventTypes,
-            ItemMeta meta) {
+            ItemMeta meta,
+            PreparedFormat.SplitSpec split) {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("a dataset needs a name");
         }
@@ -68,6 +70,7 @@ public final class Dataset {
         this.events = events;
         this.eventTypes = eventTypes == null ? null : eventTypes.freeze();
         this.meta = meta;
+        this.split = split;
     }
 
     private static void checkLength(String what, int found, int expected) {
@@ -211,12 +214,29 @@ public final class Dataset {
 
     /** A copy with another name. */
     public Dataset withName(String newName) {
-        return new Dataset(newName, userIds, itemIds, offsets, items, ratings, timestamps, events, eventTypes, meta);
+        return new Dataset(
+                newName, userIds, itemIds, offsets, items, ratings, timestamps, events, eventTypes, meta, split);
     }
 
     /** A copy with other item metadata (null removes it). */
     public Dataset withMeta(ItemMeta newMeta) {
-        return new Dataset(name, userIds, itemIds, offsets, items, ratings, timestamps, events, eventTypes, newMeta);
+        return new Dataset(
+                name, userIds, itemIds, offsets, items, ratings, timestamps, events, eventTypes, newMeta, split);
+    }
+
+    /**
+     * The evaluation split this data was prepared for ({@link PreparedReader} reads it from a
+     * prepared folder's manifest), or null for the default, leave-one-out. Every split of the data
+     * ({@link dev.recsys.eval.pipeline.Prepared#of}) follows it.
+     */
+    public PreparedFormat.SplitSpec split() {
+        return split;
+    }
+
+    /** A copy that is split by {@code newSplit} (null: leave-one-out). */
+    public Dataset withSplit(PreparedFormat.SplitSpec newSplit) {
+        return new Dataset(
+                name, userIds, itemIds, offsets, items, ratings, timestamps, events, eventTypes, meta, newSplit);
     }
 
     /**
@@ -302,7 +322,8 @@ public final class Dataset {
                 ts,
                 ev,
                 eventTypes,
-                meta == null ? null : meta.select(oldItems));
+                meta == null ? null : meta.select(oldItems),
+                split);
     }
 
     @Override

@@ -144,7 +144,7 @@ public final class DatasetBuilder {
             }
         }
         ItemMeta m = meta;
-        return new Dataset(name, userIds, itemIds, offsets, it, r, ts, ev, eventTypes, m);
+        return new Dataset(name, userIds, itemIds, offsets, it, r, ts, ev, eventTypes, m, null);
     }
 
     /** Stable merge sort of order[from, to) by timestamps[order[.]]; skips already sorted ranges. */

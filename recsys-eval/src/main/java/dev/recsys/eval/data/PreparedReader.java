@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * {@link Dataset}, one shard and one line at a time: the raw log is never read again, and what is
  * held is the compact per-user sequences a model trains on. The result is the data set the
  * single-JVM reader of the same log gives (the same dense ids, sequences, timestamps, ratings,
- * event types and item metadata), after the filters the manifest records.
+ * event types and item metadata), after the filters the manifest records, and it is split as the
+ * manifest says ({@link Dataset#split()}: leave-one-out or the temporal cut-offs).
  */
 public final class PreparedReader {
     private static final Logger LOG = LoggerFactory.getLogger(PreparedReader.class);
@@ -76,7 +77,8 @@ public final class PreparedReader {
                     dir.resolve(PreparedFormat.SEQUENCES).toString());
         }
         ItemMeta meta = new ItemMeta(titles, genres, years);
-        Dataset d = build(m, users, items, lines, meta.titledItems() > 0 ? meta : null);
+        Dataset d = build(m, users, items, lines, meta.titledItems() > 0 ? meta : null)
+                .withSplit(m.split());
         if (d.numInteractions() != m.interactions()) {
             throw new DataException(dir + ": the sequences hold " + d.numInteractions() + " interactions, the manifest "
                     + m.interactions() + "; the folder is incomplete");

@@ -76,18 +76,26 @@ public final class Sasrec {
         }
         ItemMeta meta = null;
         if (movies != null) {
-            meta = attachMeta(maxItem, itemMap, movies);
+            meta = itemMeta(maxItem, itemMap, movies);
         } else if (itemMap != null) {
             LOG.warn("an item map was given without a movies file; ignoring {}", itemMap);
         }
-        String fileName = txt.getFileName().toString();
-        String name = "sasrec-" + (fileName.endsWith(".txt") ? fileName.substring(0, fileName.length() - 4) : fileName);
-        Dataset d = b.build(name, meta);
+        Dataset d = b.build(name(txt), meta);
         LOG.info("read {} in {} ms", d, (System.nanoTime() - t0) / 1_000_000);
         return d;
     }
 
-    private static ItemMeta attachMeta(int numItems, Path itemMap, Path movies) throws IOException {
+    /** The data set's name: {@code sasrec-} and the file's name without {@code .txt}. */
+    public static String name(Path txt) {
+        String fileName = txt.getFileName().toString();
+        return "sasrec-" + (fileName.endsWith(".txt") ? fileName.substring(0, fileName.length() - 4) : fileName);
+    }
+
+    /**
+     * The titles, years and genres of items 1..numItems (the sequence file's item ids) from the
+     * movies file, through the item-id map when one is given (else the ids are the movies' ids).
+     */
+    public static ItemMeta itemMeta(int numItems, Path itemMap, Path movies) throws IOException {
         long[] original = new long[numItems + 1];
         if (itemMap != null) {
             Arrays.fill(original, -1);

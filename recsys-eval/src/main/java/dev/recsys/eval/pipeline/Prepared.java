@@ -13,7 +13,8 @@ import dev.recsys.eval.split.Split;
 import dev.recsys.eval.split.Target;
 
 /**
- * A data set made ready for a model: the leave-one-out split, the content table and its
+ * A data set made ready for a model: the split (leave-one-out, or the one a prepared folder
+ * records, {@link Dataset#split()}), the content table and its
  * vocabulary (null without content), and the training sequences.
  *
  * @param split       the split for training and validation ({@link #split(Target)} gives the one for each target)
@@ -47,7 +48,7 @@ public record Prepared(
     }
 
     /**
-     * Splits {@code d} leave-one-out and builds the training sequences (with event types and
+     * Splits {@code d} (leave-one-out, or as {@link Dataset#split()} says) and builds the training sequences (with event types and
      * ratings when the data has them) and, when {@code content} is not null and the data has
      * titled items, the item content table.
      *
@@ -56,7 +57,7 @@ public record Prepared(
      *                protocol, {@link ColdItems}), or null for none
      */
     public static Prepared of(Dataset d, ContentBuilder content, ColdItems cold) {
-        Split split = LeaveOneOut.split(d);
+        Split split = d.split() == null ? LeaveOneOut.split(d) : d.split().apply(d);
         ColdStartSplit coldStart = null;
         if (cold != null) {
             coldStart = cold.apply(split);

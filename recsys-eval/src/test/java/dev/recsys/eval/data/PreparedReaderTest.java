@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.recsys.api.DataException;
+import dev.recsys.eval.pipeline.Prepared;
+import dev.recsys.eval.split.LeaveOneOut;
+import dev.recsys.eval.split.Split;
+import dev.recsys.eval.split.TemporalSplit;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +58,33 @@ class PreparedReaderTest {
         PreparedFormat.UserLine l =
                 new PreparedFormat.UserLine(2, "bo\tb", new int[] {3, 1}, new long[] {5, 7}, null, new int[] {2, 1});
         assertThat(l.format()).isEqualTo("2\tbo\\tb\t3 1\t5 7\t2 1");
+    }
+
+    @Test
+    void theManifestsSplitIsTheOneEveryCommandUses() throws IOException {
+        Path d = folder("2\tbo\t3 1 2\t5 7 30\t2 1 1\n");
+        Files.writeString(d.resolve("prepared.json"), MANIFEST.replace("\"interactions\": 4", "\"interactions\": 5"));
+        Split loo = Prepared.of(PreparedReader.read(d), null).split();
+        assertThat(loo.name()).isEqualTo(LeaveOneOut.NAME);
+        assertThat(loo.test()).containsExactly(0, 0, 2);
+        Files.writeString(
+                d.resolve("prepared.json"),
+                MANIFEST.replace(
+                                "\"kind\": \"leave-one-out\", \"valFraction\": 0, \"testFraction\": 0, \"t1\": 0, "
+                                        + "\"t2\": 0",
+                                "\"kind\": \"temporal\", \"valFraction\": 0.2, \"testFraction\": 0.2, \"t1\": 7, "
+                                        + "\"t2\": 20")
+                        .replace("\"interactions\": 4", "\"interactions\": 5"));
+        Dataset data = PreparedReader.read(d);
+        assertThat(data.split().kind()).isEqualTo(TemporalSplit.NAME);
+        // as recsys train / evaluate --data prepared:DIR split it: before 7 trains, [7, 20) validates, 20 on tests
+        Split s = Prepared.of(data, null).split();
+        assertThat(s.name()).isEqualTo("temporal(0.2,0.2)");
+        assertThat(s.train()[1]).isEmpty();
+        assertThat(s.train()[2]).containsExactly(3);
+        assertThat(s.validation()).containsExactly(0, 0, 1);
+        assertThat(s.test()).containsExactly(0, 0, 2);
+        assertThat(Preprocess.kCore(data, 3, 1).split()).isEqualTo(data.split());
     }
 
     @Test

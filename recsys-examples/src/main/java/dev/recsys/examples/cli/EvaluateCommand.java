@@ -3,11 +3,7 @@ package dev.recsys.examples.cli;
 import dev.recsys.api.DataException;
 import dev.recsys.api.spi.Backend;
 import dev.recsys.api.spi.Backends;
-import dev.recsys.eval.baseline.ContentKnn;
-import dev.recsys.eval.baseline.ItemKnn;
-import dev.recsys.eval.baseline.Markov;
-import dev.recsys.eval.baseline.MostPopular;
-import dev.recsys.eval.baseline.RandomScorer;
+import dev.recsys.eval.baseline.Baselines;
 import dev.recsys.eval.metrics.EvalResult;
 import dev.recsys.eval.metrics.PairedTest;
 import dev.recsys.eval.pipeline.Prepared;
@@ -40,8 +36,9 @@ import picocli.CommandLine.Spec;
         name = "evaluate",
         mixinStandardHelpOptions = true,
         description = {
-            "Evaluate a model or a baseline (leave-one-out; full ranking over the catalogue with seen items masked",
-            "and pessimistic ties by default), or compare two result files with a paired t-test and a bootstrap CI."
+            "Evaluate a model or a baseline (leave-one-out, or the split a prepared folder records; full ranking over",
+            "the catalogue with seen items masked and pessimistic ties by default), or compare two result files with",
+            "a paired t-test and a bootstrap CI."
         })
 final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "FORMAT:PATH", description = "Data set (see recsys train --help).")
@@ -201,30 +198,15 @@ final class EvaluateCommand implements Callable<Integer> {
         String engineName = "none";
         String fingerprint;
         if (what.baseline != null) {
-            // baselines need no content: skip building it
-            String name = what.baseline.toLowerCase(Locale.ROOT);
+            // only contentknn needs the content table: skip building it otherwise
+            String name = Baselines.canonical(what.baseline);
             boolean content = name.equals("contentknn");
             ExperimentConfig cfg = ConfigLoader.load(null, List.of("model.useContent=" + content, "seed=" + seed));
             p = Workflow.prepare(d, cfg, cold);
             fingerprint = p.fingerprint();
             Split train = p.split();
-            BatchScorer scorer = switch (name) {
-                case "mostpop", "popular", "most-popular", "pop" -> MostPopular.fit(train);
-                case "itemknn", "item-knn", "knn" -> ItemKnn.fit(train, 100);
-                case "markov" -> Markov.fit(train);
-                case "random" -> new RandomScorer(d.numItems(), seed);
-                case "contentknn" -> {
-                    if (p.content() == null) {
-                        throw new DataException("--baseline contentknn needs item content: " + d.name()
-                                + " has no titles (with " + "sasrec data give --item-map and --movies)");
-                    }
-                    yield ContentKnn.fit(p.content());
-                }
-                default ->
-                    throw new DataException("unknown baseline '" + Tables.quote(what.baseline)
-                            + "'; known: mostpop (alias " + "popular), itemknn, markov, contentknn, random");
-            };
-            modelName = "baseline:" + (List.of("popular", "most-popular", "pop").contains(name) ? "mostpop" : name);
+            BatchScorer scorer = Baselines.fit(name, d.numItems(), train.train(), p.content(), seed, d.name());
+            modelName = "baseline:" + name;
             r = Workflow.evaluator(c, proto).evaluate(p.split(t), t, scorer);
         } else {
             p = Workflow.prepare(d, ConfigLoader.load(null, List.of("seed=" + seed)), cold);

@@ -12,6 +12,7 @@ import dev.recsys.api.config.Schedule;
 import dev.recsys.api.config.TrainConfig;
 import dev.recsys.api.io.Json;
 import dev.recsys.api.loss.LossSpec;
+import dev.recsys.eval.data.ContentBuilder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -188,7 +189,11 @@ public record ExperimentConfig(
         TrainConfig pre = TrainConfig.pretrainDefaults();
         return new ExperimentConfig(
                 Model.of(ModelConfig.builder().heads(2).build(), 1, true),
-                new Content(12, 1, 50_000, 0),
+                new Content(
+                        ContentBuilder.STANDARD_LENGTH,
+                        ContentBuilder.STANDARD_MIN_COUNT,
+                        ContentBuilder.STANDARD_MAX_VOCAB,
+                        0),
                 Stage.of(pre),
                 Stage.of(TrainConfig.finetuneDefaults()),
                 new Eval(new int[] {5, 10, 20}, "ndcg@10", 100, "full", 100, 0),

@@ -1,5 +1,6 @@
 package dev.recsys.spark.cli;
 
+import dev.recsys.api.DataException;
 import dev.recsys.api.RecsysException;
 import dev.recsys.eval.data.PreparedFormat;
 import dev.recsys.eval.split.Target;
@@ -90,9 +91,20 @@ public final class SparkCommand implements Runnable {
                 names = "--data",
                 required = true,
                 paramLabel = "FORMAT:PATH",
-                description = "csv|parquet:PATH (columns user, item[, rating][, timestamp][, event]) or "
-                        + "ml-100k|ml-1m|ml-10m|ml-20m|ml-25m|ml-latest:DIR.")
+                description =
+                        "csv|parquet:PATH (columns user, item[, rating][, timestamp][, event]), "
+                                + "sasrec:FILE ('user item' lines, ids kept) or ml-100k|ml-1m|ml-10m|ml-20m|ml-25m|ml-latest:DIR.")
         String data;
+
+        @Option(
+                names = "--item-map",
+                paramLabel = "FILE",
+                description = "sasrec with --movies: the item id map (lines 'sasrec_id movie_id'), or 'identity' "
+                        + "when the sasrec ids are the movie ids.")
+        String itemMap;
+
+        @Option(names = "--movies", paramLabel = "FILE", description = "sasrec: movies file (titles, genres, years).")
+        Path movies;
 
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "New folder to write.")
         String out;
@@ -139,8 +151,17 @@ public final class SparkCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Prepare.Options o =
-                    new Prepare.Options(data, out, minRating, minPerUser, minPerItem, split, maxBadRows, shards);
+            if (movies != null && itemMap == null) {
+                throw new DataException(
+                        "--movies with sasrec data needs --item-map FILE (lines 'sasrec_id movie_id'), or --item-map "
+                                + "identity when the sasrec item ids are the movies' ids");
+            }
+            if (itemMap != null && movies == null) {
+                throw new DataException("--item-map only applies with --movies");
+            }
+            Path map = itemMap == null || itemMap.equals("identity") ? null : Path.of(itemMap);
+            Prepare.Options o = new Prepare.Options(
+                    data, out, minRating, minPerUser, minPerItem, split, maxBadRows, shards, map, movies);
             PreparedFormat.Manifest m = onSpark(spark, "prepare", s -> Prepare.run(s, o));
             PrintWriter w = spec.commandLine().getOut();
             w.println("prepared " + out + " (" + m.split().name() + "): "
@@ -235,8 +256,21 @@ public final class SparkCommand implements Runnable {
         @Option(names = "--model", paramLabel = "DIR", description = "Checkpoint folder.")
         String model;
 
-        @Option(names = "--baseline", description = "Instead of a model: mostpop (alias popular).")
+        @Option(
+                names = "--baseline",
+                paramLabel = "NAME",
+                description = "Instead of a model: mostpop (alias popular), itemknn, markov, contentknn (needs "
+                        + "titles) or random, fitted as recsys evaluate fits them.")
         String baseline;
+
+        @Option(
+                names = "--seed",
+                defaultValue = "42",
+                description = "Seed of the random baseline (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--cold-items", paramLabel = "SPEC", description = "Not here: see recsys evaluate.")
+        String coldItems;
 
         @Option(
                 names = "--target",
@@ -278,9 +312,13 @@ public final class SparkCommand implements Runnable {
                     throw new CommandLine.ParameterException(
                             spec.commandLine(), "--target must be test or validation, found " + target);
             };
-            String b = baseline == null ? null : baseline.toLowerCase(Locale.ROOT);
+            if (coldItems != null) {
+                throw new IllegalArgumentException(
+                        "recsys spark evaluate does not run the cold-start items protocol; use recsys evaluate --data "
+                                + "prepared:" + data + " --cold-items " + coldItems);
+            }
             DistributedEvaluation.Options o = new DistributedEvaluation.Options(
-                    data, model, b, t, ks, out, rerank, engine.batchSize, engine.backend, engine.threads);
+                    data, model, baseline, t, ks, out, rerank, engine.batchSize, engine.backend, engine.threads, seed);
             DistributedEvaluation.Result r = onSpark(spark, "evaluate", s -> DistributedEvaluation.run(s, o));
             PrintWriter w = spec.commandLine().getOut();
             w.print(DistributedEvaluation.table(r, ks));
