@@ -43,43 +43,7 @@ public record TrainConfig(
         float idDropout,
         long seed) {
 
-    /** A stage without item-id dropout. */
-    public TrainConfig(
-            Stage stage,
-            LossSpec loss,
-            Sampling sampling,
-            int epochs,
-            int batchSize,
-            float learningRate,
-            int warmupSteps,
-            Schedule schedule,
-            float minLrRatio,
-            OptimizerConfig optimizer,
-            int evalEveryEpochs,
-            int patience,
-            int checkpointEverySteps,
-            Batching batching,
-            long seed) {
-        this(
-                stage,
-                loss,
-                sampling,
-                epochs,
-                batchSize,
-                learningRate,
-                warmupSteps,
-                schedule,
-                minLrRatio,
-                optimizer,
-                evalEveryEpochs,
-                patience,
-                checkpointEverySteps,
-                batching,
-                0f,
-                seed);
-    }
-
-    /** A stage with {@link Batching#RANDOM} batches. */
+    /** A stage with {@link Batching#RANDOM} batches and no item-id dropout. */
     public TrainConfig(
             Stage stage,
             LossSpec loss,
@@ -110,6 +74,7 @@ public record TrainConfig(
                 patience,
                 checkpointEverySteps,
                 Batching.RANDOM,
+                0f,
                 seed);
     }
 
