@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        subcommands = BenchServeCommand.class,
+        subcommands = {BenchServeCommand.class, BenchTrainCommand.class},
         description = {
             "Benchmarks on one backend: data loading, training sequences/s for the SASRec shape (d=64, 2 layers, 1 head,",
             "maxLen 200, batch 128, BCE 1 negative), recommend latency p50/p99 for one user (history 200, re-rank 100) and",
