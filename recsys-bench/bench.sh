@@ -12,6 +12,12 @@
 #       load time, evaluation overhead and baseline numbers on SASRec's ml-1m.txt (EvalBenchmark)
 #   recsys-bench/bench.sh items --model DIR [--movies ../shared/data/ml-1m/movies.dat] [--backend djl|dl4j] [--count 1000]
 #       time to add items to a loaded content model without retraining, recommend latency before/after (NewItemsBench)
+#   recsys-bench/bench.sh recipes [threads=1] [rounds=2]
+#       training throughput per recipe (bce, sampled256, sasrec+, softmax) of `recsys bench train` on DJL and DL4J
+#       and of the yardstick copy recsys-bench/yardstick/torch_sasrec_recipes.py, interleaved run by run (djl, dl4j,
+#       yardstick, djl, ...), on ML-1M and the synthetic short-sequence set; prints the median table at the end.
+#       DATASETS (ml1m synthetic), RECIPES (bce sampled256 sasrec+ softmax), SYSTEMS (djl dl4j yardstick),
+#       WARMUP (2), STEPS (8), BATCHING (random|length) and OUT (the folder of the per-run JSON files) select.
 # JAVA_OPTS adds JVM options to dl4j (e.g. -Drecsys.dl4j.opprofile=true).
 # DATA overrides the data file of train/recommend/dl4j (default ../shared/data/sasrec/ml-1m.txt, relative to the
 # repository root). TUNABLES=1 exports GLIBC_TUNABLES (see recsys-backend-djl/README.md) for both DJL and the yardstick.
@@ -21,6 +27,52 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 DATA=$(realpath "${DATA:-../shared/data/sasrec/ml-1m.txt}")
 mode=${1:-train}
+if [ "$mode" = recipes ]; then
+  threads=${2:-1}
+  rounds=${3:-2}
+  nice -n 19 mvn -B -q ${MVN_OPTS:-} -pl recsys-examples -am package -DskipTests >/dev/null # the build at low priority, the runs not
+  out=${OUT:-recsys-bench/target/recipes-$(date -u +%Y%m%dT%H%M%S)}
+  mkdir -p "$out"
+  synthetic="synthetic:users=31000,items=23700,medianLength=6"
+  # the yardstick reads files: the same synthetic data, written once in SASRec's format
+  syn_file=recsys-bench/target/synthetic-short.txt
+  if [[ " ${DATASETS:-ml1m synthetic} " == *" synthetic "* ]] && [ ! -f "$syn_file" ]; then
+    ./recsys data convert --data "$synthetic" --to sasrec --out "$syn_file" >/dev/null
+  fi
+  # the launcher's engine settings (./recsys), for the yardstick as well
+  export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967295}"
+  for data in ${DATASETS:-ml1m synthetic}; do
+    case "$data" in
+      ml1m) spec="sasrec:$DATA"; file="$DATA"; window=200 ;;
+      synthetic) spec="$synthetic"; file="$ROOT/$syn_file"; window=50 ;;
+      *) echo "unknown data set $data (ml1m or synthetic)" >&2; exit 2 ;;
+    esac
+    for recipe in ${RECIPES:-bce sampled256 sasrec+ softmax}; do
+      for r in $(seq 1 "$rounds"); do
+        maxlen=$window # what recsys chooses from the data (p99 rounded up); a Java run below reports it
+        for system in ${SYSTEMS:-djl dl4j yardstick}; do
+          json="$out/${data}__${system}__${recipe}__${threads}__${r}.json"
+          rm -f "$json"
+          echo "[$(date -u +%H:%M:%S) load $(cut -d' ' -f1 /proc/loadavg)] $data $recipe round $r $system, $threads thread(s)"
+          if [ "$system" = yardstick ]; then
+            OPENBLAS_NUM_THREADS="$threads" /usr/bin/python3 recsys-bench/yardstick/torch_sasrec_recipes.py \
+              --data "$file" --maxlen "$maxlen" --dropout 0.1 --threads "$threads" --warmup "${WARMUP:-2}" \
+              --steps "${STEPS:-8}" --loss "$recipe" --json "$json" | grep '^speed-recipes' | sed 's/^/  /'
+          else
+            ./recsys bench train --recipe "$recipe" --data "$spec" --backend "$system" --threads "$threads" \
+              --warmup "${WARMUP:-2}" --steps "${STEPS:-8}" --batching "${BATCHING:-random}" --json "$json" \
+              | grep '^bench train' | sed 's/^/  /'
+            # the yardstick runs at the window recsys chose from the data
+            maxlen=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["maxLen"])' "$json")
+          fi
+        done
+      done
+    done
+  done
+  echo "results: $out"
+  /usr/bin/python3 recsys-bench/recipes_table.py "$out"
+  exit 0
+fi
 # one reactor build: package (no install) and the runtime classpath of recsys-bench, which names the sibling jars
 mvn -B -q ${MVN_OPTS:-} -pl recsys-bench -am package dependency:build-classpath -DskipTests -Dmdep.includeScope=runtime \
   "-Dmdep.outputFile=$ROOT/recsys-bench/target/cp-\${project.artifactId}.txt" >/dev/null
@@ -70,7 +122,7 @@ runpy.run_path("torch_sasrec.py", run_name="__main__")' --data "$DATA" --steps "
       --movies "$(realpath "${MOVIES:-../shared/data/ml-1m/movies.dat}")" "$@"
     ;;
   *)
-    echo "usage: $0 train|recommend|dl4j|eval|items ..." >&2
+    echo "usage: $0 train|recommend|dl4j|eval|items|recipes ..." >&2
     exit 2
     ;;
 esac

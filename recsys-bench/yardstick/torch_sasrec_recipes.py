@@ -9,7 +9,8 @@ there) with these additions only, so that the recipes of `recsys bench train` ca
     catalogue at the positions that have a target; bce is the reference's loss, unchanged;
   - the speed run also prints the median step without batch preparation, the CPU time of the process
     and of the main thread, and the peak resident memory (`speed-recipes:` line);
-  - the data file may contain users with fewer than 2 items (they are skipped in speed runs).
+  - --json FILE appends the speed run's numbers to FILE as one JSON line (for recsys-bench/bench.sh recipes);
+  - users with fewer than 2 training items are skipped in speed runs.
 Model, initialisation, batch layout (every row left-padded to --maxlen) and the optimiser are the
 reference's.
 
@@ -33,6 +34,7 @@ reference BLAS and runs ~3x slower):  apt-get install -y python3-torch libopenbl
 One epoch = one pass over all users (6,040 sequences on ML-1M), as in the SASRec paper.
 """
 import argparse
+import json
 import resource
 import statistics
 import time
@@ -227,6 +229,7 @@ def main():
                    help="speed run: the recipe's loss (addition of this copy)")
     p.add_argument("--negatives", type=int, default=0, help="K of sampled256 / sasrec+ (default 256 / 3000)")
     p.add_argument("--warmup", type=int, default=5, help="speed run: untimed steps before --steps timed ones")
+    p.add_argument("--json", help="speed run: append the numbers to this file as one JSON line")
     a = p.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -274,6 +277,18 @@ def main():
               f"seq/CPU-s; process CPU {a.batch * a.steps / proc:.1f} seq/CPU-s | peak RSS "
               f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB | last loss {loss:.4f}",
               flush=True)
+        if a.json:
+            with open(a.json, "a") as f:
+                f.write(json.dumps({
+                    "system": "yardstick", "recipe": a.loss, "negatives": k if a.loss in ("sampled256", "sasrec+") else None,
+                    "threads": torch.get_num_threads(), "batch": a.batch, "maxLen": a.maxlen, "data": a.data,
+                    "items": n_items, "steps": a.steps, "stepMs": [x * 1000 for x in times],
+                    "sequencesPerSecond": a.batch / med, "withBatchPreparationSequencesPerSecond": a.batch / med_all,
+                    "wallSequencesPerSecond": a.batch * a.steps / wall,
+                    "threadCpuSequencesPerSecond": a.batch / statistics.median(cpu),
+                    "processCpuSequencesPerSecond": a.batch * a.steps / proc,
+                    "peakRssMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                    "torch": torch.__version__}) + "\n")
     for epoch in range(1, a.epochs + 1):
         rng.shuffle(users)
         t = time.perf_counter()

@@ -41,20 +41,15 @@ class SyntheticTest {
 
     @Test
     void contradictoryOrOutOfRangeOptionsAreClearErrors() {
-        assertThatThrownBy(() -> DataSource.load("synthetic:length=10,medianLength=6", null, null))
+        java.util.Map<String, String> bad = java.util.Map.of(
+                "synthetic:length=10,medianLength=6", "not both",
+                "synthetic:lengthSpread=0.5", "need medianLength",
+                "synthetic:medianLength=3", "minLength >= 4",
+                "synthetic:medianLength=6,lengthSpread=-1", "lengthSpread must be in [0, 3]",
+                "synthetic:mediam=6", "known: users, items, length, series, seed, medianLength");
+        bad.forEach((spec, message) -> assertThatThrownBy(() -> DataSource.load(spec, null, null))
+                .as(spec)
                 .isInstanceOf(DataException.class)
-                .hasMessageContaining("not both");
-        assertThatThrownBy(() -> DataSource.load("synthetic:lengthSpread=0.5", null, null))
-                .isInstanceOf(DataException.class)
-                .hasMessageContaining("need medianLength");
-        assertThatThrownBy(() -> DataSource.load("synthetic:medianLength=3", null, null))
-                .isInstanceOf(DataException.class)
-                .hasMessageContaining("minLength >= 4");
-        assertThatThrownBy(() -> DataSource.load("synthetic:medianLength=6,lengthSpread=-1", null, null))
-                .isInstanceOf(DataException.class)
-                .hasMessageContaining("lengthSpread must be in [0, 3]");
-        assertThatThrownBy(() -> DataSource.load("synthetic:mediam=6", null, null))
-                .isInstanceOf(DataException.class)
-                .hasMessageContaining("medianLength");
+                .hasMessageContaining(message));
     }
 }
