@@ -192,6 +192,19 @@ public final class TrainBenchmark {
             return Measure.median(rate);
         }
 
+        /**
+         * Sequences over the summed step times: the rate of the whole timed run, which the median misses
+         * when step times vary (e.g. {@code batching: length}, where a batch's length sets its cost).
+         */
+        public double meanSequencesPerSecond() {
+            return sequences() / (Arrays.stream(stepMs).sum() / 1e3);
+        }
+
+        /** Sequences over the summed CPU time of the training thread. */
+        public double meanThreadCpuSequencesPerSecond() {
+            return sequences() / (Arrays.stream(threadCpuMs).sum() / 1e3);
+        }
+
         /** Sequences over the wall time of the timed window (waiting for batches and the listener included). */
         public double wallSequencesPerSecond() {
             return sequences() / wallSeconds;
@@ -217,9 +230,11 @@ public final class TrainBenchmark {
             m.put("train.sequences", sequences());
             m.put("train.medianStepMs", medianStepMs());
             m.put("train.sequencesPerSecond", sequencesPerSecond());
+            m.put("train.meanSequencesPerSecond", meanSequencesPerSecond());
             m.put("train.wallSequencesPerSecond", wallSequencesPerSecond());
             m.put("train.medianThreadCpuMs", medianThreadCpuMs());
             m.put("train.threadCpuSequencesPerSecond", threadCpuSequencesPerSecond());
+            m.put("train.meanThreadCpuSequencesPerSecond", meanThreadCpuSequencesPerSecond());
             m.put("train.processCpuSeconds", Double.isNaN(processCpuSeconds) ? null : processCpuSeconds);
             m.put(
                     "train.processCpuSequencesPerSecond",
@@ -264,7 +279,8 @@ public final class TrainBenchmark {
             return String.format(
                     Locale.ROOT,
                     "bench train: %s %s %dt %s | %s maxLen %d batch %d | %d steps: median %.1f ms/step = %.1f seq/s,"
-                            + " wall %.1f seq/s, training-thread CPU %.1f ms/step = %.1f seq/CPU-s, process CPU %s |"
+                            + " all steps %.1f seq/s, wall %.1f seq/s, training-thread CPU %.1f ms/step = %.1f"
+                            + " seq/CPU-s (all steps %.1f), process CPU %s |"
                             + " peak RSS %s",
                     recipe,
                     backend,
@@ -276,9 +292,11 @@ public final class TrainBenchmark {
                     stepMs.length,
                     medianStepMs(),
                     sequencesPerSecond(),
+                    meanSequencesPerSecond(),
                     wallSequencesPerSecond(),
                     medianThreadCpuMs(),
                     threadCpuSequencesPerSecond(),
+                    meanThreadCpuSequencesPerSecond(),
                     Double.isNaN(processCpuSeconds)
                             ? "n/a"
                             : String.format(Locale.ROOT, "%.1f seq/CPU-s", processCpuSequencesPerSecond()),

@@ -71,6 +71,8 @@ class TrainBenchmarkTest {
         }
         assertThat(m.path("train.medianStepMs").asDouble())
                 .isEqualTo(dev.recsys.examples.compare.Measure.median(steps));
+        assertThat(m.path("train.meanSequencesPerSecond").asDouble())
+                .isCloseTo(64 / (Arrays.stream(steps).sum() / 1e3), org.assertj.core.api.Assertions.within(1e-6));
         // the wall window holds the four steps (and the batches waited for between them)
         double wallSeconds = 64 / m.path("train.wallSequencesPerSecond").asDouble();
         assertThat(wallSeconds * 1e3)
