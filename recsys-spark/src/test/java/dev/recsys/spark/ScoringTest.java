@@ -50,18 +50,39 @@ class ScoringTest {
     private static Path model;
     private static Dataset data;
     private static Split split;
+    /** Models this JVM loaded before this class (other test classes share the executor). */
+    private static int loadsBefore;
 
     @BeforeAll
     static void setUp() throws IOException {
         spark = SparkFixture.session();
-        Path csv = SparkFixture.log(tmp.resolve("ml100k-sized.csv"), 943, 1682, 200, false, 42);
-        prepared = tmp.resolve("prepared");
-        Prepare.run(
-                spark,
-                new Prepare.Options("csv:" + csv, prepared.toString(), null, 1, 1, "leave-one-out", 0, 2, null, null));
-        data = DelimitedReader.namedColumns(csv).build().read(csv);
-        split = LeaveOneOut.split(data);
-        model = writeModel(tmp.resolve("model"), data.numItems(), data.itemIds().toList(), 10);
+        loadsBefore = ModelHolder.loads();
+        Fixture f = Fixture.of(spark, tmp, 943, 1682, 200, 42);
+        prepared = f.prepared();
+        data = f.data();
+        split = f.split();
+        model = f.model();
+    }
+
+    /**
+     * A generated CSV log prepared by Spark, the same log read by the single JVM and split, and an
+     * initialised model over its items (stage 2 over the first 10).
+     */
+    record Fixture(Path prepared, Dataset data, Split split, Path model) {
+        static Fixture of(SparkSession spark, Path dir, int users, int items, int maxLen, long seed)
+                throws IOException {
+            Path csv = SparkFixture.log(dir.resolve("log.csv"), users, items, maxLen, false, seed);
+            Dataset data = DelimitedReader.namedColumns(csv).build().read(csv);
+            return new Fixture(
+                    SparkFixture.prepare(spark, csv, dir.resolve("prepared")),
+                    data,
+                    LeaveOneOut.split(data),
+                    writeModel(
+                            dir.resolve("model"),
+                            data.numItems(),
+                            data.itemIds().toList(),
+                            10));
+        }
     }
 
     static Path writeModel(Path dir, int numItems, List<String> ids, int rerank) throws IOException {
@@ -110,7 +131,7 @@ class ScoringTest {
                 prepared.toString(), modelDir.toString(), out.toString(), 5, null, false, null, 100, "reference", 1);
     }
 
-    private static void assertSameMetrics(DistributedEvaluation.Result got, EvalResult want) {
+    static void assertSameMetrics(DistributedEvaluation.Result got, EvalResult want) {
         assertThat(got.metrics().keySet())
                 .containsExactlyElementsOf(want.metrics().keySet());
         for (Map.Entry<String, Double> e : want.metrics().entrySet()) {
@@ -119,6 +140,27 @@ class ScoringTest {
         assertThat(got.users()).isEqualTo(want.usersEvaluated());
         assertThat(got.skipped()).isEqualTo(want.usersSkipped());
         assertThat(got.split()).isEqualTo(want.split());
+    }
+
+    /**
+     * Rows {@code user, rank, item, score} of {@code k} ranks per user, in user and rank order, are
+     * the recommender's top {@code k} for each user's whole history (scores within {@code tolerance}).
+     */
+    static void assertSameTopK(List<Row> rows, Recommender rec, Dataset data, int k, float tolerance) {
+        for (int r = 0; r < rows.size(); r += k) {
+            String user = rows.get(r).getString(0);
+            List<Recommendation> want =
+                    rec.recommend(data.history(data.userIds().get(user)), k);
+            for (int j = 0; j < k; j++) {
+                Row row = rows.get(r + j);
+                assertThat(row.getString(0)).isEqualTo(user);
+                assertThat(row.getInt(1)).isEqualTo(j + 1);
+                assertThat(row.getString(2))
+                        .as(user)
+                        .isEqualTo(data.itemIds().external(want.get(j).item()));
+                assertThat(row.getFloat(3)).as(user).isCloseTo(want.get(j).score(), within(tolerance));
+            }
+        }
     }
 
     @Test
@@ -149,7 +191,7 @@ class ScoringTest {
         }
         assertThat(out.resolve("result.json")).content().contains("\"ndcg@10\"");
         // both partitions scored with the one model this JVM (the executor) loaded
-        assertThat(ModelHolder.loads()).isEqualTo(1);
+        assertThat(ModelHolder.loads()).isEqualTo(loadsBefore + 1);
     }
 
     @Test
@@ -164,21 +206,9 @@ class ScoringTest {
                 .collectAsList();
         assertThat(rows).hasSize(15);
         try (SavedModel m = SavedModel.load(model, new ReferenceBackend())) {
-            Recommender rec = new Recommender(m.model(), m.rerank());
-            for (int r = 0; r < rows.size(); r += 5) {
-                String user = rows.get(r).getString(0);
-                List<Recommendation> want =
-                        rec.recommend(data.history(data.userIds().get(user)), 5);
-                for (int j = 0; j < 5; j++) {
-                    Row row = rows.get(r + j);
-                    assertThat(row.getInt(1)).isEqualTo(j + 1);
-                    assertThat(row.getString(2))
-                            .isEqualTo(data.itemIds().external(want.get(j).item()));
-                    assertThat(row.getFloat(3)).isCloseTo(want.get(j).score(), within(1e-6f));
-                }
-            }
+            assertSameTopK(rows, new Recommender(m.model(), m.rerank()), data, 5, 1e-6f);
         }
-        assertThat(ModelHolder.loads()).isEqualTo(1);
+        assertThat(ModelHolder.loads()).isEqualTo(loadsBefore + 1);
     }
 
     @Test

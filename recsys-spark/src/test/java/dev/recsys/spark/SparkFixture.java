@@ -21,6 +21,14 @@ final class SparkFixture {
         return s;
     }
 
+    /** {@code csv} prepared into {@code out} (no filter, leave-one-out, two shards); returns {@code out}. */
+    static Path prepare(SparkSession spark, Path csv, Path out) throws IOException {
+        Prepare.run(
+                spark,
+                new Prepare.Options("csv:" + csv, out.toString(), null, 1, 1, "leave-one-out", 0, 2, null, null));
+        return out;
+    }
+
     /**
      * A CSV log {@code user,item,rating,timestamp[,event]} with text ids: {@code users} users of
      * 5 to {@code maxLen} interactions over {@code items} items (popularity skewed), timestamps with
