@@ -444,17 +444,6 @@ public final class DjlModel implements RecModel {
         if (shared instanceof Negatives.SharedByRow) {
             // each row's K negatives, then the counted positions
             int rows = nl.length / k;
-            long tableRows = t.vectors().getShape().get(0);
-            if (groups.spec() instanceof LossSpec.SampledSoftmax ss
-                    && groups.dropped() == null
-                    && (!ss.logQ() || groups.logQ() == null)
-                    && 2L * k >= tableRows) {
-                // the negatives cover most of the table: one product with the whole table and each row's
-                // multiplicities as log counts (-inf where a row has no such negative) instead of a
-                // per-row gather of [B, K, d] and its scatter-add backward; the same log-sum-exp
-                return DjlLosses.sampledSoftmaxByRow(
-                        c, pos, denseNegatives(c, t, u, nl, rows, k), c.longs(rowOf, p), p);
-            }
             NDArray vneg = c.rows(t.vectors(), c.longs(nl, rows, k)); // [B, K, d]
             NDArray all = u.u().matMul(vneg.transpose(0, 2, 1)).reshape((long) rows * u.len(), k); // [B*kept, K]
             if (groups.spec() instanceof LossSpec.SampledSoftmax ss
@@ -469,29 +458,6 @@ public final class DjlModel implements RecModel {
         NDArray logits = pos.concat(neg, 1);
         NDArray lq = groups.logQ() == null ? null : c.floats(groups.logQ(), p, cands);
         return DjlLosses.sampled(c, groups.spec(), logits, lq, config.numItems(), groups.dropped());
-    }
-
-    /**
-     * Negative logits of every encoded position against every row of the item table, {@code [B * kept,
-     * R]}, plus {@code log n} where the position's row holds that item n times among its K negatives and
-     * {@link Mha#NEG} where it holds it not at all: their log-sum-exp over the last axis is the one over
-     * the row's K negatives.
-     */
-    private NDArray denseNegatives(Ctx c, ItemTable t, UserSide u, int[] tableRowOfNegative, int rows, int k) {
-        int r = Math.toIntExact(t.vectors().getShape().get(0));
-        float[] logCount = new float[rows * r];
-        int[] count = new int[r];
-        for (int b = 0; b < rows; b++) {
-            java.util.Arrays.fill(count, 0);
-            for (int j = 0; j < k; j++) {
-                count[tableRowOfNegative[b * k + j]]++;
-            }
-            for (int i = 0; i < r; i++) {
-                logCount[b * r + i] = count[i] == 0 ? Mha.NEG : (float) Math.log(count[i]);
-            }
-        }
-        NDArray all = u.u().matMul(t.vectors().transpose()); // [B, kept, R]
-        return all.add(c.floats(logCount, rows, 1, r)).reshape((long) rows * u.len(), r);
     }
 
     private StepResult candidates(TrainBatch.Candidates cb, LossSpec spec, DropoutMasks masks) {
