@@ -12,7 +12,7 @@ public final class DataOptions {
             required = true,
             paramLabel = "FORMAT:PATH",
             description =
-                    "ml-100k|ml-1m|ml-10m|ml-20m|ml-25m|ml-latest|sasrec|csv:PATH, prepared:DIR (recsys spark prepare), or synthetic[:users=N,items=N,seed=N].")
+                    "ml-100k|ml-1m|ml-10m|ml-20m|ml-25m|ml-latest|sasrec|csv:PATH, prepared:DIR (recsys spark prepare), or synthetic[:users=N,items=N,seed=N] (also medianLength=N[,lengthSpread=S,minLength=N]: short-tailed lengths).")
     String data;
 
     @Option(
