@@ -203,10 +203,7 @@ public final class Benchmark {
             m.put("metrics", metrics());
             m.put("stepMs", stepMs);
             m.put("latencyMs", latencyMs);
-            m.put("recsysVersion", Provenance.currentRecsysVersion());
-            m.put("java", Provenance.currentJavaVersion());
-            m.put("os", Provenance.currentOs());
-            m.put("cpus", Runtime.getRuntime().availableProcessors());
+            Benchmark.putEnvironment(m);
             return m;
         }
 
@@ -485,5 +482,13 @@ public final class Benchmark {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** The machine and versions a benchmark result ran on: recsys, Java, OS, CPUs. */
+    static void putEnvironment(Map<String, Object> m) {
+        m.put("recsysVersion", Provenance.currentRecsysVersion());
+        m.put("java", Provenance.currentJavaVersion());
+        m.put("os", Provenance.currentOs());
+        m.put("cpus", Runtime.getRuntime().availableProcessors());
     }
 }

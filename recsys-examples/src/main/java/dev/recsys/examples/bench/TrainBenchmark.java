@@ -1,7 +1,6 @@
 package dev.recsys.examples.bench;
 
 import dev.recsys.api.config.Batching;
-import dev.recsys.api.io.Provenance;
 import dev.recsys.api.spi.Backend;
 import dev.recsys.api.spi.BackendOptions;
 import dev.recsys.api.spi.Backends;
@@ -267,10 +266,7 @@ public final class TrainBenchmark {
             m.put("stepMs", stepMs);
             m.put("threadCpuMs", threadCpuMs);
             m.put("batchSizes", batchSizes);
-            m.put("recsysVersion", Provenance.currentRecsysVersion());
-            m.put("java", Provenance.currentJavaVersion());
-            m.put("os", Provenance.currentOs());
-            m.put("cpus", Runtime.getRuntime().availableProcessors());
+            Benchmark.putEnvironment(m);
             return m;
         }
 

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -41,14 +42,8 @@ final class BenchTrainCommand implements Callable<Integer> {
                     + Benchmark.SYNTHETIC + "); e.g. synthetic:users=31000,items=23700,medianLength=6.")
     String data;
 
-    @Option(names = "--backend", description = "djl or dl4j (default: the highest priority available).")
-    String backend;
-
-    @Option(names = "--threads", defaultValue = "1", description = "Engine threads (default: ${DEFAULT-VALUE}).")
-    int threads;
-
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Where the engine's natives are extracted.")
-    Path cacheDir;
+    @Mixin
+    EngineOptions engine;
 
     @Option(names = "--warmup", defaultValue = "3", description = "Untimed training steps (default: ${DEFAULT-VALUE}).")
     int warmup;
@@ -85,7 +80,15 @@ final class BenchTrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batching must be random or length, found '" + batching + "'", e);
         }
         TrainBenchmark.Options o = new TrainBenchmark.Options(
-                data, TrainBenchmark.Recipe.of(recipe), backend, threads, cacheDir, warmup, steps, b, overrides);
+                data,
+                TrainBenchmark.Recipe.of(recipe),
+                engine.backend(),
+                engine.threads,
+                engine.cacheDir,
+                warmup,
+                steps,
+                b,
+                overrides);
         TrainBenchmark.Result r = TrainBenchmark.run(o, out);
         out.println(r.line());
         if (json != null) {
