@@ -1,17 +1,23 @@
 package dev.recsys.serve;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -19,11 +25,19 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A closed-loop HTTP load test with the JDK's client: {@code connections} threads each send one
- * request at a time (cycling through the given bodies) until {@code duration} has passed or
- * {@code maxRequests} have been sent, whichever comes first. Meant for loopback addresses.
+ * A closed-loop HTTP/1.1 load test: {@code connections} threads each keep one connection open and
+ * send one request at a time (cycling through the given bodies) until {@code duration} has passed
+ * or {@code maxRequests} have been sent, whichever comes first. Meant for loopback addresses.
+ *
+ * <p>The client is a blocking socket per connection that writes pre-encoded requests and reads
+ * the status line, the headers and the body (by {@code Content-Length} or chunked), no more. It
+ * replaced the JDK's {@code HttpClient}, whose selector and executor threads took about a fifth of
+ * the CPU of a run on a two-core machine where client and server share the cores (docs/RESULTS.md,
+ * "The load generator"), so that the numbers measure the server rather than the client.
  */
 public final class LoadGenerator {
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+
     private LoadGenerator() {}
 
     /**
@@ -62,7 +76,7 @@ public final class LoadGenerator {
     /**
      * Runs the load.
      *
-     * @param target      the URL each request is POSTed to
+     * @param target      the http URL each request is POSTed to
      * @param bodies      JSON bodies, used in turn
      * @param connections concurrent clients, &gt;= 1
      * @param duration    how long at most
@@ -74,10 +88,19 @@ public final class LoadGenerator {
             throw new IllegalArgumentException("connections and maxRequests must be >= 1 and bodies non-empty, found "
                     + connections + ", " + maxRequests + ", " + bodies.size());
         }
-        HttpClient client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
+        if (!"http".equals(target.getScheme()) || target.getHost() == null) {
+            throw new IllegalArgumentException("the load generator speaks plain http to a host, found " + target);
+        }
+        InetSocketAddress address =
+                new InetSocketAddress(target.getHost(), target.getPort() < 0 ? 80 : target.getPort());
+        String path = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
+        if (target.getRawQuery() != null) {
+            path += "?" + target.getRawQuery();
+        }
+        byte[][] encoded = new byte[bodies.size()][];
+        for (int i = 0; i < encoded.length; i++) {
+            encoded[i] = request(path, address, bodies.get(i));
+        }
         AtomicLong tickets = new AtomicLong();
         LongAdder transport = new LongAdder();
         Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
@@ -89,28 +112,42 @@ public final class LoadGenerator {
             parts.add(pool.submit(() -> {
                 long[] lat = new long[1024];
                 int n = 0;
-                while (System.nanoTime() < end) {
-                    long t = tickets.getAndIncrement();
-                    if (t >= maxRequests) {
-                        break;
-                    }
-                    HttpRequest r = HttpRequest.newBuilder(target)
-                            .timeout(Duration.ofSeconds(30))
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(bodies.get((int) (t % bodies.size()))))
-                            .build();
-                    long s = System.nanoTime();
-                    try {
-                        HttpResponse<byte[]> res = client.send(r, HttpResponse.BodyHandlers.ofByteArray());
-                        long e = System.nanoTime() - s;
-                        statuses.computeIfAbsent(res.statusCode(), k -> new LongAdder())
-                                .increment();
-                        if (n == lat.length) {
-                            lat = Arrays.copyOf(lat, n * 2);
+                Connection conn = null;
+                try {
+                    while (System.nanoTime() < end) {
+                        long t = tickets.getAndIncrement();
+                        if (t >= maxRequests) {
+                            break;
                         }
-                        lat[n++] = e;
-                    } catch (IOException e) {
-                        transport.increment();
+                        byte[] r = encoded[(int) (t % encoded.length)];
+                        long s = System.nanoTime();
+                        try {
+                            if (conn == null) {
+                                conn = new Connection(address);
+                            }
+                            int status = conn.exchange(r);
+                            long e = System.nanoTime() - s;
+                            statuses.computeIfAbsent(status, k -> new LongAdder())
+                                    .increment();
+                            if (n == lat.length) {
+                                lat = Arrays.copyOf(lat, n * 2);
+                            }
+                            lat[n++] = e;
+                            if (conn.closeAfter) {
+                                conn.close();
+                                conn = null;
+                            }
+                        } catch (IOException e) {
+                            transport.increment();
+                            if (conn != null) {
+                                conn.close();
+                                conn = null;
+                            }
+                        }
+                    }
+                } finally {
+                    if (conn != null) {
+                        conn.close();
                     }
                 }
                 return Arrays.copyOf(lat, n);
@@ -122,7 +159,7 @@ public final class LoadGenerator {
             for (Future<long[]> f : parts) {
                 all.add(f.get());
             }
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException("a load client failed: " + e.getCause(), e.getCause());
         } finally {
             pool.shutdownNow();
@@ -141,5 +178,125 @@ public final class LoadGenerator {
         statuses.forEach((k, v) -> by.put(k, v.sum()));
         long ok = by.getOrDefault(200, 0L);
         return new Result(total, total - ok + transport.sum(), by, transport.sum(), seconds, ms);
+    }
+
+    private static byte[] request(String path, InetSocketAddress address, String body) {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + address.getHostString() + ":" + address.getPort()
+                        + "\r\nContent-Type: application/json\r\nContent-Length: " + b.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] all = Arrays.copyOf(head, head.length + b.length);
+        System.arraycopy(b, 0, all, head.length, b.length);
+        return all;
+    }
+
+    /** One kept-alive HTTP/1.1 connection: a request out, its answer read and dropped. */
+    private static final class Connection implements AutoCloseable {
+        private final Socket socket;
+        private final OutputStream out;
+        private final InputStream in;
+        private final StringBuilder line = new StringBuilder(128);
+        private final byte[] skip = new byte[8192];
+        boolean closeAfter;
+
+        Connection(InetSocketAddress address) throws IOException {
+            socket = new Socket();
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
+            socket.connect(address, 5000);
+            out = new BufferedOutputStream(socket.getOutputStream(), 16384);
+            in = new BufferedInputStream(socket.getInputStream(), 16384);
+        }
+
+        /** Sends the request and reads its whole answer; returns the status. */
+        int exchange(byte[] request) throws IOException {
+            out.write(request);
+            out.flush();
+            String status = readLine();
+            // "HTTP/1.1 200 OK"
+            int sp = status.indexOf(' ');
+            if (!status.startsWith("HTTP/1.") || sp < 0 || status.length() < sp + 4) {
+                throw new IOException("not an HTTP answer: " + status);
+            }
+            int code = Integer.parseInt(status.substring(sp + 1, sp + 4));
+            long length = -1;
+            boolean chunked = false;
+            closeAfter = status.startsWith("HTTP/1.0");
+            for (String h = readLine(); !h.isEmpty(); h = readLine()) {
+                int colon = h.indexOf(':');
+                if (colon < 0) {
+                    continue;
+                }
+                String name = h.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                String value = h.substring(colon + 1).trim();
+                switch (name) {
+                    case "content-length" -> length = Long.parseLong(value);
+                    case "transfer-encoding" ->
+                        chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+                    case "connection" -> closeAfter = value.equalsIgnoreCase("close");
+                    default -> {}
+                }
+            }
+            if (chunked) {
+                for (long size = chunk(); size > 0; size = chunk()) {
+                    discard(size);
+                    readLine();
+                }
+                for (String t = readLine(); !t.isEmpty(); t = readLine()) {
+                    // trailers
+                }
+            } else if (length >= 0) {
+                discard(length);
+            } else {
+                closeAfter = true; // the body runs to the end of the connection
+                while (in.read(skip) >= 0) {
+                    // drain
+                }
+            }
+            return code;
+        }
+
+        private long chunk() throws IOException {
+            String s = readLine();
+            int semi = s.indexOf(';');
+            return Long.parseLong((semi < 0 ? s : s.substring(0, semi)).trim(), 16);
+        }
+
+        private void discard(long n) throws IOException {
+            while (n > 0) {
+                int r = in.read(skip, 0, (int) Math.min(skip.length, n));
+                if (r < 0) {
+                    throw new IOException("connection closed in the middle of an answer");
+                }
+                n -= r;
+            }
+        }
+
+        private String readLine() throws IOException {
+            line.setLength(0);
+            while (true) {
+                int c = in.read();
+                if (c < 0) {
+                    throw new IOException("connection closed before the end of the answer's head");
+                }
+                if (c == '\n') {
+                    int last = line.length() - 1;
+                    if (last >= 0 && line.charAt(last) == '\r') {
+                        line.setLength(last);
+                    }
+                    return line.toString();
+                }
+                line.append((char) c);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // nothing to keep
+            }
+        }
     }
 }

@@ -9,7 +9,10 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The service's Prometheus metrics through Micrometer: {@code recsys_http_requests_seconds} (a
@@ -19,6 +22,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 final class ServerMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter rejected;
+    private final Map<Key, Timer> timers = new ConcurrentHashMap<>();
     private Meter modelInfo;
 
     ServerMetrics(ThreadPoolExecutor pool) {
@@ -36,15 +40,27 @@ final class ServerMetrics {
     }
 
     void request(String endpoint, String method, int status, float millis) {
-        Timer.builder("recsys.http.requests")
-                .description("HTTP requests by endpoint, method and status")
-                .tags("endpoint", endpoint, "method", method, "status", Integer.toString(status))
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(30))
-                .register(registry)
-                .record(Duration.ofNanos((long) (millis * 1e6)));
+        // the timer of a key is built and registered once: a builder per request showed in the serving profile
+        timers.computeIfAbsent(
+                        new Key(endpoint, method, status),
+                        k -> Timer.builder("recsys.http.requests")
+                                .description("HTTP requests by endpoint, method and status")
+                                .tags(
+                                        "endpoint",
+                                        k.endpoint(),
+                                        "method",
+                                        k.method(),
+                                        "status",
+                                        Integer.toString(k.status()))
+                                .publishPercentileHistogram()
+                                .minimumExpectedValue(Duration.ofMillis(1))
+                                .maximumExpectedValue(Duration.ofSeconds(30))
+                                .register(registry))
+                .record((long) (millis * 1e6), TimeUnit.NANOSECONDS);
     }
+
+    /** A timer's tags; endpoints are the routes (or "unmatched"), so the keys are few. */
+    private record Key(String endpoint, String method, int status) {}
 
     void rejected() {
         rejected.increment();

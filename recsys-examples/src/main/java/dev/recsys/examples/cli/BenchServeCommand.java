@@ -64,6 +64,13 @@ final class BenchServeCommand implements Callable<Integer> {
     int seconds;
 
     @Option(
+            names = "--warmup-seconds",
+            defaultValue = "10",
+            description = "HTTP requests before anything is measured, for this long: the JIT compiles the server's"
+                    + " whole path (Jetty, JSON, metrics), not only the model's (default: ${DEFAULT-VALUE}).")
+    int warmupSeconds;
+
+    @Option(
             names = "--requests",
             defaultValue = "100000",
             description = "HTTP requests, at most (default: ${DEFAULT-VALUE}).")
@@ -131,6 +138,9 @@ final class BenchServeCommand implements Callable<Integer> {
         if (reloadEvery < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--reload-every must be >= 0");
         }
+        if (warmupSeconds < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--warmup-seconds must be >= 0");
+        }
         if (connections < 1 || seconds < 1 || requests < 1 || history < 1 || k < 1 || calls < 1 || callers < 1) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),
@@ -169,8 +179,9 @@ final class BenchServeCommand implements Callable<Integer> {
                     rerank < 0 ? "as the model's metadata says" : Integer.toString(rerank));
             // warm-up over HTTP first (engine, JIT, connections), so both measurements below start warm
             java.net.URI target = server.uri().resolve("v1/recommend");
-            LoadGenerator.run(
-                    target, bodies, connections, Duration.ofSeconds(seconds), Math.min(requests, 50L * connections));
+            if (warmupSeconds > 0) {
+                LoadGenerator.run(target, bodies, connections, Duration.ofSeconds(warmupSeconds), Long.MAX_VALUE);
+            }
             double[] lat = server.withRecommender(rerank, r -> latencies(r, dense, calls));
             double inRate = server.withRecommender(rerank, r -> throughput(r, dense, calls * callers, callers));
             out.printf(

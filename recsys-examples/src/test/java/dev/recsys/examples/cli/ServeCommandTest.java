@@ -95,6 +95,8 @@ class ServeCommandTest {
                     "2",
                     "--seconds",
                     "3",
+                    "--warmup-seconds",
+                    "1",
                     "--requests",
                     "150",
                     "--calls",

@@ -1,0 +1,102 @@
+package dev.recsys.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.recsys.api.spi.Backend;
+import dev.recsys.api.spi.BackendOptions;
+import dev.recsys.api.spi.Backends;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The load generator's own client against the real service: counts, statuses and errors as the server answered. */
+@Timeout(60)
+class LoadGeneratorTest {
+    @TempDir
+    static Path dir;
+
+    static Backend backend;
+    static RecsysServer server;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        backend = Backends.create("djl", BackendOptions.defaults());
+        server = RecsysServer.start(
+                Fixtures.checkpoint(dir.resolve("m"), 1),
+                backend,
+                null,
+                ServerConfig.builder().port(0).build());
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (server != null) {
+            server.close();
+        }
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    @Test
+    void countsEveryAnswerByStatusOverKeptAliveConnections() throws Exception {
+        String ok = "{\"history\": [\"101\", \"102\"], \"k\": 3}";
+        String unknown = "{\"history\": [\"101\", \"999\"]}";
+        String malformed = "{\"history\": [";
+        LoadGenerator.Result r = LoadGenerator.run(
+                server.uri().resolve("v1/recommend"),
+                List.of(ok, unknown, ok, malformed),
+                3,
+                Duration.ofSeconds(30),
+                200);
+        assertThat(r.requests()).isEqualTo(200);
+        assertThat(r.byStatus()).isEqualTo(Map.of(200, 100L, 400, 100L));
+        assertThat(r.failed()).isEqualTo(100);
+        assertThat(r.transportErrors()).isZero();
+        assertThat(r.latencyMillis()).hasSize(200);
+        assertThat(r.quantile(0.5)).isPositive().isLessThanOrEqualTo(r.quantile(0.99));
+        assertThat(r.max()).isEqualTo(r.latencyMillis()[199]);
+    }
+
+    @Test
+    void aPathThatIsNotThereIsCountedAsItsStatus() throws Exception {
+        LoadGenerator.Result r =
+                LoadGenerator.run(server.uri().resolve("nowhere?x=1"), List.of("{}"), 1, Duration.ofSeconds(30), 5);
+        assertThat(r.byStatus()).isEqualTo(Map.of(404, 5L));
+        assertThat(r.failed()).isEqualTo(5);
+    }
+
+    @Test
+    void aServerThatIsNotThereGivesTransportErrorsNotAnException() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        LoadGenerator.Result r = LoadGenerator.run(
+                URI.create("http://127.0.0.1:" + port + "/v1/recommend"), List.of("{}"), 2, Duration.ofSeconds(30), 6);
+        assertThat(r.requests()).isZero();
+        assertThat(r.transportErrors()).isEqualTo(6);
+        assertThat(r.failed()).isEqualTo(6);
+    }
+
+    @Test
+    void refusesWhatItCannotSpeak() {
+        assertThatThrownBy(() -> LoadGenerator.run(
+                        URI.create("https://127.0.0.1:1/x"), List.of("{}"), 1, Duration.ofSeconds(1), 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("plain http");
+        assertThatThrownBy(() -> LoadGenerator.run(server.uri(), List.of(), 1, Duration.ofSeconds(1), 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bodies non-empty");
+    }
+}
