@@ -47,7 +47,7 @@ class Graph {
             return;
         }
         for (Map.Entry<String, SDVariable> e : net.params.entrySet()) {
-            e.getValue().getArr().data().setData(weights.data(e.getKey()));
+            Arrays2.write(e.getValue().getArr(), weights.data(e.getKey()));
         }
         weightVersion = version;
     }
@@ -64,7 +64,7 @@ class Graph {
 
     /** Writes values into the array of a (non-placeholder) input variable. */
     void setVariable(String name, float[] values) {
-        net.sd.getVariable(name).getArr().data().setData(values);
+        Arrays2.write(net.sd.getVariable(name).getArr(), values);
     }
 
     boolean hasVariable(String name) {
@@ -79,7 +79,7 @@ class Graph {
             a = Nd4j.create(DataType.FLOAT, shape);
             placeholders.put(name, a);
         }
-        a.data().setData(values);
+        Arrays2.write(a, values);
     }
 
     /** Draws fresh dropout masks (Bernoulli(1-p) / (1-p)) from the model's generator. */
