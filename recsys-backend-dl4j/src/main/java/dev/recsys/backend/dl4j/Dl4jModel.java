@@ -17,7 +17,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
@@ -43,8 +46,12 @@ import org.slf4j.LoggerFactory;
  * <li>{@link ScoringCache}: item vectors per weight version and the last user encoding.</li>
  * </ul>
  *
- * <p>Threads. SameDiff graphs are not thread-safe; every method runs under one lock, so
- * concurrent scoring calls are serialised (score larger batches to use the engine's threads).
+ * <p>Threads. A SameDiff graph is not thread-safe, so scoring calls check out a graph cache of
+ * their own ({@link #scoring}: one per thread scoring at the same time, kept for the next call)
+ * and run at the same time under the read side of a read-write lock; training steps, weight
+ * changes and {@link #close} take the write side (they wait for scoring calls in flight, and
+ * those wait for them). The item vectors and the encoded content of every item are computed once
+ * per weight version and shared ({@link ScoringCache}).
  */
 final class Dl4jModel implements RecModel {
     private static final Logger LOG = LoggerFactory.getLogger(Dl4jModel.class);
@@ -53,7 +60,7 @@ final class Dl4jModel implements RecModel {
 
     private final ModelConfig config;
     private final ItemContent content;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Random rng;
     private final long seed;
     /** Training-mode calls with dropout so far: call c draws its masks from {@code RecModel.dropoutSeed(seed, c)}. */
@@ -62,7 +69,13 @@ final class Dl4jModel implements RecModel {
     private long stage2ChunkFloats = STAGE2_CHUNK_FLOATS;
 
     private final MasterWeights master;
+    /** The graphs of training and of the content pass over the catalogue. */
     private final GraphCache graphs;
+    /** Scoring graph caches not in use, most recently returned first. */
+    private final ConcurrentLinkedDeque<GraphCache> idleScoringGraphs = new ConcurrentLinkedDeque<>();
+    /** Every scoring graph cache made (as many as calls ran at once), closed with the model. */
+    private final List<GraphCache> scoringGraphs = new CopyOnWriteArrayList<>();
+
     private final UserInputs userInputs;
     /** Null for an id-only model. */
     private final ContentPass contentPass;
@@ -90,11 +103,11 @@ final class Dl4jModel implements RecModel {
         if (call < 0) {
             throw new IllegalArgumentException("call must be >= 0, found " + call);
         }
-        lock.lock();
+        lock.writeLock().lock();
         try {
             dropoutCall = call;
         } finally {
-            lock.unlock();
+            lock.writeLock().unlock();
         }
     }
 
@@ -115,11 +128,11 @@ final class Dl4jModel implements RecModel {
     @Override
     public Weights weights() {
         ensureOpen();
-        lock.lock();
+        lock.readLock().lock();
         try {
             return master.live().copy();
         } finally {
-            lock.unlock();
+            lock.readLock().unlock();
         }
     }
 
@@ -127,11 +140,11 @@ final class Dl4jModel implements RecModel {
     public void setWeights(Weights w) {
         ensureOpen();
         ParamLayout.validate(config, w);
-        lock.lock();
+        lock.writeLock().lock();
         try {
             master.set(w);
         } finally {
-            lock.unlock();
+            lock.writeLock().unlock();
         }
     }
 
@@ -139,13 +152,7 @@ final class Dl4jModel implements RecModel {
 
     @Override
     public float[] itemVectors() {
-        ensureOpen();
-        lock.lock();
-        try {
-            return scoring.itemVectors().clone();
-        } finally {
-            lock.unlock();
-        }
+        return scoring(g -> scoring.itemVectors().clone());
     }
 
     @Override
@@ -166,15 +173,12 @@ final class Dl4jModel implements RecModel {
         ensureOpen();
         InputChecks.batch(config, in);
         SeqBatch batch = bucketed(in);
-        lock.lock();
-        try {
-            float[] encoded = encode(batch, 0, null, false).get(UserGraph.USER);
+        return scoring(graphs -> {
+            float[] encoded = encode(graphs, batch, 0, null, false).get(UserGraph.USER);
             scoring.remember(batch, encoded);
             float[] users = lastRows(encoded, batch);
             return scores ? scoring.dotAll(users, batch.size()) : users;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
@@ -183,12 +187,7 @@ final class Dl4jModel implements RecModel {
         InputChecks.batch(config, in);
         InputChecks.candidates(config, in, candidates, perRow);
         SeqBatch batch = bucketed(in);
-        lock.lock();
-        try {
-            return stage2Chunked(batch, perRow, candidates, scoring.encodingOf(batch));
-        } finally {
-            lock.unlock();
-        }
+        return scoring(graphs -> stage2Chunked(graphs, batch, perRow, candidates, scoring.encodingOf(batch)));
     }
 
     /**
@@ -229,11 +228,15 @@ final class Dl4jModel implements RecModel {
     }
 
     private int sumOverGraphs(java.util.function.ToIntFunction<Graph> count) {
-        lock.lock();
+        lock.writeLock().lock();
         try {
-            return graphs.sum(count);
+            int n = graphs.sum(count);
+            for (GraphCache g : scoringGraphs) {
+                n += g.sum(count);
+            }
+            return n;
         } finally {
-            lock.unlock();
+            lock.writeLock().unlock();
         }
     }
 
@@ -250,7 +253,7 @@ final class Dl4jModel implements RecModel {
      *
      * @param encoded the user encoding {@code [B*L, d]} of this batch, or null to encode it
      */
-    private float[] stage2Chunked(SeqBatch batch, int c, int[] candidates, float[] encoded) {
+    private float[] stage2Chunked(GraphCache graphs, SeqBatch batch, int c, int[] candidates, float[] encoded) {
         int b = batch.size();
         int len = batch.length();
         int d = config.dim();
@@ -258,8 +261,8 @@ final class Dl4jModel implements RecModel {
         int rows = (int) Math.max(1, Math.min(b, stage2ChunkFloats / perUser));
         if (rows >= b) {
             return encoded != null
-                    ? stage2(batch, c, candidates, encoded)
-                    : encode(batch, c, candidates, false).get(UserGraph.STAGE2);
+                    ? stage2(graphs, batch, c, candidates, encoded)
+                    : encode(graphs, batch, c, candidates, false).get(UserGraph.STAGE2);
         }
         float[] out = new float[b * c];
         for (int r0 = 0; r0 < b; r0 += rows) {
@@ -271,8 +274,8 @@ final class Dl4jModel implements RecModel {
                     batch.events() == null ? null : Arrays.copyOfRange(batch.events(), r0 * len, (r0 + n) * len));
             int[] cand = Arrays.copyOfRange(candidates, r0 * c, (r0 + n) * c);
             float[] s = encoded != null
-                    ? stage2(sub, c, cand, Arrays.copyOfRange(encoded, r0 * len * d, (r0 + n) * len * d))
-                    : encode(sub, c, cand, false).get(UserGraph.STAGE2);
+                    ? stage2(graphs, sub, c, cand, Arrays.copyOfRange(encoded, r0 * len * d, (r0 + n) * len * d))
+                    : encode(graphs, sub, c, cand, false).get(UserGraph.STAGE2);
             System.arraycopy(s, 0, out, r0 * c, n * c);
         }
         return out;
@@ -286,14 +289,13 @@ final class Dl4jModel implements RecModel {
         if (candidates != null) {
             InputChecks.candidates(config, batch, candidates, perRow);
         }
-        lock.lock();
-        try {
+        return scoring(graphs -> {
             ForwardTrace t = new ForwardTrace();
             t.put(ForwardTrace.ITEM_VECTORS, scoring.itemVectors().clone());
             if (config.hasContent()) {
                 t.put(ForwardTrace.CONTENT_OUTPUT, scoring.contentOutputs().clone());
             }
-            Map<String, float[]> out = encode(batch, c, candidates, true);
+            Map<String, float[]> out = encode(graphs, batch, c, candidates, true);
             t.put(ForwardTrace.USER_INPUT, out.get(UserGraph.USER_INPUT));
             for (int i = 0; i < config.layers(); i++) {
                 t.put(ForwardTrace.userLayer(i), out.get(UserGraph.layerOutput(i)));
@@ -305,13 +307,34 @@ final class Dl4jModel implements RecModel {
                 t.put(ForwardTrace.STAGE2, out.get(UserGraph.STAGE2));
             }
             return t;
+        });
+    }
+
+    /**
+     * Runs a scoring call under the read lock with a graph cache of its own: the most recently
+     * returned idle one, or a new one when every cache is in use by another call.
+     */
+    private <T> T scoring(Function<GraphCache, T> work) {
+        lock.readLock().lock();
+        try {
+            ensureOpen();
+            GraphCache g = idleScoringGraphs.pollFirst();
+            if (g == null) {
+                g = new GraphCache(config);
+                scoringGraphs.add(g);
+            }
+            try {
+                return work.apply(g);
+            } finally {
+                idleScoringGraphs.addFirst(g);
+            }
         } finally {
-            lock.unlock();
+            lock.readLock().unlock();
         }
     }
 
     /** Stage 2 from a user encoding {@code [B*L, d]} of this batch. */
-    private float[] stage2(SeqBatch batch, int c, int[] candidates, float[] encoded) {
+    private float[] stage2(GraphCache graphs, SeqBatch batch, int c, int[] candidates, float[] encoded) {
         UserGraph g = graphs.user(new UserGraph.Spec(
                 UserGraph.Kind.STAGE2, UserGraph.Form.NONE, batch.size(), batch.length(), c, false, 0f, false));
         float[] vectors = scoring.itemVectors();
@@ -333,7 +356,7 @@ final class Dl4jModel implements RecModel {
      * Runs the eval graph: user encoder, and stage 2 when c > 0. Fetches the user encoding
      * (c = 0) or the stage-2 scores, and with {@code all} every intermediate the trace needs.
      */
-    private Map<String, float[]> encode(SeqBatch batch, int c, int[] candidates, boolean all) {
+    private Map<String, float[]> encode(GraphCache graphs, SeqBatch batch, int c, int[] candidates, boolean all) {
         UserGraph g = graphs.user(new UserGraph.Spec(
                 UserGraph.Kind.EVAL, UserGraph.Form.NONE, batch.size(), batch.length(), c, false, 0f, false));
         float[] vectors = scoring.itemVectors();
@@ -389,7 +412,7 @@ final class Dl4jModel implements RecModel {
         } else {
             StepInputs.candidates(config, (TrainBatch.Candidates) batch, loss);
         }
-        lock.lock();
+        lock.writeLock().lock();
         try {
             boolean dropout = train && config.dropout() > 0f;
             if (dropout) {
@@ -398,7 +421,7 @@ final class Dl4jModel implements RecModel {
             }
             return training.run(batch, loss, groups, dropout, withGradients);
         } finally {
-            lock.unlock();
+            lock.writeLock().unlock();
         }
     }
 
@@ -425,13 +448,18 @@ final class Dl4jModel implements RecModel {
         if (closed) {
             return;
         }
-        lock.lock();
+        lock.writeLock().lock();
         try {
             if (closed) {
                 return;
             }
             closed = true;
             graphs.close();
+            for (GraphCache g : scoringGraphs) {
+                g.close();
+            }
+            scoringGraphs.clear();
+            idleScoringGraphs.clear();
             scoring.close();
             try {
                 rng.close();
@@ -439,7 +467,7 @@ final class Dl4jModel implements RecModel {
                 LOG.debug("closing the dropout generator failed: {}", e.toString());
             }
         } finally {
-            lock.unlock();
+            lock.writeLock().unlock();
         }
     }
 }

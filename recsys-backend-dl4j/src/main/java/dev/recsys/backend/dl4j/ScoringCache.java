@@ -13,6 +13,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * content for stage 2), their ND4J matrix for stage 1, and
  * the user encoding of the last stage-1 call, which a following stage-2 call on the same histories
  * (the two-stage recommender's pattern) reuses instead of encoding them again.
+ *
+ * <p>Threads: scoring calls run at the same time (under the model's read lock, which keeps the
+ * weight version fixed while they run); the shared values are computed once under this object's
+ * monitor, and the last user encoding is kept per thread, since the stage-2 call that reuses it
+ * runs on the thread of its stage-1 call.
  */
 final class ScoringCache implements AutoCloseable {
     private final ModelConfig config;
@@ -30,9 +35,10 @@ final class ScoringCache implements AutoCloseable {
 
     private INDArray itemBase;
     private long itemMatrixVersion = -1;
-    private SeqBatch lastUserBatch;
-    private float[] lastUser;
-    private long lastUserVersion = -1;
+    private final ThreadLocal<Encoding> last = new ThreadLocal<>();
+
+    /** A stage-1 call's batch and user encoding {@code [B*L, d]} under weight version {@code version}. */
+    private record Encoding(SeqBatch batch, float[] user, long version) {}
 
     ScoringCache(ModelConfig config, MasterWeights master, ContentPass content) {
         this.config = config;
@@ -41,7 +47,7 @@ final class ScoringCache implements AutoCloseable {
     }
 
     /** Item vectors of every item {@code [N+1, d]} (not a copy), computed once per weight version. */
-    float[] itemVectors() {
+    synchronized float[] itemVectors() {
         if (itemVectorsVersion == master.version() && itemVectors != null) {
             return itemVectors;
         }
@@ -61,7 +67,7 @@ final class ScoringCache implements AutoCloseable {
      * with the item vectors: stage 2 gathers its candidates' keys from it instead of running the
      * content encoder over them on every call (half of a re-ranking call's time before).
      */
-    float[] contentOutputs() {
+    synchronized float[] contentOutputs() {
         itemVectors();
         return contentOutputs;
     }
@@ -69,50 +75,55 @@ final class ScoringCache implements AutoCloseable {
     /** {@code users [B, d] · itemVectors^T} → {@code [B, N+1]}. */
     float[] dotAll(float[] users, int b) {
         int d = config.dim();
-        float[] vectors = itemVectors();
-        if (itemMatrix == null || itemMatrixVersion != itemVectorsVersion) {
-            if (itemBase != null) {
-                itemBase.close();
-            }
-            itemBase = Nd4j.create(vectors, new long[] {config.numItems() + 1, d}, 'c');
-            itemMatrix = itemBase.transpose(); // [d, N+1] view
-            itemMatrixVersion = itemVectorsVersion;
-        }
         INDArray u = Nd4j.create(users, new long[] {b, d}, 'c');
-        INDArray s = u.mmul(itemMatrix);
+        INDArray s = u.mmul(itemMatrix());
         float[] out = Arrays2.toFloats(s);
         s.close();
         u.close();
         return out;
     }
 
+    /** The item vectors as {@code [d, N+1]} (a view), made once per item-vector version and then only read. */
+    private synchronized INDArray itemMatrix() {
+        float[] vectors = itemVectors();
+        if (itemMatrix == null || itemMatrixVersion != itemVectorsVersion) {
+            if (itemBase != null) {
+                itemBase.close();
+            }
+            itemBase = Nd4j.create(vectors, new long[] {config.numItems() + 1, config.dim()}, 'c');
+            itemMatrix = itemBase.transpose(); // [d, N+1] view
+            itemMatrixVersion = itemVectorsVersion;
+        }
+        return itemMatrix;
+    }
+
     /** Keeps the user encoding {@code [B*L, d]} of a stage-1 call on this batch. */
     void remember(SeqBatch batch, float[] encoded) {
-        lastUserBatch = new SeqBatch(
+        SeqBatch copy = new SeqBatch(
                 batch.size(),
                 batch.length(),
                 batch.items().clone(),
                 batch.events() == null ? null : batch.events().clone());
-        lastUser = encoded;
-        lastUserVersion = master.version();
+        last.set(new Encoding(copy, encoded, master.version()));
     }
 
-    /** The remembered user encoding of exactly this batch under the current weights, or null. */
+    /** This thread's remembered user encoding of exactly this batch under the current weights, or null. */
     float[] encodingOf(SeqBatch batch) {
-        boolean same = lastUser != null
-                && lastUserVersion == master.version()
-                && lastUserBatch.size() == batch.size()
-                && lastUserBatch.length() == batch.length()
-                && Arrays.equals(lastUserBatch.items(), batch.items())
-                && Arrays.equals(lastUserBatch.events(), batch.events());
-        return same ? lastUser : null;
+        Encoding e = last.get();
+        boolean same = e != null
+                && e.version() == master.version()
+                && e.batch().size() == batch.size()
+                && e.batch().length() == batch.length()
+                && Arrays.equals(e.batch().items(), batch.items())
+                && Arrays.equals(e.batch().events(), batch.events());
+        return same ? e.user() : null;
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         itemVectors = null;
         contentOutputs = null;
-        lastUser = null;
+        last.remove();
         if (itemBase != null) {
             itemBase.close();
             itemBase = null;
