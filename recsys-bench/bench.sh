@@ -118,6 +118,9 @@ runpy.run_path("torch_sasrec.py", run_name="__main__")' --data "$DATA" --steps "
     ;;
   items)
     shift
+    # the launcher's engine settings (./recsys), as `recsys recommend --items` runs: without them glibc hands
+    # the content pass's memory back after every model, and DJL's first item vectors took 0.85-1.1 s instead of 0.1-0.3 s
+    export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967295}"
     java -Xmx6g ${JAVA_OPTS:-} -cp "$CP" dev.recsys.bench.NewItemsBench items --data "$DATA" \
       --movies "$(realpath "${MOVIES:-../shared/data/ml-1m/movies.dat}")" "$@"
     ;;
