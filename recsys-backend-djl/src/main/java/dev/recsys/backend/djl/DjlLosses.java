@@ -55,27 +55,6 @@ final class DjlLosses {
                 + "candidates; expected bce, gbce or sampled-softmax");
     }
 
-    /**
-     * Sampled softmax cross-entropy when the positions of a sequence row share the row's negatives
-     * and none is dropped (no negative equals a target, as with {@code sampling: unseen}), without
-     * log Q: the log-sum-exp of the negatives at every encoded position first, {@code [R, K] -> [R, 1]},
-     * then the counted positions' values; per position {@code log(e^pos + Σ_k e^neg_k) - pos =
-     * softplus(lse_neg - pos)}. The same value as {@link #sampled} over the concatenated logits, without
-     * gathering {@code [P, K]} rows, the concatenation and the one-hot product (and their backward
-     * passes): the step's largest tensors are read twice instead of six times.
-     *
-     * @param pos    {@code [P, 1]} target logits
-     * @param negAll {@code [R, K]} negative logits of every encoded position (R = B * kept)
-     * @param rowIdx {@code [P]} int64: the encoded position of each counted position
-     * @param rows   P
-     */
-    static NDArray sampledSoftmaxByRow(Ctx c, NDArray pos, NDArray negAll, NDArray rowIdx, int rows) {
-        NDArray m = negAll.max(new int[] {1}, true).stopGradient(); // [R, 1], a shift: no gradient of its own
-        NDArray lse = negAll.sub(m).exp().sum(new int[] {1}, true).log().add(m); // [R, 1]
-        NDArray lseP = c.rows(lse, rowIdx); // [P, 1]
-        return Activation.softPlus(lseP.sub(pos)).sum().div(c.scalar((float) rows));
-    }
-
     /** Σ_c w_c softplus(sign_c s_c): {@code -β log σ(s0) - Σ_k log(1 - σ(s_k))} per row. */
     private static NDArray binary(Ctx c, NDArray logits, int cands, float beta) {
         float[] sign = new float[cands];

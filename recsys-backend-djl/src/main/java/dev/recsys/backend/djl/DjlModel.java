@@ -442,15 +442,20 @@ public final class DjlModel implements RecModel {
         }
         NDArray neg;
         if (shared instanceof Negatives.SharedByRow) {
+            if (groups.spec() instanceof LossSpec.SampledSoftmax ss
+                    && groups.dropped() == null
+                    && (!ss.logQ() || groups.logQ() == null)) {
+                int len = groups.batch().input().length();
+                int[] seqRow = new int[p];
+                for (int g = 0; g < p; g++) {
+                    seqRow[g] = groups.positions()[g] / len;
+                }
+                return RowSoftmax.loss(c, t.vectors(), uv, pos, seqRow, nl, k);
+            }
             // each row's K negatives, then the counted positions
             int rows = nl.length / k;
             NDArray vneg = c.rows(t.vectors(), c.longs(nl, rows, k)); // [B, K, d]
             NDArray all = u.u().matMul(vneg.transpose(0, 2, 1)).reshape((long) rows * u.len(), k); // [B*kept, K]
-            if (groups.spec() instanceof LossSpec.SampledSoftmax ss
-                    && groups.dropped() == null
-                    && (!ss.logQ() || groups.logQ() == null)) {
-                return DjlLosses.sampledSoftmaxByRow(c, pos, all, c.longs(rowOf, p), p);
-            }
             neg = c.rows(all, c.longs(rowOf, p)); // [P, K]
         } else {
             neg = uv.matMul(c.rows(t.vectors(), c.longs(nl, k)).transpose()); // [P, K]
