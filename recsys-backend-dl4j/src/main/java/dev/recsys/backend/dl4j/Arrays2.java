@@ -39,15 +39,22 @@ final class Arrays2 {
      * {@code DataBuffer.setData} does).
      */
     static void write(INDArray a, float[] values) {
+        write(a, values, values.length);
+    }
+
+    /** Writes the first {@code count} values into the first {@code count} elements of a's buffer. */
+    static void write(INDArray a, float[] values, int count) {
         DataBuffer d = a.data();
-        if (values.length > d.length()) {
-            throw new IllegalArgumentException(values.length + " values do not fit an array of " + d.length()
-                    + " elements " + a.shapeInfoToString());
+        if (count > d.length() || count > values.length) {
+            throw new IllegalArgumentException(count + " of " + values.length + " values do not fit an array of "
+                    + d.length() + " elements " + a.shapeInfoToString());
         }
         if (direct(d)) {
-            ((FloatPointer) d.addressPointer()).put(values, 0, values.length);
-        } else {
+            ((FloatPointer) d.addressPointer()).put(values, 0, count);
+        } else if (count == values.length) {
             d.setData(values);
+        } else {
+            d.setData(java.util.Arrays.copyOf(values, count));
         }
     }
 

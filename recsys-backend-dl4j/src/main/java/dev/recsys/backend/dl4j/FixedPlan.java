@@ -46,11 +46,24 @@ final class FixedPlan implements AutoCloseable {
     private final List<Runnable> steps;
     private final Map<String, INDArray> outputs;
     private final List<INDArray> owned;
+    /** Steps that read no value of the upstream placeholder (see {@link #runForward}); all steps without one. */
+    private final int split;
 
-    private FixedPlan(List<Runnable> steps, Map<String, INDArray> outputs, List<INDArray> owned) {
+    private FixedPlan(List<Runnable> steps, Map<String, INDArray> outputs, List<INDArray> owned, int split) {
         this.steps = steps;
         this.outputs = outputs;
         this.owned = owned;
+        this.split = split;
+    }
+
+    /** As {@link #build(SameDiff, List, Map, Map, long, String, String)} without an upstream placeholder. */
+    static FixedPlan build(
+            SameDiff sd,
+            List<String> names,
+            Map<String, INDArray> placeholders,
+            Map<String, float[]> reference,
+            long maxBytes) {
+        return build(sd, names, placeholders, reference, maxBytes, null, null);
     }
 
     /**
@@ -58,15 +71,24 @@ final class FixedPlan implements AutoCloseable {
      * op kind this executor does not bind, arrays over {@link #MAX_BYTES}, a placeholder without
      * an array, or outputs that differ from SameDiff's on the current inputs.
      *
+     * <p>With an {@code upstream} placeholder the plan runs in two parts: {@link #runForward} runs the
+     * steps before the first one that depends on it (which must compute {@code forward}, one of the
+     * names), so that the caller can set the placeholder from {@code forward}'s value before
+     * {@link #runRest}; null when the graph does not split so.
+     *
      * @param reference SameDiff's outputs on the same inputs, for the check
      * @param maxBytes  the most the plan's buffers may take
+     * @param upstream  a placeholder set between the two parts, or null
+     * @param forward   the output read between the two parts (with upstream), or null
      */
     static FixedPlan build(
             SameDiff sd,
             List<String> names,
             Map<String, INDArray> placeholders,
             Map<String, float[]> reference,
-            long maxBytes) {
+            long maxBytes,
+            String upstream,
+            String forward) {
         // the ops the outputs need, in creation order (topological)
         Set<String> needed = new HashSet<>();
         List<String> stack = new ArrayList<>(names);
@@ -94,6 +116,24 @@ final class FixedPlan implements AutoCloseable {
         for (DifferentialFunction df : sd.ops()) {
             if (opsNeeded.contains(df.getOwnName())) {
                 ops.add(df);
+            }
+        }
+        int split = ops.size();
+        if (upstream != null) {
+            Set<String> dependent = new HashSet<>(Set.of(upstream));
+            for (int i = ops.size() - 1; i >= 0; i--) {
+                if (List.of(ops.get(i).outputVariablesNames()).contains(forward)) {
+                    split = i + 1; // forward's op; then the first op after it that reads the placeholder's values
+                    break;
+                }
+            }
+            for (int i = 0; i < ops.size(); i++) {
+                if (List.of(ops.get(i).argNames()).stream().anyMatch(dependent::contains)) {
+                    if (i < split) {
+                        return null; // forward itself, or an op before it, reads the placeholder
+                    }
+                    dependent.addAll(List.of(ops.get(i).outputVariablesNames()));
+                }
             }
         }
         // last op reading each intermediate array; requested outputs live on
@@ -191,7 +231,7 @@ final class FixedPlan implements AutoCloseable {
         for (String n : names) {
             outputs.put(n, arrays.get(n));
         }
-        FixedPlan plan = new FixedPlan(steps, outputs, pool.all);
+        FixedPlan plan = new FixedPlan(steps, outputs, pool.all, split);
         LOG.debug("fixed plan: {} ops, {} buffers, {} MiB", steps.size(), pool.all.size(), pool.bytes >> 20);
         for (String n : names) {
             if (!same(outputs.get(n), reference.get(n))) {
@@ -248,8 +288,21 @@ final class FixedPlan implements AutoCloseable {
 
     /** Runs every op; the outputs are then in {@link #outputs()} until the next run. */
     void run() {
-        for (Runnable s : steps) {
-            s.run();
+        runForward();
+        runRest();
+    }
+
+    /** Runs the ops before the upstream placeholder is read: the forward output is then in {@link #outputs()}. */
+    void runForward() {
+        for (int i = 0; i < split; i++) {
+            steps.get(i).run();
+        }
+    }
+
+    /** Runs the ops after {@link #runForward} (the upstream placeholder set in between). */
+    void runRest() {
+        for (int i = split; i < steps.size(); i++) {
+            steps.get(i).run();
         }
     }
 

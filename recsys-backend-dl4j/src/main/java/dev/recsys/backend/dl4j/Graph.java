@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.internal.InferenceSession;
@@ -191,6 +192,20 @@ class Graph {
      * from one step to the next. The contract and cross-backend tests check the gradients.
      */
     Result lossAndGradients(List<String> gradNames) {
+        return lossAndGradients(gradNames, null, null, null);
+    }
+
+    /**
+     * As {@link #lossAndGradients(List)} for a loss computed outside the graph from its output
+     * {@code forward}: the graph's loss is {@code Σ forward ⊙ G} with G the placeholder
+     * {@code upstream}, which {@code gradient} sets from {@code forward}'s values (it returns the
+     * loss's gradient with respect to them), so that the backward pass gets that gradient. The
+     * returned loss is this surrogate's; the caller knows the real one. Through a {@link FixedPlan}
+     * the forward pass runs once (the plan stops where G is first read); through SameDiff (the
+     * first step, or a graph without a plan) it runs twice, once for {@code forward}, once with
+     * the backward pass.
+     */
+    Result lossAndGradients(List<String> gradNames, String forward, String upstream, UnaryOperator<float[]> gradient) {
         if (gradFn == null) {
             quietly(() -> net.sd.createGradFunction(LOSS));
             gradFn = net.sd.getFunction("grad");
@@ -198,8 +213,11 @@ class Graph {
                 gradFn.addListeners(OpProfile.INSTANCE);
             }
         }
-        List<String> outputs = new ArrayList<>(gradNames.size() + 1);
+        List<String> outputs = new ArrayList<>(gradNames.size() + 2);
         outputs.add(LOSS);
+        if (forward != null) {
+            outputs.add(forward);
+        }
         List<String> present = new ArrayList<>(gradNames.size());
         for (String n : gradNames) {
             SDVariable g = net.sd.getVariable(n).getGradient();
@@ -212,8 +230,24 @@ class Graph {
         PlanKey key = new PlanKey(true, List.copyOf(outputs));
         Object known = plans.get(key);
         if (known instanceof FixedPlan plan) {
-            plan.run();
+            if (forward == null) {
+                plan.run();
+            } else {
+                plan.runForward();
+                setPlaceholder(
+                        upstream, gradient.apply(Arrays2.toFloats(plan.outputs().get(forward))));
+                plan.runRest();
+            }
             return result(plan.outputs(), present);
+        }
+        float[] forwardValues = null;
+        if (forward != null) {
+            if (!placeholders.containsKey(upstream)) { // the forward pass does not read it, SameDiff may want it set
+                long[] shape = net.sd.getVariable(upstream).placeholderShape();
+                setPlaceholder(upstream, new float[Math.toIntExact(shape[0] * shape[1])]);
+            }
+            forwardValues = output(List.of(forward)).get(forward);
+            setPlaceholder(upstream, gradient.apply(forwardValues));
         }
         gradFn.setEnableCache(true);
         ReclaimingMemMgr memory = memory(gradFn);
@@ -231,13 +265,16 @@ class Graph {
         } else if (known == null && PLANS && TRAINING_PLANS) {
             Map<String, float[]> reference = new HashMap<>();
             reference.put(LOSS, new float[] {result.loss()});
+            if (forward != null) {
+                reference.put(forward, forwardValues);
+            }
             for (String n : present) {
                 reference.put(
                         net.sd.getVariable(n).getGradient().name(),
                         result.gradients().get(n));
             }
             closeSessions(gradFn); // SameDiff's cache of this function is not needed by a plan (nor while it is built)
-            FixedPlan plan = FixedPlan.build(gradFn, key.outputs(), placeholders, reference, budget);
+            FixedPlan plan = FixedPlan.build(gradFn, key.outputs(), placeholders, reference, budget, upstream, forward);
             plans.put(key, plan == null ? NO_PLAN : plan);
         }
         return result;

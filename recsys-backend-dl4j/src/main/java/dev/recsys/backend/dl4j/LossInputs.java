@@ -15,7 +15,7 @@ import java.util.Arrays;
  */
 final class LossInputs {
     /** Added to the log Q of a dropped shared negative: its logit minus log Q is then about -1e9 (softmax weight 0). */
-    private static final float DROPPED = 1e9f;
+    static final float DROPPED = 1e9f;
 
     private final GraphCache graphs;
 
@@ -83,6 +83,9 @@ final class LossInputs {
                 groups.spec() instanceof LossSpec.SampledSoftmax ? UserGraph.Form.CE : UserGraph.Form.BINARY;
         UserGraph.Kind kind =
                 shared instanceof Negatives.SharedByRow ? UserGraph.Kind.PRE_SHARED_ROW : UserGraph.Kind.PRE_SHARED;
+        if (kind == UserGraph.Kind.PRE_SHARED_ROW && form == UserGraph.Form.CE) { // RowSoftmax reads the groups
+            return graphs.user(new UserGraph.Spec(kind, form, in.size(), len, k, dropout, 0f, false));
+        }
         UserGraph g =
                 graphs.user(new UserGraph.Spec(kind, form, in.size(), len, k, dropout, 0f, form == UserGraph.Form.CE));
         if (form == UserGraph.Form.CE) {

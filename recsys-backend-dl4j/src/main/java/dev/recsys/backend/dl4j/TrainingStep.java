@@ -72,6 +72,9 @@ record TrainingStep(
         if (dropout) {
             g.drawDropout(rng);
         }
+        if (g.rowSoftmax()) {
+            return rowSoftmax(g, groups, items, withGradients);
+        }
         if (!withGradients) {
             return new StepResult(g.output(List.of(Graph.LOSS)).get(Graph.LOSS)[0], null);
         }
@@ -81,6 +84,35 @@ record TrainingStep(
         }
         scatterGradients(g, in, rows, items, r.gradients());
         return new StepResult(r.loss(), master.grads());
+    }
+
+    /**
+     * A step whose loss {@link RowSoftmax} computes from the graph's user vectors: the graph's forward
+     * pass, the loss row by row (adding the negatives' and targets' gradients to the item vectors'),
+     * and the graph's backward pass from the user vectors' gradient.
+     */
+    private StepResult rowSoftmax(UserGraph g, StepInputs.Groups groups, Items items, boolean withGradients) {
+        SeqBatch in = groups.batch().input();
+        Negatives.SharedByRow shared = (Negatives.SharedByRow) groups.batch().negatives();
+        float[] du = g.buffer(UserGraph.UPSTREAM, in.size() * in.length() * config.dim());
+        float[] loss = new float[1];
+        try (RowSoftmax rs = new RowSoftmax(in.length(), shared.k(), config.dim())) {
+            if (!withGradients) {
+                g.setPlaceholder(UserGraph.UPSTREAM, du); // not read by the forward pass
+                float[] u = g.output(List.of(UserGraph.USER)).get(UserGraph.USER);
+                return new StepResult(rs.loss(u, groups, shared, items.table(), items.local(), du, null), null);
+            }
+            float[] itemGrads = items.gradients(master);
+            Graph.Result r = g.lossAndGradients(g.gradNames, UserGraph.USER, UserGraph.UPSTREAM, u -> {
+                loss[0] = rs.loss(u, groups, shared, items.table(), items.local(), du, itemGrads);
+                return du;
+            });
+            if (!Float.isFinite(loss[0])) {
+                LOG.warn("non-finite loss {} on a batch of {} x {}", loss[0], in.size(), in.length());
+            }
+            scatterGradients(g, in, new Rows(new int[0], null), items, r.gradients());
+        }
+        return new StepResult(loss[0], master.grads());
     }
 
     /** The item vectors of the rows this batch touches. */
@@ -111,6 +143,9 @@ record TrainingStep(
                 System.arraycopy(items.table(), Gathers.row(items.local(), i) * d, all, (i - 1) * d, d);
             }
             g.setVariable(UserGraph.ALL, all);
+        }
+        if (g.rowSoftmax()) { // RowSoftmax reads the targets' and negatives' rows from the table
+            return;
         }
         Gathers.gatherRows(g, UserGraph.CAND, rows.candidates(), items.table(), items.local(), d);
         if (rows.shared() != null) {

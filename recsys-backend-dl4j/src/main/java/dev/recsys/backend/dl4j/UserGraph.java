@@ -46,6 +46,9 @@ final class UserGraph extends Graph {
     /** Shared kinds with CE: log Q of each row's target {@code [rows, 1]}. */
     static final String L_LOGQ_POS = "loss.logq_pos";
 
+    /** PRE_SHARED_ROW with CE: the loss's gradient with respect to {@link #USER} {@code [B*L, d]} ({@link RowSoftmax}). */
+    static final String UPSTREAM = "loss.upstream";
+
     static final String L_LABEL = "loss.label";
     /** BPR, hinge, MSE: per score weights {@code [groups, perGroup]}; CE: per row {@code [rows, 1]} (1 / counted, 0 without a target). */
     static final String L_WEIGHT = "loss.weight";
@@ -58,7 +61,9 @@ final class UserGraph extends Graph {
      * {@code [B*L, 1 + K]} (target first), the negative logits as one product {@code U NEGS^T};
      * PRE_SHARED_ROW = the same with K negatives per sequence row, shared by that row's positions:
      * {@link #NEGS} {@code [B, K, d]}, the negative logits as one batched product
-     * {@code U [B, L, d] x NEGS^T [B, d, K]} (no {@code [B, L, K, d]} tensor).
+     * {@code U [B, L, d] x NEGS^T [B, d, K]} (no {@code [B, L, K, d]} tensor); with CE the graph
+     * has neither: it outputs {@link #USER} and its loss is {@code Σ USER ⊙ UPSTREAM}, the sampled
+     * softmax being computed row by row outside it ({@link RowSoftmax}, {@link #rowSoftmax()}).
      */
     enum Kind {
         EVAL,
@@ -96,6 +101,11 @@ final class UserGraph extends Graph {
     private UserGraph(Net net, Spec spec) {
         super(net);
         this.spec = spec;
+    }
+
+    /** Whether the loss is computed outside the graph, row by row, from {@link #USER} ({@link RowSoftmax}). */
+    boolean rowSoftmax() {
+        return spec.kind() == Kind.PRE_SHARED_ROW && spec.form() == Form.CE;
     }
 
     static String layerOutput(int i) {
@@ -179,6 +189,15 @@ final class UserGraph extends Graph {
                 perGroup = kk + 1;
             }
             case PRE_SHARED_ROW -> {
+                if (spec.form() == Form.CE) {
+                    ce = sd.identity(USER, u)
+                            .mul(sd.placeHolder(UPSTREAM, DataType.FLOAT, rows, d))
+                            .sum();
+                    scores = null;
+                    groups = 0;
+                    perGroup = 0;
+                    break;
+                }
                 long kk = spec.candidates();
                 SDVariable target = sd.var(CAND, DataType.FLOAT, rows, d);
                 inputs.add(CAND);
