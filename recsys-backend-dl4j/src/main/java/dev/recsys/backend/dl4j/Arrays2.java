@@ -25,6 +25,20 @@ final class Arrays2 {
         return f;
     }
 
+    /** Reads the first {@code count} elements of a's buffer (row-major) into {@code into}, allocating nothing. */
+    static void read(INDArray a, float[] into, int count) {
+        DataBuffer d = a.data();
+        if (count > d.length() || count > into.length) {
+            throw new IllegalArgumentException(
+                    "cannot read " + count + " values of an array of " + d.length() + " elements into " + into.length);
+        }
+        if (direct(d)) {
+            ((FloatPointer) d.addressPointer()).get(into, 0, count);
+        } else {
+            System.arraycopy(d.asFloat(), 0, into, 0, count);
+        }
+    }
+
     private static float[] toFloats(DataBuffer d) {
         if (!direct(d)) {
             return d.asFloat();

@@ -40,8 +40,9 @@ final class RowSoftmax implements AutoCloseable {
     private final INDArray sFlat; // [L*K] the row's logits, then dZ
     private final INDArray colFlat; // [L] a per-position column
     private final INDArray lq; // [1, K] the row's negatives' log Q
-    private final float[] vRows;
+    private final float[] vRows; // the row's negatives' vectors, then their gradient
     private final float[] uRows;
+    private final float[] duRows;
 
     /** Buffers for rows of up to {@code length} positions and K negatives of dimension d. */
     RowSoftmax(int length, int k, int d) {
@@ -56,6 +57,7 @@ final class RowSoftmax implements AutoCloseable {
         lq = Nd4j.create(DataType.FLOAT, 1, k);
         vRows = new float[k * d];
         uRows = new float[length * d];
+        duRows = new float[length * d];
     }
 
     /**
@@ -82,8 +84,6 @@ final class RowSoftmax implements AutoCloseable {
         int p = groups.count();
         int len = groups.batch().input().length();
         int[] positions = groups.positions();
-        int[] targets = groups.targets();
-        int[] ids = shared.ids();
         boolean logQ = groups.usesLogQ();
         float w = groups.groupWeight();
         double loss = 0;
@@ -95,21 +95,9 @@ final class RowSoftmax implements AutoCloseable {
             }
             int n = g1 - g0;
             int off = shared.offset(positions[g0], len);
-            for (int j = 0; j < k; j++) {
-                System.arraycopy(table, Gathers.row(local, ids[off + j]) * d, vRows, j * d, d);
-            }
+            gather(table, local, shared.ids(), off, vRows);
             Arrays2.write(v, vRows);
-            float[] zt = new float[n]; // target logits
-            for (int i = 0; i < n; i++) {
-                int pos = positions[g0 + i];
-                System.arraycopy(u, pos * d, uRows, i * d, d);
-                int t = Gathers.row(local, targets[g0 + i]) * d;
-                float dot = 0f;
-                for (int c = 0; c < d; c++) {
-                    dot += uRows[i * d + c] * table[t + c];
-                }
-                zt[i] = logQ ? dot - shared.targetLogQ()[pos] : dot;
-            }
+            float[] zt = targetLogits(u, groups, g0, n, shared, table, local);
             Arrays2.write(uFlat, uRows, n * d);
             INDArray ub = view(uFlat, n, d);
             INDArray s = view(sFlat, n, k);
@@ -119,13 +107,7 @@ final class RowSoftmax implements AutoCloseable {
                 s.subiRowVector(lq);
             }
             if (groups.dropped() != null) {
-                for (int i = 0; i < n; i++) {
-                    for (int j = 0; j < k; j++) {
-                        if (groups.isDropped(g0 + i, 1 + j)) {
-                            s.putScalar(i, j, s.getFloat(i, j) - LossInputs.DROPPED);
-                        }
-                    }
-                }
+                drop(s, groups, g0, n);
             }
             float[] m;
             try (INDArray max = s.max(1)) {
@@ -151,31 +133,82 @@ final class RowSoftmax implements AutoCloseable {
                 scale[i] = (float) (w / all);
                 dt[i] = (float) (w * (Math.exp(zt[i] - lse) - 1.0));
             }
-            if (itemGrads == null) {
-                g0 = g1;
-                continue;
-            }
-            Arrays2.write(colFlat, scale, n);
-            s.muliColumnVector(col); // dZ
-            INDArray dub = view(duFlat, n, d);
-            Nd4j.matmul(s, v, dub, false, false, false);
-            Nd4j.matmul(s, ub, dv, true, false, false);
-            float[] dU = Arrays2.toFloats(dub);
-            float[] dV = Arrays2.toFloats(dv);
-            for (int i = 0; i < n; i++) {
-                int pos = positions[g0 + i];
-                int t = Gathers.row(local, targets[g0 + i]) * d;
-                for (int c = 0; c < d; c++) {
-                    du[pos * d + c] = dU[i * d + c] + dt[i] * table[t + c];
-                    itemGrads[t + c] += dt[i] * uRows[i * d + c];
+            if (itemGrads != null) {
+                Arrays2.write(colFlat, scale, n);
+                s.muliColumnVector(col); // dZ
+                Nd4j.matmul(s, v, view(duFlat, n, d), false, false, false);
+                Nd4j.matmul(s, ub, dv, true, false, false);
+                Arrays2.read(duFlat, duRows, n * d);
+                Arrays2.read(dv, vRows, k * d);
+                scatter(groups, g0, n, dt, table, local, du, itemGrads);
+                for (int j = 0; j < k; j++) {
+                    Gathers.addRow(itemGrads, Gathers.row(local, shared.ids()[off + j]), vRows, j, d);
                 }
-            }
-            for (int j = 0; j < k; j++) {
-                Gathers.addRow(itemGrads, Gathers.row(local, ids[off + j]), dV, j, d);
             }
             g0 = g1;
         }
         return (float) (w * loss);
+    }
+
+    /** {@code into [K, d]}: the table rows of the K ids from {@code off}. */
+    private void gather(float[] table, int[] local, int[] ids, int off, float[] into) {
+        for (int j = 0; j < k; j++) {
+            System.arraycopy(table, Gathers.row(local, ids[off + j]) * d, into, j * d, d);
+        }
+    }
+
+    /** The target logits of groups g0..g0+n-1, their user vectors copied into {@link #uRows}. */
+    private float[] targetLogits(
+            float[] u,
+            StepInputs.Groups groups,
+            int g0,
+            int n,
+            Negatives.SharedByRow shared,
+            float[] table,
+            int[] local) {
+        float[] zt = new float[n];
+        for (int i = 0; i < n; i++) {
+            int pos = groups.positions()[g0 + i];
+            System.arraycopy(u, pos * d, uRows, i * d, d);
+            int t = Gathers.row(local, groups.targets()[g0 + i]) * d;
+            float dot = 0f;
+            for (int c = 0; c < d; c++) {
+                dot += uRows[i * d + c] * table[t + c];
+            }
+            zt[i] = groups.usesLogQ() ? dot - shared.targetLogQ()[pos] : dot;
+        }
+        return zt;
+    }
+
+    /** Moves the logits of the negatives dropped from groups g0..g0+n-1 (equal to their target) by -{@link LossInputs#DROPPED}. */
+    private void drop(INDArray s, StepInputs.Groups groups, int g0, int n) {
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < k; j++) {
+                if (groups.isDropped(g0 + i, 1 + j)) {
+                    s.putScalar(i, j, s.getFloat(i, j) - LossInputs.DROPPED);
+                }
+            }
+        }
+    }
+
+    /** du of groups g0..g0+n-1 ({@link #duRows} plus the target term) and their targets' gradients. */
+    private void scatter(
+            StepInputs.Groups groups,
+            int g0,
+            int n,
+            float[] dt,
+            float[] table,
+            int[] local,
+            float[] du,
+            float[] itemGrads) {
+        for (int i = 0; i < n; i++) {
+            int pos = groups.positions()[g0 + i] * d;
+            int t = Gathers.row(local, groups.targets()[g0 + i]) * d;
+            for (int c = 0; c < d; c++) {
+                du[pos + c] = duRows[i * d + c] + dt[i] * table[t + c];
+                itemGrads[t + c] += dt[i] * uRows[i * d + c];
+            }
+        }
     }
 
     /** The first {@code rows * cols} elements of a flat buffer as a {@code [rows, cols]} array (a view). */

@@ -169,6 +169,74 @@ class Dl4jFixedPlanTest {
     }
 
     /**
+     * A sampled-softmax step with negatives shared by row ({@link RowSoftmax} outside the graph)
+     * runs as a plan split where the loss's gradient enters: from the second step on it gives the
+     * first (SameDiff) step's loss and gradients, a new batch gives a fresh model's SameDiff step's,
+     * dropout masks are drawn afresh, and the loss equals the reference model's.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("configs")
+    void rowSoftmaxStepsRunAsSplitPlans(String name, ModelConfig cfg) {
+        SplittableRandom r = new SplittableRandom(14);
+        ItemContent content = cfg.hasContent() ? TestInputs.content(cfg, N, r, true) : null;
+        dev.recsys.api.loss.LossSpec loss = new dev.recsys.api.loss.LossSpec.SampledSoftmax(C, false);
+        dev.recsys.api.data.TrainBatch step = sharedByRow(cfg, r);
+        Weights w = Initializer.init(cfg, 5);
+        try (Dl4jBackend backend = (Dl4jBackend) new Dl4jBackendProvider().create(BackendOptions.defaults());
+                Dl4jModel m = (Dl4jModel) backend.create(cfg, content, w, 1)) {
+            dev.recsys.api.spi.StepResult first = m.lossAndGradients(step, loss, false);
+            for (int i = 0; i < 2; i++) {
+                dev.recsys.api.spi.StepResult again = m.lossAndGradients(step, loss, false);
+                assertThat(again.loss()).as("%s: planned step %d", name, i).isEqualTo(first.loss());
+                for (String p : first.gradients().names()) {
+                    assertClose(
+                            name + " gradient of " + p,
+                            again.gradients().data(p),
+                            toDoubles(first.gradients().data(p)));
+                }
+            }
+            assertThat(m.fixedPlans()).as("the training step runs as a plan").isGreaterThanOrEqualTo(1);
+            dev.recsys.api.data.TrainBatch step2 = sharedByRow(cfg, r);
+            dev.recsys.api.spi.StepResult planned = m.lossAndGradients(step2, loss, false);
+            try (Dl4jModel fresh = (Dl4jModel) backend.create(cfg, content, w, 1)) {
+                dev.recsys.api.spi.StepResult sameDiff = fresh.lossAndGradients(step2, loss, false);
+                assertThat((double) planned.loss())
+                        .as("%s: loss of a new batch", name)
+                        .isCloseTo(sameDiff.loss(), org.assertj.core.data.Offset.offset(1e-5));
+                for (String p : sameDiff.gradients().names()) {
+                    assertClose(
+                            name + " new batch, gradient of " + p,
+                            planned.gradients().data(p),
+                            toDoubles(sameDiff.gradients().data(p)));
+                }
+            }
+            assertThat(m.lossAndGradients(step, loss, true).loss())
+                    .as("dropout masks are drawn afresh for each planned step")
+                    .isNotEqualTo(m.lossAndGradients(step, loss, true).loss());
+            assertThat((double) m.lossAndGradients(step2, loss, false).loss())
+                    .as("the reference model's loss")
+                    .isCloseTo(
+                            new ReferenceModel(cfg, content, w).loss(step2, loss),
+                            org.assertj.core.data.Offset.offset(1e-4));
+        }
+    }
+
+    /** A next-item batch: a target after every history item, C negatives per sequence row. */
+    private static dev.recsys.api.data.TrainBatch sharedByRow(ModelConfig cfg, SplittableRandom r) {
+        SeqBatch batch = TestInputs.batch(cfg, B, L, N, r);
+        int[] targets = new int[B * L];
+        for (int i = 0; i < targets.length; i++) {
+            targets[i] = batch.items()[i] != 0 ? 1 + r.nextInt(N) : 0;
+        }
+        int[] negatives = new int[B * C];
+        for (int i = 0; i < negatives.length; i++) {
+            negatives[i] = 1 + r.nextInt(N);
+        }
+        return new dev.recsys.api.data.TrainBatch.NextItem(
+                batch, targets, new dev.recsys.api.data.Negatives.SharedByRow(negatives, C, null, null));
+    }
+
+    /**
      * Single histories of every length 1..maxLen are scored in length buckets of a quarter of
      * maxLen (left padding changes no score): each gives the reference model's scores, and the
      * bucketed lengths are the multiples of the quarter.
