@@ -114,6 +114,27 @@ class Dl4jFixedPlanTest {
         }
         dev.recsys.api.data.TrainBatch step = new dev.recsys.api.data.TrainBatch.Candidates(batch, cand, C, null);
         dev.recsys.api.loss.LossSpec loss = new dev.recsys.api.loss.LossSpec.Bpr(C - 1);
+        SeqBatch batch2 = TestInputs.batch(cfg, B, L, N, r);
+        int[] cand2 = new int[B * C];
+        for (int i = 0; i < cand2.length; i++) {
+            cand2[i] = 1 + r.nextInt(N);
+        }
+        plannedStepsKeepTheLossAndGradients(
+                name, cfg, content, loss, step, new dev.recsys.api.data.TrainBatch.Candidates(batch2, cand2, C, null));
+    }
+
+    /**
+     * Steps of one shape: from the second on (a plan) the first (SameDiff) step's eval-mode loss and
+     * gradients; on step2 a fresh model's SameDiff step's; fresh dropout masks per step; the
+     * reference model's loss after new weights.
+     */
+    private static void plannedStepsKeepTheLossAndGradients(
+            String name,
+            ModelConfig cfg,
+            ItemContent content,
+            dev.recsys.api.loss.LossSpec loss,
+            dev.recsys.api.data.TrainBatch step,
+            dev.recsys.api.data.TrainBatch step2) {
         Weights w = Initializer.init(cfg, 5);
         try (Dl4jBackend backend = (Dl4jBackend) new Dl4jBackendProvider().create(BackendOptions.defaults());
                 Dl4jModel m = (Dl4jModel) backend.create(cfg, content, w, 1)) {
@@ -133,13 +154,6 @@ class Dl4jFixedPlanTest {
             }
             assertThat(m.fixedPlans()).as("the training step runs as a plan").isGreaterThanOrEqualTo(1);
             // another batch of the same shape: the planned step against a fresh model's first (SameDiff) step
-            SeqBatch batch2 = TestInputs.batch(cfg, B, L, N, r);
-            int[] cand2 = new int[B * C];
-            for (int i = 0; i < cand2.length; i++) {
-                cand2[i] = 1 + r.nextInt(N);
-            }
-            dev.recsys.api.data.TrainBatch step2 =
-                    new dev.recsys.api.data.TrainBatch.Candidates(batch2, cand2, C, null);
             dev.recsys.api.spi.StepResult planned = m.lossAndGradients(step2, loss, false);
             try (Dl4jModel fresh = (Dl4jModel) backend.create(cfg, content, w, 1)) {
                 dev.recsys.api.spi.StepResult sameDiff = fresh.lossAndGradients(step2, loss, false);
@@ -170,55 +184,21 @@ class Dl4jFixedPlanTest {
 
     /**
      * A sampled-softmax step with negatives shared by row ({@link RowSoftmax} outside the graph)
-     * runs as a plan split where the loss's gradient enters: from the second step on it gives the
-     * first (SameDiff) step's loss and gradients, a new batch gives a fresh model's SameDiff step's,
-     * dropout masks are drawn afresh, and the loss equals the reference model's.
+     * runs as a plan split where the loss's gradient enters, with SameDiff's loss and gradients
+     * ({@link #plannedStepsKeepTheLossAndGradients}).
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("configs")
     void rowSoftmaxStepsRunAsSplitPlans(String name, ModelConfig cfg) {
         SplittableRandom r = new SplittableRandom(14);
         ItemContent content = cfg.hasContent() ? TestInputs.content(cfg, N, r, true) : null;
-        dev.recsys.api.loss.LossSpec loss = new dev.recsys.api.loss.LossSpec.SampledSoftmax(C, false);
-        dev.recsys.api.data.TrainBatch step = sharedByRow(cfg, r);
-        Weights w = Initializer.init(cfg, 5);
-        try (Dl4jBackend backend = (Dl4jBackend) new Dl4jBackendProvider().create(BackendOptions.defaults());
-                Dl4jModel m = (Dl4jModel) backend.create(cfg, content, w, 1)) {
-            dev.recsys.api.spi.StepResult first = m.lossAndGradients(step, loss, false);
-            for (int i = 0; i < 2; i++) {
-                dev.recsys.api.spi.StepResult again = m.lossAndGradients(step, loss, false);
-                assertThat(again.loss()).as("%s: planned step %d", name, i).isEqualTo(first.loss());
-                for (String p : first.gradients().names()) {
-                    assertClose(
-                            name + " gradient of " + p,
-                            again.gradients().data(p),
-                            toDoubles(first.gradients().data(p)));
-                }
-            }
-            assertThat(m.fixedPlans()).as("the training step runs as a plan").isGreaterThanOrEqualTo(1);
-            dev.recsys.api.data.TrainBatch step2 = sharedByRow(cfg, r);
-            dev.recsys.api.spi.StepResult planned = m.lossAndGradients(step2, loss, false);
-            try (Dl4jModel fresh = (Dl4jModel) backend.create(cfg, content, w, 1)) {
-                dev.recsys.api.spi.StepResult sameDiff = fresh.lossAndGradients(step2, loss, false);
-                assertThat((double) planned.loss())
-                        .as("%s: loss of a new batch", name)
-                        .isCloseTo(sameDiff.loss(), org.assertj.core.data.Offset.offset(1e-5));
-                for (String p : sameDiff.gradients().names()) {
-                    assertClose(
-                            name + " new batch, gradient of " + p,
-                            planned.gradients().data(p),
-                            toDoubles(sameDiff.gradients().data(p)));
-                }
-            }
-            assertThat(m.lossAndGradients(step, loss, true).loss())
-                    .as("dropout masks are drawn afresh for each planned step")
-                    .isNotEqualTo(m.lossAndGradients(step, loss, true).loss());
-            assertThat((double) m.lossAndGradients(step2, loss, false).loss())
-                    .as("the reference model's loss")
-                    .isCloseTo(
-                            new ReferenceModel(cfg, content, w).loss(step2, loss),
-                            org.assertj.core.data.Offset.offset(1e-4));
-        }
+        plannedStepsKeepTheLossAndGradients(
+                name,
+                cfg,
+                content,
+                new dev.recsys.api.loss.LossSpec.SampledSoftmax(C, false),
+                sharedByRow(cfg, r),
+                sharedByRow(cfg, r));
     }
 
     /** A next-item batch: a target after every history item, C negatives per sequence row. */
