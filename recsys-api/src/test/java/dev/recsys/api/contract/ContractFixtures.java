@@ -329,4 +329,41 @@ public final class ContractFixtures {
         }
         return new SeqBatch(b.size(), keep, items, events);
     }
+
+    /** {@code n} values from a normal distribution with standard deviation {@code scale} (Box-Muller), drawn from r. */
+    public static float[] normal(SplittableRandom r, int n, double scale) {
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            double u1 = 1 - r.nextDouble();
+            out[i] = (float) (scale * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * r.nextDouble()));
+        }
+        return out;
+    }
+
+    /**
+     * Every element of {@code got} within {@code relTol} times the largest {@code |expected|}, which must
+     * be above 1e-3 (an all-zero expectation would let any result pass).
+     */
+    public static void assertCloseRelative(float[] got, double[] expected, double relTol) {
+        org.assertj.core.api.Assertions.assertThat(got).hasSameSizeAs(expected);
+        double norm = 0;
+        for (double e : expected) {
+            norm = Math.max(norm, Math.abs(e));
+        }
+        org.assertj.core.api.Assertions.assertThat(norm).isGreaterThan(1e-3);
+        for (int i = 0; i < got.length; i++) {
+            org.assertj.core.api.Assertions.assertThat((double) got[i])
+                    .as("element %d", i)
+                    .isCloseTo(expected[i], org.assertj.core.api.Assertions.within(relTol * norm));
+        }
+    }
+
+    /** {@link #assertCloseRelative(float[], double[], double)} against a float expectation. */
+    public static void assertCloseRelative(float[] got, float[] expected, double relTol) {
+        double[] e = new double[expected.length];
+        for (int i = 0; i < e.length; i++) {
+            e[i] = expected[i];
+        }
+        assertCloseRelative(got, e, relTol);
+    }
 }

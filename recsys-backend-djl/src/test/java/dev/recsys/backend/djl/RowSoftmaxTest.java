@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.recsys.api.config.ModelConfig;
+import dev.recsys.api.contract.ContractFixtures;
 import dev.recsys.api.loss.LossSpec;
 import dev.recsys.api.model.Initializer;
 import java.util.SplittableRandom;
@@ -29,8 +30,8 @@ class RowSoftmaxTest {
     void rowByRowLossAndGradientsEqualAutogradOverTheConcatenatedLogits() {
         SplittableRandom r = new SplittableRandom(7);
         int p = ROW_OF.length;
-        float[] vectors = normal(r, ITEMS * D, 1.5);
-        float[] users = normal(r, p * D, 1.5);
+        float[] vectors = ContractFixtures.normal(r, ITEMS * D, 1.5);
+        float[] users = ContractFixtures.normal(r, p * D, 1.5);
         int[] targets = new int[p];
         for (int i = 0; i < p; i++) {
             targets[i] = 1 + r.nextInt(ITEMS - 1);
@@ -44,8 +45,8 @@ class RowSoftmaxTest {
         Result autograd = run(vectors, users, targets, negatives, false);
         assertThat(byRow.loss).isCloseTo(autograd.loss, within(1e-5f * Math.abs(autograd.loss)));
         assertThat(autograd.loss).isGreaterThan(1f);
-        assertClose(byRow.vectorGrad, autograd.vectorGrad);
-        assertClose(byRow.userGrad, autograd.userGrad);
+        ContractFixtures.assertCloseRelative(byRow.vectorGrad, autograd.vectorGrad, 1e-5);
+        ContractFixtures.assertCloseRelative(byRow.userGrad, autograd.userGrad, 1e-5);
     }
 
     private record Result(float loss, float[] vectorGrad, float[] userGrad) {}
@@ -83,26 +84,5 @@ class RowSoftmaxTest {
                         loss.getFloat(), DjlModel.floatsOf(v.getGradient()), DjlModel.floatsOf(u.getGradient()));
             }
         }
-    }
-
-    private static void assertClose(float[] got, float[] expected) {
-        assertThat(got).hasSameSizeAs(expected);
-        double norm = 0;
-        for (float e : expected) {
-            norm = Math.max(norm, Math.abs(e));
-        }
-        assertThat(norm).isGreaterThan(1e-3);
-        for (int i = 0; i < got.length; i++) {
-            assertThat((double) got[i]).as("element %d", i).isCloseTo(expected[i], within(1e-5 * norm));
-        }
-    }
-
-    private static float[] normal(SplittableRandom r, int n, double scale) {
-        float[] out = new float[n];
-        for (int i = 0; i < n; i++) {
-            double u1 = 1 - r.nextDouble();
-            out[i] = (float) (scale * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * r.nextDouble()));
-        }
-        return out;
     }
 }

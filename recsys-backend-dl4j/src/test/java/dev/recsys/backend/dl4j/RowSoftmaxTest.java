@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.recsys.api.config.ModelConfig;
+import dev.recsys.api.contract.ContractFixtures;
 import dev.recsys.api.data.Negatives;
 import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.data.TrainBatch;
@@ -71,8 +72,8 @@ class RowSoftmaxTest {
                 .as("a negative equal to its position's target")
                 .isNotNull();
 
-        float[] table = normal(r, (ITEMS + 1) * D, 1.5);
-        float[] u = normal(r, B * L * D, 1.5);
+        float[] table = ContractFixtures.normal(r, (ITEMS + 1) * D, 1.5);
+        float[] u = ContractFixtures.normal(r, B * L * D, 1.5);
         float[] du = new float[B * L * D];
         float[] itemGrads = new float[table.length];
         float loss;
@@ -108,8 +109,8 @@ class RowSoftmaxTest {
         }
         assertThat(ref.value()).isGreaterThan(1.0);
         assertThat((double) loss).isCloseTo(ref.value(), within(1e-5 * ref.value()));
-        assertClose(du, refDu);
-        assertClose(itemGrads, refItems);
+        ContractFixtures.assertCloseRelative(du, refDu, 1e-5);
+        ContractFixtures.assertCloseRelative(itemGrads, refItems, 1e-5);
     }
 
     private static double dot(float[] u, int pos, float[] table, int item) {
@@ -118,26 +119,5 @@ class RowSoftmaxTest {
             s += (double) u[pos * D + j] * table[item * D + j];
         }
         return s;
-    }
-
-    private static void assertClose(float[] got, double[] expected) {
-        assertThat(got).hasSameSizeAs(expected);
-        double norm = 0;
-        for (double e : expected) {
-            norm = Math.max(norm, Math.abs(e));
-        }
-        assertThat(norm).isGreaterThan(1e-3);
-        for (int i = 0; i < got.length; i++) {
-            assertThat((double) got[i]).as("element %d", i).isCloseTo(expected[i], within(1e-5 * norm));
-        }
-    }
-
-    private static float[] normal(SplittableRandom r, int n, double scale) {
-        float[] out = new float[n];
-        for (int i = 0; i < n; i++) {
-            double u1 = 1 - r.nextDouble();
-            out[i] = (float) (scale * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * r.nextDouble()));
-        }
-        return out;
     }
 }
