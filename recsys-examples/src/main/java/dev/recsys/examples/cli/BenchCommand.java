@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -30,14 +31,8 @@ final class BenchCommand implements Callable<Integer> {
                     + Benchmark.SYNTHETIC + ").")
     String data;
 
-    @Option(names = "--backend", description = "djl or dl4j (default: the highest priority available).")
-    String backend;
-
-    @Option(names = "--threads", defaultValue = "1", description = "Engine threads (default: ${DEFAULT-VALUE}).")
-    int threads;
-
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Where the engine's natives are extracted.")
-    Path cacheDir;
+    @Mixin
+    EngineOptions engine;
 
     @Option(
             names = "--set",
@@ -93,9 +88,9 @@ final class BenchCommand implements Callable<Integer> {
         Benchmark.Options o = new Benchmark.Options(
                 data,
                 overrides,
-                backend,
-                threads,
-                cacheDir,
+                engine.backend(),
+                engine.options().threads(),
+                engine.options().cacheDir(),
                 warmup,
                 steps,
                 callsWarmup,
