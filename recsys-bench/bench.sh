@@ -12,6 +12,12 @@
 #       load time, evaluation overhead and baseline numbers on SASRec's ml-1m.txt (EvalBenchmark)
 #   recsys-bench/bench.sh items --model DIR [--movies ../shared/data/ml-1m/movies.dat] [--backend djl|dl4j] [--count 1000]
 #       time to add items to a loaded content model without retraining, recommend latency before/after (NewItemsBench)
+#   recsys-bench/bench.sh quality-time [data=ml1m|ml100k] [epochs=50] [threads=1]
+#       time to quality: the yardstick (reference SASRec, BCE, its own defaults) trains `epochs` epochs and is
+#       validated every 5; `recsys train` with no config (the default recipe) runs at the same time on the other
+#       core, validated every epoch, for at most EPOCHS_RECSYS (30); then the training time (evaluation left out on
+#       both sides) each needed to reach the yardstick's validation NDCG@10 at its last epoch, and the ratio.
+#       CONFIG=FILE trains recsys with that config instead (e.g. configs/ml1m-sasrec-bce.yaml, the yardstick's recipe).
 #   recsys-bench/bench.sh recipes [threads=1] [rounds=2]
 #       training throughput per recipe (bce, sampled256, sasrec+, softmax) of `recsys bench train` on DJL and DL4J
 #       and of the yardstick copy recsys-bench/yardstick/torch_sasrec_recipes.py, interleaved run by run (djl, dl4j,
@@ -27,6 +33,32 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 DATA=$(realpath "${DATA:-../shared/data/sasrec/ml-1m.txt}")
 mode=${1:-train}
+if [ "$mode" = quality-time ]; then
+  data=${2:-ml1m}
+  epochs=${3:-50}
+  threads=${4:-1}
+  nice -n 19 mvn -B -q ${MVN_OPTS:-} -pl recsys-examples -am package -DskipTests >/dev/null
+  out=${OUT:-recsys-bench/target/quality-time-$data-$(date -u +%Y%m%dT%H%M%S)}
+  mkdir -p "$out"
+  case "$data" in
+    ml1m) file="$DATA" ;;
+    ml100k)
+      file="$ROOT/recsys-bench/target/ml-100k.txt"
+      [ -f "$file" ] || ./recsys data convert --data "ml-100k:$(realpath ../shared/data/ml-100k)" --to sasrec --out "$file" >/dev/null ;;
+    *) echo "unknown data set $data (ml1m or ml100k)" >&2; exit 2 ;;
+  esac
+  export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967295}"
+  echo "[$(date -u +%H:%M:%S) load $(cut -d' ' -f1 /proc/loadavg)] $data: yardstick ($epochs epochs) and recsys side by side, $threads thread(s) each; logs in $out"
+  OPENBLAS_NUM_THREADS="$threads" /usr/bin/python3 recsys-bench/yardstick/torch_sasrec_recipes.py --data "$file" \
+    --threads "$threads" --epochs "$epochs" --eval-every 5 >"$out/yardstick.log" 2>&1 &
+  ypid=$!
+  ./recsys train --data "sasrec:$file" --threads "$threads" ${CONFIG:+--config "$CONFIG"} \
+    --set pretrain.evalEvery=1 --set "pretrain.epochs=${EPOCHS_RECSYS:-30}" --set pretrain.patience=100 \
+    --out "$out/model" >"$out/recsys.log" 2>&1
+  wait "$ypid"
+  /usr/bin/python3 recsys-bench/quality_time.py "$out/yardstick.log" "$out/recsys.log"
+  exit 0
+fi
 if [ "$mode" = recipes ]; then
   threads=${2:-1}
   rounds=${3:-2}
@@ -125,7 +157,7 @@ runpy.run_path("torch_sasrec.py", run_name="__main__")' --data "$DATA" --steps "
       --movies "$(realpath "${MOVIES:-../shared/data/ml-1m/movies.dat}")" "$@"
     ;;
   *)
-    echo "usage: $0 train|recommend|dl4j|eval|items|recipes ..." >&2
+    echo "usage: $0 train|recommend|dl4j|eval|items|recipes|quality-time ..." >&2
     exit 2
     ;;
 esac
