@@ -2,6 +2,8 @@ package dev.recsys.backend.djl;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
@@ -72,6 +74,7 @@ public final class DjlModel implements RecModel {
     private volatile ItemCache cache;
     private volatile boolean closed;
     private long step;
+    private double rowGroupOverhead = RowGroups.DEFAULT_OVERHEAD;
 
     /**
      * Item vectors (and encoded content) of a subset of items, with the map id -> row; kvFlat, when
@@ -353,10 +356,16 @@ public final class DjlModel implements RecModel {
                 GradientCollector gc = engine.newGradientCollector()) {
             c.droppedIds = n.droppedIds();
             ItemTable t = groupItems(c, groups, lead);
-            UserSide u = encodeUsers(c, t, in, lead);
-            NDArray uv =
-                    c.rows(u.u().reshape((long) in.size() * u.len(), config.dim()), c.longs(rowOf, groups.count()));
             Negatives negatives = n.negatives();
+            UserSide u = null;
+            NDArray uv;
+            if (negatives instanceof Negatives.SharedByRow && !rowSoftmax(groups)) {
+                // the negative logits are one product per row over the encoded [B, kept, d] output
+                u = encodeUsers(c, t, in, lead);
+                uv = c.rows(u.u().reshape((long) in.size() * u.len(), config.dim()), c.longs(rowOf, groups.count()));
+            } else {
+                uv = userVectorsByLength(c, t, groups);
+            }
             NDArray lossValue;
             if (negatives instanceof Negatives.PerPosition) {
                 lossValue = perPositionLoss(c, t, uv, groups);
@@ -368,6 +377,68 @@ public final class DjlModel implements RecModel {
             }
             return backward(c, gc, lossValue);
         }
+    }
+
+    /** Whether a loss over negatives shared by row runs as {@link RowSoftmax} (it reads the counted user vectors only). */
+    private static boolean rowSoftmax(StepInputs.Groups groups) {
+        return groups.shared() instanceof Negatives.SharedByRow
+                && groups.spec() instanceof LossSpec.SampledSoftmax ss
+                && groups.dropped() == null
+                && (!ss.logQ() || groups.logQ() == null);
+    }
+
+    /** Sets the cost of one more row group of {@link #userVectorsByLength} (tests: 0 splits by every length). */
+    void rowGroupOverhead(double overhead) {
+        this.rowGroupOverhead = overhead;
+    }
+
+    /**
+     * The user vectors {@code [P, d]} of the counted positions, the rows encoded by groups of similar
+     * length ({@link RowGroups}), each group from its longest row's first item or target: the same
+     * values as encoding the whole batch, without the padding columns.
+     */
+    private NDArray userVectorsByLength(Ctx c, ItemTable t, StepInputs.Groups groups) {
+        SeqBatch in = groups.batch().input();
+        int[] targets = groups.batch().targets();
+        int full = in.length();
+        int[] length = new int[in.size()];
+        for (int flat : groups.positions()) {
+            int r = flat / full;
+            if (length[r] == 0) {
+                int j = 0;
+                while (j < full - 1 && in.items()[r * full + j] == 0 && targets[r * full + j] == 0) {
+                    j++;
+                }
+                length[r] = full - j;
+            }
+        }
+        RowGroups rg = RowGroups.split(length, rowGroupOverhead);
+        int[] rowStart = new int[in.size()]; // row of each batch row's column 0 in the concatenated output
+        NDList flats = new NDList(rg.count());
+        int offset = 0;
+        for (int g = 0; g < rg.count(); g++) {
+            int[] rows = rg.rows(g);
+            int len = rg.length(g);
+            int[] items = new int[rows.length * full];
+            int[] events = in.events() == null ? null : new int[rows.length * full];
+            for (int k = 0; k < rows.length; k++) {
+                System.arraycopy(in.items(), rows[k] * full, items, k * full, full);
+                if (events != null) {
+                    System.arraycopy(in.events(), rows[k] * full, events, k * full, full);
+                }
+                rowStart[rows[k]] = offset + k * len - (full - len);
+            }
+            UserSide u = encodeUsers(c, t, new SeqBatch(rows.length, full, items, events), full - len);
+            flats.add(u.u().reshape((long) rows.length * len, config.dim()));
+            offset += rows.length * len;
+        }
+        int[] at = new int[groups.count()];
+        for (int i = 0; i < at.length; i++) {
+            int flat = groups.positions()[i];
+            at[i] = rowStart[flat / full] + flat % full;
+        }
+        NDArray all = flats.size() == 1 ? flats.singletonOrThrow() : NDArrays.concat(flats);
+        return c.rows(all, c.longs(at, at.length));
     }
 
     /** Row of each group's position in the encoded {@code [B * kept, d]} user output (columns from lead). */
@@ -442,9 +513,7 @@ public final class DjlModel implements RecModel {
         }
         NDArray neg;
         if (shared instanceof Negatives.SharedByRow) {
-            if (groups.spec() instanceof LossSpec.SampledSoftmax ss
-                    && groups.dropped() == null
-                    && (!ss.logQ() || groups.logQ() == null)) {
+            if (rowSoftmax(groups)) {
                 int len = groups.batch().input().length();
                 int[] seqRow = new int[p];
                 for (int g = 0; g < p; g++) {

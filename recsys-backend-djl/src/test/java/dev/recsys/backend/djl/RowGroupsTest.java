@@ -1,0 +1,139 @@
+package dev.recsys.backend.djl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.recsys.api.config.ModelConfig;
+import dev.recsys.api.data.Negatives;
+import dev.recsys.api.data.TrainBatch;
+import dev.recsys.api.loss.LossSpec;
+import dev.recsys.api.model.Initializer;
+import dev.recsys.api.model.Weights;
+import dev.recsys.api.reference.ReferenceModel;
+import dev.recsys.api.spi.StepResult;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Encoding a training batch's rows by groups of similar length changes no loss and no gradient. */
+class RowGroupsTest {
+
+    @Test
+    void noOverheadGivesAGroupPerLengthAndSkipsRowsWithoutTargets() {
+        RowGroups g = RowGroups.split(new int[] {6, 0, 4, 2, 6}, 0);
+        assertThat(g.count()).isEqualTo(3);
+        assertThat(g.rows(0)).containsExactly(0, 4);
+        assertThat(g.length(0)).isEqualTo(6);
+        assertThat(g.rows(1)).containsExactly(2);
+        assertThat(g.length(1)).isEqualTo(4);
+        assertThat(g.rows(2)).containsExactly(3);
+        assertThat(g.length(2)).isEqualTo(2);
+    }
+
+    @Test
+    void infiniteOverheadGivesOneGroupAtTheLongestLength() {
+        RowGroups g = RowGroups.split(new int[] {3, 7, 0, 5}, Double.POSITIVE_INFINITY);
+        assertThat(g.count()).isEqualTo(1);
+        assertThat(g.rows(0)).containsExactly(0, 1, 3);
+        assertThat(g.length(0)).isEqualTo(7);
+    }
+
+    @Test
+    void theDefaultSplitsLongAndShortRowsOfARealisticBatchButNotNearlyEqualOnes() {
+        int[] mixed = new int[128];
+        for (int i = 0; i < mixed.length; i++) {
+            mixed[i] = i % 2 == 0 ? 200 : 30;
+        }
+        RowGroups g = RowGroups.split(mixed, RowGroups.DEFAULT_OVERHEAD);
+        assertThat(g.count()).isEqualTo(2);
+        assertThat(g.length(0)).isEqualTo(200);
+        assertThat(g.rows(0)).hasSize(64);
+        assertThat(g.length(1)).isEqualTo(30);
+        int[] close = new int[128];
+        Arrays.fill(close, 200);
+        close[5] = 199;
+        assertThat(RowGroups.split(close, RowGroups.DEFAULT_OVERHEAD).count()).isEqualTo(1);
+    }
+
+    @Test
+    void negativeLengthsAreRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RowGroups.split(new int[] {2, -1}, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("found -1");
+    }
+
+    static Stream<Arguments> cases() {
+        ModelConfig id = Fixtures.idOnly();
+        ModelConfig content = Fixtures.contentPost();
+        return Stream.of(
+                Arguments.of(
+                        "per position bce",
+                        id,
+                        new LossSpec.Bce(2),
+                        LossAndGradientTest.nextItem(id, new LossSpec.Bce(2))),
+                Arguments.of(
+                        "softmax",
+                        id,
+                        new LossSpec.SoftmaxCe(),
+                        LossAndGradientTest.nextItem(id, new LossSpec.SoftmaxCe())),
+                Arguments.of(
+                        "shared by batch",
+                        id,
+                        new LossSpec.Bce(3),
+                        LossAndGradientTest.sharedNegatives(id, new LossSpec.Bce(3))),
+                Arguments.of("shared by row, row softmax", id, new LossSpec.SampledSoftmax(2, false), byRow(id)),
+                Arguments.of(
+                        "content per position",
+                        content,
+                        new LossSpec.Bce(1),
+                        LossAndGradientTest.nextItem(content, new LossSpec.Bce(1))));
+    }
+
+    /** Two negatives per row, shared by the row's positions. */
+    private static TrainBatch.NextItem byRow(ModelConfig c) {
+        TrainBatch.NextItem per = LossAndGradientTest.nextItem(c, new LossSpec.SoftmaxCe());
+        int rows = per.input().size();
+        int[] ids = new int[rows * 2];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = 1 + (i * 5) % c.numItems();
+        }
+        return new TrainBatch.NextItem(per.input(), per.targets(), new Negatives.SharedByRow(ids, 2, null, null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void groupsByEveryLengthGiveTheLossAndGradientsOfOneGroup(
+            String name, ModelConfig c, LossSpec spec, TrainBatch.NextItem batch) {
+        var content = c.hasContent() ? Fixtures.content(c, 5) : null;
+        Weights w = Initializer.init(c, 31);
+        try (DjlModel split = (DjlModel) Fixtures.backend().create(c, content, w, 1);
+                DjlModel whole = (DjlModel) Fixtures.backend().create(c, content, w, 1)) {
+            split.rowGroupOverhead(0);
+            whole.rowGroupOverhead(Double.POSITIVE_INFINITY);
+            StepResult a = split.lossAndGradients(batch, spec, false);
+            StepResult b = whole.lossAndGradients(batch, spec, false);
+            double expected = new ReferenceModel(c, content, w).loss(batch, spec);
+            assertThat((double) a.loss()).isCloseTo(expected, within(1e-4 + 1e-5 * Math.abs(expected)));
+            assertThat(a.loss()).isCloseTo(b.loss(), within(1e-6f));
+            for (String n : w.names()) {
+                float[] ga = a.gradients().data(n);
+                float[] gb = b.gradients().data(n);
+                for (int i = 0; i < ga.length; i++) {
+                    assertThat(ga[i])
+                            .as("d loss / d %s[%d]", n, i)
+                            .isCloseTo(gb[i], within(1e-6f + 1e-5f * Math.abs(gb[i])));
+                }
+            }
+            // in training mode (dropout) the split stays deterministic: the same seed repeats the same step
+            StepResult t1 = split.lossAndGradients(batch, spec, true);
+            split.seekDropout(1);
+            StepResult t2 = split.lossAndGradients(batch, spec, true);
+            split.seekDropout(1);
+            assertThat(split.lossAndGradients(batch, spec, true).loss()).isEqualTo(t2.loss());
+            assertThat(t1.loss()).isNotEqualTo(a.loss());
+        }
+    }
+}
