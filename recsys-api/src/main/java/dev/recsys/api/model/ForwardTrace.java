@@ -16,7 +16,7 @@ public final class ForwardTrace {
     public static final String CONTENT_OUTPUT = "content_encoder.output";
     /** {@code [B, L, d]} user encoder input: scaled item vectors + event + position. */
     public static final String USER_INPUT = "user_encoder.input";
-    /** {@code [B, L, d]} the encoded user sequence U (after the final norm in PRE mode). */
+    /** {@code [B, L, d]} the encoded user sequence U (after the final norm in PRE and SASREC mode). */
     public static final String USER_OUTPUT = "user_encoder.output";
     /** {@code [B, N+1]} stage-1 scores {@code u_last · itemVector(c)}. */
     public static final String STAGE1 = "scores.stage1";

@@ -1,7 +1,6 @@
 package dev.recsys.api.model;
 
 import dev.recsys.api.config.ModelConfig;
-import dev.recsys.api.config.Norm;
 import dev.recsys.api.config.Positional;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,11 +26,11 @@ import java.util.List;
  * user_encoder.layers.{i}.ffn.in.{weight [d,ffn], bias [ffn]}
  * user_encoder.layers.{i}.ffn.out.{weight [ffn,d], bias [d]}
  * user_encoder.layers.{i}.ffn_norm.{weight,bias}         [d]
- * user_encoder.final_norm.{weight,bias}                  [d]  (PRE norm only)
+ * user_encoder.final_norm.{weight,bias}                  [d]  (PRE and SASREC norm)
  * content_encoder.token_embedding.weight         [contentVocab, d] (content; row 0 = padding)
  * content_encoder.position_embedding.weight      [contentLen, d]   (content and LEARNED)
  * content_encoder.layers.{i}.…                   as user_encoder
- * content_encoder.final_norm.{weight,bias}       [d]  (content and PRE norm)
+ * content_encoder.final_norm.{weight,bias}       [d]  (content; PRE and SASREC norm)
  * cross.attention.{query,key,value,output}.{weight [d,d], bias [d]}
  * scorer.weight                                  [d, 1]
  * scorer.bias                                    [1]
@@ -119,7 +118,7 @@ public final class ParamLayout {
             ps.add(new Param(p + ".ffn.out.bias", new int[] {d}, Init.ZEROS));
             norm(ps, p + ".ffn_norm", d);
         }
-        if (c.norm() == Norm.PRE) {
+        if (c.norm().finalNorm()) {
             norm(ps, prefix + ".final_norm", d);
         }
     }

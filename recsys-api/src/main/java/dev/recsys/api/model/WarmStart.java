@@ -1,7 +1,6 @@
 package dev.recsys.api.model;
 
 import dev.recsys.api.config.ModelConfig;
-import dev.recsys.api.config.Norm;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,7 +13,7 @@ import java.util.Objects;
  * <p>Every tensor of the source must exist in the target with the same shape (the source may not
  * have a part the target lacks); the target's other tensors keep their fresh initialisation. When
  * the source has no content encoder and the target has one, the content encoder's output gain and
- * bias (the PRE {@code final_norm}, or the last layer's POST {@code ffn_norm}) are set to zero, so
+ * bias (the PRE or SASREC {@code final_norm}, or the last layer's POST {@code ffn_norm}) are set to zero, so
  * that every item vector, and with it every stage-1 score, starts exactly as the source's: the
  * content branch then grows from zero as training finds it useful (its gain gets gradients at once;
  * the rest of the content encoder as soon as the gain moves).
@@ -68,7 +67,7 @@ public final class WarmStart {
         List<String> zeroed = new ArrayList<>();
         if (target.hasContent() && !sourceConfig.hasContent()) {
             String norm;
-            if (target.norm() == Norm.PRE) {
+            if (target.norm().finalNorm()) {
                 norm = ParamLayout.CONTENT_ENCODER + ".final_norm";
             } else if (target.contentLayers() > 0) {
                 norm = ParamLayout.layer(ParamLayout.CONTENT_ENCODER, target.contentLayers() - 1) + ".ffn_norm";

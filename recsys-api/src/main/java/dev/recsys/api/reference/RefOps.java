@@ -1,5 +1,7 @@
 package dev.recsys.api.reference;
 
+import java.util.function.Consumer;
+
 /**
  * The building blocks of docs/MODEL.md as plain double-precision loops: dense layers, layer norm,
  * sinusoidal positions and masked multi-head attention. Matrices are row-major; a dense layer is
@@ -121,6 +123,26 @@ public final class RefOps {
      */
     public static double[] attend(
             double[] q, double[] k, double[] v, int lq, int lk, int d, int heads, boolean[] allowed, double[] weights) {
+        return attend(q, k, v, lq, lk, d, heads, allowed, weights, null);
+    }
+
+    /**
+     * {@link #attend(double[], double[], double[], int, int, int, int, boolean[], double[])} with
+     * dropout on the attention weights: {@code weightDropout} (null: none) rewrites each query's
+     * row of {@code softmax(S)} ({@code lk} values, disallowed keys 0) in place before it weighs
+     * the values, head by head, query by query; {@code weights} keeps them before dropout.
+     */
+    public static double[] attend(
+            double[] q,
+            double[] k,
+            double[] v,
+            int lq,
+            int lk,
+            int d,
+            int heads,
+            boolean[] allowed,
+            double[] weights,
+            Consumer<double[]> weightDropout) {
         check("q", q, lq * d);
         check("k", k, lk * d);
         check("v", v, lk * d);
@@ -160,10 +182,16 @@ public final class RefOps {
                     sum += s[j];
                 }
                 for (int j = 0; j < lk; j++) {
-                    double a = s[j] / sum;
+                    s[j] /= sum;
                     if (weights != null) {
-                        weights[(h * lq + i) * lk + j] = a;
+                        weights[(h * lq + i) * lk + j] = s[j];
                     }
+                }
+                if (weightDropout != null) {
+                    weightDropout.accept(s);
+                }
+                for (int j = 0; j < lk; j++) {
+                    double a = s[j];
                     if (a == 0) {
                         continue;
                     }

@@ -644,11 +644,17 @@ public final class ReferenceModel {
         }
 
         double[] mha(String prefix, double[] xq, int lq, double[] xkv, int lk, boolean[] allowed) {
+            return mha(prefix, xq, lq, xkv, lk, allowed, false);
+        }
+
+        /** dropWeights: dropout on the attention weights (training mode; SASREC layers). */
+        double[] mha(String prefix, double[] xq, int lq, double[] xkv, int lk, boolean[] allowed, boolean dropWeights) {
             double[] q = RefOps.linear(xq, lq, dim, param(prefix, ".query.weight"), param(prefix, ".query.bias"), dim);
             double[] k = RefOps.linear(xkv, lk, dim, param(prefix, ".key.weight"), param(prefix, ".key.bias"), dim);
             double[] v = RefOps.linear(xkv, lk, dim, param(prefix, ".value.weight"), param(prefix, ".value.bias"), dim);
             double[] w = weights == null ? null : new double[config.heads() * lq * lk];
-            double[] a = RefOps.attend(q, k, v, lq, lk, dim, config.heads(), allowed, w);
+            double[] a = RefOps.attend(
+                    q, k, v, lq, lk, dim, config.heads(), allowed, w, dropWeights && drop != null ? drop::apply : null);
             if (w != null) {
                 weights.put(prefix, w);
             }
@@ -760,7 +766,7 @@ public final class ReferenceModel {
                     keepRows(x, keep.data(), r * l, l);
                     System.arraycopy(x, 0, perLayer[i], r * l * dim, l * dim);
                 }
-                if (config.norm() == Norm.PRE) {
+                if (config.norm().finalNorm()) {
                     x = pass.norm(finalNorm, x, l);
                 }
                 System.arraycopy(x, 0, out, r * l * dim, l * dim);
@@ -772,6 +778,13 @@ public final class ReferenceModel {
         }
 
         private double[] layer(Pass pass, String p, double[] x, int l, boolean[] allowed) {
+            if (config.norm() == Norm.SASREC) {
+                double[] y = pass.norm(name(p, ".attention_norm"), x, l);
+                addInPlace(y, pass.mha(name(p, ".attention"), y, l, x, l, allowed, true));
+                double[] f = pass.ffn(name(p, ".ffn"), pass.norm(name(p, ".ffn_norm"), y, l), l);
+                addInPlace(y, f);
+                return y;
+            }
             if (config.norm() == Norm.PRE) {
                 double[] h = pass.norm(name(p, ".attention_norm"), x, l);
                 double[] a = pass.mha(name(p, ".attention"), h, l, h, l, allowed);

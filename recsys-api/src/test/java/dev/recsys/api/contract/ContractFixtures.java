@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The tiny models and batches every contract test uses: four configurations that together cover
- * PRE and POST norm, learned and sinusoidal positions, mean and max pooling, content with 0, 1
+ * The tiny models and batches every contract test uses: five configurations that together cover
+ * PRE, POST and SASREC layouts, learned and sinusoidal positions, mean and max pooling, content with 0, 1
  * encoder layers and none, item ids on and off, event types on and off, embedding scaling on and
  * off; N = 7 items, d = 8, 2 heads, maxLen 5, content vocabulary 12 with 4 tokens per item.
  */
@@ -48,7 +48,7 @@ public final class ContractFixtures {
         }
     }
 
-    /** The four configurations. */
+    /** The five configurations. */
     public static List<Case> cases() {
         return List.of(
                 new Case(
@@ -92,6 +92,17 @@ public final class ContractFixtures {
                                 .norm(Norm.POST)
                                 .pooling(Pooling.MEAN)
                                 .scaleEmbeddings(false)
+                                .itemIds(true)
+                                .build()),
+                new Case(
+                        "sasrec-learned-mean-content1-ids",
+                        base().layers(2)
+                                .content(12, 4, 1)
+                                .eventTypes(0)
+                                .positional(Positional.LEARNED)
+                                .norm(Norm.SASREC)
+                                .pooling(Pooling.MEAN)
+                                .scaleEmbeddings(true)
                                 .itemIds(true)
                                 .build()));
     }

@@ -99,7 +99,9 @@ class ConfigRecordJsonTest {
         m.put("heads", 2);
         m.put("norm", "middle");
         assertThatThrownBy(() -> model(m))
-                .hasMessage("model config: norm: expected one of [pre, post], found the string \"middle\"");
+                .hasMessage("model config: norm: expected one of [pre, post, sasrec], found the string \"middle\"");
+        m.put("norm", "sasrec");
+        assertThat(model(m).norm()).isEqualTo(Norm.SASREC);
         m.put("norm", "PRE");
         assertThat(model(m).norm()).isEqualTo(Norm.PRE);
         m.put("layerNormEps", 1e300);

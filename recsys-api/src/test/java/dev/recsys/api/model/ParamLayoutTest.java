@@ -58,6 +58,26 @@ class ParamLayoutTest {
     }
 
     @Test
+    void theSasrecLayoutHasThePreLayoutsParameters() {
+        ModelConfig.Builder b = ModelConfig.builder()
+                .numItems(5)
+                .dim(4)
+                .heads(2)
+                .layers(2)
+                .ffnDim(8)
+                .maxLen(3)
+                .content(9, 4, 1);
+        var pre = ParamLayout.of(b.norm(Norm.PRE).build());
+        var sasrec = ParamLayout.of(b.norm(Norm.SASREC).build());
+        assertThat(sasrec.stream().map(ParamLayout.Param::name))
+                .containsExactlyElementsOf(
+                        pre.stream().map(ParamLayout.Param::name).toList())
+                .contains("user_encoder.final_norm.weight", "content_encoder.final_norm.bias");
+        assertThat(ParamLayout.of(b.norm(Norm.POST).build()).stream().map(ParamLayout.Param::name))
+                .doesNotContain("user_encoder.final_norm.weight", "content_encoder.final_norm.bias");
+    }
+
+    @Test
     void initialisationIsSeededAndKeepsPaddingRowsZero() {
         ModelConfig c = ModelConfig.builder()
                 .numItems(5)

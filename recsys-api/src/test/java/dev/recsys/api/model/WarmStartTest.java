@@ -65,6 +65,11 @@ class WarmStartTest {
     }
 
     @Test
+    void addingContentToASasrecModelKeepsEveryStageOneScore() {
+        addingContentStartsFromTheSourceScores(Norm.SASREC);
+    }
+
+    @Test
     void sourcesThatDoNotFitAreRefusedByName() {
         ModelConfig ids = base(Norm.PRE).build();
         ModelConfig withContent = base(Norm.PRE).content(12, 4, 1).build();

@@ -79,6 +79,13 @@ class ReferenceModelTest {
         // on values [10, 0] -> 7.310586; head 1 scores [0, 1] -> [0.268941, 0.731059] on [0, 10] -> 7.310586
         double[] two = RefOps.attend(new double[] {1, 1}, keys, values, 1, 2, 2, 2, all);
         assertThat(two).containsExactly(new double[] {7.310585786, 7.310585786}, within(1e-8));
+        // dropout on the weights rewrites softmax(S) after the softmax and before the values (no renormalising):
+        // dropping key 1 and doubling key 0 of [0.330238, 0.669762] gives 2 * 0.330238 * [10, 0]
+        double[] dropped = RefOps.attend(new double[] {0, 1}, keys, values, 1, 2, 2, 1, all, null, row -> {
+            row[0] *= 2;
+            row[1] = 0;
+        });
+        assertThat(dropped).containsExactly(new double[] {6.604769014, 0}, within(1e-8));
         // a disallowed key gets weight exactly 0 whatever its score
         double[] masked = RefOps.attend(new double[] {0, 100}, keys, values, 1, 2, 2, 1, new boolean[] {true, false});
         assertThat(masked).containsExactly(10, 0);
@@ -91,6 +98,11 @@ class ReferenceModelTest {
      * scorer w = [1, 0.5], b = 0.25.
      */
     private static ReferenceModel handModel() {
+        return handModel(Norm.PRE);
+    }
+
+    /** {@link #handModel()} with another layer layout (the same parameters). */
+    private static ReferenceModel handModel(Norm norm) {
         ModelConfig c = ModelConfig.builder()
                 .numItems(2)
                 .dim(2)
@@ -99,7 +111,7 @@ class ReferenceModelTest {
                 .ffnDim(2)
                 .maxLen(3)
                 .positional(Positional.LEARNED)
-                .norm(Norm.PRE)
+                .norm(norm)
                 .pooling(Pooling.MAX)
                 .dropout(0f)
                 .layerNormEps((float) EPS)
@@ -166,6 +178,112 @@ class ReferenceModelTest {
         assertThat(m.scoreCandidates(batch, new int[] {1, 2, 2, 1}, 2))
                 .containsExactly(new double[] {0.25, 7.75, 7.75, -1.75}, CLOSE);
         assertThat(t.has(ForwardTrace.CONTENT_OUTPUT)).isFalse();
+    }
+
+    @Test
+    void oneSasrecLayerByHand() {
+        ReferenceModel m = handModel(Norm.SASREC);
+        SeqBatch batch = new SeqBatch(2, 2, new int[] {1, 2, 0, 2}, null);
+        ForwardTrace t = m.trace(batch, null, 0);
+        // x0 as in onePreNormLayerByHand: row A [[1,0], [1,3]], row B [[0,0], [1,3]] after the keep mask.
+        // Row A, layer 0: q = LN_a(x) = [[1,-1], [-1,1]]; uniform causal attention over the values of the
+        //   UN-normalised x: query 0 sees {0} -> [1,0]; query 1 averages [1,0], [1,3] -> [1,1.5]
+        //   residual added to q: x1 = q + attn = [[2,-1], [0,2.5]]   (PRE: x + attn(LN x) = [[2,-1], [1,3]])
+        //   LN_f: [2,-1] -> [1,-1]; [0,2.5] -> [-1,1]; FFN = [[1,0], [0,1]]; x2 = [[3,-1], [0,3.5]]
+        // Row B: q = [[0,0], [-1,1]]; query 0 (padding) sees itself -> x[0] = [0,0]; query 1 may not see the
+        //   padded key -> [1,3] (the reference SASRec code, which masks no key, would average in the padded
+        //   row's zeros: [.5,1.5]); x1 = [[0,0], [0,4]]; LN_f = [[0,0], [-1,1]]; x2 = [[0,0], [0,5]]
+        assertThat(toDoubles(t.get(ForwardTrace.userLayer(0))))
+                .containsExactly(new double[] {3, -1, 0, 3.5, 0, 0, 0, 5}, CLOSE);
+        // final norm (gain [1,2], bias [0,.5]): A [1,-1.5], [-1,2.5]; B [0,.5] (garbage), [-1,2.5]
+        assertThat(toDoubles(t.get(ForwardTrace.USER_OUTPUT)))
+                .containsExactly(new double[] {1, -1.5, -1, 2.5, 0, 0.5, -1, 2.5}, CLOSE);
+    }
+
+    @Test
+    void sasrecLayerIsTheFormulaOfTheReferenceCode() {
+        // d = 4, 2 heads, one SASREC layer, random weights, no padding: the layer against the formula
+        // q = LN_a(x); x1 = q + MHA(q, x, x); x2 = x1 + FFN(LN_f(x1)); U = LN_final(x2), written here from the
+        // building blocks (RefOps) and the canonical weights
+        ModelConfig c = formulaConfig(Norm.SASREC);
+        Weights w = neutralWeights(c);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        for (String n : w.names()) {
+            float[] v = w.data(n);
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (r.nextDouble() * 2 - 1);
+            }
+        }
+        ReferenceModel m = new ReferenceModel(c, null, w);
+        SeqBatch batch = new SeqBatch(1, 3, new int[] {2, 3, 1}, null);
+        double[] x = m.userInput(batch);
+        String p = "user_encoder.layers.0";
+        double[] q =
+                RefOps.layerNorm(x, 3, 4, d(w, p + ".attention_norm.weight"), d(w, p + ".attention_norm.bias"), 1e-5);
+        boolean[] causal = {true, false, false, true, true, false, true, true, true};
+        double[] a = RefOps.linear(
+                RefOps.attend(
+                        RefOps.linear(
+                                q, 3, 4, d(w, p + ".attention.query.weight"), d(w, p + ".attention.query.bias"), 4),
+                        RefOps.linear(x, 3, 4, d(w, p + ".attention.key.weight"), d(w, p + ".attention.key.bias"), 4),
+                        RefOps.linear(
+                                x, 3, 4, d(w, p + ".attention.value.weight"), d(w, p + ".attention.value.bias"), 4),
+                        3,
+                        3,
+                        4,
+                        2,
+                        causal),
+                3,
+                4,
+                d(w, p + ".attention.output.weight"),
+                d(w, p + ".attention.output.bias"),
+                4);
+        double[] x1 = new double[12];
+        for (int i = 0; i < 12; i++) {
+            x1[i] = q[i] + a[i];
+        }
+        double[] h = RefOps.layerNorm(x1, 3, 4, d(w, p + ".ffn_norm.weight"), d(w, p + ".ffn_norm.bias"), 1e-5);
+        double[] f = RefOps.linear(
+                RefOps.reluInPlace(RefOps.linear(h, 3, 4, d(w, p + ".ffn.in.weight"), d(w, p + ".ffn.in.bias"), 3)),
+                3,
+                3,
+                d(w, p + ".ffn.out.weight"),
+                d(w, p + ".ffn.out.bias"),
+                4);
+        double[] x2 = new double[12];
+        for (int i = 0; i < 12; i++) {
+            x2[i] = x1[i] + f[i];
+        }
+        double[] u = RefOps.layerNorm(
+                x2, 3, 4, d(w, "user_encoder.final_norm.weight"), d(w, "user_encoder.final_norm.bias"), 1e-5);
+        assertThat(m.userOutput(batch)).containsExactly(u, within(1e-12));
+        // and it is not the PRE layer on the same weights
+        ReferenceModel pre = new ReferenceModel(formulaConfig(Norm.PRE), null, w);
+        double diff = 0;
+        double[] uPre = pre.userOutput(batch);
+        for (int i = 0; i < u.length; i++) {
+            diff = Math.max(diff, Math.abs(uPre[i] - u[i]));
+        }
+        assertThat(diff).isGreaterThan(0.05);
+    }
+
+    private static ModelConfig formulaConfig(Norm norm) {
+        return ModelConfig.builder()
+                .numItems(3)
+                .dim(4)
+                .heads(2)
+                .layers(1)
+                .ffnDim(3)
+                .maxLen(3)
+                .positional(Positional.LEARNED)
+                .norm(norm)
+                .dropout(0f)
+                .layerNormEps(1e-5f)
+                .build();
+    }
+
+    private static double[] d(Weights w, String name) {
+        return toDoubles(w.data(name));
     }
 
     @Test

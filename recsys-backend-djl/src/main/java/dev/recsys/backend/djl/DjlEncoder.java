@@ -10,8 +10,8 @@ import dev.recsys.api.model.ParamLayout;
 
 /**
  * A Transformer encoder (MODEL.md "Encoder layer") bound to one call's {@link Ctx}: dropout on
- * the input, then {@code x * keep}, then the layers (PRE or POST norm), each followed by
- * {@code x * keep}, then the final norm in PRE mode. The user encoder is causal (query i sees
+ * the input, then {@code x * keep}, then the layers (PRE, POST or SASREC layout), each followed
+ * by {@code x * keep}, then the final norm in PRE and SASREC mode. The user encoder is causal (query i sees
  * valid keys j ≤ i); the content encoder is bidirectional over valid tokens.
  */
 final class DjlEncoder implements Encoder<NDArray> {
@@ -60,7 +60,11 @@ final class DjlEncoder implements Encoder<NDArray> {
         NDArray x = c.drop(input).mul(keep3);
         for (int i = 0; i < layers; i++) {
             String p = ParamLayout.layer(prefix, i);
-            if (cfg.norm() == Norm.PRE) {
+            if (cfg.norm() == Norm.SASREC) {
+                NDArray q = c.layerNorm(x, p + ".attention_norm", eps);
+                x = q.add(sasrecAttention(q, x, p + ".attention", mask));
+                x = x.add(c.drop(ffn(c.layerNorm(x, p + ".ffn_norm", eps), p)));
+            } else if (cfg.norm() == Norm.PRE) {
                 NDArray h = c.layerNorm(x, p + ".attention_norm", eps);
                 x = x.add(c.drop(selfAttention(h, p + ".attention", mask)));
                 h = c.layerNorm(x, p + ".ffn_norm", eps);
@@ -74,7 +78,7 @@ final class DjlEncoder implements Encoder<NDArray> {
                 c.record(traceLayerPrefix + i, x);
             }
         }
-        if (cfg.norm() == Norm.PRE) {
+        if (cfg.norm().finalNorm()) {
             x = c.layerNorm(x, prefix + ".final_norm", eps);
         }
         return x;
@@ -84,6 +88,14 @@ final class DjlEncoder implements Encoder<NDArray> {
         NDArray qkv = c.linear(h, p + ".qkv");
         var parts = qkv.split(3, qkv.getShape().dimension() - 1);
         NDArray a = Mha.attend(c, parts.get(0), parts.get(1), parts.get(2), mask, cfg.heads());
+        return c.linear(a, p + ".output");
+    }
+
+    /** SASREC: queries from {@code q = LN(x)}, keys and values from x, dropout on the attention weights. */
+    private NDArray sasrecAttention(NDArray q, NDArray x, String p, NDArray mask) {
+        NDArray kv = c.linear(x, p + ".kv");
+        var parts = kv.split(2, kv.getShape().dimension() - 1);
+        NDArray a = Mha.attend(c, c.linear(q, p + ".query"), parts.get(0), parts.get(1), mask, cfg.heads(), true);
         return c.linear(a, p + ".output");
     }
 

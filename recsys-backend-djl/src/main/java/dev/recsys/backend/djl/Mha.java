@@ -26,17 +26,27 @@ final class Mha {
      * @return {@code [*, Lq, d]} (before the output projection)
      */
     static NDArray attend(Ctx c, NDArray q, NDArray k, NDArray v, NDArray mask, int heads) {
+        return attend(c, q, k, v, mask, heads, false);
+    }
+
+    /**
+     * {@link #attend(Ctx, NDArray, NDArray, NDArray, NDArray, int)}, with {@code dropWeights} also
+     * dropout on the attention weights (the softmax output, {@code [*, H, Lq, Lk]} in that order
+     * whatever the layout of the scores) when {@code c} is a training call ({@link Ctx#drop}).
+     */
+    static NDArray attend(Ctx c, NDArray q, NDArray k, NDArray v, NDArray mask, int heads, boolean dropWeights) {
         Shape qs = q.getShape();
         int r = qs.dimension();
         long d = qs.get(r - 1);
         long dh = d / heads;
         NDArray qs1 = q.mul(c.scalar((float) (1.0 / Math.sqrt(dh))));
         boolean keysFirst = k.getShape().get(r - 2) < SMALL_KEYS;
+        Ctx drop = dropWeights ? c : null;
         if (heads == 1) {
-            return weighted(qs1, k, v, mask, r - 1, keysFirst);
+            return weighted(qs1, k, v, mask, r - 1, keysFirst, drop);
         }
         return mergeHeads(
-                weighted(splitHeads(qs1, heads), splitHeads(k, heads), splitHeads(v, heads), mask, r, keysFirst));
+                weighted(splitHeads(qs1, heads), splitHeads(k, heads), splitHeads(v, heads), mask, r, keysFirst, drop));
     }
 
     /**
@@ -47,14 +57,23 @@ final class Mha {
      */
     static final int SMALL_KEYS = 128;
 
-    /** {@code softmax(q k^T + mask) v} over the last two axes (axis {@code last} is the last one). */
-    private static NDArray weighted(NDArray q, NDArray k, NDArray v, NDArray mask, int last, boolean keysFirst) {
+    /**
+     * {@code softmax(q k^T + mask) v} over the last two axes (axis {@code last} is the last one),
+     * with dropout on the softmax output when {@code drop} is not null.
+     */
+    private static NDArray weighted(
+            NDArray q, NDArray k, NDArray v, NDArray mask, int last, boolean keysFirst, Ctx drop) {
+        NDArray p;
         if (!keysFirst) {
-            return q.matMul(k.swapAxes(last - 1, last)).add(mask).softmax(last).matMul(v);
+            p = q.matMul(k.swapAxes(last - 1, last)).add(mask).softmax(last);
+        } else {
+            NDArray maskT = mask.getShape().dimension() < 2 ? mask : swapLastTwo(mask);
+            p = k.matMul(q.swapAxes(last - 1, last))
+                    .add(maskT)
+                    .softmax(last - 1)
+                    .swapAxes(last - 1, last); // softmax over keys laid out [*, Lk, Lq], back to [*, Lq, Lk]
         }
-        NDArray maskT = mask.getShape().dimension() < 2 ? mask : swapLastTwo(mask);
-        NDArray p = k.matMul(q.swapAxes(last - 1, last)).add(maskT).softmax(last - 1); // [*, Lk, Lq]
-        return p.swapAxes(last - 1, last).matMul(v);
+        return (drop == null ? p : drop.drop(p)).matMul(v);
     }
 
     private static NDArray swapLastTwo(NDArray x) {

@@ -24,7 +24,8 @@ import java.util.Map;
  * <p>Internal layout: dense weights are stored {@code [out, in]} (PyTorch's {@code linear}
  * layout; the canonical layout is {@code [in, out]}); the query, key and value projections of a
  * self-attention are fused into one {@code [3d, d]} weight and one {@code [3d]} bias (one GEMM
- * instead of three), and the key and value projections of the cross-attention into
+ * instead of three), and the key and value projections of the cross-attention, and of the
+ * self-attention of {@code Norm.SASREC} layers (whose queries read another input), into
  * {@code [2d, d]}. Everything else is stored as it is.
  *
  * <p>Copies in and out go through a direct view of each tensor's memory (no reallocation):
@@ -118,7 +119,12 @@ final class ParamStore implements AutoCloseable {
         for (int i = 0; i < layers; i++) {
             String p = ParamLayout.layer(prefix, i);
             String a = p + ".attention";
-            linear(a + ".qkv", new String[] {a + ".query", a + ".key", a + ".value"}, d, d);
+            if (c.norm() == Norm.SASREC) { // queries and keys/values read different inputs
+                linear(a + ".query", new String[] {a + ".query"}, d, d);
+                linear(a + ".kv", new String[] {a + ".key", a + ".value"}, d, d);
+            } else {
+                linear(a + ".qkv", new String[] {a + ".query", a + ".key", a + ".value"}, d, d);
+            }
             linear(a + ".output", new String[] {a + ".output"}, d, d);
             copy(p + ".attention_norm.weight", d);
             copy(p + ".attention_norm.bias", d);
@@ -127,7 +133,7 @@ final class ParamStore implements AutoCloseable {
             copy(p + ".ffn_norm.weight", d);
             copy(p + ".ffn_norm.bias", d);
         }
-        if (c.norm() == Norm.PRE) {
+        if (c.norm().finalNorm()) {
             copy(prefix + ".final_norm.weight", d);
             copy(prefix + ".final_norm.bias", d);
         }

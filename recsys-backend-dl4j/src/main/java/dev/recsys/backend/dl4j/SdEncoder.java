@@ -11,9 +11,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The Transformer encoder of docs/MODEL.md on SameDiff: {@code x0 * keep}, then pre- or post-norm
- * layers of masked multi-head self-attention and a ReLU feed-forward, each followed by
- * {@code x * keep}, then the final norm in PRE mode. The attention mask is built in the graph
+ * The Transformer encoder of docs/MODEL.md on SameDiff: {@code x0 * keep}, then PRE, POST or
+ * SASREC layers of masked multi-head self-attention and a ReLU feed-forward, each followed by
+ * {@code x * keep}, then the final norm in PRE and SASREC mode. The attention mask is built in the graph
  * from {@code keep}: causal (query i sees key j iff {@code j <= i} and {@code keep[j]}, or
  * {@code j == i}) for the user encoder, bidirectional ({@code keep[j]} or {@code j == i}) for the
  * content encoder, as an additive {@code -1e9}.
@@ -57,7 +57,11 @@ final class SdEncoder implements Encoder<SDVariable> {
         layerOutputs.clear();
         for (int i = 0; i < layers; i++) {
             String p = ParamLayout.layer(prefix, i);
-            if (net.config.norm() == Norm.PRE) {
+            if (net.config.norm() == Norm.SASREC) {
+                SDVariable q = net.layerNorm(h, p + ".attention_norm", rows);
+                h = q.add(attention(q, h, mask, p + ".attention", true));
+                h = h.add(feedForward(net.layerNorm(h, p + ".ffn_norm", rows), p, rows));
+            } else if (net.config.norm() == Norm.PRE) {
                 SDVariable a = selfAttention(net.layerNorm(h, p + ".attention_norm", rows), mask, p + ".attention");
                 h = h.add(net.dropout(a, rows, d));
                 h = h.add(feedForward(net.layerNorm(h, p + ".ffn_norm", rows), p, rows));
@@ -69,7 +73,7 @@ final class SdEncoder implements Encoder<SDVariable> {
             h = h.mul(keepExp);
             layerOutputs.add(h);
         }
-        if (net.config.norm() == Norm.PRE) {
+        if (net.config.norm().finalNorm()) {
             h = net.layerNorm(h, prefix + ".final_norm", rows);
         }
         return h;
@@ -104,15 +108,28 @@ final class SdEncoder implements Encoder<SDVariable> {
 
     /** Multi-head self-attention of {@code x [B*L, d]} with prefix p. */
     private SDVariable selfAttention(SDVariable x, SDVariable mask, String p) {
+        return attention(x, x, mask, p, false);
+    }
+
+    /**
+     * Multi-head attention of queries from {@code xq [B*L, d]} over keys and values from
+     * {@code xkv [B*L, d]} with prefix p; with {@code dropWeights}, dropout on the attention
+     * weights {@code [B, H, L, L]} (training graphs).
+     */
+    private SDVariable attention(SDVariable xq, SDVariable xkv, SDVariable mask, String p, boolean dropWeights) {
         int h = net.config.heads();
         long d = net.config.dim();
         long dh = d / h;
-        SDVariable q = heads(net.dense(x, p + ".query"), h, dh);
-        SDVariable k = heads(net.dense(x, p + ".key"), h, dh);
-        SDVariable v = heads(net.dense(x, p + ".value"), h, dh);
+        SDVariable q = heads(net.dense(xq, p + ".query"), h, dh);
+        SDVariable k = heads(net.dense(xkv, p + ".key"), h, dh);
+        SDVariable v = heads(net.dense(xkv, p + ".value"), h, dh);
         SDVariable s =
                 net.sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(dh)).add(mask);
-        SDVariable a = net.sd.mmul(net.sd.nn.softmax(s, 3), v);
+        SDVariable w = net.sd.nn.softmax(s, 3);
+        if (dropWeights) {
+            w = net.dropout(w, batch, h, length, length);
+        }
+        SDVariable a = net.sd.mmul(w, v);
         SDVariable merged =
                 h == 1 ? a.reshape(batch * length, d) : a.permute(0, 2, 1, 3).reshape(batch * length, d);
         return net.dense(merged, p + ".output");

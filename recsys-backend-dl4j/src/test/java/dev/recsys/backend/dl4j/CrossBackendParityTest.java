@@ -107,6 +107,18 @@ class CrossBackendParityTest {
                                 .pooling(Pooling.MAX)
                                 .itemIds(true)
                                 .scaleEmbeddings(false)
+                                .build()),
+                Arguments.of(
+                        "content, ids, SASREC, 1 head, learned, mean",
+                        base.heads(1)
+                                .layers(2)
+                                .content(30, 6, 1)
+                                .eventTypes(0)
+                                .norm(Norm.SASREC)
+                                .positional(Positional.LEARNED)
+                                .pooling(Pooling.MEAN)
+                                .itemIds(true)
+                                .scaleEmbeddings(true)
                                 .build()));
     }
 

@@ -62,6 +62,18 @@ class Dl4jFixedPlanTest {
                                 .pooling(Pooling.MAX)
                                 .itemIds(true)
                                 .scaleEmbeddings(false)
+                                .build()),
+                Arguments.of(
+                        "content, 1 head, SASREC, MEAN",
+                        base.heads(1)
+                                .layers(2)
+                                .content(12, 3, 1)
+                                .eventTypes(0)
+                                .norm(Norm.SASREC)
+                                .positional(Positional.LEARNED)
+                                .pooling(Pooling.MEAN)
+                                .itemIds(true)
+                                .scaleEmbeddings(true)
                                 .build()));
     }
 

@@ -54,6 +54,8 @@ class ConfigLoaderTest {
                 "model: {dim: 32, norm: POST}\npretrain: {loss: gbce, negatives: 64, gbceT: 0.5}\n");
         ExperimentConfig c = ConfigLoader.load(f, List.of("finetune.loss=hinge", "finetune.margin=0.25"));
         assertThat(c.model().norm()).isEqualTo(Norm.POST);
+        assertThat(ConfigLoader.load(null, List.of("model.norm=sasrec")).model().norm())
+                .isEqualTo(Norm.SASREC);
         assertThat(Configs.loss(c.pretrain(), "pretrain")).isEqualTo(new LossSpec.Gbce(64, 0.5f));
         assertThat(Configs.loss(c.finetune(), "finetune")).isEqualTo(new LossSpec.Hinge(8, 0.25f));
     }
@@ -111,7 +113,7 @@ class ConfigLoaderTest {
                 .isEqualTo("--set model.dim=1.5: model.dim: expected an integer, found the number 1.5");
         assertThat(error(null, "model.norm=middle"))
                 .isEqualTo(
-                        "--set model.norm=middle: model.norm: expected one of [pre, post], found the string \"middle\"");
+                        "--set model.norm=middle: model.norm: expected one of [pre, post, sasrec], found the string \"middle\"");
         assertThat(error(null, "pretrain.sampling=null"))
                 .isEqualTo("--set pretrain.sampling=null: pretrain.sampling: must be set (found null)");
         Path f = Files.writeString(dir.resolve("t.yaml"), "model:\n  dim: sixty\n");
