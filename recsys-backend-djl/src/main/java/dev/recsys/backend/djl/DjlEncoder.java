@@ -11,8 +11,8 @@ import dev.recsys.api.model.ParamLayout;
 /**
  * A Transformer encoder (MODEL.md "Encoder layer") bound to one call's {@link Ctx}: dropout on
  * the input, then {@code x * keep}, then the layers (PRE, POST or SASREC layout), each followed
- * by {@code x * keep}, then the final norm in PRE and SASREC mode. The user encoder is causal (query i sees
- * valid keys j ≤ i); the content encoder is bidirectional over valid tokens.
+ * by {@code x * keep}, then the final norm in PRE and SASREC mode. The user encoder is causal
+ * (query i sees valid keys j ≤ i); the content encoder is bidirectional over valid tokens.
  */
 final class DjlEncoder implements Encoder<NDArray> {
     private final Ctx c;

@@ -13,8 +13,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The Transformer encoder of docs/MODEL.md on SameDiff: {@code x0 * keep}, then PRE, POST or
  * SASREC layers of masked multi-head self-attention and a ReLU feed-forward, each followed by
- * {@code x * keep}, then the final norm in PRE and SASREC mode. The attention mask is built in the graph
- * from {@code keep}: causal (query i sees key j iff {@code j <= i} and {@code keep[j]}, or
+ * {@code x * keep}, then the final norm in PRE and SASREC mode. The attention mask is built in
+ * the graph from {@code keep}: causal (query i sees key j iff {@code j <= i} and {@code keep[j]}, or
  * {@code j == i}) for the user encoder, bidirectional ({@code keep[j]} or {@code j == i}) for the
  * content encoder, as an additive {@code -1e9}.
  */
