@@ -8,7 +8,8 @@ import java.util.List;
  * The recipe {@code recsys train} uses when no {@code --config} is given: the best recipe that the
  * README's ML-1M results support (SASRec+: sampled softmax over negatives drawn from the items the
  * user has not seen, ids only, dropout 0.1, Adam at 1e-3, model selected on validation with early
- * stopping), with the two settings that depend on the data chosen from it (docs/CONFIG.md
+ * stopping) in the reference SASRec block layout ({@code model.norm: sasrec}, which learns faster on
+ * ML-1M than the pre-norm layout: docs/RESULTS.md "Time to quality and the reference block layout"), with the two settings that depend on the data chosen from it (docs/CONFIG.md
  * "Without --config"). It is expressed as config overrides applied before the user's own
  * {@code --set}s, which win.
  */
@@ -32,6 +33,7 @@ public final class DataRecipe {
                 "model.ffnDim=64",
                 "model.dropout=0.1",
                 "model.layerNormEps=1.0e-8",
+                "model.norm=sasrec",
                 "model.useContent=false",
                 "model.maxLen=" + maxLen(s.p99()),
                 "pretrain.loss=sampled-softmax",

@@ -36,6 +36,7 @@ class DataRecipeTest {
                 .isEqualTo(DataRecipe.maxLen(
                         dev.recsys.eval.data.DatasetStats.of(d).p99()));
         assertThat(c.model().useContent()).isFalse();
+        assertThat(c.model().norm()).isEqualTo(dev.recsys.api.config.Norm.SASREC);
         List<String> mine = new ArrayList<>(DataRecipe.overrides(d));
         mine.add("pretrain.negatives=7");
         assertThat(ConfigLoader.load(null, mine).pretrain().negatives()).isEqualTo(7);
