@@ -101,7 +101,9 @@ final class Nd4jRuntime {
         }
         if (rss > max) {
             throw new BackendException("DL4J: the process's resident memory (" + (rss >> 20) + " MiB) is over "
-                    + MAX_RESIDENT + " = " + (max >> 20) + " MiB; use smaller batches or raise -D" + MAX_RESIDENT);
+                    + MAX_RESIDENT + " = " + (max >> 20)
+                    + " MiB; use smaller batches or raise it, e.g. RECSYS_JAVA_OPTS=\"-Xmx6g -D"
+                    + MAX_RESIDENT + "=12G\" (a value without K, M or G is read as bytes)");
         }
     }
 

@@ -42,7 +42,9 @@ class Dl4jResidentBoundTest {
                 assertThatThrownBy(() -> m.scoreAll(batch))
                         .isInstanceOf(BackendException.class)
                         .hasMessageContaining("recsys.dl4j.maxresident")
-                        .hasMessageContaining("1 MiB");
+                        .hasMessageContaining("1 MiB")
+                        .hasMessageContaining("-Drecsys.dl4j.maxresident=12G")
+                        .hasMessageContaining("read as bytes");
             } finally {
                 Nd4jRuntime.maxResident(configured);
             }
