@@ -11,28 +11,21 @@ import re
 import sys
 
 
-def yardstick(path):
-    """(epoch -> cumulative training seconds, [(epoch, validation ndcg@10)])."""
+# each system's log lines: an epoch's training time, and a validation NDCG@10
+YARDSTICK = (r"epoch (\d+): loss \S+, ([\d.]+)s", r"epoch (\d+): full ranking valid NDCG@10 ([\d.]+)")
+RECSYS = (r"train epoch (\d+): loss \S+ \(([\d.]+) s", r"train epoch (\d+): validation ([\d.]+)")
+
+
+def parse(path, patterns):
+    """(epoch -> cumulative training seconds, [(epoch, validation ndcg@10)]) from one log."""
+    epoch_re, valid_re = patterns
     time, total, valid = {}, 0.0, []
     for line in open(path):
-        m = re.match(r"epoch (\d+): loss \S+, ([\d.]+)s", line)
+        m = re.match(epoch_re, line)
         if m:
             total += float(m.group(2))
             time[int(m.group(1))] = total
-        m = re.match(r"epoch (\d+): full ranking valid NDCG@10 ([\d.]+)", line)
-        if m:
-            valid.append((int(m.group(1)), float(m.group(2))))
-    return time, valid
-
-
-def recsys(path):
-    time, total, valid = {}, 0.0, []
-    for line in open(path):
-        m = re.match(r"train epoch (\d+): loss \S+ \(([\d.]+) s", line)
-        if m:
-            total += float(m.group(2))
-            time[int(m.group(1))] = total
-        m = re.match(r"train epoch (\d+): validation ([\d.]+)", line)
+        m = re.match(valid_re, line)
         if m:
             valid.append((int(m.group(1)), float(m.group(2))))
     return time, valid
@@ -46,8 +39,8 @@ def reach(time, valid, target):
 
 
 def main():
-    y_time, y_valid = yardstick(sys.argv[1])
-    r_time, r_valid = recsys(sys.argv[2])
+    y_time, y_valid = parse(sys.argv[1], YARDSTICK)
+    r_time, r_valid = parse(sys.argv[2], RECSYS)
     if not y_valid:
         sys.exit(f"{sys.argv[1]}: no validation line")
     last_epoch, target = y_valid[-1]
