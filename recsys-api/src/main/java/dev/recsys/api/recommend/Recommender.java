@@ -16,16 +16,30 @@ import java.util.Objects;
 public final class Recommender {
     private final RecModel model;
     private final int rerank;
+    private final NewItemBoost boost;
 
     /**
      * @param rerank candidates re-ranked by stage 2 (0 = stage 1 only)
      */
     public Recommender(RecModel model, int rerank) {
+        this(model, rerank, null);
+    }
+
+    /**
+     * @param rerank candidates re-ranked by stage 2 (0 = stage 1 only)
+     * @param boost  the score offset of new items in both stages, or null for none
+     */
+    public Recommender(RecModel model, int rerank, NewItemBoost boost) {
         this.model = Objects.requireNonNull(model, "model");
         if (rerank < 0) {
             throw new IllegalArgumentException("rerank must be >= 0, found " + rerank);
         }
+        if (boost != null && boost.isNew().length != model.config().numItems() + 1) {
+            throw new IllegalArgumentException("the new-item boost covers " + (boost.isNew().length - 1)
+                    + " items, the model has " + model.config().numItems());
+        }
         this.rerank = rerank;
+        this.boost = boost;
     }
 
     public RecModel model() {
@@ -58,7 +72,11 @@ public final class Recommender {
         int b = histories.length;
         int stage1Keep = rerank > 0 ? Math.max(rerank, k) : k;
         int[][] top = new int[b][];
+        float[][] offsets = new float[1][];
         java.util.function.Function<float[], RecModel.Candidates> pick = s1 -> {
+            if (boost != null) {
+                offsets[0] = boost.stageOne(s1, b);
+            }
             boolean[] mask = new boolean[n + 1];
             for (int r = 0; r < b; r++) {
                 Arrays.fill(mask, false);
@@ -83,6 +101,9 @@ public final class Recommender {
             s1 = scores.stage1();
             s2 = scores.stage2();
             c = scores.candidates().perRow();
+            if (boost != null) {
+                boost.stageTwo(s2, scores.candidates().ids(), c, offsets[0]);
+            }
         }
         List<List<Recommendation>> out = new ArrayList<>(b);
         for (int r = 0; r < b; r++) {

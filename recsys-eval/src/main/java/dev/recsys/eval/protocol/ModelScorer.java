@@ -1,6 +1,7 @@
 package dev.recsys.eval.protocol;
 
 import dev.recsys.api.data.SeqBatch;
+import dev.recsys.api.recommend.NewItemBoost;
 import dev.recsys.api.recommend.Recommender;
 import dev.recsys.api.recommend.TopK;
 import dev.recsys.api.spi.RecModel;
@@ -18,16 +19,26 @@ public final class ModelScorer implements BatchScorer {
     private final Recommender batches;
     private final int rerank;
     private final java.util.function.IntFunction<int[]> events;
+    private final NewItemBoost boost;
 
     /**
      * @param events event types of a user's history as the evaluator passes it (dense user id to
      *               types), or null for a model without event types
      */
     public ModelScorer(RecModel model, int rerank, java.util.function.IntFunction<int[]> events) {
+        this(model, rerank, events, null);
+    }
+
+    /**
+     * @param events event types of a user's history as the evaluator passes it, or null
+     * @param boost  the score offset of new items in both stages ({@link NewItemBoost}), or null
+     */
+    public ModelScorer(RecModel model, int rerank, java.util.function.IntFunction<int[]> events, NewItemBoost boost) {
         this.model = model;
-        this.batches = new Recommender(model, rerank);
+        this.batches = new Recommender(model, rerank, boost);
         this.rerank = rerank;
         this.events = events;
+        this.boost = boost;
     }
 
     /** Stage-1 scores only, for a model without event types. */
@@ -40,8 +51,13 @@ public final class ModelScorer implements BatchScorer {
      * when {@code rerank > 0}, with the users' event types when the model reads them.
      */
     public static ModelScorer of(RecModel model, int rerank, Split split, Target target) {
+        return of(model, rerank, split, target, null);
+    }
+
+    /** As {@link #of(RecModel, int, Split, Target)}, new items offset by {@code boost} (or null). */
+    public static ModelScorer of(RecModel model, int rerank, Split split, Target target, NewItemBoost boost) {
         return new ModelScorer(
-                model, rerank, model.config().eventTypes() > 0 ? u -> split.historyEvents(u, target) : null);
+                model, rerank, model.config().eventTypes() > 0 ? u -> split.historyEvents(u, target) : null, boost);
     }
 
     @Override
@@ -61,14 +77,22 @@ public final class ModelScorer implements BatchScorer {
             }
         }
         SeqBatch batch = batches.toBatch(hist, ev);
+        int b = hist.length;
         if (rerank == 0) {
-            System.arraycopy(model.scoreAll(batch), 0, out, 0, out.length);
+            float[] s = model.scoreAll(batch);
+            if (boost != null) {
+                boost.stageOne(s, b);
+            }
+            System.arraycopy(s, 0, out, 0, out.length);
             return;
         }
-        int b = hist.length;
+        float[][] offsets = new float[1][];
         int[][] top = new int[b][];
         boolean[][] masks = new boolean[b][];
         RecModel.TwoStageScores scores = model.scoreTwoStage(batch, s1 -> {
+            if (boost != null) {
+                offsets[0] = boost.stageOne(s1, b);
+            }
             for (int r = 0; r < b; r++) {
                 masks[r] = new boolean[n + 1];
                 masks[r][0] = true;
@@ -81,6 +105,9 @@ public final class ModelScorer implements BatchScorer {
         });
         float[] s1 = scores.stage1();
         float[] s2 = scores.stage2();
+        if (boost != null) {
+            boost.stageTwo(s2, scores.candidates().ids(), scores.candidates().perRow(), offsets[0]);
+        }
         System.arraycopy(s1, 0, out, 0, s1.length);
         int c = scores.candidates().perRow();
         for (int r = 0; r < b; r++) {

@@ -1,6 +1,7 @@
 package dev.recsys.examples.cli;
 
 import dev.recsys.api.DataException;
+import dev.recsys.api.recommend.NewItemBoost;
 import dev.recsys.api.spi.Backend;
 import dev.recsys.api.spi.Backends;
 import dev.recsys.eval.baseline.Baselines;
@@ -119,6 +120,14 @@ final class EvaluateCommand implements Callable<Integer> {
     Path json;
 
     @Option(
+            names = "--new-item-boost",
+            paramLabel = "SD",
+            description = "Raise the scores of new items (cold in training under --cold-items) by SD standard"
+                    + " deviations of the user's scores over trained items,"
+                    + " (docs/MODEL.md \"New-item boost\"; content models; default 0).")
+    Float newItemBoost;
+
+    @Option(
             names = "--cold-items",
             paramLabel = "SPEC",
             description =
@@ -145,6 +154,10 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         if (json != null) {
             Outputs.file(json, "--json");
+        }
+        if (newItemBoost != null && what.model == null) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--new-item-boost applies to --model only (a trained content model)");
         }
         if (what.compare != null) {
             ResultFiles.checkComparable(what.compare.get(0), what.compare.get(1));
@@ -217,8 +230,13 @@ final class EvaluateCommand implements Callable<Integer> {
                 Workflow.requireSameColdItems(m.data(), cold, what.model);
                 int depth = rerank != null ? rerank : m.rerank();
                 Split s = p.split(t);
-                r = Workflow.evaluator(c, proto).evaluate(s, t, ModelScorer.of(m.model(), depth, s, t));
-                modelName = what.model.toString() + (depth > 0 ? " (re-rank " + depth + ")" : " (stage 1)");
+                NewItemBoost boost = newItemBoost == null
+                        ? null
+                        : NewItemBoost.of(m.data().config(), m.data().weights(), newItemBoost);
+                r = Workflow.evaluator(c, proto).evaluate(s, t, ModelScorer.of(m.model(), depth, s, t, boost));
+                modelName = what.model.toString()
+                        + (depth > 0 ? " (re-rank " + depth + ")" : " (stage 1)")
+                        + (boost == null ? "" : " (new-item boost " + newItemBoost + ")");
                 backendName = backend.name();
                 engineName = backend.engineVersion();
             }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.recsys.api.DataException;
 import dev.recsys.api.io.CheckpointData;
 import dev.recsys.api.io.ItemAddition;
+import dev.recsys.api.recommend.NewItemBoost;
 import dev.recsys.api.recommend.Recommendation;
 import dev.recsys.api.recommend.Recommender;
 import dev.recsys.api.spi.Backend;
@@ -86,6 +87,14 @@ final class RecommendCommand implements Callable<Integer> {
             names = "--replace",
             description = "With --items: an id already in the catalogue gets the file's content (default: an error).")
     boolean replace;
+
+    @Option(
+            names = "--new-item-boost",
+            paramLabel = "SD",
+            description = "Raise the scores of new items (added with --items, or cold in training) by SD standard"
+                    + " deviations of the user's scores over trained items, so that they are shown more often"
+                    + " (docs/MODEL.md \"New-item boost\"; content models; default 0).")
+    Float newItemBoost;
 
     @Option(names = "--json", description = "Print [{\"item\": …, \"score\": …, \"title\": …}] for scripts.")
     boolean json;
@@ -203,7 +212,10 @@ final class RecommendCommand implements Callable<Integer> {
             throw new DataException("user " + user + " has an empty history in " + d.name()
                     + ": a recommendation needs at least " + "one item");
         }
-        Recommender rec = new Recommender(m.model(), rerank != null ? rerank : m.rerank());
+        Recommender rec = new Recommender(
+                m.model(),
+                rerank != null ? rerank : m.rerank(),
+                newItemBoost == null ? null : NewItemBoost.of(cd.config(), cd.weights(), newItemBoost));
         List<Recommendation> top = rec.recommend(hist, null, k, !includeSeen);
         if (top.size() < k && !includeSeen) {
             long seen = java.util.Arrays.stream(hist).distinct().count();

@@ -100,4 +100,32 @@ class ColdStartCliTest {
         assertThat(bad.code()).isEqualTo(Main.BAD_INPUT);
         assertThat(bad.err()).contains("--cold-items 1.5").contains("(0, 1)");
     }
+
+    @Test
+    void aNewItemBoostRaisesColdItemsAboveTheTrainedOnes() throws IOException {
+        Path model = dir.resolve("boost-model");
+        Run train = run(concat(
+                new String[] {
+                    "train", "--data", DATA, "--out", model.toString(), "--backend", "djl", "--cold-items", "0.2"
+                },
+                TINY));
+        assertThat(train.code()).as(train.err()).isZero();
+        String[] m = {"--model", model.toString(), "--backend", "djl", "--cold-items", "0.2"};
+        JsonNode plain = evaluate("boost0", m);
+        JsonNode big = evaluate("boost-big", concat(m, "--new-item-boost", "1000"));
+        assertThat(big.path("model").asText()).contains("new-item boost 1000");
+        // 12 cold items, never in a history, all above every trained item: a warm target is never in the top 10,
+        // a cold one always in the top 12
+        assertThat(big.at("/groups/warm/metrics/recall@10").asDouble()).isZero();
+        assertThat(big.at("/groups/cold/metrics/recall@20").asDouble()).isEqualTo(1.0);
+        assertThat(plain.at("/groups/cold/metrics/recall@20").asDouble()).isLessThan(1.0);
+        assertThat(plain.at("/groups/warm/metrics/recall@10").asDouble()).isPositive();
+
+        Run baseline = run("evaluate", "--data", DATA, "--baseline", "mostpop", "--new-item-boost", "1");
+        assertThat(baseline.code()).isEqualTo(Main.BAD_INPUT);
+        assertThat(baseline.err()).contains("--new-item-boost applies to --model only");
+        Run nan = run(concat(new String[] {"evaluate", "--data", DATA}, concat(m, "--new-item-boost", "NaN")));
+        assertThat(nan.code()).isEqualTo(Main.BAD_INPUT);
+        assertThat(nan.err()).contains("new-item boost must be a finite number");
+    }
 }
