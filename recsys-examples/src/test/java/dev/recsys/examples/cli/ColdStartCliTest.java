@@ -27,6 +27,17 @@ class ColdStartCliTest {
         return new ObjectMapper().readTree(json.toFile());
     }
 
+    /** A tiny content model trained under 20 % cold items (seed 42) into {@code model}. */
+    private static Run trainColdModel(Path model) {
+        Run train = run(concat(
+                new String[] {
+                    "train", "--data", DATA, "--out", model.toString(), "--backend", "djl", "--cold-items", "0.2"
+                },
+                TINY));
+        assertThat(train.code()).as(train.err()).isZero();
+        return train;
+    }
+
     @Test
     void resultsReportWarmColdAndAllUsersWithTheColdList() throws IOException {
         JsonNode pop = evaluate("pop", "--baseline", "mostpop", "--cold-items", "0.2");
@@ -82,12 +93,7 @@ class ColdStartCliTest {
                 .contains("random:0.2 seed 2");
 
         Path model = dir.resolve("cold-model");
-        Run train = run(concat(
-                new String[] {
-                    "train", "--data", DATA, "--out", model.toString(), "--backend", "djl", "--cold-items", "0.2"
-                },
-                TINY));
-        assertThat(train.code()).as(train.err()).isZero();
+        Run train = trainColdModel(model);
         assertThat(train.out()).contains("cold items: 12 of 60").contains("users with a cold target");
         Run without = run("evaluate", "--data", DATA, "--model", model.toString(), "--backend", "djl");
         assertThat(without.code()).isEqualTo(Main.BAD_INPUT);
@@ -104,12 +110,7 @@ class ColdStartCliTest {
     @Test
     void aNewItemBoostRaisesColdItemsAboveTheTrainedOnes() throws IOException {
         Path model = dir.resolve("boost-model");
-        Run train = run(concat(
-                new String[] {
-                    "train", "--data", DATA, "--out", model.toString(), "--backend", "djl", "--cold-items", "0.2"
-                },
-                TINY));
-        assertThat(train.code()).as(train.err()).isZero();
+        trainColdModel(model);
         String[] m = {"--model", model.toString(), "--backend", "djl", "--cold-items", "0.2"};
         JsonNode plain = evaluate("boost0", m);
         JsonNode big = evaluate("boost-big", concat(m, "--new-item-boost", "1000"));
