@@ -5,6 +5,7 @@ import dev.recsys.api.data.NewItem;
 import dev.recsys.api.io.Checkpoint;
 import dev.recsys.api.io.CheckpointData;
 import dev.recsys.api.io.ItemAddition;
+import dev.recsys.api.recommend.NewItemBoost;
 import dev.recsys.api.recommend.Recommender;
 import dev.recsys.api.spi.Backend;
 import dev.recsys.api.spi.RecModel;
@@ -51,6 +52,8 @@ final class LoadedModel {
     final Explainer explainer;
 
     private final AtomicInteger refs = new AtomicInteger(1);
+    /** Which items are new, found on the first boosted request (racing requests compute the same). */
+    private volatile NewItemBoost newItems;
 
     private LoadedModel(
             Path dir, String version, RecModel model, CheckpointData data, int rerank, Catalogue catalogue) {
@@ -191,6 +194,25 @@ final class LoadedModel {
     /** A recommender of this model with the given re-ranking depth (cheap: two fields). */
     Recommender recommender(int rerankDepth) {
         return new Recommender(model, rerankDepth);
+    }
+
+    /**
+     * A recommender with the given re-ranking depth whose new items (no trained id row: cold in
+     * training or added from their content) are raised by {@code boost} standard deviations
+     * ({@link NewItemBoost}); {@code boost == 0} is {@link #recommender(int)}.
+     *
+     * @throws dev.recsys.api.DataException for a model without content or item ids
+     */
+    Recommender recommender(int rerankDepth, float boost) {
+        if (boost == 0f) {
+            return recommender(rerankDepth);
+        }
+        NewItemBoost b = newItems;
+        if (b == null) {
+            b = NewItemBoost.of(data.config(), data.weights(), 1f);
+            newItems = b;
+        }
+        return new Recommender(model, rerankDepth, new NewItemBoost(b.isNew(), boost));
     }
 
     /** Takes a reference; false when the model is already closed. */

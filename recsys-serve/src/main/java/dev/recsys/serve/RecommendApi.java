@@ -20,7 +20,10 @@ import java.util.Set;
  */
 final class RecommendApi {
     static final List<String> RECOMMEND_FIELDS =
-            List.of("user", "history", "events", "k", "exclude", "includeSeen", "rerank", "explain");
+            List.of("user", "history", "events", "k", "exclude", "includeSeen", "rerank", "newItemBoost", "explain");
+    /** The largest new-item boost a request may ask for, in standard deviations either way. */
+    static final float MAX_BOOST = 100f;
+
     static final String EXAMPLE = "{\"history\": [\"1193\", \"661\"], \"k\": 10}";
 
     private final ServerConfig limits;
@@ -36,6 +39,7 @@ final class RecommendApi {
             int k,
             Set<Integer> exclude,
             int rerank,
+            float boost,
             boolean includeSeen,
             boolean explain) {
         /** How many the recommender must return so that k remain after the exclusions. */
@@ -46,8 +50,7 @@ final class RecommendApi {
 
     Map<String, Object> recommend(LoadedModel m, JsonNode body) {
         Query q = parse(m, body, "");
-        List<Recommendation> r =
-                m.recommender(q.rerank()).recommend(q.history(), q.events(), q.fetch(), !q.includeSeen());
+        List<Recommendation> r = recommender(m, q, "").recommend(q.history(), q.events(), q.fetch(), !q.includeSeen());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", m.version);
         out.put("items", rows(m, r, q));
@@ -78,7 +81,12 @@ final class RecommendApi {
         Map<List<Integer>, List<Integer>> groups = new LinkedHashMap<>();
         for (int i = 0; i < qs.length; i++) {
             groups.computeIfAbsent(
-                            List.of(qs[i].rerank(), qs[i].includeSeen() ? 1 : 0, qs[i].fetch()), g -> new ArrayList<>())
+                            List.of(
+                                    qs[i].rerank(),
+                                    qs[i].includeSeen() ? 1 : 0,
+                                    qs[i].fetch(),
+                                    Float.floatToIntBits(qs[i].boost())),
+                            g -> new ArrayList<>())
                     .add(i);
         }
         for (List<Integer> g : groups.values()) {
@@ -91,8 +99,8 @@ final class RecommendApi {
                     ev[j] = qs[g.get(j)].events();
                 }
             }
-            List<List<Recommendation>> r =
-                    m.recommender(first.rerank()).recommendBatch(h, ev, first.fetch(), !first.includeSeen());
+            List<List<Recommendation>> r = recommender(m, first, "requests[" + g.get(0) + "].")
+                    .recommendBatch(h, ev, first.fetch(), !first.includeSeen());
             for (int j = 0; j < h.length; j++) {
                 results.set(g.get(j), r.get(j));
             }
@@ -250,7 +258,26 @@ final class RecommendApi {
             }
             rerank = r.asInt();
         }
-        return new Query(history, events, k, exclude, rerank, flag(body, at, "includeSeen"), flag(body, at, "explain"));
+        float boost = 0f;
+        if (body.has("newItemBoost")) {
+            JsonNode b = body.get("newItemBoost");
+            if (!b.isNumber() || !Double.isFinite(b.asDouble()) || Math.abs(b.asDouble()) > MAX_BOOST) {
+                throw ApiException.badRequest(at + "newItemBoost must be a number of standard deviations in -"
+                        + (int) MAX_BOOST + ".." + (int) MAX_BOOST + ", found " + b);
+            }
+            boost = (float) b.asDouble();
+        }
+        return new Query(
+                history, events, k, exclude, rerank, boost, flag(body, at, "includeSeen"), flag(body, at, "explain"));
+    }
+
+    /** The query's recommender; a boost the model cannot apply is the request's error. */
+    private static dev.recsys.api.recommend.Recommender recommender(LoadedModel m, Query q, String at) {
+        try {
+            return m.recommender(q.rerank(), q.boost());
+        } catch (dev.recsys.api.DataException e) {
+            throw ApiException.badRequest(at + "newItemBoost: " + e.getMessage());
+        }
     }
 
     /** An optional true/false field (false when absent). */

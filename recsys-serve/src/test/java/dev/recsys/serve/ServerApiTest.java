@@ -405,6 +405,22 @@ class ServerApiTest {
             }
             assertThat(shared).isEqualTo(Fixtures.ITEMS - 3);
             assertThat(after.path("items")).hasSize(Fixtures.ITEMS - 1);
+            // a large new-item boost puts the two added items first, in both stages; 0 changes nothing
+            JsonNode boosted = post(s.uri(), "/v1/recommend", req.replace("}", ", \"newItemBoost\": 100}"))
+                    .json();
+            assertThat(items(boosted)).as(boosted.toString()).hasSizeGreaterThan(2);
+            assertThat(items(boosted).subList(0, 2)).containsExactlyInAnyOrder("131", "132");
+            JsonNode reranked = post(
+                            s.uri(),
+                            "/v1/recommend",
+                            "{\"history\": [\"101\", \"104\", \"107\"], \"k\": 2, \"rerank\": 10,"
+                                    + " \"newItemBoost\": 100}")
+                    .json();
+            assertThat(items(reranked)).containsExactlyInAnyOrder("131", "132");
+            assertThat(post(s.uri(), "/v1/recommend", req.replace("}", ", \"newItemBoost\": 0}"))
+                            .json()
+                            .path("items"))
+                    .isEqualTo(after.path("items"));
             assertThat(items(get(s.uri(), "/v1/items?ids=131").json())).containsExactly("131");
             // the same id again: refused unless replace, and the served model does not change
             Fixtures.Reply again = post(s.uri(), "/v1/items", "{\"items\": [{\"id\": \"131\", \"title\": \"x\"}]}");
@@ -435,6 +451,18 @@ class ServerApiTest {
                         400,
                         "malformed JSON at line 1, column 19: Unexpected end-of-input: expected close marker for Array"),
                 Arguments.of("POST", "/v1/recommend", "", 400, "the request body is empty"),
+                Arguments.of(
+                        "POST",
+                        "/v1/recommend",
+                        "{\"history\": [\"101\"], \"newItemBoost\": \"a lot\"}",
+                        400,
+                        "newItemBoost must be a number of standard deviations in -100..100, found \"a lot\""),
+                Arguments.of(
+                        "POST",
+                        "/v1/recommend",
+                        "{\"history\": [\"101\"], \"newItemBoost\": 1}",
+                        400,
+                        "newItemBoost: the new-item boost needs a model with item content and item ids"),
                 Arguments.of(
                         "POST",
                         "/v1/items",
