@@ -7,9 +7,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -25,6 +26,23 @@ import org.slf4j.LoggerFactory;
  */
 final class BatchRunner {
     private static final Logger LOG = LoggerFactory.getLogger(BatchRunner.class);
+
+    private static final AtomicInteger THREAD_NUMBER = new AtomicInteger();
+
+    /**
+     * The evaluation threads, kept for the life of the JVM and reused by every evaluation: as many
+     * as the most workers one evaluation has asked for (more workers than threads wait in the queue).
+     * Not a new pool per evaluation: an engine may keep native state per thread that outlives the
+     * thread (SameDiff keeps an inference session with its arrays per thread id), and with a new
+     * pool per validation pass DL4J's resident memory grew by about 175 MiB per new scoring thread
+     * until the run was stopped (docs/RESULTS.md).
+     */
+    private static final ThreadPoolExecutor THREADS =
+            new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "recsys-eval-" + THREAD_NUMBER.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
 
     private BatchRunner() {}
 
@@ -64,16 +82,24 @@ final class BatchRunner {
         return rankers;
     }
 
+    /** How many evaluation threads this JVM has started. */
+    static int threadsStarted() {
+        return THREAD_NUMBER.get();
+    }
+
+    private static synchronized void ensureThreads(int n) {
+        if (THREADS.getMaximumPoolSize() < n) {
+            THREADS.setMaximumPoolSize(n);
+            THREADS.setCorePoolSize(n);
+        }
+    }
+
     private static void runInPool(List<Worker> workers) {
-        ExecutorService pool = Executors.newFixedThreadPool(workers.size(), r -> {
-            Thread t = new Thread(r, "recsys-eval");
-            t.setDaemon(true);
-            return t;
-        });
+        ensureThreads(workers.size());
+        List<Future<?>> fs = new ArrayList<>();
         try {
-            List<Future<?>> fs = new ArrayList<>();
             for (Worker w : workers) {
-                fs.add(pool.submit(w));
+                fs.add(THREADS.submit(w));
             }
             for (Future<?> f : fs) {
                 f.get();
@@ -91,7 +117,9 @@ final class BatchRunner {
             }
             throw new RecsysException("evaluation failed: " + c, c);
         } finally {
-            pool.shutdownNow();
+            for (Future<?> f : fs) {
+                f.cancel(true);
+            }
         }
     }
 

@@ -164,6 +164,36 @@ class EvaluatorTest {
     }
 
     @Test
+    void laterEvaluationsScoreOnTheThreadsOfTheFirst() {
+        // an engine may keep native state per thread (SameDiff: a session per thread id), so the
+        // validation passes of a training run must reuse the evaluation threads, not start new ones
+        Split s = randomSplit(300, 200, 10, 7);
+        java.util.Set<Thread> used = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        BatchScorer record = new BatchScorer() {
+            @Override
+            public void score(int[] users, int[][] histories, float[] out) {
+                used.add(Thread.currentThread());
+                java.util.Arrays.fill(out, 1f);
+            }
+
+            @Override
+            public boolean threadSafe() {
+                return true;
+            }
+        };
+        Evaluator ev = Evaluator.builder().threads(2).batchSize(8).build();
+        ev.evaluate(s, Target.TEST, record);
+        int started = BatchRunner.threadsStarted();
+        assertThat(started).isGreaterThanOrEqualTo(2);
+        for (int pass = 0; pass < 5; pass++) {
+            ev.evaluate(s, Target.VALIDATION, record);
+        }
+        assertThat(BatchRunner.threadsStarted()).isEqualTo(started);
+        assertThat(used).isNotEmpty().noneMatch(t -> t == Thread.currentThread());
+        assertThat(used).allMatch(t -> t.getName().startsWith("recsys-eval-"));
+    }
+
+    @Test
     void sampledNegativesAreSavedThenReused(@TempDir Path dir) throws Exception {
         Split s = randomSplit(50, 300, 20, 2);
         Protocol p = Protocol.sampled(20, Protocol.Sampling.UNIFORM, 42, dir);
