@@ -23,6 +23,7 @@ import dev.recsys.api.model.Weights;
 import dev.recsys.api.reference.RefOps;
 import dev.recsys.api.spi.RecModel;
 import dev.recsys.api.spi.StepResult;
+import dev.recsys.api.train.RowGroups;
 import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -401,18 +402,7 @@ public final class DjlModel implements RecModel {
         SeqBatch in = groups.batch().input();
         int[] targets = groups.batch().targets();
         int full = in.length();
-        int[] length = new int[in.size()];
-        for (int flat : groups.positions()) {
-            int r = flat / full;
-            if (length[r] == 0) {
-                int j = 0;
-                while (j < full - 1 && in.items()[r * full + j] == 0 && targets[r * full + j] == 0) {
-                    j++;
-                }
-                length[r] = full - j;
-            }
-        }
-        RowGroups rg = RowGroups.split(length, rowGroupOverhead);
+        RowGroups rg = RowGroups.split(RowGroups.encodedLengths(in, targets, groups.positions()), rowGroupOverhead);
         int[] rowStart = new int[in.size()]; // row of each batch row's column 0 in the concatenated output
         NDList flats = new NDList(rg.count());
         int offset = 0;

@@ -11,59 +11,16 @@ import dev.recsys.api.model.Initializer;
 import dev.recsys.api.model.Weights;
 import dev.recsys.api.reference.ReferenceModel;
 import dev.recsys.api.spi.StepResult;
-import java.util.Arrays;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Encoding a training batch's rows by groups of similar length changes no loss and no gradient. */
+/**
+ * Encoding a training batch's rows by groups of similar length changes no loss and no gradient (the
+ * split itself: {@code dev.recsys.api.train.RowGroupsTest}).
+ */
 class RowGroupsTest {
-
-    @Test
-    void noOverheadGivesAGroupPerLengthAndSkipsRowsWithoutTargets() {
-        RowGroups g = RowGroups.split(new int[] {6, 0, 4, 2, 6}, 0);
-        assertThat(g.count()).isEqualTo(3);
-        assertThat(g.rows(0)).containsExactly(0, 4);
-        assertThat(g.length(0)).isEqualTo(6);
-        assertThat(g.rows(1)).containsExactly(2);
-        assertThat(g.length(1)).isEqualTo(4);
-        assertThat(g.rows(2)).containsExactly(3);
-        assertThat(g.length(2)).isEqualTo(2);
-    }
-
-    @Test
-    void infiniteOverheadGivesOneGroupAtTheLongestLength() {
-        RowGroups g = RowGroups.split(new int[] {3, 7, 0, 5}, Double.POSITIVE_INFINITY);
-        assertThat(g.count()).isEqualTo(1);
-        assertThat(g.rows(0)).containsExactly(0, 1, 3);
-        assertThat(g.length(0)).isEqualTo(7);
-    }
-
-    @Test
-    void theDefaultSplitsLongAndShortRowsOfARealisticBatchButNotNearlyEqualOnes() {
-        int[] mixed = new int[128];
-        for (int i = 0; i < mixed.length; i++) {
-            mixed[i] = i % 2 == 0 ? 200 : 30;
-        }
-        RowGroups g = RowGroups.split(mixed, RowGroups.DEFAULT_OVERHEAD);
-        assertThat(g.count()).isEqualTo(2);
-        assertThat(g.length(0)).isEqualTo(200);
-        assertThat(g.rows(0)).hasSize(64);
-        assertThat(g.length(1)).isEqualTo(30);
-        int[] close = new int[128];
-        Arrays.fill(close, 200);
-        close[5] = 199;
-        assertThat(RowGroups.split(close, RowGroups.DEFAULT_OVERHEAD).count()).isEqualTo(1);
-    }
-
-    @Test
-    void negativeLengthsAreRefused() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RowGroups.split(new int[] {2, -1}, 0))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("found -1");
-    }
 
     static Stream<Arguments> cases() {
         ModelConfig id = Fixtures.idOnly();

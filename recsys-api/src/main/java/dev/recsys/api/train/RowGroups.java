@@ -1,5 +1,6 @@
-package dev.recsys.backend.djl;
+package dev.recsys.api.train;
 
+import dev.recsys.api.data.SeqBatch;
 import java.util.Arrays;
 
 /**
@@ -17,13 +18,16 @@ import java.util.Arrays;
  * (groups are runs of that order; each group pays its longest row): a row of length {@code l}
  * costs {@code l + l² / QUADRATIC} (position-wise layers, then attention), a group
  * {@code overhead} more (its engine calls). Rows that hold no counted position are not encoded.
+ *
+ * <p>Engine-free: the backends use it to shape their training step (DJL by one engine call per
+ * group; DL4J by one cached graph per group shape).
  */
-final class RowGroups {
+public final class RowGroups {
     /** The length at which a row's attention costs as much as its position-wise layers (d = 64 on one thread). */
-    static final double QUADRATIC = 170;
+    public static final double QUADRATIC = 170;
 
     /** The default cost of one more group, in row positions (about 4 ms of engine calls on one thread). */
-    static final double DEFAULT_OVERHEAD = 600;
+    public static final double DEFAULT_OVERHEAD = 600;
 
     private final int[][] rows;
     private final int[] lengths;
@@ -34,6 +38,30 @@ final class RowGroups {
     }
 
     /**
+     * Each row's encoded length: the columns from its first item or target to the end for a row that
+     * holds one of the counted positions, 0 for the others.
+     *
+     * @param in        the batch input (left-padded rows)
+     * @param targets   the per-position targets {@code [B * L]} (0: none)
+     * @param positions the counted positions, flat indices {@code row * L + column}
+     */
+    public static int[] encodedLengths(SeqBatch in, int[] targets, int[] positions) {
+        int full = in.length();
+        int[] length = new int[in.size()];
+        for (int flat : positions) {
+            int r = flat / full;
+            if (length[r] == 0) {
+                int j = 0;
+                while (j < full - 1 && in.items()[r * full + j] == 0 && targets[r * full + j] == 0) {
+                    j++;
+                }
+                length[r] = full - j;
+            }
+        }
+        return length;
+    }
+
+    /**
      * The groups of a batch.
      *
      * @param length   each row's encoded length (columns from its first item or target to the end),
@@ -41,7 +69,7 @@ final class RowGroups {
      * @param overhead the cost of one more group, in row positions (0: a group per distinct length;
      *                 {@link Double#POSITIVE_INFINITY}: one group)
      */
-    static RowGroups split(int[] length, double overhead) {
+    public static RowGroups split(int[] length, double overhead) {
         int n = 0;
         for (int l : length) {
             if (l < 0) {
@@ -91,17 +119,18 @@ final class RowGroups {
         return new RowGroups(rows, lengths);
     }
 
-    int count() {
+    /** The number of groups. */
+    public int count() {
         return rows.length;
     }
 
     /** The batch rows of group g, in batch order. */
-    int[] rows(int g) {
+    public int[] rows(int g) {
         return rows[g];
     }
 
     /** The encoded length of group g (its longest row's). */
-    int length(int g) {
+    public int length(int g) {
         return lengths[g];
     }
 }
