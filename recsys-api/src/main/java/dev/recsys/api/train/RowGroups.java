@@ -1,6 +1,8 @@
 package dev.recsys.api.train;
 
+import dev.recsys.api.data.Negatives;
 import dev.recsys.api.data.SeqBatch;
+import dev.recsys.api.data.TrainBatch;
 import java.util.Arrays;
 
 /**
@@ -31,10 +33,12 @@ public final class RowGroups {
 
     private final int[][] rows;
     private final int[] lengths;
+    private final int[] padded;
 
-    private RowGroups(int[][] rows, int[] lengths) {
+    private RowGroups(int[][] rows, int[] lengths, int[] padded) {
         this.rows = rows;
         this.lengths = lengths;
+        this.padded = padded;
     }
 
     /**
@@ -70,6 +74,20 @@ public final class RowGroups {
      *                 {@link Double#POSITIVE_INFINITY}: one group)
      */
     public static RowGroups split(int[] length, double overhead) {
+        return split(length, overhead, 1);
+    }
+
+    /**
+     * The groups of a batch for an engine that runs a group of n rows as {@code ceil(n / rowStep) *
+     * rowStep} rows (at most the batch's), the rest empty rows (a graph per shape: fewer row counts,
+     * fewer graphs); the cost model charges the empty rows too.
+     *
+     * @param rowStep the row-count quantum (1: every group runs its own rows only)
+     */
+    public static RowGroups split(int[] length, double overhead, int rowStep) {
+        if (rowStep < 1) {
+            throw new IllegalArgumentException("rowStep must be >= 1, found " + rowStep);
+        }
         int n = 0;
         for (int l : length) {
             if (l < 0) {
@@ -94,7 +112,7 @@ public final class RowGroups {
             double perRow = l + (double) l * l / QUADRATIC;
             best[j] = Double.POSITIVE_INFINITY;
             for (int e = n; e > j; e--) { // the longest first group wins a tie
-                double cost = (e - j) * perRow + best[e] + (e < n ? overhead : 0);
+                double cost = runRows(e - j, rowStep, length.length) * perRow + best[e] + (e < n ? overhead : 0);
                 if (cost < best[j]) {
                     best[j] = cost;
                     next[j] = e;
@@ -107,6 +125,7 @@ public final class RowGroups {
         }
         int[][] rows = new int[count][];
         int[] lengths = new int[count];
+        int[] padded = new int[count];
         int g = 0;
         for (int j = 0; j < n; j = next[j], g++) {
             rows[g] = new int[next[j] - j];
@@ -115,8 +134,26 @@ public final class RowGroups {
             }
             Arrays.sort(rows[g]);
             lengths[g] = length[order[j]];
+            padded[g] = runRows(rows[g].length, rowStep, length.length);
         }
-        return new RowGroups(rows, lengths);
+        return new RowGroups(rows, lengths, padded);
+    }
+
+    private static int runRows(int rows, int rowStep, int batch) {
+        return Math.min(batch, Math.max(rows, (rows + rowStep - 1) / rowStep * rowStep));
+    }
+
+    /**
+     * Each row's length rounded up to its training length bucket (a multiple of
+     * {@code ceil(maxLen / }{@value Batcher#LENGTH_BUCKETS}{@code )}, at most {@code cap}), 0 kept:
+     * an engine with a graph per shape then sees few group lengths.
+     */
+    public static int[] bucketed(int[] length, int maxLen, int cap) {
+        int[] out = new int[length.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = length[i] == 0 ? 0 : Math.min(cap, Batcher.bucketLength(length[i], maxLen));
+        }
+        return out;
     }
 
     /** The number of groups. */
@@ -132,5 +169,69 @@ public final class RowGroups {
     /** The encoded length of group g (its longest row's). */
     public int length(int g) {
         return lengths[g];
+    }
+
+    /** The rows group g runs as ({@link #split(int[], double, int)}: its rows and the empty ones after them). */
+    public int paddedRows(int g) {
+        return padded[g];
+    }
+
+    /**
+     * Group g of a next-item batch as a batch of its own: its rows in batch order, then empty rows
+     * (no item, no target) up to {@link #paddedRows}, each row's last {@link #length} columns, with
+     * the rows' targets and negatives (an empty row repeats the group's first row's negatives
+     * shared by row, so every id stays valid; it has no target, so they count nowhere). The loss
+     * over the group's batch is the mean over the group's counted positions.
+     */
+    public TrainBatch.NextItem batch(TrainBatch.NextItem batch, int g) {
+        SeqBatch in = batch.input();
+        int full = in.length();
+        int len = lengths[g];
+        int[] rs = rows[g];
+        int n = padded[g];
+        int[] items = new int[n * len];
+        int[] events = in.events() == null ? null : new int[n * len];
+        int[] targets = new int[n * len];
+        copyColumns(in.items(), rs, full, len, 1, items);
+        copyColumns(batch.targets(), rs, full, len, 1, targets);
+        if (events != null) {
+            copyColumns(in.events(), rs, full, len, 1, events);
+        }
+        Negatives neg = batch.negatives();
+        Negatives sub = neg;
+        if (neg instanceof Negatives.PerPosition p) {
+            int c = p.perRow();
+            sub = new Negatives.PerPosition(
+                    copyColumns(p.candidates(), rs, full, len, c, new int[n * len * c]),
+                    c,
+                    p.logQ() == null ? null : copyColumns(p.logQ(), rs, full, len, c, new float[n * len * c]));
+        } else if (neg instanceof Negatives.Shared s) {
+            float[] targetLogQ =
+                    s.targetLogQ() == null ? null : copyColumns(s.targetLogQ(), rs, full, len, 1, new float[n * len]);
+            sub = s instanceof Negatives.SharedByRow r
+                    ? new Negatives.SharedByRow(
+                            rowBlocks(r.ids(), rs, r.k(), n, new int[n * r.k()]),
+                            r.k(),
+                            targetLogQ,
+                            r.logQ() == null ? null : rowBlocks(r.logQ(), rs, r.k(), n, new float[n * r.k()]))
+                    : new Negatives.SharedByBatch(s.ids(), targetLogQ, s.logQ());
+        }
+        return new TrainBatch.NextItem(new SeqBatch(n, len, items, events), targets, sub, batch.droppedIds());
+    }
+
+    /** Each of {@code rows}' last {@code len} columns of {@code width} values into {@code out} (an array), in order. */
+    private static <T> T copyColumns(T src, int[] rows, int full, int len, int width, T out) {
+        for (int k = 0; k < rows.length; k++) {
+            System.arraycopy(src, (rows[k] * full + full - len) * width, out, k * len * width, len * width);
+        }
+        return out;
+    }
+
+    /** Each row's block of {@code k} values, then the first row's block again for every empty row up to n. */
+    private static <T> T rowBlocks(T src, int[] rows, int k, int n, T out) {
+        for (int r = 0; r < n; r++) {
+            System.arraycopy(src, rows[r < rows.length ? r : 0] * k, out, r * k, k);
+        }
+        return out;
     }
 }

@@ -12,6 +12,7 @@ import dev.recsys.api.loss.LossSpec;
 import dev.recsys.api.model.Initializer;
 import dev.recsys.api.model.ParamLayout;
 import dev.recsys.api.model.Weights;
+import dev.recsys.api.spi.StepResult;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -107,7 +108,8 @@ public final class ContractFixtures {
                                 .build()));
     }
 
-    private static ModelConfig.Builder base() {
+    /** The kit's small model (d 8, 2 heads, FFN 16, dropout 0.1), a starting point for a backend's own tests. */
+    public static ModelConfig.Builder base() {
         return ModelConfig.builder()
                 .numItems(NUM_ITEMS)
                 .dim(8)
@@ -376,5 +378,26 @@ public final class ContractFixtures {
             e[i] = expected[i];
         }
         assertCloseRelative(got, e, relTol);
+    }
+
+    /**
+     * The same step computed two ways: the loss of {@code got} within 1e-4 + 1e-5 relative of the
+     * reference loss, the two losses within 1e-5, every gradient of {@code w}'s tensors within
+     * 1e-6 + 1e-5 relative.
+     */
+    public static void assertSameStep(StepResult got, StepResult expected, Weights w, double reference) {
+        org.assertj.core.api.Assertions.assertThat((double) got.loss())
+                .isCloseTo(reference, org.assertj.core.api.Assertions.within(1e-4 + 1e-5 * Math.abs(reference)));
+        org.assertj.core.api.Assertions.assertThat(got.loss())
+                .isCloseTo(expected.loss(), org.assertj.core.api.Assertions.within(1e-5f));
+        for (String n : w.names()) {
+            float[] a = got.gradients().data(n);
+            float[] b = expected.gradients().data(n);
+            for (int i = 0; i < a.length; i++) {
+                org.assertj.core.api.Assertions.assertThat(a[i])
+                        .as("d loss / d %s[%d]", n, i)
+                        .isCloseTo(b[i], org.assertj.core.api.Assertions.within(1e-6f + 1e-5f * Math.abs(b[i])));
+            }
+        }
     }
 }

@@ -3,7 +3,9 @@ package dev.recsys.api.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.recsys.api.data.Negatives;
 import dev.recsys.api.data.SeqBatch;
+import dev.recsys.api.data.TrainBatch;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -62,5 +64,57 @@ class RowGroupsTest {
         assertThat(RowGroups.encodedLengths(in, targets, new int[] {2, 3, 6, 9}))
                 .containsExactly(3, 4, 0);
         assertThat(RowGroups.encodedLengths(in, targets, new int[] {14})).containsExactly(0, 0, 1);
+    }
+
+    @Test
+    void aRowStepPadsGroupsWithEmptyRowsAndChargesThemSoFewerGroupsPay() {
+        int[] length = {6, 0, 4, 2, 6};
+        RowGroups two = RowGroups.split(length, 0, 2);
+        // lengths 4 and 2 share a group: a group of its own would run an empty row too
+        assertThat(two.count()).isEqualTo(2);
+        assertThat(two.rows(1)).containsExactly(2, 3);
+        assertThat(two.paddedRows(0)).isEqualTo(2);
+        assertThat(two.paddedRows(1)).isEqualTo(2);
+        // a step of the whole batch: every group would run 5 rows, so one group at the longest length is cheapest
+        RowGroups whole = RowGroups.split(length, 0, 5);
+        assertThat(whole.count()).isEqualTo(1);
+        assertThat(whole.paddedRows(0)).isEqualTo(5);
+        assertThat(RowGroups.split(length, 0).paddedRows(1)).isEqualTo(1);
+        assertThatThrownBy(() -> RowGroups.split(length, 0, 0)).hasMessageContaining("rowStep must be >= 1, found 0");
+    }
+
+    @Test
+    void lengthsAreRoundedUpToTheTrainingLengthBucketsAndCapped() {
+        assertThat(RowGroups.bucketed(new int[] {0, 1, 25, 26, 199}, 200, 180)).containsExactly(0, 25, 25, 50, 180);
+    }
+
+    @Test
+    void aGroupsBatchHoldsItsRowsLastColumnsThenEmptyRowsWithValidSharedIds() {
+        SeqBatch in = new SeqBatch(3, 4, new int[] {0, 0, 3, 4, 1, 2, 3, 4, 9, 1, 2, 5}, null);
+        int[] targets = {0, 0, 4, 6, 2, 3, 4, 7, 1, 2, 5, 8};
+        int[] length = RowGroups.encodedLengths(in, targets, new int[] {2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
+        assertThat(length).containsExactly(2, 4, 4);
+        RowGroups rg = RowGroups.split(length, 0, 2);
+        assertThat(rg.count()).isEqualTo(2);
+        assertThat(rg.rows(1)).containsExactly(0);
+        int[] cand = new int[12 * 2];
+        for (int p = 0; p < 12; p++) {
+            cand[p * 2] = targets[p];
+            cand[p * 2 + 1] = 100 + p;
+        }
+        TrainBatch.NextItem perPosition =
+                rg.batch(new TrainBatch.NextItem(in, targets, new Negatives.PerPosition(cand, 2, null)), 1);
+        assertThat(perPosition.input().size()).isEqualTo(2);
+        assertThat(perPosition.input().length()).isEqualTo(2);
+        assertThat(perPosition.input().items()).containsExactly(3, 4, 0, 0);
+        assertThat(perPosition.targets()).containsExactly(4, 6, 0, 0);
+        assertThat(((Negatives.PerPosition) perPosition.negatives()).candidates())
+                .containsExactly(4, 102, 6, 103, 0, 0, 0, 0);
+        Negatives.SharedByRow byRow = new Negatives.SharedByRow(new int[] {10, 11, 20, 21, 30, 31}, 2, null, null);
+        TrainBatch.NextItem shared = rg.batch(new TrainBatch.NextItem(in, targets, byRow), 1);
+        assertThat(((Negatives.SharedByRow) shared.negatives()).ids()).containsExactly(10, 11, 10, 11);
+        TrainBatch.NextItem longest = rg.batch(new TrainBatch.NextItem(in, targets, byRow), 0);
+        assertThat(longest.input().items()).containsExactly(1, 2, 3, 4, 9, 1, 2, 5);
+        assertThat(((Negatives.SharedByRow) longest.negatives()).ids()).containsExactly(20, 21, 30, 31);
     }
 }

@@ -13,6 +13,7 @@ import dev.recsys.api.model.ParamLayout;
 import dev.recsys.api.model.Weights;
 import dev.recsys.api.spi.RecModel;
 import dev.recsys.api.spi.StepResult;
+import dev.recsys.api.train.RowGroups;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -57,6 +58,11 @@ final class Dl4jModel implements RecModel {
     private static final Logger LOG = LoggerFactory.getLogger(Dl4jModel.class);
     /** Largest cross-attention tensor of one stage-2 graph call, in floats (16 MiB). */
     static final long STAGE2_CHUNK_FLOATS = 1L << 22;
+    /**
+     * A training row group of n rows runs as {@code ceil(n / ROW_STEP) * ROW_STEP} rows (at most the
+     * batch's), so a batch size and the length buckets give few graph shapes.
+     */
+    static final int ROW_STEP = 32;
 
     private final ModelConfig config;
     private final ItemContent content;
@@ -82,6 +88,10 @@ final class Dl4jModel implements RecModel {
 
     private final ScoringCache scoring;
     private final TrainingStep training;
+    /** The weighted sum of the row groups' gradients of a step ({@link #byRowGroups}), made on first use. */
+    private Weights groupGrads;
+
+    private double rowGroupOverhead = RowGroups.DEFAULT_OVERHEAD;
     private volatile boolean closed;
 
     Dl4jModel(ModelConfig config, ItemContent content, Weights weights, long seed) {
@@ -220,6 +230,11 @@ final class Dl4jModel implements RecModel {
     /** Test hook: op-output arrays of this model's graphs that no run gave back to its session's cache. */
     int outstandingArrays() {
         return sumOverGraphs(Graph::outstandingArrays);
+    }
+
+    /** Test hook: the graphs of training and of the content pass built and still cached. */
+    int trainingGraphs() {
+        return graphs.sum(g -> 1);
     }
 
     /** Test hook: output sets of this model's graphs that run as a {@link FixedPlan}. */
@@ -419,10 +434,64 @@ final class Dl4jModel implements RecModel {
                 rng.setSeed(RecModel.dropoutSeed(
                         seed, dropoutCall++)); // every call's masks from (seed, call): seekable on resume
             }
-            return training.run(batch, loss, groups, dropout, withGradients);
+            return groups == null
+                    ? training.run(batch, loss, null, dropout, withGradients)
+                    : byRowGroups(groups, loss, dropout, withGradients);
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    /** Sets the cost of one more row group of {@link #byRowGroups} (tests: 0 splits by every length bucket). */
+    void rowGroupOverhead(double overhead) {
+        this.rowGroupOverhead = overhead;
+    }
+
+    /**
+     * A next-item step with the batch's rows run by groups of similar length ({@link RowGroups}), each
+     * group's rows from its longest row's first item or target (lengths rounded up to the training
+     * length buckets, row counts up to {@link #ROW_STEP}: few graph shapes), as a batch of its own;
+     * the loss and gradients are the groups', weighted by their share of the counted positions: the
+     * same values as one run over the whole batch, without most of its padding columns.
+     */
+    private StepResult byRowGroups(StepInputs.Groups groups, LossSpec loss, boolean dropout, boolean withGradients) {
+        TrainBatch.NextItem batch = groups.batch();
+        SeqBatch in = batch.input();
+        int[] length = RowGroups.bucketed(
+                RowGroups.encodedLengths(in, batch.targets(), groups.positions()), config.maxLen(), in.length());
+        RowGroups rg = RowGroups.split(length, rowGroupOverhead, ROW_STEP);
+        if (rg.count() == 1 && rg.length(0) == in.length() && rg.paddedRows(0) == in.size()) {
+            return training.run(batch, loss, groups, dropout, withGradients);
+        }
+        if (withGradients && groupGrads == null) {
+            groupGrads = master.grads().zerosLike();
+        }
+        double total = 0;
+        for (int g = 0; g < rg.count(); g++) {
+            TrainBatch.NextItem part = rg.batch(batch, g);
+            StepInputs.Groups partGroups = StepInputs.nextItem(config, part, loss);
+            double share = (double) partGroups.count() / groups.count();
+            StepResult r = training.run(part, loss, partGroups, dropout, withGradients);
+            total += share * r.loss();
+            if (withGradients) {
+                for (Map.Entry<String, Weights.Tensor> e : groupGrads.asMap().entrySet()) {
+                    float[] sum = e.getValue().data();
+                    float[] add = r.gradients().data(e.getKey());
+                    float f = (float) share;
+                    for (int i = 0; i < sum.length; i++) {
+                        sum[i] = g == 0 ? f * add[i] : sum[i] + f * add[i];
+                    }
+                }
+            }
+        }
+        if (!withGradients) {
+            return new StepResult((float) total, null);
+        }
+        for (Map.Entry<String, Weights.Tensor> e : groupGrads.asMap().entrySet()) {
+            float[] sum = e.getValue().data();
+            System.arraycopy(sum, 0, master.grad(e.getKey()), 0, sum.length);
+        }
+        return new StepResult((float) total, master.grads());
     }
 
     // ---------------------------------------------------------------- helpers
