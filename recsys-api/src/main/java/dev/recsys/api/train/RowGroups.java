@@ -74,20 +74,32 @@ public final class RowGroups {
      *                 {@link Double#POSITIVE_INFINITY}: one group)
      */
     public static RowGroups split(int[] length, double overhead) {
-        return split(length, overhead, 1);
+        return split(length, overhead, Integer.MAX_VALUE, 0);
     }
 
     /**
-     * The groups of a batch for an engine that runs a group of n rows as {@code ceil(n / rowStep) *
-     * rowStep} rows (at most the batch's), the rest empty rows (a graph per shape: fewer row counts,
-     * fewer graphs); the cost model charges the empty rows too.
+     * The groups of a batch for an engine with a graph per shape: a group holds at most {@code
+     * groupRows} rows and runs as exactly {@code groupRows} rows (its own, then empty ones), so its
+     * shape is its length alone: with lengths in the training length buckets ({@link #bucketed}), at
+     * most {@value Batcher#LENGTH_BUCKETS} shapes whatever the batches. The cost model charges the
+     * empty rows.
      *
-     * @param rowStep the row-count quantum (1: every group runs its own rows only)
+     * @param groupRows the rows every group runs as (at least 1)
      */
-    public static RowGroups split(int[] length, double overhead, int rowStep) {
-        if (rowStep < 1) {
-            throw new IllegalArgumentException("rowStep must be >= 1, found " + rowStep);
+    public static RowGroups splitFixedRows(int[] length, double overhead, int groupRows) {
+        if (groupRows < 1) {
+            throw new IllegalArgumentException("groupRows must be >= 1, found " + groupRows);
         }
+        return split(length, overhead, groupRows, groupRows);
+    }
+
+    /** The split by dynamic programming: groups of at most maxRows rows, each run as fixedRows rows (0: its own). */
+    private static RowGroups split(int[] length, double overhead, int maxRows, int fixedRows) {
+        if (!(overhead >= 0)) {
+            throw new IllegalArgumentException("overhead must be >= 0, found " + overhead);
+        }
+        // an infinite overhead (one group) stays finite where groups are capped: more groups than needed then cost more
+        double extra = Math.min(overhead, 1e250);
         int n = 0;
         for (int l : length) {
             if (l < 0) {
@@ -111,8 +123,8 @@ public final class RowGroups {
             int l = length[order[j]];
             double perRow = l + (double) l * l / QUADRATIC;
             best[j] = Double.POSITIVE_INFINITY;
-            for (int e = n; e > j; e--) { // the longest first group wins a tie
-                double cost = runRows(e - j, rowStep, length.length) * perRow + best[e] + (e < n ? overhead : 0);
+            for (int e = (int) Math.min(n, (long) j + maxRows); e > j; e--) { // the longest first group wins a tie
+                double cost = runRows(e - j, fixedRows) * perRow + best[e] + (e < n ? extra : 0);
                 if (cost < best[j]) {
                     best[j] = cost;
                     next[j] = e;
@@ -134,13 +146,13 @@ public final class RowGroups {
             }
             Arrays.sort(rows[g]);
             lengths[g] = length[order[j]];
-            padded[g] = runRows(rows[g].length, rowStep, length.length);
+            padded[g] = runRows(rows[g].length, fixedRows);
         }
         return new RowGroups(rows, lengths, padded);
     }
 
-    private static int runRows(int rows, int rowStep, int batch) {
-        return Math.min(batch, Math.max(rows, (rows + rowStep - 1) / rowStep * rowStep));
+    private static int runRows(int rows, int fixedRows) {
+        return fixedRows > 0 ? fixedRows : rows;
     }
 
     /**
@@ -171,7 +183,7 @@ public final class RowGroups {
         return lengths[g];
     }
 
-    /** The rows group g runs as ({@link #split(int[], double, int)}: its rows and the empty ones after them). */
+    /** The rows group g runs as ({@link #splitFixedRows}: its rows and the empty ones after them). */
     public int paddedRows(int g) {
         return padded[g];
     }

@@ -67,20 +67,29 @@ class RowGroupsTest {
     }
 
     @Test
-    void aRowStepPadsGroupsWithEmptyRowsAndChargesThemSoFewerGroupsPay() {
+    void fixedRowGroupsHoldAtMostThatManyRowsRunAsExactlyThatManyAndChargeTheEmptyOnes() {
         int[] length = {6, 0, 4, 2, 6};
-        RowGroups two = RowGroups.split(length, 0, 2);
+        RowGroups two = RowGroups.splitFixedRows(length, 0, 2);
         // lengths 4 and 2 share a group: a group of its own would run an empty row too
         assertThat(two.count()).isEqualTo(2);
+        assertThat(two.rows(0)).containsExactly(0, 4);
         assertThat(two.rows(1)).containsExactly(2, 3);
         assertThat(two.paddedRows(0)).isEqualTo(2);
         assertThat(two.paddedRows(1)).isEqualTo(2);
-        // a step of the whole batch: every group would run 5 rows, so one group at the longest length is cheapest
-        RowGroups whole = RowGroups.split(length, 0, 5);
-        assertThat(whole.count()).isEqualTo(1);
-        assertThat(whole.paddedRows(0)).isEqualTo(5);
+        // three rows a group: the longest three together, the last row alone (still run as 3 rows)
+        RowGroups three = RowGroups.splitFixedRows(length, 0, 3);
+        assertThat(three.count()).isEqualTo(2);
+        assertThat(three.rows(0)).containsExactly(0, 2, 4);
+        assertThat(three.length(0)).isEqualTo(6);
+        assertThat(three.rows(1)).containsExactly(3);
+        assertThat(three.length(1)).isEqualTo(2);
+        assertThat(three.paddedRows(1)).isEqualTo(3);
+        // never more rows than groupRows, however cheap one group would be
+        RowGroups one = RowGroups.splitFixedRows(length, Double.POSITIVE_INFINITY, 3);
+        assertThat(one.count()).isEqualTo(2);
         assertThat(RowGroups.split(length, 0).paddedRows(1)).isEqualTo(1);
-        assertThatThrownBy(() -> RowGroups.split(length, 0, 0)).hasMessageContaining("rowStep must be >= 1, found 0");
+        assertThatThrownBy(() -> RowGroups.splitFixedRows(length, 0, 0))
+                .hasMessageContaining("groupRows must be >= 1, found 0");
     }
 
     @Test
@@ -94,7 +103,7 @@ class RowGroupsTest {
         int[] targets = {0, 0, 4, 6, 2, 3, 4, 7, 1, 2, 5, 8};
         int[] length = RowGroups.encodedLengths(in, targets, new int[] {2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
         assertThat(length).containsExactly(2, 4, 4);
-        RowGroups rg = RowGroups.split(length, 0, 2);
+        RowGroups rg = RowGroups.splitFixedRows(length, 0, 2);
         assertThat(rg.count()).isEqualTo(2);
         assertThat(rg.rows(1)).containsExactly(0);
         int[] cand = new int[12 * 2];

@@ -59,10 +59,14 @@ final class Dl4jModel implements RecModel {
     /** Largest cross-attention tensor of one stage-2 graph call, in floats (16 MiB). */
     static final long STAGE2_CHUNK_FLOATS = 1L << 22;
     /**
-     * A training row group of n rows runs as {@code ceil(n / ROW_STEP) * ROW_STEP} rows (at most the
-     * batch's), so a batch size and the length buckets give few graph shapes.
+     * The rows every training row group runs as (fewer when no batch so far had that many), so
+     * that the group shapes are the training length buckets alone: at most
+     * {@value dev.recsys.api.train.Batcher#LENGTH_BUCKETS} training graphs, whatever the batches.
+     * Measured on ML-1M (BCE, batch 128, maxLen 200, one thread, docs/RESULTS.md): 8 and 16 rows ran
+     * at the same training-thread CPU per step within noise, 4 and 32 slower; 16 holds 0.44 GiB of
+     * graph buffers for all 8 lengths (32 rows: 0.87 GiB for 7; a row step of 32 instead: 1.4 GiB).
      */
-    static final int ROW_STEP = 32;
+    static final int GROUP_ROWS = 16;
 
     private final ModelConfig config;
     private final ItemContent content;
@@ -91,7 +95,11 @@ final class Dl4jModel implements RecModel {
     /** The weighted sum of the row groups' gradients of a step ({@link #byRowGroups}), made on first use. */
     private Weights groupGrads;
 
+    /** The most rows of a next-item batch so far: groups of a smaller (last) batch run as many rows as earlier ones. */
+    private int largestBatch;
+
     private double rowGroupOverhead = RowGroups.DEFAULT_OVERHEAD;
+    private int groupRows = GROUP_ROWS;
     private volatile boolean closed;
 
     Dl4jModel(ModelConfig config, ItemContent content, Weights weights, long seed) {
@@ -235,6 +243,16 @@ final class Dl4jModel implements RecModel {
     /** Test hook: the graphs of training and of the content pass built and still cached. */
     int trainingGraphs() {
         return graphs.sum(g -> 1);
+    }
+
+    /** Training and content-pass graphs built so far (each new graph shape costs a build). */
+    int graphBuilds() {
+        return graphs.builds();
+    }
+
+    /** Training and content-pass graphs built again after the cache had evicted them (0 unless shapes churn). */
+    int graphRebuilds() {
+        return graphs.rebuilds();
     }
 
     /** Test hook: output sets of this model's graphs that run as a {@link FixedPlan}. */
@@ -442,6 +460,11 @@ final class Dl4jModel implements RecModel {
         }
     }
 
+    /** Sets the rows of a row group of {@link #byRowGroups} (tests: fewer than a small batch's, so that it splits). */
+    void groupRows(int rows) {
+        this.groupRows = rows;
+    }
+
     /** Sets the cost of one more row group of {@link #byRowGroups} (tests: 0 splits by every length bucket). */
     void rowGroupOverhead(double overhead) {
         this.rowGroupOverhead = overhead;
@@ -450,7 +473,7 @@ final class Dl4jModel implements RecModel {
     /**
      * A next-item step with the batch's rows run by groups of similar length ({@link RowGroups}), each
      * group's rows from its longest row's first item or target (lengths rounded up to the training
-     * length buckets, row counts up to {@link #ROW_STEP}: few graph shapes), as a batch of its own;
+     * length buckets, each group run as {@link #GROUP_ROWS} rows: few graph shapes), as a batch of its own;
      * the loss and gradients are the groups', weighted by their share of the counted positions: the
      * same values as one run over the whole batch, without most of its padding columns.
      */
@@ -459,7 +482,8 @@ final class Dl4jModel implements RecModel {
         SeqBatch in = batch.input();
         int[] length = RowGroups.bucketed(
                 RowGroups.encodedLengths(in, batch.targets(), groups.positions()), config.maxLen(), in.length());
-        RowGroups rg = RowGroups.split(length, rowGroupOverhead, ROW_STEP);
+        largestBatch = Math.max(largestBatch, in.size());
+        RowGroups rg = RowGroups.splitFixedRows(length, rowGroupOverhead, Math.min(groupRows, largestBatch));
         if (rg.count() == 1 && rg.length(0) == in.length() && rg.paddedRows(0) == in.size()) {
             return training.run(batch, loss, groups, dropout, withGradients);
         }

@@ -15,8 +15,10 @@ import dev.recsys.api.model.Weights;
 import dev.recsys.api.reference.ReferenceModel;
 import dev.recsys.api.spi.BackendOptions;
 import dev.recsys.api.spi.StepResult;
+import dev.recsys.api.train.Batcher;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -130,6 +132,7 @@ class Dl4jRowGroupsTest {
                 Dl4jModel split = (Dl4jModel) backend.create(c, content, w, 1);
                 Dl4jModel whole = (Dl4jModel) backend.create(c, content, w, 1)) {
             split.rowGroupOverhead(0);
+            split.groupRows(2); // a group of 2 rows per length bucket (each padded to 2 rows)
             whole.rowGroupOverhead(Double.POSITIVE_INFINITY);
             StepResult a = split.lossAndGradients(batch, spec, false);
             StepResult b = whole.lossAndGradients(batch, spec, false);
@@ -142,6 +145,45 @@ class Dl4jRowGroupsTest {
             split.seekDropout(1);
             assertThat(split.lossAndGradients(batch, spec, true).loss()).isEqualTo(t2.loss());
             assertThat(t2.loss()).isNotEqualTo(a.loss());
+        }
+    }
+
+    /** A batch of rows of random lengths (1 to L), next-item targets at every real position, one negative each. */
+    private static TrainBatch.NextItem randomBatch(int rows, SplittableRandom r) {
+        int[] items = new int[rows * L];
+        int[] targets = new int[rows * L];
+        int[] cand = new int[rows * L * 2];
+        for (int row = 0; row < rows; row++) {
+            for (int j = L - 1 - r.nextInt(L); j < L; j++) {
+                int p = row * L + j;
+                items[p] = 1 + r.nextInt(N);
+                targets[p] = 1 + r.nextInt(N);
+                cand[p * 2] = targets[p];
+                cand[p * 2 + 1] = 1 + r.nextInt(N);
+            }
+        }
+        return new TrainBatch.NextItem(
+                new SeqBatch(rows, L, items, null), targets, new Negatives.PerPosition(cand, 2, null));
+    }
+
+    @Test
+    void aTrainingRunBuildsAtMostAGraphPerLengthBucketAndRebuildsNone() {
+        ModelConfig c = idOnly();
+        SplittableRandom r = new SplittableRandom(11);
+        try (var backend = new Dl4jBackendProvider().create(BackendOptions.defaults());
+                Dl4jModel m = (Dl4jModel) backend.create(c, null, Initializer.init(c, 31), 1)) {
+            m.rowGroupOverhead(0);
+            m.groupRows(4); // groups of 4 rows
+            for (int step = 0; step < 12; step++) {
+                // two epochs of batches of 12 rows, each ending with a smaller batch
+                int rows = step % 6 == 5 ? 5 : 12;
+                StepResult s = m.lossAndGradients(randomBatch(rows, r), new LossSpec.Bce(1), true);
+                assertThat(s.loss()).isFinite();
+            }
+            // the groups of every batch, the last smaller ones included, run as 4 rows: their length is the shape
+            assertThat(m.graphBuilds()).isBetween(4, Batcher.LENGTH_BUCKETS);
+            assertThat(m.graphRebuilds()).isZero();
+            assertThat(m.trainingGraphs()).isEqualTo(m.graphBuilds());
         }
     }
 }
