@@ -4,6 +4,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Copies between ND4J arrays and Java arrays, in one native copy each. ND4J's own
@@ -70,6 +71,11 @@ final class Arrays2 {
         } else {
             d.setData(java.util.Arrays.copyOf(values, count));
         }
+    }
+
+    /** The first {@code rows * cols} elements of a flat buffer as a {@code [rows, cols]} array (a view). */
+    static INDArray view(INDArray flat, int rows, int cols) {
+        return flat.get(NDArrayIndex.interval(0, (long) rows * cols)).reshape('c', rows, cols);
     }
 
     /** A float buffer that starts at its own memory: its address pointer is its first element. */

@@ -1,6 +1,7 @@
 package dev.recsys.backend.dl4j;
 
 import dev.recsys.api.config.ModelConfig;
+import dev.recsys.api.config.Pooling;
 import dev.recsys.api.data.ItemContent;
 import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.data.TrainBatch;
@@ -44,11 +45,14 @@ import org.slf4j.LoggerFactory;
  * <li>{@link LossInputs} and {@link TrainingStep}: losses are computed in the graph (one forward
  *     and one backward pass per step) from coefficient inputs filled in Java from the engine-free
  *     {@link StepInputs}; tests compare them with {@link LossMath};</li>
- * <li>{@link ScoringCache}: item vectors per weight version and the last user encoding.</li>
+ * <li>{@link ScoringCache}: item vectors per weight version and the last user encoding;</li>
+ * <li>{@link CrossTables} and {@link CrossScorer}: stage 2 of MEAN-pooled models outside SameDiff, from
+ *     item-side tables made once per weight version (MAX pooling runs the stage-2 graph).</li>
  * </ul>
  *
  * <p>Threads. A SameDiff graph is not thread-safe, so scoring calls check out a graph cache of
- * their own ({@link #scoring}: one per thread scoring at the same time, kept for the next call)
+ * their own, with the stage-2 buffers ({@link #scoring}: one session per thread scoring at the same
+ * time, kept for the next call)
  * and run at the same time under the read side of a read-write lock; training steps, weight
  * changes and {@link #close} take the write side (they wait for scoring calls in flight, and
  * those wait for them). The item vectors and the encoded content of every item are computed once
@@ -56,7 +60,10 @@ import org.slf4j.LoggerFactory;
  */
 final class Dl4jModel implements RecModel {
     private static final Logger LOG = LoggerFactory.getLogger(Dl4jModel.class);
-    /** Largest cross-attention tensor of one stage-2 graph call, in floats (16 MiB). */
+    /**
+     * Largest cross-attention tensor of one stage-2 graph call, in floats (16 MiB); for
+     * {@link CrossScorer} the largest product of one group of candidates.
+     */
     static final long STAGE2_CHUNK_FLOATS = 1L << 22;
     /**
      * The rows every training row group runs as (fewer when no batch so far had that many), so
@@ -81,10 +88,13 @@ final class Dl4jModel implements RecModel {
     private final MasterWeights master;
     /** The graphs of training and of the content pass over the catalogue. */
     private final GraphCache graphs;
-    /** Scoring graph caches not in use, most recently returned first. */
-    private final ConcurrentLinkedDeque<GraphCache> idleScoringGraphs = new ConcurrentLinkedDeque<>();
-    /** Every scoring graph cache made (as many as calls ran at once), closed with the model. */
-    private final List<GraphCache> scoringGraphs = new CopyOnWriteArrayList<>();
+    /** Scoring sessions not in use, most recently returned first. */
+    private final ConcurrentLinkedDeque<Session> idleSessions = new ConcurrentLinkedDeque<>();
+    /** Every scoring session made (as many as calls ran at once), closed with the model. */
+    private final List<Session> sessions = new CopyOnWriteArrayList<>();
+
+    /** What one scoring call uses and no other call touches meanwhile: its graphs and its stage-2 buffers. */
+    private record Session(GraphCache graphs, CrossScorer cross) {}
 
     private final UserInputs userInputs;
     /** Null for an id-only model. */
@@ -170,7 +180,7 @@ final class Dl4jModel implements RecModel {
 
     @Override
     public float[] itemVectors() {
-        return scoring(g -> scoring.itemVectors().clone());
+        return scoring(s -> scoring.itemVectors().clone());
     }
 
     @Override
@@ -191,8 +201,8 @@ final class Dl4jModel implements RecModel {
         ensureOpen();
         InputChecks.batch(config, in);
         SeqBatch batch = bucketed(in);
-        return scoring(graphs -> {
-            float[] encoded = encode(graphs, batch, 0, null, false).get(UserGraph.USER);
+        return scoring(s -> {
+            float[] encoded = encode(s.graphs(), batch, 0, null, false).get(UserGraph.USER);
             scoring.remember(batch, encoded);
             float[] users = lastRows(encoded, batch);
             return scores ? scoring.dotAll(users, batch.size()) : users;
@@ -205,7 +215,25 @@ final class Dl4jModel implements RecModel {
         InputChecks.batch(config, in);
         InputChecks.candidates(config, in, candidates, perRow);
         SeqBatch batch = bucketed(in);
-        return scoring(graphs -> stage2Chunked(graphs, batch, perRow, candidates, scoring.encodingOf(batch)));
+        return scoring(s -> {
+            float[] encoded = scoring.encodingOf(batch);
+            if (config.pooling() != Pooling.MEAN) {
+                return stage2Chunked(s.graphs(), batch, perRow, candidates, encoded);
+            }
+            if (encoded == null) {
+                encoded = encode(s.graphs(), batch, 0, null, false).get(UserGraph.USER);
+            }
+            return s.cross()
+                    .scores(
+                            batch,
+                            encoded,
+                            perRow,
+                            candidates,
+                            scoring.itemVectors(),
+                            scoring.crossTables(),
+                            master.data(ParamLayout.SCORER_BIAS)[0],
+                            stage2ChunkFloats);
+        });
     }
 
     /**
@@ -264,8 +292,8 @@ final class Dl4jModel implements RecModel {
         lock.writeLock().lock();
         try {
             int n = graphs.sum(count);
-            for (GraphCache g : scoringGraphs) {
-                n += g.sum(count);
+            for (Session s : sessions) {
+                n += s.graphs().sum(count);
             }
             return n;
         } finally {
@@ -279,7 +307,7 @@ final class Dl4jModel implements RecModel {
     }
 
     /**
-     * Stage 2 in groups of rows small enough that the cross-attention tensors ({@code [rows, C, L, d]}
+     * Stage 2 through the graph (MAX pooling; MEAN pooling runs {@link CrossScorer}) in groups of rows small enough that the cross-attention tensors ({@code [rows, C, L, d]}
      * and {@code [rows, C, L, T]}) stay under {@link #STAGE2_CHUNK_FLOATS}: evaluation batches of
      * 256 users with 100 candidates at length 200 made them 1.3 GB each, every call a fresh native
      * allocation (ML-1M evaluation with re-ranking: 445 s, 3 of its 7.5 minutes in the kernel).
@@ -322,13 +350,13 @@ final class Dl4jModel implements RecModel {
         if (candidates != null) {
             InputChecks.candidates(config, batch, candidates, perRow);
         }
-        return scoring(graphs -> {
+        return scoring(s -> {
             ForwardTrace t = new ForwardTrace();
             t.put(ForwardTrace.ITEM_VECTORS, scoring.itemVectors().clone());
             if (config.hasContent()) {
                 t.put(ForwardTrace.CONTENT_OUTPUT, scoring.contentOutputs().clone());
             }
-            Map<String, float[]> out = encode(graphs, batch, c, candidates, true);
+            Map<String, float[]> out = encode(s.graphs(), batch, c, candidates, true);
             t.put(ForwardTrace.USER_INPUT, out.get(UserGraph.USER_INPUT));
             for (int i = 0; i < config.layers(); i++) {
                 t.put(ForwardTrace.userLayer(i), out.get(UserGraph.layerOutput(i)));
@@ -344,22 +372,22 @@ final class Dl4jModel implements RecModel {
     }
 
     /**
-     * Runs a scoring call under the read lock with a graph cache of its own: the most recently
-     * returned idle one, or a new one when every cache is in use by another call.
+     * Runs a scoring call under the read lock with a session of its own: the most recently
+     * returned idle one, or a new one when every session is in use by another call.
      */
-    private <T> T scoring(Function<GraphCache, T> work) {
+    private <T> T scoring(Function<Session, T> work) {
         lock.readLock().lock();
         try {
             ensureOpen();
-            GraphCache g = idleScoringGraphs.pollFirst();
-            if (g == null) {
-                g = new GraphCache(config);
-                scoringGraphs.add(g);
+            Session s = idleSessions.pollFirst();
+            if (s == null) {
+                s = new Session(new GraphCache(config), new CrossScorer());
+                sessions.add(s);
             }
             try {
-                return work.apply(g);
+                return work.apply(s);
             } finally {
-                idleScoringGraphs.addFirst(g);
+                idleSessions.addFirst(s);
             }
         } finally {
             lock.readLock().unlock();
@@ -548,11 +576,12 @@ final class Dl4jModel implements RecModel {
             }
             closed = true;
             graphs.close();
-            for (GraphCache g : scoringGraphs) {
-                g.close();
+            for (Session s : sessions) {
+                s.graphs().close();
+                s.cross().close();
             }
-            scoringGraphs.clear();
-            idleScoringGraphs.clear();
+            sessions.clear();
+            idleSessions.clear();
             scoring.close();
             try {
                 rng.close();

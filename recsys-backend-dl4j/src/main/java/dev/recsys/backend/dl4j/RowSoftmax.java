@@ -6,7 +6,6 @@ import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -99,8 +98,8 @@ final class RowSoftmax implements AutoCloseable {
             Arrays2.write(v, vRows);
             float[] zt = targetLogits(u, groups, g0, n, shared, table, local);
             Arrays2.write(uFlat, uRows, n * d);
-            INDArray ub = view(uFlat, n, d);
-            INDArray s = view(sFlat, n, k);
+            INDArray ub = Arrays2.view(uFlat, n, d);
+            INDArray s = Arrays2.view(sFlat, n, k);
             Nd4j.matmul(ub, v, s, false, true, false);
             if (logQ) {
                 Arrays2.write(lq, Arrays.copyOfRange(shared.logQ(), off, off + k));
@@ -116,7 +115,7 @@ final class RowSoftmax implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 m[i] = Math.max(m[i], zt[i]);
             }
-            INDArray col = view(colFlat, n, 1);
+            INDArray col = Arrays2.view(colFlat, n, 1);
             Arrays2.write(colFlat, m, n);
             s.subiColumnVector(col);
             Transforms.exp(s, false);
@@ -136,7 +135,7 @@ final class RowSoftmax implements AutoCloseable {
             if (itemGrads != null) {
                 Arrays2.write(colFlat, scale, n);
                 s.muliColumnVector(col); // dZ
-                Nd4j.matmul(s, v, view(duFlat, n, d), false, false, false);
+                Nd4j.matmul(s, v, Arrays2.view(duFlat, n, d), false, false, false);
                 Nd4j.matmul(s, ub, dv, true, false, false);
                 Arrays2.read(duFlat, duRows, n * d);
                 Arrays2.read(dv, vRows, k * d);
@@ -209,11 +208,6 @@ final class RowSoftmax implements AutoCloseable {
                 itemGrads[t + c] += dt[i] * uRows[i * d + c];
             }
         }
-    }
-
-    /** The first {@code rows * cols} elements of a flat buffer as a {@code [rows, cols]} array (a view). */
-    private static INDArray view(INDArray flat, int rows, int cols) {
-        return flat.get(NDArrayIndex.interval(0, (long) rows * cols)).reshape('c', rows, cols);
     }
 
     @Override

@@ -35,6 +35,10 @@ final class ScoringCache implements AutoCloseable {
 
     private INDArray itemBase;
     private long itemMatrixVersion = -1;
+    /** The item side of a MEAN-pooled stage 2, per item-vector version (made on first use). */
+    private CrossTables crossTables;
+
+    private long crossTablesVersion = -1;
     private final ThreadLocal<Encoding> last = new ThreadLocal<>();
 
     /** A stage-1 call's batch and user encoding {@code [B*L, d]} under weight version {@code version}. */
@@ -70,6 +74,21 @@ final class ScoringCache implements AutoCloseable {
     synchronized float[] contentOutputs() {
         itemVectors();
         return contentOutputs;
+    }
+
+    /** The {@link CrossTables} of every item, computed once per weight version (with the item vectors). */
+    synchronized CrossTables crossTables() {
+        float[] vectors = itemVectors();
+        if (crossTables == null || crossTablesVersion != itemVectorsVersion) {
+            crossTables = null; // the old tables are garbage before the new ones are made
+            crossTables = CrossTables.of(
+                    config,
+                    master.live(),
+                    content == null ? vectors : contentOutputs,
+                    content == null ? null : content.content());
+            crossTablesVersion = itemVectorsVersion;
+        }
+        return crossTables;
     }
 
     /** {@code users [B, d] · itemVectors^T} → {@code [B, N+1]}. */
@@ -123,6 +142,7 @@ final class ScoringCache implements AutoCloseable {
     public synchronized void close() {
         itemVectors = null;
         contentOutputs = null;
+        crossTables = null;
         last.remove();
         if (itemBase != null) {
             itemBase.close();

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.recsys.api.config.ModelConfig;
-import dev.recsys.api.config.Norm;
 import dev.recsys.api.config.Pooling;
-import dev.recsys.api.config.Positional;
 import dev.recsys.api.data.ItemContent;
 import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.model.Initializer;
@@ -17,7 +15,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Stage 2 split into groups of rows (large evaluation batches, {@code Dl4jModel.stage2ChunkFloats}):
+ * Stage 2 through the graph (MAX pooling; MEAN pooling runs {@link CrossScorer}, see
+ * {@link Dl4jCrossScorerTest}) split into groups of rows (large evaluation batches, {@code Dl4jModel.stage2ChunkFloats}):
  * 7 rows scored 2 at a time (chunks of 2, 2, 2 and 1, two graph shapes) give the reference model's
  * scores, both when the batch is encoded for stage 2 and when stage 2 reuses the encoding of the
  * stage-1 call that preceded it on the same batch.
@@ -30,23 +29,8 @@ class Dl4jStageTwoChunkTest {
 
     @Test
     void chunkedStageTwoGivesTheReferenceScores() {
-        ModelConfig cfg = ModelConfig.builder()
-                .numItems(N)
-                .dim(8)
-                .heads(2)
-                .ffnDim(16)
-                .maxLen(LEN)
-                .dropout(0f)
-                .layerNormEps(1e-6f)
-                .layers(1)
-                .content(12, 3, 1)
-                .eventTypes(0)
-                .norm(Norm.PRE)
-                .positional(Positional.LEARNED)
-                .pooling(Pooling.MEAN)
-                .itemIds(true)
-                .scaleEmbeddings(true)
-                .build();
+        ModelConfig cfg =
+                TestInputs.small(N, LEN, Pooling.MAX).content(12, 3, 1).build();
         SplittableRandom r = new SplittableRandom(5);
         ItemContent content = TestInputs.content(cfg, N, r, false);
         Weights w = Initializer.init(cfg, 17);

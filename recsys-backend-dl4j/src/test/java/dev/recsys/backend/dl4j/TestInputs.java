@@ -1,6 +1,9 @@
 package dev.recsys.backend.dl4j;
 
 import dev.recsys.api.config.ModelConfig;
+import dev.recsys.api.config.Norm;
+import dev.recsys.api.config.Pooling;
+import dev.recsys.api.config.Positional;
 import dev.recsys.api.data.ItemContent;
 import dev.recsys.api.data.SeqBatch;
 import java.util.SplittableRandom;
@@ -8,6 +11,28 @@ import java.util.SplittableRandom;
 /** Random test inputs shared by this module's tests. */
 final class TestInputs {
     private TestInputs() {}
+
+    /**
+     * A small PRE model of n items, d 8, 2 heads, one layer, no dropout and no events, with the given
+     * window and pooling (add content or not, then build).
+     */
+    static ModelConfig.Builder small(int n, int maxLen, Pooling pooling) {
+        return ModelConfig.builder()
+                .numItems(n)
+                .dim(8)
+                .heads(2)
+                .ffnDim(16)
+                .maxLen(maxLen)
+                .dropout(0f)
+                .layerNormEps(1e-6f)
+                .layers(1)
+                .eventTypes(0)
+                .norm(Norm.PRE)
+                .positional(Positional.LEARNED)
+                .pooling(pooling)
+                .itemIds(true)
+                .scaleEmbeddings(true);
+    }
 
     /** Content for items 1..n: up to contentLen tokens each (at least one if nonEmpty), ids 2..contentVocab-1. */
     static ItemContent content(ModelConfig cfg, int n, SplittableRandom r, boolean nonEmpty) {
