@@ -77,6 +77,12 @@ final class CrossTables {
         int d = c.dim();
         int h = c.heads();
         int dh = d / h;
+        long size = (long) n * t * h * (d + 1);
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("stage 2's item tables would hold " + size + " floats each ("
+                    + n + " items x " + t + " tokens x " + h + " heads x " + (d + 1)
+                    + "), more than a Java array can: use fewer items or MAX pooling");
+        }
         int rows = n * t;
         if (inputs.length != (long) rows * d) {
             throw new IllegalStateException(
