@@ -69,7 +69,7 @@ final class CrossScorer implements AutoCloseable {
         int width = tables.width();
         float[] out = new float[batch.size() * c];
         double[] acc = new double[c];
-        u = grow(u, len * width);
+        u = grow(u, padded(len, USER_ROW_STEP) * width);
         for (int b = 0; b < batch.size(); b++) {
             int n = 0;
             double constant = 0;
@@ -87,8 +87,10 @@ final class CrossScorer implements AutoCloseable {
             int count = Math.max(n, 1);
             Arrays.fill(acc, 0);
             if (n > 0) {
-                uFlat = ensure(uFlat, (long) n * width);
-                Arrays2.write(uFlat, u, n * width);
+                int rowsP = padded(n, USER_ROW_STEP);
+                Arrays.fill(u, n * width, rowsP * width, 0f);
+                uFlat = ensure(uFlat, (long) rowsP * width);
+                Arrays2.write(uFlat, u, rowsP * width);
                 int group = (int) Math.max(1, Math.min(c, maxFloats / ((long) tables.keyLen * n)));
                 for (int c0 = 0; c0 < c; c0 += group) {
                     int cc = Math.min(group, c - c0);
@@ -120,24 +122,30 @@ final class CrossScorer implements AutoCloseable {
             valueRows += perSlot[s];
         }
         int keyRows = valueRows - cc;
-        kFlat = gather(kFlat, tables.keys, candidates, from, h, tables, 1, keyRows);
-        vFlat = gather(vFlat, tables.values, candidates, from, h, tables, 0, valueRows);
-        eFlat = ensure(eFlat, (long) n * keyRows);
-        gFlat = ensure(gFlat, (long) n * valueRows);
-        INDArray uv = Arrays2.view(uFlat, n, width);
+        // the products run on shapes padded to steps (zero rows, their results never read): ND4J keeps
+        // every shape it has seen in a cache that is never emptied, and exact shapes (one per history
+        // length and candidate set) grew a server's resident memory without end
+        int rowsP = padded(n, USER_ROW_STEP);
+        int keysP = padded(keyRows, TABLE_ROW_STEP);
+        int valuesP = padded(valueRows, TABLE_ROW_STEP);
+        kFlat = gather(kFlat, tables.keys, candidates, from, h, tables, 1, keyRows, keysP);
+        vFlat = gather(vFlat, tables.values, candidates, from, h, tables, 0, valueRows, valuesP);
+        eFlat = ensure(eFlat, (long) rowsP * keysP);
+        gFlat = ensure(gFlat, (long) rowsP * valuesP);
+        INDArray uv = Arrays2.view(uFlat, rowsP, width);
         if (keyRows > 0) {
-            INDArray ev = Arrays2.view(eFlat, n, keyRows);
-            Nd4j.matmul(uv, Arrays2.view(kFlat, keyRows, width), ev, false, true, false);
+            INDArray ev = Arrays2.view(eFlat, rowsP, keysP);
+            Nd4j.matmul(uv, Arrays2.view(kFlat, keysP, width), ev, false, true, false);
             Nd4j.exec(new Exp(ev, ev));
-            e = grow(e, n * keyRows);
-            Arrays2.read(eFlat, e, n * keyRows);
+            e = grow(e, rowsP * keysP);
+            Arrays2.read(eFlat, e, rowsP * keysP);
         }
-        Nd4j.matmul(uv, Arrays2.view(vFlat, valueRows, width), Arrays2.view(gFlat, n, valueRows), false, true, false);
-        g = grow(g, n * valueRows);
-        Arrays2.read(gFlat, g, n * valueRows);
+        Nd4j.matmul(uv, Arrays2.view(vFlat, valuesP, width), Arrays2.view(gFlat, rowsP, valuesP), false, true, false);
+        g = grow(g, rowsP * valuesP);
+        Arrays2.read(gFlat, g, rowsP * valuesP);
         for (int j = 0; j < n; j++) {
-            int ej = j * keyRows;
-            int gj = j * valueRows;
+            int ej = j * keysP;
+            int gj = j * valuesP;
             System.arraycopy(g, gj, num, 0, cc); // token 0: weight exp(0) = 1
             Arrays.fill(den, 0, cc, 1f);
             for (int s = 1, q = 0; s < t; q += perSlot[s], s++) {
@@ -159,10 +167,19 @@ final class CrossScorer implements AutoCloseable {
 
     /** The token-major rows of tokens {@code first..} of the group's candidates (in {@link #sorted} order) in a native buffer. */
     private INDArray gather(
-            INDArray into, float[] table, int[] candidates, int from, int h, CrossTables tables, int first, int count) {
+            INDArray into,
+            float[] table,
+            int[] candidates,
+            int from,
+            int h,
+            CrossTables tables,
+            int first,
+            int count,
+            int padTo) {
         int t = tables.keyLen;
         int width = tables.width();
-        rows = grow(rows, count * width);
+        rows = grow(rows, padTo * width);
+        Arrays.fill(rows, count * width, padTo * width, 0f);
         int row = 0;
         for (int s = first; s < t; s++) {
             for (int k = 0; k < perSlot[s]; k++, row++) {
@@ -170,8 +187,8 @@ final class CrossScorer implements AutoCloseable {
                 System.arraycopy(table, src * width, rows, row * width, width);
             }
         }
-        INDArray a = ensure(into, (long) Math.max(1, count) * width);
-        Arrays2.write(a, rows, count * width);
+        INDArray a = ensure(into, (long) padTo * width);
+        Arrays2.write(a, rows, padTo * width);
         return a;
     }
 
@@ -241,6 +258,17 @@ final class CrossScorer implements AutoCloseable {
 
     private static int[] grow(int[] a, int size) {
         return a.length >= size ? a : new int[size];
+    }
+
+    /** Rows of the user side are padded to a multiple of this (at most 13 shapes for histories of 200). */
+    static final int USER_ROW_STEP = 16;
+
+    /** Rows of the gathered item tables are padded to a multiple of this. */
+    static final int TABLE_ROW_STEP = 64;
+
+    /** {@code n} rounded up to a multiple of {@code step}, at least one step. */
+    static int padded(int n, int step) {
+        return Math.max(step, (n + step - 1) / step * step);
     }
 
     /** A native buffer of at least {@code size} floats: {@code a}, or a new one ({@code a} closed). */
