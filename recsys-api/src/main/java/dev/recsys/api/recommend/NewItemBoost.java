@@ -64,15 +64,6 @@ public record NewItemBoost(boolean[] isNew, float deviations) {
         return new NewItemBoost(isNew, deviations);
     }
 
-    /** How many items are new. */
-    public int count() {
-        int c = 0;
-        for (boolean b : isNew) {
-            c += b ? 1 : 0;
-        }
-        return c;
-    }
-
     /**
      * Adds the offset to the new items of every row of stage-1 scores, in place.
      *

@@ -32,7 +32,6 @@ class NewItemBoostTest {
                 .put(ParamLayout.ITEM_EMBEDDING, new int[] {5, 2}, new float[] {0, 0, 1, 2, 0, 0, 0, 3, 0, 0});
         NewItemBoost b = NewItemBoost.of(config(10, true), w, 1.5f);
         assertThat(b.isNew()).containsExactly(false, false, true, false, true);
-        assertThat(b.count()).isEqualTo(2);
         assertThat(b.deviations()).isEqualTo(1.5f);
     }
 
