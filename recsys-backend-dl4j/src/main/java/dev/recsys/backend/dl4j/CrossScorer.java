@@ -2,6 +2,9 @@ package dev.recsys.backend.dl4j;
 
 import dev.recsys.api.data.SeqBatch;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
@@ -45,6 +48,12 @@ final class CrossScorer implements AutoCloseable {
     private int[] sorted = new int[0];
     private int[] perSlot = new int[0];
     private int[] start = new int[0];
+    /**
+     * The {@code [rows, cols]} views of each native buffer met so far: a view is a new Java data buffer
+     * registered for deallocation, and making five per call per head fed a serving JVM's young collections
+     * (README "Scoring allocations"); the padded shapes keep this to a few hundred per buffer.
+     */
+    private final Map<INDArray, Map<Long, INDArray>> views = new IdentityHashMap<>();
 
     /**
      * Stage-2 scores {@code [B, C]}.
@@ -132,15 +141,15 @@ final class CrossScorer implements AutoCloseable {
         vFlat = gather(vFlat, tables.values, candidates, from, h, tables, 0, valueRows, valuesP);
         eFlat = ensure(eFlat, (long) rowsP * keysP);
         gFlat = ensure(gFlat, (long) rowsP * valuesP);
-        INDArray uv = Arrays2.view(uFlat, rowsP, width);
+        INDArray uv = view(uFlat, rowsP, width);
         if (keyRows > 0) {
-            INDArray ev = Arrays2.view(eFlat, rowsP, keysP);
-            Nd4j.matmul(uv, Arrays2.view(kFlat, keysP, width), ev, false, true, false);
+            INDArray ev = view(eFlat, rowsP, keysP);
+            Nd4j.matmul(uv, view(kFlat, keysP, width), ev, false, true, false);
             Nd4j.exec(new Exp(ev, ev));
             e = grow(e, rowsP * keysP);
             Arrays2.read(eFlat, e, rowsP * keysP);
         }
-        Nd4j.matmul(uv, Arrays2.view(vFlat, valuesP, width), Arrays2.view(gFlat, rowsP, valuesP), false, true, false);
+        Nd4j.matmul(uv, view(vFlat, valuesP, width), view(gFlat, rowsP, valuesP), false, true, false);
         g = grow(g, rowsP * valuesP);
         Arrays2.read(gFlat, g, rowsP * valuesP);
         for (int j = 0; j < n; j++) {
@@ -271,12 +280,19 @@ final class CrossScorer implements AutoCloseable {
         return Math.max(step, (n + step - 1) / step * step);
     }
 
-    /** A native buffer of at least {@code size} floats: {@code a}, or a new one ({@code a} closed). */
-    private static INDArray ensure(INDArray a, long size) {
+    /** The first {@code rows · cols} floats of {@code flat} as a {@code [rows, cols]} view, made once per shape. */
+    private INDArray view(INDArray flat, int rows, int cols) {
+        return views.computeIfAbsent(flat, f -> new HashMap<>())
+                .computeIfAbsent(((long) rows << 32) | cols, k -> Arrays2.view(flat, rows, cols));
+    }
+
+    /** A native buffer of at least {@code size} floats: {@code a}, or a new one ({@code a} and its views dropped). */
+    private INDArray ensure(INDArray a, long size) {
         if (a != null && a.length() >= size) {
             return a;
         }
         if (a != null) {
+            views.remove(a);
             a.close();
         }
         return Nd4j.createUninitialized(DataType.FLOAT, Math.max(1, size));
@@ -284,6 +300,7 @@ final class CrossScorer implements AutoCloseable {
 
     @Override
     public void close() {
+        views.clear();
         for (INDArray a : new INDArray[] {uFlat, kFlat, vFlat, eFlat, gFlat}) {
             if (a != null && !a.wasClosed()) {
                 a.close();

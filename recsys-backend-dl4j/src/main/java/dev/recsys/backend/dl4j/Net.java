@@ -112,20 +112,28 @@ final class Net {
      * matmuls, no gain.)
      */
     private SDVariable standardize(SDVariable x, long rows) {
-        SDVariable mean = x.mean(true, 1);
-        SDVariable c = x.sub(mean);
         long d = config.dim();
-        SDVariable inv;
         if (differentiable) {
-            inv = sd.math.rsqrt(c.mul(c).mean(true, 1).add(config.layerNormEps()));
-        } else {
-            // rsqrt(Σc²/d + eps) = sqrt(d) · rsqrt(Σc² + d·eps): a whole layer norm on [200, 64] ran in 140 µs
-            // against 280–380 µs with the square and the mean (micro-benchmark; the variance op was slower still)
-            inv = sd.math
-                    .rsqrt(sd.math.squaredNorm(c, true, 1).add(d * (double) config.layerNormEps()))
-                    .mul(Math.sqrt(d));
+            SDVariable c = x.sub(x.mean(true, 1));
+            SDVariable inv = sd.math.rsqrt(c.mul(c).mean(true, 1).add(config.layerNormEps()));
+            return mulCol(c, inv, rows, d);
         }
-        return mulCol(c, inv, rows, config.dim());
+        // The sums over the last axis as products with a constant column: ND4J's legacy reduce ops (mean,
+        // squared norm) wrap their tensor-along-dimension buffers in new Java data buffers on every call, each
+        // registered for deallocation, which a serving JVM then carries through a young collection (README
+        // "Scoring allocations"); a matrix product makes none. rsqrt(Σc²/d + eps) = sqrt(d) · rsqrt(Σc² + d·eps).
+        SDVariable c = x.sub(sd.mmul(x, column(d, 1.0 / d)));
+        SDVariable inv = sd.math
+                .rsqrt(sd.mmul(c.mul(c), column(d, 1.0)).add(d * (double) config.layerNormEps()))
+                .mul(Math.sqrt(d));
+        return c.mul(inv);
+    }
+
+    /** A constant column {@code [rows, 1]} of one value (cached per shape and value). */
+    SDVariable column(long rows, double value) {
+        return ones.computeIfAbsent(
+                rows + "x1*" + value,
+                k -> sd.constant(uniq("column"), Nd4j.valueArrayOf(new long[] {rows, 1}, (float) value)));
     }
 
     /**

@@ -129,9 +129,14 @@ final class SdEncoder implements Encoder<SDVariable> {
         if (!net.differentiable) {
             // softmax(s) v as exp(s - max) v / Σ exp(s - max), the division on [L, dh] instead of [L, L]: libnd4j's
             // softmax over [200, 200] took 0.3-0.6 ms on one thread, these ops about half of it (user encoder of a
-            // single-user recommendation, stage 1: 0.3 ms less in all)
+            // single-user recommendation, stage 1: 0.3 ms less in all). The sum is a product with a column of
+            // ones, not a legacy reduction (see Net.standardize); libnd4j's log-sum-exp op, which would replace the
+            // max too, was slower than all of these together.
             SDVariable e = net.sd.math.exp(s.sub(s.max(true, 3)));
-            a = net.sd.mmul(e, v).div(e.sum(true, 3));
+            SDVariable sum = net.sd
+                    .mmul(e.reshape(batch * h * length, length), net.column(length, 1.0))
+                    .reshape(batch, h, length, 1);
+            a = net.sd.mmul(e, v).div(sum);
         } else {
             SDVariable w = net.sd.nn.softmax(s, 3);
             if (dropWeights) {
