@@ -94,7 +94,7 @@ final class Dl4jModel implements RecModel {
     private final List<Session> sessions = new CopyOnWriteArrayList<>();
 
     /** What one scoring call uses and no other call touches meanwhile: its graphs and its stage-2 buffers. */
-    private record Session(GraphCache graphs, CrossScorer cross) {}
+    private record Session(GraphCache graphs, CrossScorer cross, ScoringCache.DotBuffers dot) {}
 
     private final UserInputs userInputs;
     /** Null for an id-only model. */
@@ -205,7 +205,7 @@ final class Dl4jModel implements RecModel {
             float[] encoded = encode(s.graphs(), batch, 0, null, false).get(UserGraph.USER);
             scoring.remember(batch, encoded);
             float[] users = lastRows(encoded, batch);
-            return scores ? scoring.dotAll(users, batch.size()) : users;
+            return scores ? scoring.dotAll(users, batch.size(), s.dot()) : users;
         });
     }
 
@@ -362,7 +362,7 @@ final class Dl4jModel implements RecModel {
                 t.put(ForwardTrace.userLayer(i), out.get(UserGraph.layerOutput(i)));
             }
             t.put(ForwardTrace.USER_OUTPUT, out.get(UserGraph.USER));
-            t.put(ForwardTrace.STAGE1, scoring.dotAll(lastRows(out.get(UserGraph.USER), batch), batch.size()));
+            t.put(ForwardTrace.STAGE1, scoring.dotAll(lastRows(out.get(UserGraph.USER), batch), batch.size(), s.dot()));
             if (c > 0) {
                 t.put(ForwardTrace.CROSS_OUTPUT, out.get(UserGraph.CROSS));
                 t.put(ForwardTrace.STAGE2, out.get(UserGraph.STAGE2));
@@ -381,7 +381,7 @@ final class Dl4jModel implements RecModel {
             ensureOpen();
             Session s = idleSessions.pollFirst();
             if (s == null) {
-                s = new Session(new GraphCache(config), new CrossScorer());
+                s = new Session(new GraphCache(config), new CrossScorer(), new ScoringCache.DotBuffers());
                 sessions.add(s);
             }
             try {
@@ -579,6 +579,7 @@ final class Dl4jModel implements RecModel {
             for (Session s : sessions) {
                 s.graphs().close();
                 s.cross().close();
+                s.dot().close();
             }
             sessions.clear();
             idleSessions.clear();
