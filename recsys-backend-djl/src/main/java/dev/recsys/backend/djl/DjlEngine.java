@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Speed: PyTorch's CPU allocator has no cache, so glibc malloc settings matter; start the JVM
  * with {@code GLIBC_TUNABLES=glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967295}
- * (see the module's README.md). The same settings applied in-process with {@code mallopt} after
+ * (one arena per core instead where several threads score at once, as in a service; see the module's
+ * README.md). The same settings applied in-process with {@code mallopt} after
  * the JVM has started made steps slower, not faster, so the library does not touch malloc.
  * The natives must come from the classpath: {@code ai.djl.pytorch:pytorch-native-cpu:2.7.1}
  * (classifier {@code linux-x86_64}) and {@code ai.djl.pytorch:pytorch-jni:2.7.1-0.36.0}, or a
