@@ -72,8 +72,14 @@ final class Net {
 
     /** A constant {@code [rows, cols]} of ones (cached per shape). */
     SDVariable ones(long rows, long cols) {
+        return filled(rows, cols, 1.0);
+    }
+
+    /** A constant {@code [rows, cols]} of one value (cached per shape and value). */
+    SDVariable filled(long rows, long cols, double value) {
         return ones.computeIfAbsent(
-                rows + "x" + cols, k -> sd.constant(uniq("ones"), Nd4j.ones(DataType.FLOAT, rows, cols)));
+                rows + "x" + cols + "*" + value,
+                k -> sd.constant(uniq("filled"), Nd4j.valueArrayOf(new long[] {rows, cols}, (float) value)));
     }
 
     /** {@code col [rows, 1]} repeated to {@code [rows, width]} (an outer product, cheap to differentiate). */
@@ -122,18 +128,11 @@ final class Net {
         // squared norm) wrap their tensor-along-dimension buffers in new Java data buffers on every call, each
         // registered for deallocation, which a serving JVM then carries through a young collection (README
         // "Scoring allocations"); a matrix product makes none. rsqrt(Σc²/d + eps) = sqrt(d) · rsqrt(Σc² + d·eps).
-        SDVariable c = x.sub(sd.mmul(x, column(d, 1.0 / d)));
+        SDVariable c = x.sub(sd.mmul(x, filled(d, 1, 1.0 / d)));
         SDVariable inv = sd.math
-                .rsqrt(sd.mmul(c.mul(c), column(d, 1.0)).add(d * (double) config.layerNormEps()))
+                .rsqrt(sd.mmul(c.mul(c), ones(d, 1)).add(d * (double) config.layerNormEps()))
                 .mul(Math.sqrt(d));
         return c.mul(inv);
-    }
-
-    /** A constant column {@code [rows, 1]} of one value (cached per shape and value). */
-    SDVariable column(long rows, double value) {
-        return ones.computeIfAbsent(
-                rows + "x1*" + value,
-                k -> sd.constant(uniq("column"), Nd4j.valueArrayOf(new long[] {rows, 1}, (float) value)));
     }
 
     /**

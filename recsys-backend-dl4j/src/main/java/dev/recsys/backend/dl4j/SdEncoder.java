@@ -134,7 +134,7 @@ final class SdEncoder implements Encoder<SDVariable> {
             // max too, was slower than all of these together.
             SDVariable e = net.sd.math.exp(s.sub(s.max(true, 3)));
             SDVariable sum = net.sd
-                    .mmul(e.reshape(batch * h * length, length), net.column(length, 1.0))
+                    .mmul(e.reshape(batch * h * length, length), net.ones(length, 1))
                     .reshape(batch, h, length, 1);
             a = net.sd.mmul(e, v).div(sum);
         } else {
