@@ -2,10 +2,6 @@ package dev.recsys.backend.dl4j;
 
 import dev.recsys.api.data.SeqBatch;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
-import java.util.Map;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -34,11 +30,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * scoring session.
  */
 final class CrossScorer implements AutoCloseable {
-    private INDArray uFlat; // [n, d+1] the row's valid user vectors and a 1
-    private INDArray kFlat; // [key rows, d+1]
-    private INDArray vFlat; // [value rows, d+1]
-    private INDArray eFlat; // [n, key rows]
-    private INDArray gFlat; // [n, value rows]
+    private final NativeBuffer uFlat = new NativeBuffer(); // [n, d+1] the row's valid user vectors and a 1
+    private final NativeBuffer kFlat = new NativeBuffer(); // [key rows, d+1]
+    private final NativeBuffer vFlat = new NativeBuffer(); // [value rows, d+1]
+    private final NativeBuffer eFlat = new NativeBuffer(); // [n, key rows]
+    private final NativeBuffer gFlat = new NativeBuffer(); // [n, value rows]
     private float[] u = new float[0];
     private float[] rows = new float[0];
     private float[] e = new float[0];
@@ -48,12 +44,6 @@ final class CrossScorer implements AutoCloseable {
     private int[] sorted = new int[0];
     private int[] perSlot = new int[0];
     private int[] start = new int[0];
-    /**
-     * The {@code [rows, cols]} views of each native buffer met so far: a view is a new Java data buffer
-     * registered for deallocation, and making five per call per head fed a serving JVM's young collections
-     * (README "Scoring allocations"); the padded shapes keep this to a few hundred per buffer.
-     */
-    private final Map<INDArray, Map<Long, INDArray>> views = new IdentityHashMap<>();
 
     /**
      * Stage-2 scores {@code [B, C]}.
@@ -98,8 +88,7 @@ final class CrossScorer implements AutoCloseable {
             if (n > 0) {
                 int rowsP = padded(n, USER_ROW_STEP);
                 Arrays.fill(u, n * width, rowsP * width, 0f);
-                uFlat = ensure(uFlat, (long) rowsP * width);
-                Arrays2.write(uFlat, u, rowsP * width);
+                uFlat.ensure((long) rowsP * width).write(u, rowsP * width);
                 int group = (int) Math.max(1, Math.min(c, maxFloats / ((long) tables.keyLen * n)));
                 for (int c0 = 0; c0 < c; c0 += group) {
                     int cc = Math.min(group, c - c0);
@@ -137,21 +126,21 @@ final class CrossScorer implements AutoCloseable {
         int rowsP = padded(n, USER_ROW_STEP);
         int keysP = padded(keyRows, TABLE_ROW_STEP);
         int valuesP = padded(valueRows, TABLE_ROW_STEP);
-        kFlat = gather(kFlat, tables.keys, candidates, from, h, tables, 1, keyRows, keysP);
-        vFlat = gather(vFlat, tables.values, candidates, from, h, tables, 0, valueRows, valuesP);
-        eFlat = ensure(eFlat, (long) rowsP * keysP);
-        gFlat = ensure(gFlat, (long) rowsP * valuesP);
-        INDArray uv = view(uFlat, rowsP, width);
+        gather(kFlat, tables.keys, candidates, from, h, tables, 1, keyRows, keysP);
+        gather(vFlat, tables.values, candidates, from, h, tables, 0, valueRows, valuesP);
+        eFlat.ensure((long) rowsP * keysP);
+        gFlat.ensure((long) rowsP * valuesP);
+        INDArray uv = uFlat.view(rowsP, width);
         if (keyRows > 0) {
-            INDArray ev = view(eFlat, rowsP, keysP);
-            Nd4j.matmul(uv, view(kFlat, keysP, width), ev, false, true, false);
+            INDArray ev = eFlat.view(rowsP, keysP);
+            Nd4j.matmul(uv, kFlat.view(keysP, width), ev, false, true, false);
             Nd4j.exec(new Exp(ev, ev));
             e = grow(e, rowsP * keysP);
-            Arrays2.read(eFlat, e, rowsP * keysP);
+            eFlat.read(e, rowsP * keysP);
         }
-        Nd4j.matmul(uv, view(vFlat, valuesP, width), view(gFlat, rowsP, valuesP), false, true, false);
+        Nd4j.matmul(uv, vFlat.view(valuesP, width), gFlat.view(rowsP, valuesP), false, true, false);
         g = grow(g, rowsP * valuesP);
-        Arrays2.read(gFlat, g, rowsP * valuesP);
+        gFlat.read(g, rowsP * valuesP);
         for (int j = 0; j < n; j++) {
             int ej = j * keysP;
             int gj = j * valuesP;
@@ -174,9 +163,9 @@ final class CrossScorer implements AutoCloseable {
         }
     }
 
-    /** The token-major rows of tokens {@code first..} of the group's candidates (in {@link #sorted} order) in a native buffer. */
-    private INDArray gather(
-            INDArray into,
+    /** Writes the token-major rows of tokens {@code first..} of the group's candidates (in {@link #sorted} order) into a native buffer. */
+    private void gather(
+            NativeBuffer into,
             float[] table,
             int[] candidates,
             int from,
@@ -196,9 +185,7 @@ final class CrossScorer implements AutoCloseable {
                 System.arraycopy(table, src * width, rows, row * width, width);
             }
         }
-        INDArray a = ensure(into, (long) padTo * width);
-        Arrays2.write(a, rows, padTo * width);
-        return a;
+        into.ensure((long) padTo * width).write(rows, padTo * width);
     }
 
     /**
@@ -280,36 +267,10 @@ final class CrossScorer implements AutoCloseable {
         return Math.max(step, (n + step - 1) / step * step);
     }
 
-    /** The first {@code rows · cols} floats of {@code flat} as a {@code [rows, cols]} view, made once per shape. */
-    private INDArray view(INDArray flat, int rows, int cols) {
-        return views.computeIfAbsent(flat, f -> new HashMap<>())
-                .computeIfAbsent(((long) rows << 32) | cols, k -> Arrays2.view(flat, rows, cols));
-    }
-
-    /** A native buffer of at least {@code size} floats: {@code a}, or a new one ({@code a} and its views dropped). */
-    private INDArray ensure(INDArray a, long size) {
-        if (a != null && a.length() >= size) {
-            return a;
-        }
-        if (a != null) {
-            views.remove(a);
-            a.close();
-        }
-        return Nd4j.createUninitialized(DataType.FLOAT, Math.max(1, size));
-    }
-
     @Override
     public void close() {
-        views.clear();
-        for (INDArray a : new INDArray[] {uFlat, kFlat, vFlat, eFlat, gFlat}) {
-            if (a != null && !a.wasClosed()) {
-                a.close();
-            }
+        for (NativeBuffer a : new NativeBuffer[] {uFlat, kFlat, vFlat, eFlat, gFlat}) {
+            a.close();
         }
-        uFlat = null;
-        kFlat = null;
-        vFlat = null;
-        eFlat = null;
-        gFlat = null;
     }
 }

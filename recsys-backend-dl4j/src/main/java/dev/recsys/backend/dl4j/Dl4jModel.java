@@ -94,7 +94,7 @@ final class Dl4jModel implements RecModel {
     private final List<Session> sessions = new CopyOnWriteArrayList<>();
 
     /** What one scoring call uses and no other call touches meanwhile: its graphs and its stage-2 buffers. */
-    private record Session(GraphCache graphs, CrossScorer cross, ScoringCache.DotBuffers dot) {}
+    private record Session(GraphCache graphs, CrossScorer cross, NativeBuffer dotUsers, NativeBuffer dotScores) {}
 
     private final UserInputs userInputs;
     /** Null for an id-only model. */
@@ -205,7 +205,7 @@ final class Dl4jModel implements RecModel {
             float[] encoded = encode(s.graphs(), batch, 0, null, false).get(UserGraph.USER);
             scoring.remember(batch, encoded);
             float[] users = lastRows(encoded, batch);
-            return scores ? scoring.dotAll(users, batch.size(), s.dot()) : users;
+            return scores ? scoring.dotAll(users, batch.size(), s.dotUsers(), s.dotScores()) : users;
         });
     }
 
@@ -362,7 +362,10 @@ final class Dl4jModel implements RecModel {
                 t.put(ForwardTrace.userLayer(i), out.get(UserGraph.layerOutput(i)));
             }
             t.put(ForwardTrace.USER_OUTPUT, out.get(UserGraph.USER));
-            t.put(ForwardTrace.STAGE1, scoring.dotAll(lastRows(out.get(UserGraph.USER), batch), batch.size(), s.dot()));
+            t.put(
+                    ForwardTrace.STAGE1,
+                    scoring.dotAll(
+                            lastRows(out.get(UserGraph.USER), batch), batch.size(), s.dotUsers(), s.dotScores()));
             if (c > 0) {
                 t.put(ForwardTrace.CROSS_OUTPUT, out.get(UserGraph.CROSS));
                 t.put(ForwardTrace.STAGE2, out.get(UserGraph.STAGE2));
@@ -381,7 +384,7 @@ final class Dl4jModel implements RecModel {
             ensureOpen();
             Session s = idleSessions.pollFirst();
             if (s == null) {
-                s = new Session(new GraphCache(config), new CrossScorer(), new ScoringCache.DotBuffers());
+                s = new Session(new GraphCache(config), new CrossScorer(), new NativeBuffer(), new NativeBuffer());
                 sessions.add(s);
             }
             try {
@@ -579,7 +582,8 @@ final class Dl4jModel implements RecModel {
             for (Session s : sessions) {
                 s.graphs().close();
                 s.cross().close();
-                s.dot().close();
+                s.dotUsers().close();
+                s.dotScores().close();
             }
             sessions.clear();
             idleSessions.clear();

@@ -4,9 +4,6 @@ import dev.recsys.api.config.ModelConfig;
 import dev.recsys.api.data.SeqBatch;
 import dev.recsys.api.model.ParamLayout;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -94,52 +91,21 @@ final class ScoringCache implements AutoCloseable {
         return crossTables;
     }
 
-    /** {@code users [B, d] · itemVectors^T} → {@code [B, N+1]}, in a session's native buffers. */
-    float[] dotAll(float[] users, int b, DotBuffers buffers) {
+    /**
+     * {@code users [B, d] · itemVectors^T} → {@code [B, N+1]}, in a session's native buffers (the users' and
+     * the scores').
+     */
+    float[] dotAll(float[] users, int b, NativeBuffer in, NativeBuffer scores) {
         int d = config.dim();
         int n = config.numItems() + 1;
         INDArray items = itemMatrix();
-        INDArray[] v = buffers.views(b, d, n);
-        Arrays2.write(buffers.users, users, b * d);
-        Nd4j.matmul(v[0], items, v[1], false, false, false);
+        in.ensure((long) b * d);
+        scores.ensure((long) b * n);
+        in.write(users, b * d);
+        Nd4j.matmul(in.view(b, d), items, scores.view(b, n), false, false, false);
         float[] out = new float[Math.multiplyExact(b, n)];
-        Arrays2.read(buffers.scores, out, out.length);
+        scores.read(out, out.length);
         return out;
-    }
-
-    /**
-     * A scoring session's native buffers for {@link #dotAll}, the users' and the scores', grown as needed, and
-     * their {@code [B, ·]} views, made once per row count: every new ND4J array is a Java data buffer registered
-     * for deallocation, which a serving JVM carries through a young collection (README "Scoring allocations").
-     * Not thread-safe: one per session.
-     */
-    static final class DotBuffers implements AutoCloseable {
-        private INDArray users;
-        private INDArray scores;
-        private final Map<Integer, INDArray[]> views = new HashMap<>();
-
-        /** {@code [b, d]} users and {@code [b, n]} scores, views of buffers of at least that size. */
-        INDArray[] views(int b, int d, int n) {
-            if (users == null || users.length() < (long) b * d || scores.length() < (long) b * n) {
-                close();
-                users = Nd4j.createUninitialized(DataType.FLOAT, Math.max(1L, (long) b * d));
-                scores = Nd4j.createUninitialized(DataType.FLOAT, Math.max(1L, (long) b * n));
-            }
-            return views.computeIfAbsent(
-                    b, r -> new INDArray[] {Arrays2.view(users, r, d), Arrays2.view(scores, r, n)});
-        }
-
-        @Override
-        public void close() {
-            views.clear();
-            for (INDArray a : new INDArray[] {users, scores}) {
-                if (a != null && !a.wasClosed()) {
-                    a.close();
-                }
-            }
-            users = null;
-            scores = null;
-        }
     }
 
     /** The item vectors as {@code [d, N+1]} (a view), made once per item-vector version and then only read. */
