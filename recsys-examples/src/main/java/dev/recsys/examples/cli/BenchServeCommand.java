@@ -101,6 +101,14 @@ final class BenchServeCommand implements Callable<Integer> {
     int calls;
 
     @Option(
+            names = "--in-process-seconds",
+            defaultValue = "5",
+            description = "Length of each in-process throughput run, before and after the HTTP run (default:"
+                    + " ${DEFAULT-VALUE}; a run of a few hundred calls lasted under a second and moved by 2x between"
+                    + " the two).")
+    int inProcessSeconds;
+
+    @Option(
             names = "--callers",
             defaultValue = "2",
             description = "Threads of the in-process throughput run (default: ${DEFAULT-VALUE}).")
@@ -119,6 +127,14 @@ final class BenchServeCommand implements Callable<Integer> {
             paramLabel = "DIR",
             description = "Checkpoint folder swapped in by --reload-every (default: --model again).")
     Path reloadModel;
+
+    @Option(
+            names = "--coalesce",
+            defaultValue = "" + ServerConfig.DEFAULT_COALESCE,
+            description = "Most waiting single recommendation requests a worker scores in one batched pass (dynamic"
+                    + " batching: it takes what is waiting, never waits for more; 1 = one per pass; default:"
+                    + " ${DEFAULT-VALUE}).")
+    int coalesce;
 
     @Option(
             names = "--workers",
@@ -141,10 +157,18 @@ final class BenchServeCommand implements Callable<Integer> {
         if (warmupSeconds < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--warmup-seconds must be >= 0");
         }
-        if (connections < 1 || seconds < 1 || requests < 1 || history < 1 || k < 1 || calls < 1 || callers < 1) {
+        if (connections < 1
+                || seconds < 1
+                || requests < 1
+                || history < 1
+                || k < 1
+                || calls < 1
+                || callers < 1
+                || inProcessSeconds < 1) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),
-                    "--connections, --seconds, --requests, --history, -k, --calls " + "and --callers must be >= 1");
+                    "--connections, --seconds, --requests, --history, -k, --calls, --callers and --in-process-seconds"
+                            + " must be >= 1");
         }
         Dataset d = data.loadOrNull();
         List<List<String>> histories = histories(d);
@@ -159,6 +183,7 @@ final class BenchServeCommand implements Callable<Integer> {
                 .engineThreads(engine.options().threads())
                 .workers(workers)
                 .queue(Math.max(64, 4 * connections))
+                .coalesce(coalesce)
                 .timeout(Duration.ofSeconds(30))
                 .build();
         try (Backend backend = Backends.create(engine.backend(), engine.options());
@@ -169,10 +194,12 @@ final class BenchServeCommand implements Callable<Integer> {
             }
             out.printf(
                     Locale.ROOT,
-                    "model %s on %s, %d workers, %d histories of up to %d items, k=%d, rerank %s%n",
+                    "model %s on %s, %d workers (coalescing up to %d waiting requests), %d histories of up to %d items,"
+                            + " k=%d, rerank %s%n",
                     server.modelVersion(),
                     backend.name(),
                     server.workers(),
+                    coalesce,
                     histories.size(),
                     history,
                     k,
@@ -183,7 +210,7 @@ final class BenchServeCommand implements Callable<Integer> {
                 LoadGenerator.run(target, bodies, connections, Duration.ofSeconds(warmupSeconds), Long.MAX_VALUE);
             }
             double[] lat = server.withRecommender(rerank, r -> latencies(r, dense, calls));
-            double inRate = server.withRecommender(rerank, r -> throughput(r, dense, calls * callers, callers));
+            double inRate = server.withRecommender(rerank, r -> throughput(r, dense, callers));
             out.printf(
                     Locale.ROOT,
                     "in-process recommend: p50 %.2f ms, p99 %.2f ms (1 thread); %.0f/s with %d threads%n",
@@ -216,7 +243,7 @@ final class BenchServeCommand implements Callable<Integer> {
             sampler.interrupt();
             reloads.stop(reloader);
             // in-process again: on a shared machine the load changes, and the ratio is only fair against both
-            double inAfter = server.withRecommender(rerank, rec -> throughput(rec, dense, calls * callers, callers));
+            double inAfter = server.withRecommender(rerank, rec -> throughput(rec, dense, callers));
             out.printf(
                     Locale.ROOT,
                     "HTTP, %d connections: %d requests in %.1f s = %.0f/s (in-process with %d threads: %.0f/s before, "
@@ -361,16 +388,18 @@ final class BenchServeCommand implements Callable<Integer> {
         return ms;
     }
 
-    private double throughput(Recommender r, List<int[]> dense, int total, int threads) {
+    /** Recommendations per second of {@code threads} threads calling for --in-process-seconds. */
+    private double throughput(Recommender r, List<int[]> dense, int threads) {
         AtomicLong next = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         long t0 = System.nanoTime();
+        long end = t0 + inProcessSeconds * 1_000_000_000L;
         try {
             List<Future<?>> fs = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 fs.add(pool.submit(() -> {
-                    for (long i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
-                        r.recommend(dense.get((int) (i % dense.size())), k);
+                    while (System.nanoTime() - end < 0) {
+                        r.recommend(dense.get((int) (next.getAndIncrement() % dense.size())), k);
                     }
                 }));
             }
@@ -385,7 +414,7 @@ final class BenchServeCommand implements Callable<Integer> {
         } finally {
             pool.shutdownNow();
         }
-        return total / ((System.nanoTime() - t0) / 1e9);
+        return next.get() / ((System.nanoTime() - t0) / 1e9);
     }
 
     private static double quantile(double[] sorted, double q) {

@@ -101,6 +101,8 @@ class ServeCommandTest {
                     "150",
                     "--calls",
                     "20",
+                    "--in-process-seconds",
+                    "1",
                     "--history",
                     "8"
                 },
