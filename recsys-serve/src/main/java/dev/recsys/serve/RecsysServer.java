@@ -283,11 +283,15 @@ public final class RecsysServer implements AutoCloseable {
         final JsonNode body;
         final long deadline;
         final CompletableFuture<byte[]> done = new CompletableFuture<>();
+        /** Its task in the pool's queue: removed when another task's batch takes it, so the queue counts waiting requests. */
+        final Runnable task;
+
         private final java.util.concurrent.atomic.AtomicBoolean taken = new java.util.concurrent.atomic.AtomicBoolean();
 
-        Pending(JsonNode body, long deadline) {
+        Pending(JsonNode body, long deadline, Runnable task) {
             this.body = body;
             this.deadline = deadline;
+            this.task = task;
         }
 
         /** True for the one caller that takes it: a worker, or the rejection of its task. */
@@ -302,9 +306,9 @@ public final class RecsysServer implements AutoCloseable {
      */
     private void recommend(Context ctx, JsonNode body) {
         long deadline = System.nanoTime() + config.timeout().toNanos();
-        Pending p = new Pending(body, deadline);
+        Pending p = new Pending(body, deadline, () -> scorePending());
         pending.add(p);
-        submit(this::scorePending, p);
+        submit(p.task, p);
         answer(ctx, p.done, deadline);
     }
 
@@ -315,6 +319,7 @@ public final class RecsysServer implements AutoCloseable {
             if (!p.take()) {
                 continue; // its task was refused and it was answered 503
             }
+            pool.remove(p.task); // false for the task running now, or one another worker just took (it finds none)
             if (System.nanoTime() - p.deadline > 0) {
                 p.done.completeExceptionally(timedOut());
             } else {

@@ -168,6 +168,36 @@ class ServerProductionTest {
     }
 
     @Test
+    void coalescedRequestsLeaveNoTasksBehindToFillTheQueue() throws Exception {
+        // 4 clients in a closed loop on 1 worker with a queue of 4: never more than 4 requests wait, so none may
+        // be turned away; a batch that took several requests must also take their tasks out of the queue
+        backend.delayMillis = 20;
+        ExecutorService clients = Executors.newFixedThreadPool(4);
+        try (RecsysServer s = start(ServerConfig.builder().workers(1).queue(4).timeout(Duration.ofSeconds(30)))) {
+            URI base = s.uri();
+            List<Future<List<Integer>>> fs = new ArrayList<>();
+            for (int c = 0; c < 4; c++) {
+                fs.add(clients.submit(() -> {
+                    List<Integer> statuses = new ArrayList<>();
+                    for (int i = 0; i < 25; i++) {
+                        statuses.add(post(base, "/v1/recommend", REQ).status());
+                    }
+                    return statuses;
+                }));
+            }
+            for (Future<List<Integer>> f : fs) {
+                assertThat(f.get(60, TimeUnit.SECONDS)).hasSize(25).containsOnly(200);
+            }
+            String metrics = Fixtures.get(base, "/metrics").text();
+            assertThat(metrics).contains("recsys_recommend_coalesced_requests_sum 100.0");
+            assertThat(metrics).doesNotContainPattern("recsys_requests_rejected_total [1-9]");
+        } finally {
+            backend.delayMillis = 0;
+            clients.shutdownNow();
+        }
+    }
+
+    @Test
     void aRequestOverItsTimeLimitIsAnswered503() throws Exception {
         backend.delayMillis = 1500;
         try (RecsysServer s = start(ServerConfig.builder().timeout(Duration.ofMillis(300)))) {
