@@ -48,14 +48,13 @@ final class RecommendApi {
         }
     }
 
-    /** One {@code POST /v1/recommend} body's answer ({@link #recommendAll} of that body alone). */
-    @SuppressWarnings("unchecked")
     Map<String, Object> recommend(LoadedModel m, JsonNode body) {
-        Object r = recommendAll(m, List.of(body)).get(0);
-        if (r instanceof RuntimeException e) {
-            throw e;
-        }
-        return (Map<String, Object>) r;
+        Query q = parse(m, body, "");
+        List<Recommendation> r = recommender(m, q, "").recommend(q.history(), q.events(), q.fetch(), !q.includeSeen());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", m.version);
+        out.put("items", rows(m, r, q));
+        return out;
     }
 
     /**
@@ -79,64 +78,6 @@ final class RecommendApi {
             qs[i] = parse(m, reqs.get(i), "requests[" + i + "].");
         }
         List<List<Recommendation>> results = new ArrayList<>(java.util.Collections.nCopies(qs.length, null));
-        for (List<Integer> g : groups(qs)) {
-            List<List<Recommendation>> r = run(m, qs, g, "requests[" + g.get(0) + "].");
-            for (int j = 0; j < g.size(); j++) {
-                results.set(g.get(j), r.get(j));
-            }
-        }
-        List<Object> out = new ArrayList<>(qs.length);
-        for (int i = 0; i < qs.length; i++) {
-            out.add(Map.of("items", rows(m, results.get(i), qs[i])));
-        }
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("model", m.version);
-        o.put("results", out);
-        return o;
-    }
-
-    /**
-     * Many single {@code POST /v1/recommend} bodies at once (the server's dynamic batching): the answer or the
-     * error of each, in order; one body's error leaves the others' answers alone, and each answer equals the
-     * answer of {@link #recommend} on that body alone.
-     */
-    List<Object> recommendAll(LoadedModel m, List<JsonNode> bodies) {
-        int n = bodies.size();
-        List<Object> out = new ArrayList<>(java.util.Collections.nCopies(n, null));
-        List<Integer> valid = new ArrayList<>(n);
-        Query[] qs = new Query[n];
-        for (int i = 0; i < n; i++) {
-            try {
-                qs[i] = parse(m, bodies.get(i), "");
-                valid.add(i);
-            } catch (RuntimeException e) {
-                out.set(i, e);
-            }
-        }
-        Query[] ok = valid.stream().map(i -> qs[i]).toArray(Query[]::new);
-        for (List<Integer> g : groups(ok)) {
-            try {
-                List<List<Recommendation>> r = run(m, ok, g, "");
-                for (int j = 0; j < g.size(); j++) {
-                    Map<String, Object> o = new LinkedHashMap<>();
-                    o.put("model", m.version);
-                    o.put("items", rows(m, r.get(j), ok[g.get(j)]));
-                    out.set(valid.get(g.get(j)), o);
-                }
-            } catch (RuntimeException e) {
-                for (int j : g) {
-                    out.set(valid.get(j), e);
-                }
-            }
-        }
-        return out;
-    }
-
-    /**
-     * The queries that can share one batched forward pass (same re-ranking depth, seen-item handling, number
-     * fetched and boost), as index lists in order of first appearance.
-     */
-    private static java.util.Collection<List<Integer>> groups(Query[] qs) {
         Map<List<Integer>, List<Integer>> groups = new LinkedHashMap<>();
         for (int i = 0; i < qs.length; i++) {
             groups.computeIfAbsent(
@@ -148,21 +89,30 @@ final class RecommendApi {
                             g -> new ArrayList<>())
                     .add(i);
         }
-        return groups.values();
-    }
-
-    /** One group's recommendations (one batched pass), in the group's order; {@code at} names its first query. */
-    private static List<List<Recommendation>> run(LoadedModel m, Query[] qs, List<Integer> g, String at) {
-        Query first = qs[g.get(0)];
-        int[][] h = new int[g.size()][];
-        int[][] ev = first.events() == null ? null : new int[g.size()][];
-        for (int j = 0; j < h.length; j++) {
-            h[j] = qs[g.get(j)].history();
-            if (ev != null) {
-                ev[j] = qs[g.get(j)].events();
+        for (List<Integer> g : groups.values()) {
+            Query first = qs[g.get(0)];
+            int[][] h = new int[g.size()][];
+            int[][] ev = first.events() == null ? null : new int[g.size()][];
+            for (int j = 0; j < h.length; j++) {
+                h[j] = qs[g.get(j)].history();
+                if (ev != null) {
+                    ev[j] = qs[g.get(j)].events();
+                }
+            }
+            List<List<Recommendation>> r = recommender(m, first, "requests[" + g.get(0) + "].")
+                    .recommendBatch(h, ev, first.fetch(), !first.includeSeen());
+            for (int j = 0; j < h.length; j++) {
+                results.set(g.get(j), r.get(j));
             }
         }
-        return recommender(m, first, at).recommendBatch(h, ev, first.fetch(), !first.includeSeen());
+        List<Object> out = new ArrayList<>(qs.length);
+        for (int i = 0; i < qs.length; i++) {
+            out.add(Map.of("items", rows(m, results.get(i), qs[i])));
+        }
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("model", m.version);
+        o.put("results", out);
+        return o;
     }
 
     /** Nearest items by cosine similarity of the model's item vectors (the item itself left out). */

@@ -80,14 +80,6 @@ public final class RecsysServer implements AutoCloseable {
     private final Dataset dataset;
     private final RecommendApi api;
     private final ThreadPoolExecutor pool;
-    /**
-     * {@code POST /v1/recommend} requests not yet taken by a worker, in arrival order; each also has a task in
-     * the pool's queue (which bounds them), and a worker that runs one takes up to {@link ServerConfig#coalesce}
-     * of them into one batched pass (the others' tasks then find them gone).
-     */
-    private final java.util.concurrent.ConcurrentLinkedQueue<Pending> pending =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
-
     private final ServerMetrics metrics;
     private final AtomicReference<LoadedModel> current = new AtomicReference<>();
     private final ReentrantLock reloading = new ReentrantLock();
@@ -179,7 +171,10 @@ public final class RecsysServer implements AutoCloseable {
             metrics.request(r == null ? "unmatched" : r, ctx.method().name(), ctx.statusCode(), ms);
         });
 
-        route(c, HandlerType.POST, "/v1/recommend", ctx -> recommend(ctx, body(ctx)));
+        route(c, HandlerType.POST, "/v1/recommend", ctx -> {
+            JsonNode b = body(ctx);
+            score(ctx, m -> api.recommend(m, b));
+        });
         route(c, HandlerType.POST, "/v1/recommend/batch", ctx -> {
             JsonNode b = body(ctx);
             score(ctx, m -> api.batch(m, b));
@@ -254,118 +249,22 @@ public final class RecsysServer implements AutoCloseable {
     private void score(Context ctx, Function<LoadedModel, Object> work) {
         long deadline = System.nanoTime() + config.timeout().toNanos();
         CompletableFuture<byte[]> done = new CompletableFuture<>();
-        submit(
-                () -> {
-                    if (System.nanoTime() - deadline > 0) {
-                        done.completeExceptionally(timedOut());
-                        return;
-                    }
-                    LoadedModel m = acquire();
-                    try {
-                        done.complete(json(work.apply(m)).getBytes(StandardCharsets.UTF_8));
-                    } catch (Throwable t) {
-                        done.completeExceptionally(t);
-                    } finally {
-                        m.release();
-                    }
-                },
-                null);
-        answer(ctx, done, deadline);
-    }
-
-    /** Single recommendations waiting for a worker (for tests). */
-    int waitingRecommendations() {
-        return (int) pending.stream().filter(p -> !p.taken.get()).count();
-    }
-
-    /** A {@code POST /v1/recommend} body waiting for a worker, and its answer. */
-    private static final class Pending {
-        final JsonNode body;
-        final long deadline;
-        final CompletableFuture<byte[]> done = new CompletableFuture<>();
-        /** Its task in the pool's queue: removed when another task's batch takes it, so the queue counts waiting requests. */
-        final Runnable task;
-
-        private final java.util.concurrent.atomic.AtomicBoolean taken = new java.util.concurrent.atomic.AtomicBoolean();
-
-        Pending(JsonNode body, long deadline, Runnable task) {
-            this.body = body;
-            this.deadline = deadline;
-            this.task = task;
-        }
-
-        /** True for the one caller that takes it: a worker, or the rejection of its task. */
-        boolean take() {
-            return taken.compareAndSet(false, true);
-        }
-    }
-
-    /**
-     * A single recommendation: waits in {@link #pending} for a worker, which scores it with whatever other
-     * single recommendations are waiting then (up to {@link ServerConfig#coalesce}) in one batched pass.
-     */
-    private void recommend(Context ctx, JsonNode body) {
-        long deadline = System.nanoTime() + config.timeout().toNanos();
-        Pending p = new Pending(body, deadline, () -> scorePending());
-        pending.add(p);
-        submit(p.task, p);
-        answer(ctx, p.done, deadline);
-    }
-
-    /** Takes up to {@link ServerConfig#coalesce} waiting recommendations and scores them as one batch. */
-    private void scorePending() {
-        List<Pending> batch = new ArrayList<>();
-        for (Pending p; batch.size() < config.coalesce() && (p = pending.poll()) != null; ) {
-            if (!p.take()) {
-                continue; // its task was refused and it was answered 503
-            }
-            pool.remove(p.task); // false for the task running now, or one another worker just took (it finds none)
-            if (System.nanoTime() - p.deadline > 0) {
-                p.done.completeExceptionally(timedOut());
-            } else {
-                batch.add(p);
-            }
-        }
-        if (batch.isEmpty()) {
-            return; // taken by another worker's batch
-        }
-        metrics.coalesced(batch.size());
-        LoadedModel m;
         try {
-            m = acquire();
-        } catch (RuntimeException e) {
-            batch.forEach(p -> p.done.completeExceptionally(e));
-            return;
-        }
-        try {
-            List<Object> answers =
-                    api.recommendAll(m, batch.stream().map(p -> p.body).toList());
-            for (int i = 0; i < batch.size(); i++) {
-                Object a = answers.get(i);
-                if (a instanceof Throwable t) {
-                    batch.get(i).done.completeExceptionally(t);
-                } else {
-                    batch.get(i).done.complete(json(a).getBytes(StandardCharsets.UTF_8));
+            pool.execute(() -> {
+                if (System.nanoTime() - deadline > 0) {
+                    done.completeExceptionally(timedOut());
+                    return;
                 }
-            }
-        } catch (Throwable t) {
-            batch.forEach(p -> p.done.completeExceptionally(t));
-        } finally {
-            m.release();
-        }
-    }
-
-    /**
-     * Queues a worker task; when the queue is full, answers 503, unless the request ({@code p}, for a pending
-     * recommendation) was already taken by a worker's batch, which answers it.
-     */
-    private void submit(Runnable task, Pending p) {
-        try {
-            pool.execute(task);
+                LoadedModel m = acquire();
+                try {
+                    done.complete(json(work.apply(m)).getBytes(StandardCharsets.UTF_8));
+                } catch (Throwable t) {
+                    done.completeExceptionally(t);
+                } finally {
+                    m.release();
+                }
+            });
         } catch (RejectedExecutionException e) {
-            if (p != null && !p.take()) {
-                return;
-            }
             metrics.rejected();
             throw ApiException.unavailable(
                     stopping
@@ -376,10 +275,6 @@ public final class RecsysServer implements AutoCloseable {
                                     + "after a second",
                     1);
         }
-    }
-
-    /** Answers the request with the worker's JSON bytes or its error, or 503 at the deadline. */
-    private void answer(Context ctx, CompletableFuture<byte[]> done, long deadline) {
         long left = Math.max(1, deadline - System.nanoTime());
         ctx.future(() -> done.orTimeout(left, TimeUnit.NANOSECONDS).handle((bytes, err) -> {
             if (err == null) {

@@ -10,9 +10,6 @@ import java.time.Duration;
  * @param engineThreads   the backend's intra-op threads (sizes the worker pool)
  * @param workers         scoring threads; 0 = {@code max(1, cores / engineThreads)}
  * @param queue           requests that may wait for a worker; more are answered 503 with {@code Retry-After}
- * @param coalesce        most waiting {@code POST /v1/recommend} requests a worker scores in one batched forward
- *                        pass (dynamic batching; it takes only what is already waiting, never waits for more); 1 =
- *                        one request per pass
  * @param timeout         per-request time limit, from arrival to answer (a request still waiting then is not run)
  * @param maxBodyBytes    largest request body
  * @param maxK            largest k a request may ask for
@@ -28,7 +25,6 @@ public record ServerConfig(
         int engineThreads,
         int workers,
         int queue,
-        int coalesce,
         Duration timeout,
         long maxBodyBytes,
         int maxK,
@@ -39,9 +35,6 @@ public record ServerConfig(
         Duration shutdownTimeout) {
     public static final String LOOPBACK = "127.0.0.1";
 
-    /** Default of {@link #coalesce}: with 8 clients on 2 workers, about 4 requests wait at a time. */
-    public static final int DEFAULT_COALESCE = 8;
-
     public ServerConfig {
         if (host == null || host.isBlank()) {
             throw new IllegalArgumentException("host must be set, e.g. " + LOOPBACK);
@@ -50,7 +43,6 @@ public record ServerConfig(
         check("engineThreads", engineThreads, 1, 1024);
         check("workers", workers, 0, 1024);
         check("queue", queue, 0, 1_000_000);
-        check("coalesce", coalesce, 1, 1024);
         check("maxK", maxK, 1, Integer.MAX_VALUE);
         check("maxBatch", maxBatch, 1, 100_000);
         check("maxHistory", maxHistory, 1, 10_000_000);
@@ -93,7 +85,6 @@ public record ServerConfig(
         private int engineThreads = 1;
         private int workers;
         private int queue = 64;
-        private int coalesce = DEFAULT_COALESCE;
         private Duration timeout = Duration.ofSeconds(5);
         private long maxBodyBytes = 1 << 20;
         private int maxK = 1000;
@@ -125,11 +116,6 @@ public record ServerConfig(
 
         public Builder queue(int v) {
             queue = v;
-            return this;
-        }
-
-        public Builder coalesce(int v) {
-            coalesce = v;
             return this;
         }
 
@@ -180,7 +166,6 @@ public record ServerConfig(
                     engineThreads,
                     workers,
                     queue,
-                    coalesce,
                     timeout,
                     maxBodyBytes,
                     maxK,

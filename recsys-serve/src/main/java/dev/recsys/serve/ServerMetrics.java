@@ -1,7 +1,6 @@
 package dev.recsys.serve;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
@@ -23,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 final class ServerMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter rejected;
-    private final DistributionSummary coalesced;
     private final Map<Key, Timer> timers = new ConcurrentHashMap<>();
     private Meter modelInfo;
 
@@ -35,10 +33,6 @@ final class ServerMetrics {
                 .register(registry);
         Gauge.builder("recsys.pool.active", pool, ThreadPoolExecutor::getActiveCount)
                 .description("workers scoring a request")
-                .register(registry);
-        coalesced = DistributionSummary.builder("recsys.recommend.coalesced")
-                .description("single recommendation requests scored together in one batched pass")
-                .baseUnit("requests")
                 .register(registry);
         rejected = Counter.builder("recsys.requests.rejected")
                 .description("requests answered 503 because the queue was full")
@@ -67,11 +61,6 @@ final class ServerMetrics {
 
     /** A timer's tags; endpoints are the routes (or "unmatched"), so the keys are few. */
     private record Key(String endpoint, String method, int status) {}
-
-    /** A batched pass of {@code requests} waiting single recommendations. */
-    void coalesced(int requests) {
-        coalesced.record(requests);
-    }
 
     void rejected() {
         rejected.increment();

@@ -181,8 +181,6 @@ final class Fixtures {
         final AtomicInteger scoring = new AtomicInteger();
         final AtomicInteger closes = new AtomicInteger();
         final AtomicInteger closedWhileScoring = new AtomicInteger();
-        /** The batch size of every scoring call, in order. */
-        final List<Integer> batchSizes = java.util.Collections.synchronizedList(new ArrayList<>());
 
         SlowBackend(Backend inner, long delayMillis) {
             this.inner = inner;
@@ -218,7 +216,6 @@ final class Fixtures {
                         }
                         boolean score = n.equals("scoreAll") || n.equals("scoreTwoStage");
                         if (score) {
-                            batchSizes.add(((dev.recsys.api.data.SeqBatch) args[0]).size());
                             scoring.incrementAndGet();
                             mine.incrementAndGet();
                         }

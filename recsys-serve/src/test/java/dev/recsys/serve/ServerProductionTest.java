@@ -2,9 +2,7 @@ package dev.recsys.serve;
 
 import static dev.recsys.serve.Fixtures.post;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.recsys.api.spi.BackendOptions;
 import dev.recsys.api.spi.Backends;
 import java.io.IOException;
@@ -64,9 +62,7 @@ class ServerProductionTest {
     void aFullPoolAnswers503WithRetryAfterAtOnce() throws Exception {
         backend.delayMillis = 400;
         ExecutorService clients = Executors.newFixedThreadPool(6);
-        // coalesce 1: a worker takes one request at a time (with more, it may take the whole queue in one pass)
-        try (RecsysServer s =
-                start(ServerConfig.builder().workers(1).queue(1).coalesce(1).timeout(Duration.ofSeconds(10)))) {
+        try (RecsysServer s = start(ServerConfig.builder().workers(1).queue(1).timeout(Duration.ofSeconds(10)))) {
             URI base = s.uri();
             List<Future<Fixtures.Reply>> fs = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
@@ -97,107 +93,6 @@ class ServerProductionTest {
     }
 
     @Test
-    void waitingRecommendationsAreScoredInOneBatchedPassAndEachGetsItsOwnAnswer() throws Exception {
-        String[] bodies = {
-            "{\"history\": [\"103\", \"104\"], \"k\": 3}",
-            "{\"history\": [\"110\", \"111\", \"112\"], \"k\": 3}",
-            "{\"history\": [\"120\"], \"k\": 4}",
-            "{\"history\": [\"105\"], \"k\": 0}",
-            "{\"history\": [\"108\", \"109\"], \"k\": 3}"
-        };
-        ExecutorService clients = Executors.newFixedThreadPool(6);
-        try (RecsysServer s = start(ServerConfig.builder().workers(1).timeout(Duration.ofSeconds(30)))) {
-            URI base = s.uri();
-            List<Fixtures.Reply> alone = new ArrayList<>();
-            for (String b : bodies) {
-                alone.add(post(base, "/v1/recommend", b));
-            }
-            backend.delayMillis = 500;
-            backend.batchSizes.clear();
-            Future<Fixtures.Reply> first = clients.submit(() -> post(base, "/v1/recommend", REQ));
-            while (backend.scoring.get() == 0) {
-                Thread.sleep(5);
-            }
-            List<Future<Fixtures.Reply>> fs = new ArrayList<>();
-            for (String b : bodies) {
-                fs.add(clients.submit(() -> post(base, "/v1/recommend", b)));
-            }
-            while (s.waitingRecommendations() < bodies.length) {
-                Thread.sleep(5);
-            }
-            assertThat(first.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
-            for (int i = 0; i < bodies.length; i++) {
-                Fixtures.Reply r = fs.get(i).get(30, TimeUnit.SECONDS);
-                Fixtures.Reply a = alone.get(i);
-                assertThat(r.status()).as("request %d: %s", i, r.text()).isEqualTo(a.status());
-                if (a.status() != 200) {
-                    assertThat(r.text()).as("request %d", i).isEqualTo(a.text());
-                    continue;
-                }
-                // the same items in the same order; the scores of a batched pass equal within float rounding
-                JsonNode got = r.json().path("items");
-                JsonNode want = a.json().path("items");
-                assertThat(got.size())
-                        .as("request %d", i)
-                        .isEqualTo(want.size())
-                        .isPositive();
-                for (int j = 0; j < want.size(); j++) {
-                    assertThat(got.get(j).path("item").asText())
-                            .isEqualTo(want.get(j).path("item").asText());
-                    assertThat(got.get(j).path("score").floatValue())
-                            .isCloseTo(want.get(j).path("score").floatValue(), within(1e-5f));
-                }
-            }
-            assertThat(alone.get(3).status()).isEqualTo(400);
-            assertThat(alone.get(3).json().path("error").asText()).contains("k must be a whole number in 1..");
-            // the first request alone, then the five waiting ones in one pass per shape: three with k = 3, one
-            // with k = 4; the one with k = 0 is answered 400 without being scored
-            List<Integer> sizes = List.copyOf(backend.batchSizes);
-            assertThat(sizes).hasSize(3);
-            assertThat(sizes.get(0)).isEqualTo(1);
-            assertThat(sizes.subList(1, 3)).containsExactlyInAnyOrder(3, 1);
-            // metrics: passes of waiting requests (the five alone, the first, then one pass of all five waiting)
-            String metrics = Fixtures.get(base, "/metrics").text();
-            assertThat(metrics).contains("recsys_recommend_coalesced_requests_count 7\n");
-            assertThat(metrics).contains("recsys_recommend_coalesced_requests_sum 11.0");
-            assertThat(metrics).contains("recsys_recommend_coalesced_requests_max 5.0");
-        } finally {
-            backend.delayMillis = 0;
-            clients.shutdownNow();
-        }
-    }
-
-    @Test
-    void coalescedRequestsLeaveNoTasksBehindToFillTheQueue() throws Exception {
-        // 4 clients in a closed loop on 1 worker with a queue of 4: never more than 4 requests wait, so none may
-        // be turned away; a batch that took several requests must also take their tasks out of the queue
-        backend.delayMillis = 20;
-        ExecutorService clients = Executors.newFixedThreadPool(4);
-        try (RecsysServer s = start(ServerConfig.builder().workers(1).queue(4).timeout(Duration.ofSeconds(30)))) {
-            URI base = s.uri();
-            List<Future<List<Integer>>> fs = new ArrayList<>();
-            for (int c = 0; c < 4; c++) {
-                fs.add(clients.submit(() -> {
-                    List<Integer> statuses = new ArrayList<>();
-                    for (int i = 0; i < 25; i++) {
-                        statuses.add(post(base, "/v1/recommend", REQ).status());
-                    }
-                    return statuses;
-                }));
-            }
-            for (Future<List<Integer>> f : fs) {
-                assertThat(f.get(60, TimeUnit.SECONDS)).hasSize(25).containsOnly(200);
-            }
-            String metrics = Fixtures.get(base, "/metrics").text();
-            assertThat(metrics).contains("recsys_recommend_coalesced_requests_sum 100.0");
-            assertThat(metrics).doesNotContainPattern("recsys_requests_rejected_total [1-9]");
-        } finally {
-            backend.delayMillis = 0;
-            clients.shutdownNow();
-        }
-    }
-
-    @Test
     void aRequestOverItsTimeLimitIsAnswered503() throws Exception {
         backend.delayMillis = 1500;
         try (RecsysServer s = start(ServerConfig.builder().timeout(Duration.ofMillis(300)))) {
@@ -217,8 +112,7 @@ class ServerProductionTest {
         backend.delayMillis = 700;
         ExecutorService clients = Executors.newFixedThreadPool(3);
         int closesBefore = backend.closes.get();
-        // coalesce 1: three requests on three workers at once (else one worker may take all three in one pass)
-        RecsysServer s = start(ServerConfig.builder().workers(3).coalesce(1).timeout(Duration.ofSeconds(10)));
+        RecsysServer s = start(ServerConfig.builder().workers(3).timeout(Duration.ofSeconds(10)));
         URI base = s.uri();
         try {
             List<Future<Fixtures.Reply>> fs = new ArrayList<>();

@@ -129,14 +129,6 @@ final class BenchServeCommand implements Callable<Integer> {
     Path reloadModel;
 
     @Option(
-            names = "--coalesce",
-            defaultValue = "" + ServerConfig.DEFAULT_COALESCE,
-            description = "Most waiting single recommendation requests a worker scores in one batched pass (dynamic"
-                    + " batching: it takes what is waiting, never waits for more; 1 = one per pass; default:"
-                    + " ${DEFAULT-VALUE}).")
-    int coalesce;
-
-    @Option(
             names = "--workers",
             defaultValue = "0",
             description = "Server scoring threads (default: cores / --threads).")
@@ -183,7 +175,6 @@ final class BenchServeCommand implements Callable<Integer> {
                 .engineThreads(engine.options().threads())
                 .workers(workers)
                 .queue(Math.max(64, 4 * connections))
-                .coalesce(coalesce)
                 .timeout(Duration.ofSeconds(30))
                 .build();
         try (Backend backend = Backends.create(engine.backend(), engine.options());
@@ -194,12 +185,10 @@ final class BenchServeCommand implements Callable<Integer> {
             }
             out.printf(
                     Locale.ROOT,
-                    "model %s on %s, %d workers (coalescing up to %d waiting requests), %d histories of up to %d items,"
-                            + " k=%d, rerank %s%n",
+                    "model %s on %s, %d workers, %d histories of up to %d items, k=%d, rerank %s%n",
                     server.modelVersion(),
                     backend.name(),
                     server.workers(),
-                    coalesce,
                     histories.size(),
                     history,
                     k,

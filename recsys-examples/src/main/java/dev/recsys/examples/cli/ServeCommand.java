@@ -63,14 +63,6 @@ final class ServeCommand implements Callable<Integer> {
     int workers;
 
     @Option(
-            names = "--coalesce",
-            defaultValue = "" + ServerConfig.DEFAULT_COALESCE,
-            description = "Most waiting single recommendation requests a worker scores in one batched pass (dynamic"
-                    + " batching: it takes what is waiting, never waits for more; 1 = one per pass; default:"
-                    + " ${DEFAULT-VALUE}).")
-    int coalesce;
-
-    @Option(
             names = "--queue",
             defaultValue = "64",
             description = "Requests that may wait for a worker; more get 503 (default: ${DEFAULT-VALUE}).")
@@ -106,7 +98,6 @@ final class ServeCommand implements Callable<Integer> {
                     .engineThreads(engine.options().threads())
                     .workers(workers)
                     .queue(queue)
-                    .coalesce(coalesce)
                     .timeout(Duration.ofMillis(timeoutMs))
                     .maxBodyBytes(maxBody)
                     .apiKey(apiKey != null ? apiKey : blankToNull(System.getenv(API_KEY_ENV)))
