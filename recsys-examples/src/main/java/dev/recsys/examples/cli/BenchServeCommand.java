@@ -197,6 +197,8 @@ final class BenchServeCommand implements Callable<Integer> {
             java.net.URI target = server.uri().resolve("v1/recommend");
             if (warmupSeconds > 0) {
                 LoadGenerator.run(target, bodies, connections, Duration.ofSeconds(warmupSeconds), Long.MAX_VALUE);
+                double settled = settleJit();
+                out.printf(Locale.ROOT, "JIT: compiler idle after %.1f s%n", settled);
             }
             double[] lat = server.withRecommender(rerank, r -> latencies(r, dense, calls));
             double inRate = server.withRecommender(rerank, r -> throughput(r, dense, callers));
@@ -404,6 +406,27 @@ final class BenchServeCommand implements Callable<Integer> {
             pool.shutdownNow();
         }
         return next.get() / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Waits until the JIT compilers have been idle for a second (at most 60 s), and returns the seconds waited:
+     * on two busy cores the compiler threads were still working through the HTTP path's methods queued during
+     * the warm-up, and took CPU from the measurements that followed.
+     */
+    private static double settleJit() throws InterruptedException {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        long t0 = System.nanoTime();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return 0;
+        }
+        long last = jit.getTotalCompilationTime();
+        for (int quiet = 0; quiet < 10 && System.nanoTime() - t0 < 60_000_000_000L; ) {
+            Thread.sleep(100);
+            long now = jit.getTotalCompilationTime();
+            quiet = now == last ? quiet + 1 : 0;
+            last = now;
+        }
+        return (System.nanoTime() - t0) / 1e9;
     }
 
     private static double quantile(double[] sorted, double q) {

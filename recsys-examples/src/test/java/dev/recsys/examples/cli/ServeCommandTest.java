@@ -110,6 +110,7 @@ class ServeCommandTest {
                 new PrintWriter(err, true));
         assertThat(c).as(err.toString()).isZero();
         String o = out.toString();
+        assertThat(o).containsPattern("JIT: compiler idle after \\d+\\.\\d s");
         assertThat(o)
                 .containsPattern(
                         "in-process recommend: p50 \\d+\\.\\d\\d ms, p99 \\d+\\.\\d\\d ms \\(1 thread\\); \\d+/s with 2 threads");
