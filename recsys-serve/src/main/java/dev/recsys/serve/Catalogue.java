@@ -25,9 +25,19 @@ final class Catalogue {
     private final int[] dataToModel;
 
     private Catalogue(List<String> ids, Map<String, Integer> dense, String[] titles, Dataset data, int[] dataToModel) {
+        this(ids, dense, numericIndex(ids), titles, data, dataToModel);
+    }
+
+    private Catalogue(
+            List<String> ids,
+            Map<String, Integer> dense,
+            int[] byNumber,
+            String[] titles,
+            Dataset data,
+            int[] dataToModel) {
         this.ids = ids;
         this.dense = dense;
-        this.byNumber = numericIndex(ids);
+        this.byNumber = byNumber;
         this.titles = titles;
         this.data = data;
         this.dataToModel = dataToModel;
@@ -102,7 +112,7 @@ final class Catalogue {
             }
         }
         titles.forEach((item, title) -> t[item] = title);
-        return new Catalogue(next.ids, next.dense, t, next.data, next.dataToModel);
+        return new Catalogue(next.ids, next.dense, next.byNumber, t, next.data, next.dataToModel);
     }
 
     /** The largest number an id may have for {@link #numericIndex} (the table's size), given n items. */

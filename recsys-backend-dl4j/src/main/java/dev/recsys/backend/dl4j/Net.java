@@ -34,7 +34,7 @@ final class Net {
     final Map<String, long[]> dropoutMasks = new LinkedHashMap<>();
 
     private final Map<String, int[]> shapes = new HashMap<>();
-    private final Map<String, SDVariable> ones = new HashMap<>();
+    private final Map<String, SDVariable> filled = new HashMap<>();
     private int counter;
 
     Net(ModelConfig config, boolean dropout, boolean differentiable) {
@@ -77,7 +77,7 @@ final class Net {
 
     /** A constant {@code [rows, cols]} of one value (cached per shape and value). */
     SDVariable filled(long rows, long cols, double value) {
-        return ones.computeIfAbsent(
+        return filled.computeIfAbsent(
                 rows + "x" + cols + "*" + value,
                 k -> sd.constant(uniq("filled"), Nd4j.valueArrayOf(new long[] {rows, cols}, (float) value)));
     }

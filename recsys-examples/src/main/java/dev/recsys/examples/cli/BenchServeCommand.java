@@ -66,9 +66,9 @@ final class BenchServeCommand implements Callable<Integer> {
     @Option(
             names = "--warmup-seconds",
             defaultValue = "60",
-            description = "HTTP requests before anything is measured, for this long: the JIT compiles the server's"
-                    + " whole path (Jetty, JSON, metrics), not only the model's; on 2 busy cores its threads took"
-                    + " 6-8 % of the CPU 20 s into the load and 0.2 % after a minute (default: ${DEFAULT-VALUE}).")
+            description = "HTTP requests right before the measured HTTP run, for this long: the JIT compiles the"
+                    + " server's whole path (Jetty, JSON, metrics), not only the model's; on 2 busy cores its threads"
+                    + " took 6-8 % of the CPU 20 s into the load and 0.2 % after a minute (default: ${DEFAULT-VALUE}).")
     int warmupSeconds;
 
     @Option(
@@ -411,9 +411,9 @@ final class BenchServeCommand implements Callable<Integer> {
     }
 
     /**
-     * Waits until the JIT compilers have been idle for a second (at most 60 s), and returns the seconds waited:
-     * on two busy cores the compiler threads were still working through the HTTP path's methods queued during
-     * the warm-up, and took CPU from the measurements that followed.
+     * Waits until the JIT compilers have been idle for a second (at most 60 s), and returns the seconds waited,
+     * so that compilations queued by the warm-up do not run during the measured HTTP run (on the machine of
+     * recsys-serve/README.md's stop 21 the queue emptied within about a second).
      */
     private static double settleJit() throws InterruptedException {
         java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
