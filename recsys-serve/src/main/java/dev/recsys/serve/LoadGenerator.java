@@ -71,6 +71,32 @@ public final class LoadGenerator {
         public double max() {
             return latencyMillis.length == 0 ? 0 : latencyMillis[latencyMillis.length - 1];
         }
+
+        /** Runs one after another as one: counts and wall times added, latencies merged. */
+        public static Result combined(List<Result> runs) {
+            long requests = 0;
+            long failed = 0;
+            long transport = 0;
+            double seconds = 0;
+            Map<Integer, Long> statuses = new TreeMap<>();
+            int n = 0;
+            for (Result r : runs) {
+                requests += r.requests;
+                failed += r.failed;
+                transport += r.transportErrors;
+                seconds += r.seconds;
+                r.byStatus.forEach((k, v) -> statuses.merge(k, v, Long::sum));
+                n += r.latencyMillis.length;
+            }
+            double[] lat = new double[n];
+            int at = 0;
+            for (Result r : runs) {
+                System.arraycopy(r.latencyMillis, 0, lat, at, r.latencyMillis.length);
+                at += r.latencyMillis.length;
+            }
+            Arrays.sort(lat);
+            return new Result(requests, failed, statuses, transport, seconds, lat);
+        }
     }
 
     /**

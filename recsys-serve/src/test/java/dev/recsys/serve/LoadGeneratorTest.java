@@ -49,6 +49,23 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void combinedRunsAddCountsAndTimesAndMergeLatencies() {
+        LoadGenerator.Result a =
+                new LoadGenerator.Result(3, 1, Map.of(200, 2L, 503, 1L), 0, 1.5, new double[] {1, 4, 9});
+        LoadGenerator.Result b = new LoadGenerator.Result(2, 1, Map.of(200, 1L), 1, 0.5, new double[] {2, 3});
+        LoadGenerator.Result c = LoadGenerator.Result.combined(List.of(a, b));
+        assertThat(c.requests()).isEqualTo(5);
+        assertThat(c.failed()).isEqualTo(2);
+        assertThat(c.transportErrors()).isEqualTo(1);
+        assertThat(c.byStatus()).isEqualTo(Map.of(200, 3L, 503, 1L));
+        assertThat(c.seconds()).isEqualTo(2.0);
+        assertThat(c.perSecond()).isEqualTo(2.5);
+        assertThat(c.latencyMillis()).containsExactly(1, 2, 3, 4, 9);
+        assertThat(c.quantile(0.5)).isEqualTo(3);
+        assertThat(c.max()).isEqualTo(9);
+    }
+
+    @Test
     void countsEveryAnswerByStatusOverKeptAliveConnections() throws Exception {
         String ok = "{\"history\": [\"101\", \"102\"], \"k\": 3}";
         String unknown = "{\"history\": [\"101\", \"999\"]}";

@@ -110,6 +110,15 @@ final class BenchServeCommand implements Callable<Integer> {
     int inProcessSeconds;
 
     @Option(
+            names = "--rounds",
+            defaultValue = "3",
+            description = "The measured HTTP run is split into this many rounds, with an in-process throughput run"
+                    + " before the first and after each, and every round is compared with the two around it: the"
+                    + " speed of a shared machine drifts within a minute, and one in-process figure taken before or"
+                    + " after the whole HTTP run moved the share by up to 25 points (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(
             names = "--callers",
             defaultValue = "2",
             description = "Threads of the in-process throughput run (default: ${DEFAULT-VALUE}).")
@@ -157,11 +166,12 @@ final class BenchServeCommand implements Callable<Integer> {
                 || k < 1
                 || calls < 1
                 || callers < 1
+                || rounds < 1
                 || inProcessSeconds < 1) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),
-                    "--connections, --seconds, --requests, --history, -k, --calls, --callers and --in-process-seconds"
-                            + " must be >= 1");
+                    "--connections, --seconds, --requests, --history, -k, --calls, --callers, --rounds and"
+                            + " --in-process-seconds must be >= 1");
         }
         Dataset d = data.loadOrNull();
         List<List<String>> histories = histories(d);
@@ -230,25 +240,50 @@ final class BenchServeCommand implements Callable<Integer> {
             sampler.start();
             Reloads reloads = new Reloads(server);
             Thread reloader = reloads.start();
-            LoadGenerator.Result r =
-                    LoadGenerator.run(target, bodies, connections, Duration.ofSeconds(seconds), requests);
+            // rounds of HTTP between in-process runs: each round is compared with the in-process runs around it
+            List<LoadGenerator.Result> parts = new ArrayList<>();
+            List<Double> inRates = new ArrayList<>();
+            inRates.add(server.withRecommender(rerank, rec -> throughput(rec, dense, callers)));
+            long left = requests;
+            for (int i = 0; i < rounds && left > 0; i++) {
+                long share = (left + rounds - i - 1) / (rounds - i);
+                LoadGenerator.Result p = LoadGenerator.run(
+                        target, bodies, connections, Duration.ofMillis(seconds * 1000L / rounds), share);
+                parts.add(p);
+                left -= p.requests();
+                inRates.add(server.withRecommender(rerank, rec -> throughput(rec, dense, callers)));
+            }
             long[] rss = {halfWay(samples, System.nanoTime() - start), residentKb()};
             sampler.interrupt();
             reloads.stop(reloader);
-            // in-process again: on a shared machine the load changes, and the ratio is only fair against both
-            double inAfter = server.withRecommender(rerank, rec -> throughput(rec, dense, callers));
+            LoadGenerator.Result r = LoadGenerator.Result.combined(parts);
+            double[] shares = new double[parts.size()];
+            for (int i = 0; i < shares.length; i++) {
+                shares[i] = parts.get(i).perSecond() / ((inRates.get(i) + inRates.get(i + 1)) / 2);
+            }
+            double[] sortedShares = shares.clone();
+            Arrays.sort(sortedShares);
             out.printf(
                     Locale.ROOT,
-                    "HTTP, %d connections: %d requests in %.1f s = %.0f/s (in-process with %d threads: %.0f/s before, "
-                            + "%.0f/s after: %.0f%% of the faster)%n",
+                    "HTTP, %d connections: %d requests in %.1f s = %.0f/s over %d rounds (%s/s)%n",
                     connections,
                     r.requests(),
                     r.seconds(),
                     r.perSecond(),
+                    parts.size(),
+                    join(
+                            parts.stream()
+                                    .mapToDouble(LoadGenerator.Result::perSecond)
+                                    .toArray(),
+                            "%.0f"));
+            out.printf(
+                    Locale.ROOT,
+                    "in-process with %d threads before, between and after the rounds: %s/s; each round's share of the"
+                            + " runs around it: %s (median %.0f%%)%n",
                     callers,
-                    inRate,
-                    inAfter,
-                    100 * r.perSecond() / Math.max(inRate, inAfter));
+                    join(inRates.stream().mapToDouble(Double::doubleValue).toArray(), "%.0f"),
+                    join(Arrays.stream(shares).map(x -> 100 * x).toArray(), "%.0f%%"),
+                    100 * median(sortedShares));
             out.printf(
                     Locale.ROOT,
                     "latency: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms%n",
@@ -429,6 +464,19 @@ final class BenchServeCommand implements Callable<Integer> {
             last = now;
         }
         return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static String join(double[] xs, String format) {
+        StringBuilder b = new StringBuilder();
+        for (double x : xs) {
+            b.append(b.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, format, x));
+        }
+        return b.toString();
     }
 
     private static double quantile(double[] sorted, double q) {

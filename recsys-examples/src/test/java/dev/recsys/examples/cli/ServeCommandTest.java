@@ -94,7 +94,7 @@ class ServeCommandTest {
                     "--connections",
                     "2",
                     "--seconds",
-                    "3",
+                    "6",
                     "--warmup-seconds",
                     "1",
                     "--requests",
@@ -114,10 +114,14 @@ class ServeCommandTest {
         assertThat(o)
                 .containsPattern(
                         "in-process recommend: p50 \\d+\\.\\d\\d ms, p99 \\d+\\.\\d\\d ms \\(1 thread\\); \\d+/s with 2 threads");
+        // 150 requests in up to 3 rounds of 50 (each round's count share), each followed by an in-process run
         assertThat(o)
                 .containsPattern(
-                        "HTTP, 2 connections: 150 requests in \\d+\\.\\d s = \\d+/s \\(in-process with 2 threads: \\d+/s "
-                                + "before, \\d+/s after: \\d+% of the faster\\)");
+                        "HTTP, 2 connections: 150 requests in \\d+\\.\\d s = \\d+/s over 3 rounds \\(\\d+, \\d+, \\d+/s\\)");
+        assertThat(o)
+                .containsPattern(
+                        "in-process with 2 threads before, between and after the rounds: \\d+, \\d+, \\d+, \\d+/s;"
+                                + " each round's share of the runs around it: \\d+%, \\d+%, \\d+% \\(median \\d+%\\)");
         assertThat(o).containsPattern("latency: p50 \\d+\\.\\d\\d ms, p90 \\d+\\.\\d\\d ms, p99 \\d+\\.\\d\\d ms, max");
         assertThat(o).contains("errors: 0 (statuses {200=150}, no answer 0)");
     }
