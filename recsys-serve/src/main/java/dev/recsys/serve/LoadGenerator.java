@@ -110,9 +110,23 @@ public final class LoadGenerator {
      */
     public static Result run(URI target, List<String> bodies, int connections, Duration duration, long maxRequests)
             throws InterruptedException {
-        if (connections < 1 || maxRequests < 1 || bodies.isEmpty()) {
-            throw new IllegalArgumentException("connections and maxRequests must be >= 1 and bodies non-empty, found "
-                    + connections + ", " + maxRequests + ", " + bodies.size());
+        return run(target, bodies, connections, duration, maxRequests, 0);
+    }
+
+    /**
+     * Runs the load, each client closing its connection and opening a new one after every
+     * {@code reconnectEvery} answers (0 = keep it open). New connections take paths through the
+     * server (and its JIT-compiled code) that kept-alive ones never do.
+     *
+     * @param reconnectEvery answers per connection before it is replaced, &gt;= 0
+     */
+    public static Result run(
+            URI target, List<String> bodies, int connections, Duration duration, long maxRequests, int reconnectEvery)
+            throws InterruptedException {
+        if (connections < 1 || maxRequests < 1 || bodies.isEmpty() || reconnectEvery < 0) {
+            throw new IllegalArgumentException("connections and maxRequests must be >= 1, bodies non-empty and"
+                    + " reconnectEvery >= 0, found " + connections + ", " + maxRequests + ", " + bodies.size() + ", "
+                    + reconnectEvery);
         }
         if (!"http".equals(target.getScheme()) || target.getHost() == null) {
             throw new IllegalArgumentException("the load generator speaks plain http to a host, found " + target);
@@ -138,6 +152,7 @@ public final class LoadGenerator {
             parts.add(pool.submit(() -> {
                 long[] lat = new long[1024];
                 int n = 0;
+                int answered = 0;
                 Connection conn = null;
                 try {
                     while (System.nanoTime() < end) {
@@ -159,7 +174,8 @@ public final class LoadGenerator {
                                 lat = Arrays.copyOf(lat, n * 2);
                             }
                             lat[n++] = e;
-                            if (conn.closeAfter) {
+                            answered++;
+                            if (conn.closeAfter || (reconnectEvery > 0 && answered % reconnectEvery == 0)) {
                                 conn.close();
                                 conn = null;
                             }

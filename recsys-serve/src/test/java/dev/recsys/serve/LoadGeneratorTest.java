@@ -86,6 +86,83 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void opensANewConnectionAfterEveryReconnectEveryAnswers() throws Exception {
+        try (CountingServer counting = new CountingServer()) {
+            URI u = URI.create("http://127.0.0.1:" + counting.port() + "/x");
+            LoadGenerator.Result kept = LoadGenerator.run(u, List.of("{}"), 1, Duration.ofSeconds(30), 10, 0);
+            assertThat(kept.byStatus()).isEqualTo(Map.of(200, 10L));
+            assertThat(counting.accepted.get()).isEqualTo(1);
+            // 10 answers, a new connection after every 3: 3 + 3 + 3 + 1
+            LoadGenerator.Result renewed = LoadGenerator.run(u, List.of("{}"), 1, Duration.ofSeconds(30), 10, 3);
+            assertThat(renewed.byStatus()).isEqualTo(Map.of(200, 10L));
+            assertThat(counting.accepted.get()).isEqualTo(1 + 4);
+        }
+    }
+
+    /** An HTTP/1.1 server that answers every request 200 with an empty JSON object and counts connections. */
+    private static final class CountingServer implements AutoCloseable {
+        final ServerSocket socket = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        final Thread acceptor = new Thread(this::serve, "counting-server");
+
+        CountingServer() throws IOException {
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        private void serve() {
+            while (!socket.isClosed()) {
+                try (java.net.Socket c = socket.accept()) {
+                    accepted.incrementAndGet();
+                    java.io.DataInputStream in =
+                            new java.io.DataInputStream(new java.io.BufferedInputStream(c.getInputStream()));
+                    java.io.OutputStream out = c.getOutputStream();
+                    while (true) {
+                        int length = -1;
+                        String line;
+                        while ((line = readLine(in)) != null && !line.isEmpty()) {
+                            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                                length = Integer.parseInt(line.substring(15).trim());
+                            }
+                        }
+                        if (line == null) {
+                            break;
+                        }
+                        in.readFully(new byte[Math.max(0, length)]);
+                        out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
+                                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        out.flush();
+                    }
+                } catch (IOException e) {
+                    // the client went away or the server closed: take the next connection
+                }
+            }
+        }
+
+        private static String readLine(java.io.InputStream in) throws IOException {
+            StringBuilder b = new StringBuilder();
+            for (int ch = in.read(); ch != '\n'; ch = in.read()) {
+                if (ch < 0) {
+                    return null;
+                }
+                if (ch != '\r') {
+                    b.append((char) ch);
+                }
+            }
+            return b.toString();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    @Test
     void aPathThatIsNotThereIsCountedAsItsStatus() throws Exception {
         LoadGenerator.Result r =
                 LoadGenerator.run(server.uri().resolve("nowhere?x=1"), List.of("{}"), 1, Duration.ofSeconds(30), 5);

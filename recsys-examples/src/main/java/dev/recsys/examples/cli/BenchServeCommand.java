@@ -72,6 +72,16 @@ final class BenchServeCommand implements Callable<Integer> {
     int warmupSeconds;
 
     @Option(
+            names = "--reconnect-every",
+            defaultValue = "500",
+            paramLabel = "N",
+            description = "Each client closes its connection and opens a new one after N answers, in the warm-up and"
+                    + " the measured rounds (0 = never): after a warm-up on connections kept open, the first round's"
+                    + " new connections took paths through Jetty the JIT had left out, and it spent 3 s of that"
+                    + " round recompiling them (default: ${DEFAULT-VALUE}).")
+    int reconnectEvery;
+
+    @Option(
             names = "--requests",
             defaultValue = "100000",
             description = "HTTP requests, at most (default: ${DEFAULT-VALUE}).")
@@ -156,8 +166,9 @@ final class BenchServeCommand implements Callable<Integer> {
         if (reloadEvery < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--reload-every must be >= 0");
         }
-        if (warmupSeconds < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--warmup-seconds must be >= 0");
+        if (warmupSeconds < 0 || reconnectEvery < 0) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--warmup-seconds and --reconnect-every must be >= 0");
         }
         if (connections < 1
                 || seconds < 1
@@ -217,7 +228,8 @@ final class BenchServeCommand implements Callable<Integer> {
             // two made the JIT compile the HTTP path again during the measured run (recsys-serve/README.md, stop 21)
             java.net.URI target = server.uri().resolve("v1/recommend");
             if (warmupSeconds > 0) {
-                LoadGenerator.run(target, bodies, connections, Duration.ofSeconds(warmupSeconds), Long.MAX_VALUE);
+                LoadGenerator.run(
+                        target, bodies, connections, Duration.ofSeconds(warmupSeconds), Long.MAX_VALUE, reconnectEvery);
                 double settled = settleJit();
                 out.printf(Locale.ROOT, "JIT: compiler idle after %.1f s%n", settled);
             }
@@ -244,11 +256,19 @@ final class BenchServeCommand implements Callable<Integer> {
             List<LoadGenerator.Result> parts = new ArrayList<>();
             List<Double> inRates = new ArrayList<>();
             inRates.add(server.withRecommender(rerank, rec -> throughput(rec, dense, callers)));
+            List<Long> compiling = new ArrayList<>();
             long left = requests;
             for (int i = 0; i < rounds && left > 0; i++) {
                 long share = (left + rounds - i - 1) / (rounds - i);
+                long jit0 = compilationMillis();
                 LoadGenerator.Result p = LoadGenerator.run(
-                        target, bodies, connections, Duration.ofMillis(seconds * 1000L / rounds), share);
+                        target,
+                        bodies,
+                        connections,
+                        Duration.ofMillis(seconds * 1000L / rounds),
+                        share,
+                        reconnectEvery);
+                compiling.add(compilationMillis() - jit0);
                 parts.add(p);
                 left -= p.requests();
                 inRates.add(server.withRecommender(rerank, rec -> throughput(rec, dense, callers)));
@@ -284,6 +304,10 @@ final class BenchServeCommand implements Callable<Integer> {
                     join(inRates.stream().mapToDouble(Double::doubleValue).toArray(), "%.0f"),
                     join(Arrays.stream(shares).map(x -> 100 * x).toArray(), "%.0f%%"),
                     100 * median(sortedShares));
+            out.printf(
+                    Locale.ROOT,
+                    "JIT compiler time during the rounds: %s ms%n",
+                    join(compiling.stream().mapToDouble(Long::doubleValue).toArray(), "%.0f"));
             out.printf(
                     Locale.ROOT,
                     "latency: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms%n",
@@ -464,6 +488,12 @@ final class BenchServeCommand implements Callable<Integer> {
             last = now;
         }
         return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Total time the JIT compilers have spent so far, -1 where the JVM does not say. */
+    private static long compilationMillis() {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        return jit == null || !jit.isCompilationTimeMonitoringSupported() ? -1 : jit.getTotalCompilationTime();
     }
 
     private static double median(double[] sorted) {
