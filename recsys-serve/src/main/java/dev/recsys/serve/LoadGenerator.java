@@ -165,6 +165,7 @@ public final class LoadGenerator {
                         try {
                             if (conn == null) {
                                 conn = new Connection(address);
+                                answered = 0;
                             }
                             int status = conn.exchange(r);
                             long e = System.nanoTime() - s;

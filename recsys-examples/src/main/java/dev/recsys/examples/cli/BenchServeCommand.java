@@ -184,6 +184,12 @@ final class BenchServeCommand implements Callable<Integer> {
                     "--connections, --seconds, --requests, --history, -k, --calls, --callers, --rounds and"
                             + " --in-process-seconds must be >= 1");
         }
+        if (rounds > seconds) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--rounds (" + rounds + ") must be <= --seconds (" + seconds
+                            + "): each round runs at least a second");
+        }
         Dataset d = data.loadOrNull();
         List<List<String>> histories = histories(d);
         ObjectMapper json = new ObjectMapper();
@@ -224,8 +230,10 @@ final class BenchServeCommand implements Callable<Integer> {
                     quantile(lat, 0.99),
                     inRate,
                     callers);
-            // warm-up over HTTP after the in-process runs and right before the HTTP run: in-process runs between the
-            // two made the JIT compile the HTTP path again during the measured run (recsys-serve/README.md, stop 21)
+            // warm-up over HTTP after the first in-process runs, with the clients reconnecting: a warm-up on
+            // connections
+            // kept open left the compiled code without a path for new ones, and the first measured round's new
+            // connections deoptimized it (recsys-serve/README.md, stop 22)
             java.net.URI target = server.uri().resolve("v1/recommend");
             if (warmupSeconds > 0) {
                 LoadGenerator.run(

@@ -80,6 +80,21 @@ class ServeCommandTest {
     }
 
     @Test
+    void benchServeRefusesMoreRoundsThanSecondsBeforeStarting() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int c = Main.run(
+                new String[] {
+                    "bench", "serve", "--model", model.toString(), "--backend", "djl", "--seconds", "2", "--rounds", "3"
+                },
+                new PrintWriter(out, true),
+                new PrintWriter(err, true));
+        assertThat(c).isEqualTo(Main.BAD_INPUT);
+        assertThat(err.toString()).contains("--rounds (3) must be <= --seconds (2)");
+        assertThat(out.toString()).doesNotContain("in-process recommend");
+    }
+
+    @Test
     void benchServeReportsThroughputLatencyAndNoErrors() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
