@@ -41,8 +41,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Load test of recsys serve on loopback: in-process recommend latency (1 thread) and throughput (--callers",
-            "threads), then HTTP requests/s, p50/p90/p99/max latency and errors with --connections clients (the client runs in",
-            "the same process, on the same cores)."
+            "threads), then HTTP requests/s, p50/p90/p99/max latency and errors with --connections clients in --rounds,",
+            "each compared with in-process runs around it (the client runs in the same process, on the same cores)."
         })
 final class BenchServeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint folder.")
@@ -114,9 +114,9 @@ final class BenchServeCommand implements Callable<Integer> {
     @Option(
             names = "--in-process-seconds",
             defaultValue = "5",
-            description = "Length of each in-process throughput run, before and after the HTTP run (default:"
-                    + " ${DEFAULT-VALUE}; a run of a few hundred calls lasted under a second and moved by 2x between"
-                    + " the two).")
+            description = "Length of each in-process throughput run: one before the warm-up, then one before,"
+                    + " between and after the --rounds (default: ${DEFAULT-VALUE}; a run of a few hundred calls lasted"
+                    + " under a second and moved by 2x between two of them).")
     int inProcessSeconds;
 
     @Option(

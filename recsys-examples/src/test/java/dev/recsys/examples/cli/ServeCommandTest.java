@@ -81,50 +81,28 @@ class ServeCommandTest {
 
     @Test
     void benchServeRefusesMoreRoundsThanSecondsBeforeStarting() {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int c = Main.run(
-                new String[] {
-                    "bench", "serve", "--model", model.toString(), "--backend", "djl", "--seconds", "2", "--rounds", "3"
-                },
-                new PrintWriter(out, true),
-                new PrintWriter(err, true));
-        assertThat(c).isEqualTo(Main.BAD_INPUT);
-        assertThat(err.toString()).contains("--rounds (3) must be <= --seconds (2)");
-        assertThat(out.toString()).doesNotContain("in-process recommend");
+        CliTest.Run r = CliTest.run(
+                "bench", "serve", "--model", model.toString(), "--backend", "djl", "--seconds", "2", "--rounds", "3");
+        assertThat(r.code()).isEqualTo(Main.BAD_INPUT);
+        assertThat(r.err()).contains("--rounds (3) must be <= --seconds (2)");
+        assertThat(r.out()).doesNotContain("in-process recommend");
     }
 
     @Test
     void benchServeReportsThroughputLatencyAndNoErrors() {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int c = Main.run(
-                new String[] {
-                    "bench",
-                    "serve",
-                    "--model",
-                    model.toString(),
-                    "--backend",
-                    "djl",
-                    "--connections",
-                    "2",
-                    "--seconds",
-                    "6",
-                    "--warmup-seconds",
-                    "1",
-                    "--requests",
-                    "150",
-                    "--calls",
-                    "20",
-                    "--in-process-seconds",
-                    "1",
-                    "--history",
-                    "8"
-                },
-                new PrintWriter(out, true),
-                new PrintWriter(err, true));
-        assertThat(c).as(err.toString()).isZero();
-        String o = out.toString();
+        CliTest.Run r = CliTest.run(
+                "bench", "serve",
+                "--model", model.toString(),
+                "--backend", "djl",
+                "--connections", "2",
+                "--seconds", "6",
+                "--warmup-seconds", "1",
+                "--requests", "150",
+                "--calls", "20",
+                "--in-process-seconds", "1",
+                "--history", "8");
+        assertThat(r.code()).as(r.err()).isZero();
+        String o = r.out();
         assertThat(o).containsPattern("JIT: compiler idle after \\d+\\.\\d s");
         assertThat(o)
                 .containsPattern(
