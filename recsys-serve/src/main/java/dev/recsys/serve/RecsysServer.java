@@ -21,6 +21,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -41,8 +42,16 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,6 +90,9 @@ public final class RecsysServer implements AutoCloseable {
     private final RecommendApi api;
     private final ThreadPoolExecutor pool;
     private final ServerMetrics metrics;
+    /** The POST endpoints that score on a worker: exact path → the work on the parsed body. */
+    private final Map<String, BiFunction<LoadedModel, JsonNode, Object>> scoringPosts = new LinkedHashMap<>();
+
     private final AtomicReference<LoadedModel> current = new AtomicReference<>();
     private final ReentrantLock reloading = new ReentrantLock();
     private final List<String> routes = Collections.synchronizedList(new ArrayList<>());
@@ -96,6 +108,8 @@ public final class RecsysServer implements AutoCloseable {
         this.backend = backend;
         this.dataset = dataset;
         this.api = new RecommendApi(config);
+        scoringPosts.put("/v1/recommend", api::recommend);
+        scoringPosts.put("/v1/recommend/batch", api::batch);
         int workers = config.workerThreads();
         BlockingQueue<Runnable> q =
                 config.queue() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(config.queue());
@@ -161,7 +175,9 @@ public final class RecsysServer implements AutoCloseable {
         c.http.prefer405over404 = false;
         c.http.generateEtags = false;
         c.jetty.modifyServer(server -> {
-            server.setHandler(new GracefulHandler());
+            GracefulHandler graceful = new GracefulHandler();
+            graceful.setHandler(new ScoringPath()); // Javalin's servlet context goes inside it
+            server.setHandler(graceful);
             server.setStopTimeout(config.shutdownTimeout().toMillis());
             server.setErrorHandler(new JsonErrorHandler());
         });
@@ -171,14 +187,11 @@ public final class RecsysServer implements AutoCloseable {
             metrics.request(r == null ? "unmatched" : r, ctx.method().name(), ctx.statusCode(), ms);
         });
 
-        route(c, HandlerType.POST, "/v1/recommend", ctx -> {
+        // the scoring POSTs: answered by ScoringPath on exact paths, here otherwise (e.g. a trailing slash)
+        scoringPosts.forEach((path, work) -> route(c, HandlerType.POST, path, ctx -> {
             JsonNode b = body(ctx);
-            score(ctx, m -> api.recommend(m, b));
-        });
-        route(c, HandlerType.POST, "/v1/recommend/batch", ctx -> {
-            JsonNode b = body(ctx);
-            score(ctx, m -> api.batch(m, b));
-        });
+            score(ctx, m -> work.apply(m, b));
+        }));
         route(
                 c,
                 HandlerType.GET,
@@ -247,7 +260,26 @@ public final class RecsysServer implements AutoCloseable {
 
     /** Runs work on a worker with a reference to the current model; answers 503 when the pool is full. */
     private void score(Context ctx, Function<LoadedModel, Object> work) {
-        long deadline = System.nanoTime() + config.timeout().toNanos();
+        CompletableFuture<byte[]> done =
+                submit(work, System.nanoTime() + config.timeout().toNanos());
+        ctx.future(() -> done.handle((bytes, err) -> {
+            if (err == null) {
+                ctx.status(200).contentType(JSON_TYPE).result(bytes);
+            } else {
+                error(ctx, failure(err));
+            }
+            return null;
+        }));
+    }
+
+    /**
+     * Queues work on a worker, which runs it with a reference to the current model unless the
+     * deadline has passed by then.
+     *
+     * @return the answer's JSON bytes, or the failure; a {@link TimeoutException} at the deadline
+     * @throws ApiException 503 when the pool and its queue are full
+     */
+    private CompletableFuture<byte[]> submit(Function<LoadedModel, Object> work, long deadline) {
         CompletableFuture<byte[]> done = new CompletableFuture<>();
         try {
             pool.execute(() -> {
@@ -275,18 +307,87 @@ public final class RecsysServer implements AutoCloseable {
                                     + "after a second",
                     1);
         }
-        long left = Math.max(1, deadline - System.nanoTime());
-        ctx.future(() -> done.orTimeout(left, TimeUnit.NANOSECONDS).handle((bytes, err) -> {
-            if (err == null) {
-                ctx.status(200).contentType(JSON_TYPE).result(bytes);
-            } else {
-                Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-                error(
-                        ctx,
-                        t instanceof TimeoutException ? timedOut() : t instanceof ApiException a ? a : unexpected(t));
+        return done.orTimeout(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    /** The error answer of a failed {@link #submit}. */
+    private ApiException failure(Throwable err) {
+        Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        return t instanceof TimeoutException ? timedOut() : unexpected(t);
+    }
+
+    /**
+     * The scoring POSTs ({@link #scoringPosts}) on Jetty's core API, in front of Javalin's servlet
+     * context: the request is read here, queued on the workers, and the worker that scores it writes
+     * the answer and completes the exchange. Through the servlet API the same request also ran the
+     * session and cookie lookups, and its async completion was dispatched back to a Jetty thread
+     * (one more thread wake-up per request, which on a machine whose cores the workers fill takes
+     * a core from a worker); recsys-serve/README.md, stop 23, has the measurement. Errors, limits,
+     * metrics and the time limit are those of the Javalin routes. Everything else goes on to Javalin.
+     */
+    private final class ScoringPath extends org.eclipse.jetty.server.Handler.Wrapper {
+        @Override
+        public boolean handle(Request req, Response res, Callback cb) throws Exception {
+            String path = Request.getPathInContext(req);
+            BiFunction<LoadedModel, JsonNode, Object> work =
+                    HttpMethod.POST.is(req.getMethod()) ? scoringPosts.get(path) : null;
+            if (work == null) {
+                return super.handle(req, res, cb);
             }
-            return null;
-        }));
+            long t0 = System.nanoTime();
+            try {
+                JsonNode body = body(read(req));
+                submit(m -> work.apply(m, body), t0 + config.timeout().toNanos())
+                        .whenComplete((bytes, err) -> {
+                            if (err == null) {
+                                send(res, cb, path, 200, bytes, null, t0);
+                            } else {
+                                ApiException a = failure(err);
+                                send(res, cb, path, a.status(), errorJson(a), a.retryAfterSeconds(), t0);
+                            }
+                        });
+            } catch (RuntimeException e) {
+                ApiException a = unexpected(e);
+                send(res, cb, path, a.status(), errorJson(a), a.retryAfterSeconds(), t0);
+            } catch (IOException e) {
+                cb.failed(e); // the body could not be read (the client went away): Jetty ends the exchange
+            }
+            return true;
+        }
+
+        /** The body, at most {@link ServerConfig#maxBodyBytes()} (413 beyond, as Javalin's limit). */
+        private byte[] read(Request req) throws IOException {
+            long max = config.maxBodyBytes();
+            if (req.getLength() > max) {
+                throw tooLarge();
+            }
+            byte[] b = Content.Source.asInputStream(req).readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+            if (b.length > max) {
+                throw tooLarge();
+            }
+            return b;
+        }
+
+        private void send(
+                Response res, Callback cb, String path, int status, byte[] body, Integer retryAfter, long t0) {
+            try {
+                res.setStatus(status);
+                HttpFields.Mutable h = res.getHeaders();
+                h.put(HttpHeader.CONTENT_TYPE, JSON_TYPE);
+                if (retryAfter != null) {
+                    h.put(HttpHeader.RETRY_AFTER, retryAfter.toString());
+                }
+                h.put(HttpHeader.CONTENT_LENGTH, body.length);
+                res.write(true, ByteBuffer.wrap(body), cb);
+            } catch (RuntimeException e) {
+                cb.failed(e);
+            }
+            metrics.request(path, "POST", status, (System.nanoTime() - t0) / 1e6f);
+        }
+    }
+
+    private ApiException tooLarge() {
+        return new ApiException(413, "request body too large: at most " + config.maxBodyBytes() + " bytes");
     }
 
     private ApiException timedOut() {
@@ -309,7 +410,10 @@ public final class RecsysServer implements AutoCloseable {
     }
 
     private static JsonNode body(Context ctx) {
-        byte[] b = ctx.bodyAsBytes();
+        return body(ctx.bodyAsBytes());
+    }
+
+    private static JsonNode body(byte[] b) {
         if (b.length == 0) {
             throw ApiException.badRequest("the request body is empty: send a JSON object like " + RecommendApi.EXAMPLE);
         }
@@ -520,7 +624,7 @@ public final class RecsysServer implements AutoCloseable {
     private ApiException translate(HttpResponseException e, Context ctx) {
         return switch (e.getStatus()) {
             case 404 -> notFound(ctx);
-            case 413 -> new ApiException(413, "request body too large: at most " + config.maxBodyBytes() + " bytes");
+            case 413 -> tooLarge();
             default -> new ApiException(e.getStatus(), e.getMessage());
         };
     }
@@ -546,10 +650,15 @@ public final class RecsysServer implements AutoCloseable {
         if (e.retryAfterSeconds() != null) {
             ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
         }
+        ctx.status(e.status()).contentType(JSON_TYPE).result(errorJson(e));
+    }
+
+    /** {@code {"error": message, "status": N}}. */
+    private static byte[] errorJson(ApiException e) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", e.getMessage());
         body.put("status", e.status());
-        reply(ctx, e.status(), body);
+        return json(body).getBytes(StandardCharsets.UTF_8);
     }
 
     private static void reply(Context ctx, int status, Object body) {

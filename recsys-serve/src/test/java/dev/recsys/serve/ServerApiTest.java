@@ -576,6 +576,69 @@ class ServerApiTest {
     }
 
     @Test
+    void theScoringPathAnswersRequestsOnAKeptAliveConnectionAsTheJavalinRouteDoes() throws Exception {
+        String req = "{\"history\": [\"101\", \"102\"], \"k\": 4}";
+        byte[] body = req.getBytes(StandardCharsets.UTF_8);
+        List<String> answers = new ArrayList<>();
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout((int) Duration.ofSeconds(10).toMillis());
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            for (int i = 0; i < 3; i++) {
+                out.write(("POST /v1/recommend HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                                + "Content-Length: " + body.length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.write(body);
+                out.flush();
+                String head = head(in);
+                assertThat(head).startsWith("HTTP/1.1 200").containsIgnoringCase("content-type: application/json");
+                int len = Integer.parseInt(head.replaceAll("(?is).*content-length: *(\\d+).*", "$1"));
+                answers.add(new String(in.readNBytes(len), StandardCharsets.UTF_8));
+            }
+        }
+        assertThat(answers).containsOnly(answers.get(0));
+        // a trailing slash is not the scoring path's exact path: Javalin's route answers it, the same way
+        Fixtures.Reply viaJavalin = post(base, "/v1/recommend/", req);
+        assertThat(viaJavalin.status()).as(viaJavalin.text()).isEqualTo(200);
+        assertThat(Fixtures.JSON.readTree(answers.get(0))).isEqualTo(viaJavalin.json());
+    }
+
+    @Test
+    void aChunkedBodyOverTheLimitGets413AsJson() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout((int) Duration.ofSeconds(10).toMillis());
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /v1/recommend HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+                            + "Connection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = ("{\"history\": [" + "\"101\", ".repeat(700) + "\"101\"]}").getBytes(StandardCharsets.UTF_8);
+            assertThat(chunk.length).isGreaterThan(4096);
+            out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(chunk);
+            out.write("\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(reply)
+                    .startsWith("HTTP/1.1 413")
+                    .containsIgnoringCase("content-type: application/json")
+                    .contains("request body too large: at most 4096 bytes");
+        }
+    }
+
+    /** The status line and headers of one answer, up to the empty line. */
+    private static String head(InputStream in) throws IOException {
+        StringBuilder b = new StringBuilder();
+        while (b.length() < 4 || !b.substring(b.length() - 4).equals("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                throw new IOException("connection closed after: " + b);
+            }
+            b.append((char) c);
+        }
+        return b.toString();
+    }
+
+    @Test
     void theAdminKeyIsCheckedAndAFolderThatDoesNotLoadIsRefused() throws Exception {
         String before = server.modelVersion();
         Fixtures.Reply wrong = send(base, "POST", "/admin/reload", "{}", "Authorization", "Bearer nope");
