@@ -59,13 +59,14 @@ import org.slf4j.LoggerFactory;
  * The recommendation service: Javalin on Jetty 12, the JSON API of {@link RecommendApi}, Prometheus
  * metrics, hot reload and graceful shutdown.
  *
- * <p><b>Threads.</b> Jetty's threads only parse requests and write answers; scoring runs on a
- * bounded pool of {@link ServerConfig#workerThreads()} workers with a queue of
- * {@link ServerConfig#queue()} requests. A request that finds the queue full is answered 503 with
- * {@code Retry-After} at once; one that is still waiting or scoring when its time limit
+ * <p><b>Threads.</b> Jetty's threads only read and parse requests; scoring runs on a bounded pool
+ * of {@link ServerConfig#workerThreads()} workers with a queue of {@link ServerConfig#queue()}
+ * requests. A request that finds the queue full is answered 503 with {@code Retry-After} at once; one that is still waiting or scoring when its time limit
  * ({@link ServerConfig#timeout()}) runs out is answered 503 (a waiting one is then never run).
  * Scoring is thread-safe in both backends (the DJL model shares its parameters under a read
- * lock; the DL4J model serialises calls under one lock, so there extra workers only queue).
+ * lock; the DL4J model runs each concurrent call on SameDiff graphs of its own under a read lock).
+ * The scoring POSTs skip Javalin's servlet layer ({@link ScoringPath}): the worker writes the
+ * answer and completes the exchange; the other routes answer through Javalin.
  *
  * <p><b>Hot reload.</b> {@link #reload} loads a new checkpoint folder next to the one served,
  * runs one warm-up request on it and swaps it in atomically; requests that hold the old model
