@@ -282,6 +282,9 @@ final class BenchServeCommand implements Callable<Integer> {
                 inRates.add(server.withRecommender(rerank, rec -> throughput(rec, dense, callers)));
             }
             long[] rss = {halfWay(samples, System.nanoTime() - start), residentKb()};
+            // the first latency figure comes from a JVM that has made a few hundred calls; this one from one
+            // that has served the warm-up and the rounds (what a running service answers with)
+            double[] warmLat = server.withRecommender(rerank, rec -> latencies(rec, dense, calls));
             sampler.interrupt();
             reloads.stop(reloader);
             LoadGenerator.Result r = LoadGenerator.Result.combined(parts);
@@ -312,6 +315,11 @@ final class BenchServeCommand implements Callable<Integer> {
                     join(inRates.stream().mapToDouble(Double::doubleValue).toArray(), "%.0f"),
                     join(Arrays.stream(shares).map(x -> 100 * x).toArray(), "%.0f%%"),
                     100 * median(sortedShares));
+            out.printf(
+                    Locale.ROOT,
+                    "in-process recommend after the rounds: p50 %.2f ms, p99 %.2f ms (1 thread)%n",
+                    quantile(warmLat, 0.5),
+                    quantile(warmLat, 0.99));
             out.printf(
                     Locale.ROOT,
                     "JIT compiler time during the rounds: %s ms%n",

@@ -115,6 +115,8 @@ class ServeCommandTest {
                 .containsPattern(
                         "in-process with 2 threads before, between and after the rounds: \\d+, \\d+, \\d+, \\d+/s;"
                                 + " each round's share of the runs around it: \\d+%, \\d+%, \\d+% \\(median \\d+%\\)");
+        assertThat(o)
+                .containsPattern("in-process recommend after the rounds: p50 \\d+\\.\\d\\d ms, p99 \\d+\\.\\d\\d ms");
         assertThat(o).containsPattern("JIT compiler time during the rounds: -?\\d+, -?\\d+, -?\\d+ ms");
         assertThat(o).containsPattern("latency: p50 \\d+\\.\\d\\d ms, p90 \\d+\\.\\d\\d ms, p99 \\d+\\.\\d\\d ms, max");
         assertThat(o).contains("errors: 0 (statuses {200=150}, no answer 0)");
