@@ -61,8 +61,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threads.</b> Jetty's threads only read and parse requests; scoring runs on a bounded pool
  * of {@link ServerConfig#workerThreads()} workers with a queue of {@link ServerConfig#queue()}
- * requests. A request that finds the queue full is answered 503 with {@code Retry-After} at once; one that is still waiting or scoring when its time limit
- * ({@link ServerConfig#timeout()}) runs out is answered 503 (a waiting one is then never run).
+ * requests. A request that finds the queue full is answered 503 with {@code Retry-After} at once;
+ * one that is still waiting or scoring when its time limit ({@link ServerConfig#timeout()}) runs
+ * out is answered 503 (a waiting one is then never run).
  * Scoring is thread-safe in both backends (the DJL model shares its parameters under a read
  * lock; the DL4J model runs each concurrent call on SameDiff graphs of its own under a read lock).
  * The scoring POSTs skip Javalin's servlet layer ({@link ScoringPath}): the worker writes the

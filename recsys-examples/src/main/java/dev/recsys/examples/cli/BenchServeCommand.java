@@ -282,11 +282,11 @@ final class BenchServeCommand implements Callable<Integer> {
                 inRates.add(server.withRecommender(rerank, rec -> throughput(rec, dense, callers)));
             }
             long[] rss = {halfWay(samples, System.nanoTime() - start), residentKb()};
+            sampler.interrupt();
+            reloads.stop(reloader);
             // the first latency figure comes from a JVM that has made a few hundred calls; this one from one
             // that has served the warm-up and the rounds (what a running service answers with)
             double[] warmLat = server.withRecommender(rerank, rec -> latencies(rec, dense, calls));
-            sampler.interrupt();
-            reloads.stop(reloader);
             LoadGenerator.Result r = LoadGenerator.Result.combined(parts);
             double[] shares = new double[parts.size()];
             for (int i = 0; i < shares.length; i++) {
