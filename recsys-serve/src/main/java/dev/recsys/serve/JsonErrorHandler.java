@@ -1,9 +1,6 @@
 package dev.recsys.serve;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
@@ -41,9 +38,6 @@ final class JsonErrorHandler extends ErrorHandler {
             case 503 -> "the server is shutting down; retry on another instance";
             default -> message == null ? "HTTP error " + code : message;
         };
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", m);
-        body.put("status", code);
-        return RecsysServer.json(body).getBytes(StandardCharsets.UTF_8);
+        return RecsysServer.errorJson(code, m);
     }
 }

@@ -345,13 +345,11 @@ public final class RecsysServer implements AutoCloseable {
                             if (err == null) {
                                 send(res, cb, path, 200, bytes, null, t0);
                             } else {
-                                ApiException a = failure(err);
-                                send(res, cb, path, a.status(), errorJson(a), a.retryAfterSeconds(), t0);
+                                sendError(res, cb, path, failure(err), t0);
                             }
                         });
             } catch (RuntimeException e) {
-                ApiException a = unexpected(e);
-                send(res, cb, path, a.status(), errorJson(a), a.retryAfterSeconds(), t0);
+                sendError(res, cb, path, unexpected(e), t0);
             } catch (IOException e) {
                 cb.failed(e); // the body could not be read (the client went away): Jetty ends the exchange
             }
@@ -369,6 +367,10 @@ public final class RecsysServer implements AutoCloseable {
                 throw tooLarge();
             }
             return b;
+        }
+
+        private void sendError(Response res, Callback cb, String path, ApiException e, long t0) {
+            send(res, cb, path, e.status(), errorJson(e), e.retryAfterSeconds(), t0);
         }
 
         private void send(
@@ -656,11 +658,15 @@ public final class RecsysServer implements AutoCloseable {
         ctx.status(e.status()).contentType(JSON_TYPE).result(errorJson(e));
     }
 
-    /** {@code {"error": message, "status": N}}. */
     private static byte[] errorJson(ApiException e) {
+        return errorJson(e.status(), e.getMessage());
+    }
+
+    /** The body of every error answer, ours and {@link JsonErrorHandler}'s: {@code {"error": …, "status": N}}. */
+    static byte[] errorJson(int status, String message) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", e.getMessage());
-        body.put("status", e.status());
+        body.put("error", message);
+        body.put("status", status);
         return json(body).getBytes(StandardCharsets.UTF_8);
     }
 

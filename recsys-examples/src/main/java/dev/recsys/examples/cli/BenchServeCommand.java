@@ -231,9 +231,8 @@ final class BenchServeCommand implements Callable<Integer> {
                     inRate,
                     callers);
             // warm-up over HTTP after the first in-process runs, with the clients reconnecting: a warm-up on
-            // connections
-            // kept open left the compiled code without a path for new ones, and the first measured round's new
-            // connections deoptimized it (recsys-serve/README.md, stop 22)
+            // connections kept open left the compiled code without a path for new ones, and the first measured
+            // round's new connections deoptimized it (recsys-serve/README.md, stop 22)
             java.net.URI target = server.uri().resolve("v1/recommend");
             if (warmupSeconds > 0) {
                 LoadGenerator.run(
@@ -491,15 +490,14 @@ final class BenchServeCommand implements Callable<Integer> {
      * recsys-serve/README.md's stop 21 the queue emptied within about a second).
      */
     private static double settleJit() throws InterruptedException {
-        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         long t0 = System.nanoTime();
-        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+        long last = compilationMillis();
+        if (last < 0) {
             return 0;
         }
-        long last = jit.getTotalCompilationTime();
         for (int quiet = 0; quiet < 10 && System.nanoTime() - t0 < 60_000_000_000L; ) {
             Thread.sleep(100);
-            long now = jit.getTotalCompilationTime();
+            long now = compilationMillis();
             quiet = now == last ? quiet + 1 : 0;
             last = now;
         }
